@@ -1,0 +1,99 @@
+package localapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Client talks to the running instance's API.
+type Client struct {
+	base  string
+	token string
+	http  *http.Client
+}
+
+// Dial reads the discovery file in dir and checks that an instance answers.
+// It returns ErrNotRunning when none does (no file, or a stale one left by a
+// crash).
+func Dial(dir string) (*Client, error) {
+	d, err := ReadDiscovery(dir)
+	if err != nil {
+		return nil, ErrNotRunning
+	}
+	c := NewClient(d.Port, d.Token)
+	c.http.Timeout = 2 * time.Second
+	if err := c.Do(http.MethodGet, "/v1/status", nil, nil); err != nil {
+		return nil, ErrNotRunning
+	}
+	c.http.Timeout = 60 * time.Second
+	return c, nil
+}
+
+// NewClient returns a client for the API at 127.0.0.1:port.
+func NewClient(port int, token string) *Client {
+	return &Client{base: "http://127.0.0.1:" + strconv.Itoa(port), token: token, http: &http.Client{Timeout: 60 * time.Second}}
+}
+
+// StatusError is an error answer from the API.
+type StatusError struct {
+	Code    int
+	Message string
+}
+
+func (e *StatusError) Error() string { return fmt.Sprintf("Lull answered %d: %s", e.Code, e.Message) }
+
+// Do sends body (JSON-encoded when not nil; raw when it is []byte) to path and
+// decodes a JSON answer into out (when not nil; raw bytes when *[]byte).
+func (c *Client) Do(method, path string, body, out any) error {
+	var rd io.Reader
+	if raw, ok := body.([]byte); ok {
+		rd = bytes.NewReader(raw)
+	} else if body != nil {
+		data, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("local API: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fmt.Errorf("local API: %w", err)
+	}
+	if resp.StatusCode >= 300 {
+		var e apiError
+		if json.Unmarshal(data, &e) != nil || e.Error == "" {
+			e.Error = string(data)
+		}
+		return &StatusError{Code: resp.StatusCode, Message: e.Error}
+	}
+	switch o := out.(type) {
+	case nil:
+		return nil
+	case *[]byte:
+		*o = data
+		return nil
+	default:
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("local API %s: bad answer: %w", path, err)
+		}
+	}
+	return nil
+}
