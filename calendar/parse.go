@@ -1,0 +1,794 @@
+package calendar
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	ical "github.com/emersion/go-ical"
+)
+
+// Sentinel errors of parsing and expansion, checked with errors.Is.
+var (
+	// ErrEmpty means the source held no data at all (zero bytes or only
+	// whitespace), which usually means a failed download or a truncated file.
+	ErrEmpty = errors.New("empty calendar data")
+	// ErrNotICalendar means the data is not an iCalendar stream (no
+	// BEGIN:VCALENDAR, or not decodable at all).
+	ErrNotICalendar = errors.New("not an iCalendar file")
+	// ErrBadEvent marks a per-event problem collected in Calendar.Problems;
+	// the other events of the calendar are still expanded.
+	ErrBadEvent = errors.New("bad event")
+)
+
+// EventError is a problem with one component of a calendar. It names the
+// source, the line where the component begins and its UID when known, so
+// the user can find it in the file.
+type EventError struct {
+	Source string
+	Line   int
+	UID    string
+	Err    error
+}
+
+// Error implements error.
+func (e *EventError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "calendar %q", e.Source)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ": line %d", e.Line)
+	}
+	if e.UID != "" {
+		fmt.Fprintf(&b, ": event %q", e.UID)
+	}
+	fmt.Fprintf(&b, ": %v", e.Err)
+	return b.String()
+}
+
+// Unwrap lets errors.Is see both ErrBadEvent and the cause.
+func (e *EventError) Unwrap() []error { return []error{ErrBadEvent, e.Err} }
+
+// Calendar is a parsed iCalendar source, ready to be expanded any number of
+// times over different windows. It is immutable after Parse.
+type Calendar struct {
+	// Name is the source name given to Parse (a path, URL label or ID).
+	Name string
+	// Problems lists per-event problems (each an *EventError wrapping
+	// ErrBadEvent). The events they name are skipped; all others expand.
+	Problems []error
+
+	events []*event
+	// wrZone is the zone named by X-WR-TIMEZONE, or nil.
+	wrZone *time.Location
+}
+
+// EventCount returns the number of VEVENT components that parsed well,
+// masters and overrides alike.
+func (c *Calendar) EventCount() int { return len(c.events) }
+
+// timeKind says how a DATE-TIME or DATE value is anchored.
+type timeKind uint8
+
+const (
+	kindZoned    timeKind = iota // an instant (UTC or TZID)
+	kindFloating                 // wall clock, in the user's zone
+	kindDate                     // a calendar date, in the user's zone
+)
+
+// icalTime is a parsed DTSTART/DTEND/RDATE/... value. For floating and
+// date values, T holds the wall clock in time.UTC.
+type icalTime struct {
+	T    time.Time
+	Kind timeKind
+}
+
+// rdate is one RDATE value; End is set for PERIOD values.
+type rdate struct {
+	Start icalTime
+	End   *icalTime
+}
+
+// event is one parsed VEVENT (a master, a standalone event or an override).
+type event struct {
+	UID        string
+	Summary    string
+	Line       int
+	Start      icalTime
+	End        *icalTime      // DTEND, if present
+	Duration   *time.Duration // DURATION, if present and no DTEND
+	Rule       *ruleSpec
+	RDates     []rdate
+	ExDates    []icalTime
+	RecurID    *icalTime
+	ThisAndFut bool
+	Seq        int
+
+	Transp      string // TRANSP, upper case ("" when absent)
+	Cancelled   bool
+	BusyStatus  string // X-MICROSOFT-CDO-BUSYSTATUS, upper case
+	Attendees   []attendee
+}
+
+// attendee is an ATTENDEE of an event with its participation status.
+type attendee struct {
+	Addr     string // lower-case address without "mailto:"
+	PartStat string // upper case
+}
+
+// Parse reads an iCalendar file. name identifies the source in errors.
+//
+// Parse is tolerant: a UTF-8 byte-order mark is skipped, bytes that are not
+// UTF-8 are read as Windows-1252 (a superset of Latin-1), CRLF, LF and CR
+// line ends are accepted, folded lines are unfolded, several concatenated
+// VCALENDAR objects are merged. A component that cannot be read is reported
+// in Calendar.Problems with its line and UID, and the others are kept. Parse
+// returns an error only when nothing usable is there: empty data
+// (ErrEmpty) or data that is not iCalendar (ErrNotICalendar).
+func Parse(name string, data []byte) (cal *Calendar, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			cal, err = nil, fmt.Errorf("calendar %q: %w: internal error: %v", name, ErrNotICalendar, r)
+		}
+	}()
+	text := normalizeText(data)
+	if strings.TrimSpace(text) == "" {
+		return nil, fmt.Errorf("calendar %q: %w", name, ErrEmpty)
+	}
+	lines := unfold(text)
+	cal = &Calendar{Name: name}
+	p := &parser{cal: cal, zones: map[string]*time.Location{}}
+	if err := p.split(lines); err != nil {
+		return nil, fmt.Errorf("calendar %q: %w", name, err)
+	}
+	p.buildZones()
+	for _, b := range p.eventBlocks {
+		p.parseEvent(b)
+	}
+	return cal, nil
+}
+
+// normalizeText strips a BOM, decodes non-UTF-8 input as Windows-1252 and
+// turns every line end into "\n".
+func normalizeText(data []byte) string {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var s string
+	if utf8.Valid(data) {
+		s = string(data)
+	} else {
+		s = decodeWindows1252(data)
+	}
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		s = strings.ReplaceAll(s, "\r", "\n")
+	}
+	return s
+}
+
+// cp1252 maps bytes 0x80..0x9F of Windows-1252; other bytes are Latin-1.
+var cp1252 = [32]rune{
+	'€', 0x81, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0x8D, 'Ž', 0x8F,
+	0x90, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0x9D, 'ž', 'Ÿ',
+}
+
+// decodeWindows1252 decodes data as Windows-1252, keeping valid UTF-8
+// sequences as they are (files mixing both exist).
+func decodeWindows1252(data []byte) string {
+	var b strings.Builder
+	b.Grow(len(data) + len(data)/8)
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r != utf8.RuneError || size > 1 {
+			b.WriteRune(r)
+			data = data[size:]
+			continue
+		}
+		c := data[0]
+		if c >= 0x80 && c <= 0x9F {
+			b.WriteRune(cp1252[c-0x80])
+		} else {
+			b.WriteRune(rune(c))
+		}
+		data = data[1:]
+	}
+	return b.String()
+}
+
+// line is one unfolded content line with the number of its first physical
+// line in the source.
+type line struct {
+	no   int
+	text string
+}
+
+// unfold joins continuation lines (starting with space or tab).
+func unfold(text string) []line {
+	var out []line
+	no := 0
+	for len(text) > 0 {
+		no++
+		i := strings.IndexByte(text, '\n')
+		var l string
+		if i < 0 {
+			l, text = text, ""
+		} else {
+			l, text = text[:i], text[i+1:]
+		}
+		if len(l) > 0 && (l[0] == ' ' || l[0] == '\t') && len(out) > 0 {
+			out[len(out)-1].text += l[1:]
+			continue
+		}
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		out = append(out, line{no: no, text: l})
+	}
+	return out
+}
+
+// block is the raw text of one top-level component inside a VCALENDAR.
+type block struct {
+	name  string // upper case component name
+	line  int
+	lines []line
+}
+
+type parser struct {
+	cal         *Calendar
+	zones       map[string]*time.Location // from VTIMEZONE, by TZID
+	tzBlocks    []block
+	eventBlocks []block
+	calProps    []line
+	locCache    map[string]*time.Location
+}
+
+// split walks the unfolded lines and cuts them into top-level components.
+// Components other than VEVENT and VTIMEZONE are ignored.
+func (p *parser) split(lines []line) error {
+	sawCalendar := false
+	inCal := false
+	var cur *block
+	var stack []string // open components inside cur, cur's own name first
+	for _, l := range lines {
+		name, value, ok := cutProp(l.text)
+		v := strings.ToUpper(strings.TrimSpace(value))
+		switch {
+		case ok && name == "BEGIN":
+			if !inCal {
+				if v != "VCALENDAR" && v != "VEVENT" && v != "VTIMEZONE" {
+					continue
+				}
+				inCal, sawCalendar = true, true // a bare VEVENT counts as a calendar
+				if v == "VCALENDAR" {
+					continue
+				}
+			}
+			if cur != nil && v == cur.name {
+				// The previous component was never closed.
+				p.problem(cur.line, "", fmt.Errorf("component %s not terminated", cur.name))
+				cur = nil
+			}
+			if cur == nil {
+				if v == "VCALENDAR" {
+					continue
+				}
+				cur = &block{name: v, line: l.no}
+				stack = stack[:0]
+			}
+			stack = append(stack, v)
+			cur.lines = append(cur.lines, l)
+		case ok && name == "END":
+			if cur == nil {
+				if v == "VCALENDAR" {
+					inCal = false
+				}
+				continue
+			}
+			if v == "VCALENDAR" {
+				p.problem(cur.line, "", fmt.Errorf("component %s not terminated", cur.name))
+				cur, inCal = nil, false
+				continue
+			}
+			cur.lines = append(cur.lines, l)
+			idx := -1
+			for i := len(stack) - 1; i >= 0; i-- {
+				if stack[i] == v {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				continue // stray END: the decoder reports it
+			}
+			stack = stack[:idx]
+			if len(stack) == 0 {
+				p.keep(*cur)
+				cur = nil
+			}
+		default:
+			if cur != nil {
+				cur.lines = append(cur.lines, l)
+			} else if inCal {
+				p.calProps = append(p.calProps, l)
+			}
+		}
+	}
+	if cur != nil {
+		if len(stack) == 1 && stack[0] == cur.name {
+			// Only the final END is missing (truncated download): keep it.
+			cur.lines = append(cur.lines, line{no: cur.lines[len(cur.lines)-1].no, text: "END:" + cur.name})
+			p.keep(*cur)
+		} else {
+			p.problem(cur.line, "", fmt.Errorf("component %s not terminated", cur.name))
+		}
+	}
+	if !sawCalendar {
+		return fmt.Errorf("%w: no BEGIN:VCALENDAR", ErrNotICalendar)
+	}
+	for _, l := range p.calProps {
+		if name, value, ok := cutProp(l.text); ok && name == "X-WR-TIMEZONE" {
+			if loc := lookupZone(strings.TrimSpace(value)); loc != nil {
+				p.cal.wrZone = loc
+			}
+		}
+	}
+	return nil
+}
+
+func (p *parser) keep(b block) {
+	switch b.name {
+	case "VEVENT":
+		p.eventBlocks = append(p.eventBlocks, b)
+	case "VTIMEZONE":
+		p.tzBlocks = append(p.tzBlocks, b)
+	}
+}
+
+func (p *parser) problem(lineNo int, uid string, err error) {
+	p.cal.Problems = append(p.cal.Problems, &EventError{Source: p.cal.Name, Line: lineNo, UID: uid, Err: err})
+}
+
+// cutProp returns the upper-cased property name of a content line (without
+// parameters) and its value.
+func cutProp(s string) (name, value string, ok bool) {
+	end := strings.IndexAny(s, ";:")
+	if end < 0 {
+		return "", "", false
+	}
+	name = strings.ToUpper(strings.TrimSpace(s[:end]))
+	if s[end] == ':' {
+		return name, s[end+1:], true
+	}
+	// Skip parameters, honouring quoted values.
+	q := false
+	for i := end; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			q = !q
+		case ':':
+			if !q {
+				return name, s[i+1:], true
+			}
+		}
+	}
+	return name, "", false
+}
+
+// decodeBlock runs go-ical's decoder over one component.
+func decodeBlock(b block) (comp *ical.Component, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			comp, err = nil, fmt.Errorf("ical decoder: %v", r)
+		}
+	}()
+	var sb strings.Builder
+	sb.WriteString("BEGIN:VCALENDAR\n")
+	for _, l := range b.lines {
+		sb.WriteString(l.text)
+		sb.WriteByte('\n')
+	}
+	sb.WriteString("END:VCALENDAR\n")
+	cal, err := ical.NewDecoder(strings.NewReader(sb.String())).Decode()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cal.Children {
+		if c.Name == b.name {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("component %s lost in decoding", b.name)
+}
+
+// blockLineError finds the line go-ical stumbled on, to name it.
+func blockLineError(b block, err error) error {
+	for _, l := range b.lines {
+		if _, _, ok := cutProp(l.text); !ok {
+			return fmt.Errorf("line %d: malformed content line %q: %w", l.no, truncate(l.text, 40), err)
+		}
+	}
+	return err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func (p *parser) buildZones() {
+	for _, b := range p.tzBlocks {
+		comp, err := decodeBlock(b)
+		if err != nil {
+			// A broken VTIMEZONE only matters if an event uses it; events
+			// then fall back to IANA/Windows names.
+			continue
+		}
+		tzid := strings.TrimSpace(propValue(comp, "TZID"))
+		if tzid == "" {
+			continue
+		}
+		if loc, err := zoneFromVTimezone(tzid, comp); err == nil {
+			p.zones[normTZID(tzid)] = loc
+		}
+	}
+}
+
+func propValue(c *ical.Component, name string) string {
+	if pr := c.Props.Get(name); pr != nil {
+		return pr.Value
+	}
+	return ""
+}
+
+func (p *parser) parseEvent(b block) {
+	comp, err := decodeBlock(b)
+	uid := ""
+	for _, l := range b.lines {
+		if n, v, ok := cutProp(l.text); ok && n == "UID" {
+			uid = strings.TrimSpace(v)
+			break
+		}
+	}
+	if err != nil {
+		p.problem(b.line, uid, blockLineError(b, err))
+		return
+	}
+	ev, err := p.buildEvent(comp, b.line)
+	if err != nil {
+		p.problem(b.line, uid, err)
+		return
+	}
+	p.cal.events = append(p.cal.events, ev)
+}
+
+func (p *parser) buildEvent(c *ical.Component, lineNo int) (ev *event, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ev, err = nil, fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	ev = &event{Line: lineNo}
+	ev.UID = strings.TrimSpace(propValue(c, "UID"))
+	if pr := c.Props.Get("SUMMARY"); pr != nil {
+		// Not pr.Text(): go-ical splits TEXT at commas (a TEXT list).
+		ev.Summary = unescapeText(pr.Value)
+	}
+	ds := c.Props.Get("DTSTART")
+	if ds == nil {
+		return nil, errors.New("no DTSTART")
+	}
+	st, err := p.parseTimes(ds)
+	if err != nil || len(st) == 0 {
+		return nil, fmt.Errorf("DTSTART: %w", orNoValue(err))
+	}
+	ev.Start = st[0]
+	if de := c.Props.Get("DTEND"); de != nil {
+		et, err := p.parseTimes(de)
+		if err != nil || len(et) == 0 {
+			return nil, fmt.Errorf("DTEND: %w", orNoValue(err))
+		}
+		ev.End = &et[0]
+	} else if du := c.Props.Get("DURATION"); du != nil {
+		d, err := parseDuration(du.Value)
+		if err != nil {
+			return nil, fmt.Errorf("DURATION: %w", err)
+		}
+		ev.Duration = &d
+	}
+	if rr := c.Props.Values("RRULE"); len(rr) > 0 {
+		spec, err := parseRule(rr[0].Value)
+		if err != nil {
+			return nil, fmt.Errorf("RRULE %q: %w", truncate(rr[0].Value, 60), err)
+		}
+		ev.Rule = spec
+		if _, err := spec.build(ev.Start.T); err != nil {
+			return nil, fmt.Errorf("RRULE %q: %w", truncate(rr[0].Value, 60), err)
+		}
+	}
+	for _, pr := range c.Props.Values("EXDATE") {
+		ts, err := p.parseTimes(&pr)
+		if err != nil {
+			return nil, fmt.Errorf("EXDATE: %w", err)
+		}
+		ev.ExDates = append(ev.ExDates, ts...)
+	}
+	for _, pr := range c.Props.Values("RDATE") {
+		rds, err := p.parseRDates(&pr)
+		if err != nil {
+			return nil, fmt.Errorf("RDATE: %w", err)
+		}
+		ev.RDates = append(ev.RDates, rds...)
+	}
+	if ri := c.Props.Get("RECURRENCE-ID"); ri != nil {
+		ts, err := p.parseTimes(ri)
+		if err != nil || len(ts) == 0 {
+			return nil, fmt.Errorf("RECURRENCE-ID: %w", orNoValue(err))
+		}
+		ev.RecurID = &ts[0]
+		ev.ThisAndFut = strings.EqualFold(ri.Params.Get("RANGE"), "THISANDFUTURE")
+	}
+	if sq := c.Props.Get("SEQUENCE"); sq != nil {
+		ev.Seq, _ = strconv.Atoi(strings.TrimSpace(sq.Value))
+	}
+	ev.Transp = strings.ToUpper(strings.TrimSpace(propValue(c, "TRANSP")))
+	ev.Cancelled = strings.EqualFold(strings.TrimSpace(propValue(c, "STATUS")), "CANCELLED")
+	ev.BusyStatus = strings.ToUpper(strings.TrimSpace(propValue(c, "X-MICROSOFT-CDO-BUSYSTATUS")))
+	if ev.BusyStatus == "" {
+		ev.BusyStatus = strings.ToUpper(strings.TrimSpace(propValue(c, "X-MICROSOFT-CDO-INTENDEDSTATUS")))
+	}
+	for _, pr := range c.Props.Values("ATTENDEE") {
+		addr := strings.ToLower(strings.TrimSpace(pr.Value))
+		addr = strings.TrimPrefix(addr, "mailto:")
+		ev.Attendees = append(ev.Attendees, attendee{Addr: addr, PartStat: strings.ToUpper(pr.Params.Get("PARTSTAT"))})
+	}
+	return ev, nil
+}
+
+func orNoValue(err error) error {
+	if err == nil {
+		return errors.New("no value")
+	}
+	return err
+}
+
+// unescapeText undoes RFC 5545 TEXT escaping in one pass ("\\n" stays a
+// backslash followed by n).
+func unescapeText(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n', 'N':
+			b.WriteByte('\n')
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// parseTimes parses a DATE / DATE-TIME property, including comma-separated
+// lists (go-ical rejects those with "extra text").
+func (p *parser) parseTimes(pr *ical.Prop) ([]icalTime, error) {
+	loc, floating, err := p.propZone(pr)
+	if err != nil {
+		return nil, err
+	}
+	isDate := strings.EqualFold(pr.Params.Get("VALUE"), "DATE")
+	var out []icalTime
+	for _, v := range strings.Split(pr.Value, ",") {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		t, err := parseTimeValue(v, isDate, loc, floating)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (p *parser) parseRDates(pr *ical.Prop) ([]rdate, error) {
+	if !strings.EqualFold(pr.Params.Get("VALUE"), "PERIOD") && !strings.Contains(pr.Value, "/") {
+		ts, err := p.parseTimes(pr)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]rdate, len(ts))
+		for i, t := range ts {
+			out[i] = rdate{Start: t}
+		}
+		return out, nil
+	}
+	loc, floating, err := p.propZone(pr)
+	if err != nil {
+		return nil, err
+	}
+	var out []rdate
+	for _, v := range strings.Split(pr.Value, ",") {
+		v = strings.TrimSpace(v)
+		a, b, ok := strings.Cut(v, "/")
+		if !ok {
+			return nil, fmt.Errorf("bad PERIOD %q", v)
+		}
+		s, err := parseTimeValue(a, false, loc, floating)
+		if err != nil {
+			return nil, err
+		}
+		var e icalTime
+		if strings.HasPrefix(b, "P") || strings.HasPrefix(b, "+P") || strings.HasPrefix(b, "-P") {
+			d, err := parseDuration(b)
+			if err != nil {
+				return nil, err
+			}
+			e = icalTime{T: s.T.Add(d), Kind: s.Kind}
+		} else if e, err = parseTimeValue(b, false, loc, floating); err != nil {
+			return nil, err
+		}
+		out = append(out, rdate{Start: s, End: &e})
+	}
+	return out, nil
+}
+
+// propZone resolves the TZID parameter of a property. An unknown TZID
+// yields floating time (what both reference expanders do).
+func (p *parser) propZone(pr *ical.Prop) (loc *time.Location, floating bool, err error) {
+	tzid := pr.Params.Get("TZID")
+	if tzid == "" {
+		return nil, true, nil
+	}
+	if loc := p.resolveZone(tzid); loc != nil {
+		return loc, false, nil
+	}
+	return nil, true, nil
+}
+
+// parseTimeValue parses one DATE or DATE-TIME value.
+func parseTimeValue(v string, isDate bool, loc *time.Location, floating bool) (icalTime, error) {
+	if len(v) == 8 || isDate {
+		if len(v) > 8 {
+			v = v[:8]
+		}
+		t, err := time.ParseInLocation("20060102", v, time.UTC)
+		if err != nil {
+			return icalTime{}, fmt.Errorf("bad DATE %q", v)
+		}
+		return icalTime{T: t, Kind: kindDate}, nil
+	}
+	utc := strings.HasSuffix(v, "Z") || strings.HasSuffix(v, "z")
+	v = strings.TrimRight(v, "Zz")
+	var t time.Time
+	var err error
+	switch len(v) {
+	case 15:
+		t, err = time.ParseInLocation("20060102T150405", v, time.UTC)
+	case 13:
+		t, err = time.ParseInLocation("20060102T1504", v, time.UTC)
+	default:
+		err = errors.New("wrong length")
+	}
+	if err != nil {
+		return icalTime{}, fmt.Errorf("bad DATE-TIME %q", v)
+	}
+	switch {
+	case utc:
+		return icalTime{T: t, Kind: kindZoned}, nil
+	case floating || loc == nil:
+		return icalTime{T: t, Kind: kindFloating}, nil
+	default:
+		return icalTime{T: wallIn(t, loc), Kind: kindZoned}, nil
+	}
+}
+
+// wallIn reinterprets the wall clock of t (any zone) in loc, the way
+// RFC 5545 3.3.5 wants: a wall time that occurs twice (DST overlap) is the
+// first of the two instants; a wall time in a DST gap is read with the
+// offset before the gap (so 02:30 in a 1-hour spring gap is 03:30).
+func wallIn(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.Date()
+	hh, mm, ss := t.Clock()
+	if loc == time.UTC {
+		return time.Date(y, m, d, hh, mm, ss, t.Nanosecond(), time.UTC)
+	}
+	w := time.Date(y, m, d, hh, mm, ss, t.Nanosecond(), time.UTC).Unix()
+	_, offBefore := time.Unix(w-86400, 0).In(loc).Zone()
+	_, offAfter := time.Unix(w+86400, 0).In(loc).Zone()
+	u1 := w - int64(offBefore)
+	if offBefore == offAfter {
+		// Usual case: no transition within a day of t. A transition of
+		// more than a day's worth is not a thing.
+		if _, o := time.Unix(u1, 0).In(loc).Zone(); o == offBefore {
+			return time.Unix(u1, int64(t.Nanosecond())).In(loc)
+		}
+	}
+	u2 := w - int64(offAfter)
+	_, o1 := time.Unix(u1, 0).In(loc).Zone()
+	_, o2 := time.Unix(u2, 0).In(loc).Zone()
+	v1, v2 := o1 == offBefore, o2 == offAfter
+	switch {
+	case v1 && v2:
+		return time.Unix(min(u1, u2), int64(t.Nanosecond())).In(loc)
+	case v1:
+		return time.Unix(u1, int64(t.Nanosecond())).In(loc)
+	case v2:
+		return time.Unix(u2, int64(t.Nanosecond())).In(loc)
+	}
+	return time.Unix(u1, int64(t.Nanosecond())).In(loc) // gap
+}
+
+// parseDuration parses an RFC 5545 DURATION ("P1DT2H", "-PT15M", "P2W").
+func parseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(strings.ToUpper(s))
+	orig := s
+	neg := false
+	if strings.HasPrefix(s, "-") {
+		neg, s = true, s[1:]
+	} else {
+		s = strings.TrimPrefix(s, "+")
+	}
+	if !strings.HasPrefix(s, "P") {
+		return 0, fmt.Errorf("bad DURATION %q", orig)
+	}
+	s = s[1:]
+	var d time.Duration
+	inTime := false
+	num := -1
+	any := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			if num < 0 {
+				num = 0
+			}
+			if num > 1e7 {
+				return 0, fmt.Errorf("DURATION %q too large", orig)
+			}
+			num = num*10 + int(r-'0')
+		case r == 'T':
+			inTime = true
+		default:
+			if num < 0 {
+				return 0, fmt.Errorf("bad DURATION %q", orig)
+			}
+			var unit time.Duration
+			switch {
+			case r == 'W' && !inTime:
+				unit = 7 * 24 * time.Hour
+			case r == 'D' && !inTime:
+				unit = 24 * time.Hour
+			case r == 'H' && inTime:
+				unit = time.Hour
+			case r == 'M' && inTime:
+				unit = time.Minute
+			case r == 'S' && inTime:
+				unit = time.Second
+			default:
+				return 0, fmt.Errorf("bad DURATION %q", orig)
+			}
+			d += time.Duration(num) * unit
+			num = -1
+			any = true
+		}
+	}
+	if !any || num >= 0 {
+		return 0, fmt.Errorf("bad DURATION %q", orig)
+	}
+	if neg {
+		d = -d
+	}
+	return d, nil
+}
