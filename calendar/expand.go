@@ -96,8 +96,12 @@ func Expand(cal *Calendar, from, to time.Time, opt ExpandOptions) []Occurrence {
 			if m := masters[ev.UID]; m == nil {
 				x.single(ev) // an override without its master stands alone
 			}
-		case ev.UID == "" || masters[ev.UID] == ev:
+		case ev.UID != "" && masters[ev.UID] == ev:
 			x.series(ev, overrides[ev.UID])
+		default:
+			// No UID, or a second event reusing a UID (feeds do that):
+			// still an event of its own, as both references show it.
+			x.series(ev, nil)
 		}
 	}
 	return x.out
@@ -273,11 +277,21 @@ func (x *expander) series(ev *event, ovs []*event) {
 		return len(exAt) > 0 && t.Kind != kindDate && exAt[keyOf(t, ev.Start).at]
 	}
 	byRID := map[seriesKey]*event{}
+	// Exchange writes a RECURRENCE-ID at 00:00 to name the day of an
+	// instance of a series that is not at midnight.
+	byMidnight := map[int]bool{}
+	sh, sm, ss := ev.Start.T.Clock()
+	startsAtMidnight := sh == 0 && sm == 0 && ss == 0
 	var future []*event // RANGE=THISANDFUTURE overrides, sorted by RECURRENCE-ID
 	for _, o := range ovs {
 		k := keyOf(*o.RecurID, ev.Start)
 		if prev := byRID[k]; prev == nil || o.Seq >= prev.Seq {
 			byRID[k] = o
+		}
+		if o.RecurID.Kind != kindDate && ev.Start.Kind != kindDate {
+			if h, m, s := o.RecurID.T.Clock(); h == 0 && m == 0 && s == 0 {
+				byMidnight[dateNum(o.RecurID.T)] = true
+			}
 		}
 		if o.ThisAndFut {
 			future = append(future, o)
@@ -293,6 +307,9 @@ func (x *expander) series(ev *event, ovs []*event) {
 		}
 		seen[k] = true
 		if byRID[k] != nil || excluded(start) {
+			return
+		}
+		if len(byMidnight) > 0 && !startsAtMidnight && byMidnight[dateNum(start.T)] {
 			return
 		}
 		recur := x.real(start)

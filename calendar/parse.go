@@ -107,10 +107,10 @@ type event struct {
 	ThisAndFut bool
 	Seq        int
 
-	Transp      string // TRANSP, upper case ("" when absent)
-	Cancelled   bool
-	BusyStatus  string // X-MICROSOFT-CDO-BUSYSTATUS, upper case
-	Attendees   []attendee
+	Transp     string // TRANSP, upper case ("" when absent)
+	Cancelled  bool
+	BusyStatus string // X-MICROSOFT-CDO-BUSYSTATUS, upper case
+	Attendees  []attendee
 }
 
 // attendee is an ATTENDEE of an event with its participation status.
@@ -766,9 +766,9 @@ func parseDuration(s string) (time.Duration, error) {
 			}
 			var unit time.Duration
 			switch {
-			case r == 'W' && !inTime:
+			case r == 'W': // after T too: Google writes "-PT1W1D2H"
 				unit = 7 * 24 * time.Hour
-			case r == 'D' && !inTime:
+			case r == 'D':
 				unit = 24 * time.Hour
 			case r == 'H' && inTime:
 				unit = time.Hour
