@@ -1,0 +1,100 @@
+package calendar
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// FileSource is a local .ics file. Fetch re-reads it only when its size or
+// modification time changed since the last read, and falls back to the last
+// good copy when it has gone or become unreadable.
+type FileSource struct {
+	cfg SourceConfig
+	st  *SourceStore
+}
+
+// AddFileSource adds the .ics file at path (made absolute) as a source named
+// name (default: the file's base name without extension). The file must be
+// readable now; its content is cached as the first good copy.
+func (s *SourceStore) AddFileSource(path, name string) (SourceConfig, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return SourceConfig{}, fmt.Errorf("calendar file %q: %w", path, err)
+	}
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
+	}
+	cfg := SourceConfig{Kind: SourceFile, Name: name, Path: abs}
+	return s.createWithID(cfg, func(string) ([]byte, fetchState, error) {
+		data, fs, err := readCalendarFile(abs, s.opts.MaxBytes)
+		if err != nil {
+			return nil, fetchState{}, fmt.Errorf("calendar file %q: %w", abs, err)
+		}
+		return data, fs, nil
+	})
+}
+
+// ID implements Source.
+func (f *FileSource) ID() string { return f.cfg.ID }
+
+// Name implements Source.
+func (f *FileSource) Name() string { return f.cfg.Name }
+
+// Config returns the source's settings.
+func (f *FileSource) Config() SourceConfig { return f.cfg }
+
+// Status implements Source.
+func (f *FileSource) Status() (SourceStatus, error) { return f.st.status(f.cfg.ID) }
+
+// Fetch implements Source.
+func (f *FileSource) Fetch(ctx context.Context) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cached, prev, _, err := f.st.cached(f.cfg.ID)
+	if err != nil {
+		return nil, err
+	}
+	info, err := os.Stat(f.cfg.Path)
+	if err != nil {
+		return f.st.finish(f.cfg, nil, prev, fmt.Errorf("file %s: %w", f.cfg.Path, err))
+	}
+	if cached != nil && info.Size() == prev.FileSize && info.ModTime().Equal(prev.FileModTime) {
+		return f.st.finish(f.cfg, nil, prev, nil) // unchanged: no re-read
+	}
+	data, fs, err := readCalendarFile(f.cfg.Path, f.st.opts.MaxBytes)
+	if err != nil {
+		return f.st.finish(f.cfg, nil, prev, fmt.Errorf("file %s: %w", f.cfg.Path, err))
+	}
+	return f.st.finish(f.cfg, data, fs, nil)
+}
+
+// readCalendarFile reads path, refusing files over max bytes and empty ones.
+func readCalendarFile(path string, max int64) ([]byte, fetchState, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fetchState{}, err
+	}
+	defer fh.Close()
+	info, err := fh.Stat()
+	if err != nil {
+		return nil, fetchState{}, err
+	}
+	if info.IsDir() {
+		return nil, fetchState{}, fmt.Errorf("%w: is a directory", ErrBadSource)
+	}
+	if info.Size() > max {
+		return nil, fetchState{}, fmt.Errorf("%w (%d bytes, limit %d)", ErrSourceTooLarge, info.Size(), max)
+	}
+	data, err := readCapped(fh, max)
+	if err != nil {
+		return nil, fetchState{}, err
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return nil, fetchState{}, fmt.Errorf("%w: the file is empty", ErrBadSource)
+	}
+	return data, fetchState{FileModTime: info.ModTime(), FileSize: info.Size()}, nil
+}

@@ -1,0 +1,394 @@
+package calendar
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/store"
+)
+
+// sourcesBucket holds one sub-bucket per source ID, with the keys below.
+var (
+	sourcesBucket = []byte("sources")
+	srcKeyConfig  = []byte("config") // SourceConfig JSON
+	srcKeyStatus  = []byte("status") // SourceStatus JSON
+	srcKeyData    = []byte("data")   // last good raw calendar data
+	srcKeyFetch   = []byte("fetch")  // fetchState JSON (validators)
+)
+
+// Default limits of sources.
+const (
+	// DefaultFetchTimeout bounds one HTTP fetch of a URL or CalDAV source.
+	DefaultFetchTimeout = 20 * time.Second
+	// DefaultMaxSourceBytes is the largest calendar a source may return.
+	DefaultMaxSourceBytes = 20 << 20
+	// DefaultCalDAVWindow is how far ahead a CalDAV source queries events:
+	// the 14-day planning horizon plus a margin.
+	DefaultCalDAVWindow = 15 * 24 * time.Hour
+)
+
+// SourceOptions tune a SourceStore; the zero value gives the defaults.
+type SourceOptions struct {
+	// Timeout bounds each HTTP fetch (default DefaultFetchTimeout).
+	Timeout time.Duration
+	// MaxBytes caps a calendar's size (default DefaultMaxSourceBytes).
+	MaxBytes int64
+	// HTTPClient makes the requests (default: a client with its own
+	// transport, so tests can inject TLS roots).
+	HTTPClient *http.Client
+	// Window returns the time range a CalDAV source queries; default from
+	// one day before now to DefaultCalDAVWindow after.
+	Window func(now time.Time) Interval
+}
+
+// SourceStore keeps the calendar sources' settings, their last good data and
+// their status in bbolt (bucket "sources"), and their secrets in Secrets.
+type SourceStore struct {
+	db      *store.DB
+	secrets Secrets
+	clk     clock.Clock
+	opts    SourceOptions
+}
+
+// fetchState is what a source remembers between fetches to avoid
+// re-downloading or re-reading unchanged data.
+type fetchState struct {
+	ETag         string    `json:"etag,omitempty"`
+	LastModified string    `json:"last_modified,omitempty"`
+	FileModTime  time.Time `json:"file_mtime,omitzero"`
+	FileSize     int64     `json:"file_size,omitempty"`
+}
+
+// NewSourceStore opens the sources bucket of db (creating it) and returns
+// the store. secrets keeps URLs and passwords; clk stamps statuses.
+func NewSourceStore(db *store.DB, secrets Secrets, clk clock.Clock, opts SourceOptions) (*SourceStore, error) {
+	if opts.Timeout <= 0 {
+		opts.Timeout = DefaultFetchTimeout
+	}
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxSourceBytes
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	if opts.Window == nil {
+		opts.Window = func(now time.Time) Interval {
+			return Interval{Start: now.Add(-24 * time.Hour), End: now.Add(DefaultCalDAVWindow)}
+		}
+	}
+	err := db.Update(func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(sourcesBucket)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("calendar sources: create bucket: %w", err)
+	}
+	return &SourceStore{db: db, secrets: secrets, clk: clk, opts: opts}, nil
+}
+
+// SourceInfo is one row of ListSources.
+type SourceInfo struct {
+	Config SourceConfig
+	Status SourceStatus
+}
+
+// ListSources returns every source's settings and status, sorted by ID.
+func (s *SourceStore) ListSources() ([]SourceInfo, error) {
+	var out []SourceInfo
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(sourcesBucket).ForEachBucket(func(k []byte) error {
+			b := tx.Bucket(sourcesBucket).Bucket(k)
+			var info SourceInfo
+			if err := json.Unmarshal(b.Get(srcKeyConfig), &info.Config); err != nil {
+				return fmt.Errorf("source %q: config: %w", k, err)
+			}
+			if raw := b.Get(srcKeyStatus); raw != nil {
+				if err := json.Unmarshal(raw, &info.Status); err != nil {
+					return fmt.Errorf("source %q: status: %w", k, err)
+				}
+			}
+			out = append(out, info)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list calendar sources: %w", err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Config.ID < out[j].Config.ID })
+	return out, nil
+}
+
+// Config returns the settings of source id.
+func (s *SourceStore) Config(id string) (SourceConfig, error) {
+	var cfg SourceConfig
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(sourcesBucket).Bucket([]byte(id))
+		if b == nil {
+			return fmt.Errorf("calendar source %q: %w", id, ErrNoSuchSource)
+		}
+		return json.Unmarshal(b.Get(srcKeyConfig), &cfg)
+	})
+	return cfg, err
+}
+
+// Source returns the source with the given ID, ready to fetch.
+func (s *SourceStore) Source(id string) (Source, error) {
+	cfg, err := s.Config(id)
+	if err != nil {
+		return nil, err
+	}
+	return s.open(cfg)
+}
+
+// Sources returns every configured source, sorted by ID.
+func (s *SourceStore) Sources() ([]Source, error) {
+	infos, err := s.ListSources()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Source, 0, len(infos))
+	for _, info := range infos {
+		src, err := s.open(info.Config)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	return out, nil
+}
+
+func (s *SourceStore) open(cfg SourceConfig) (Source, error) {
+	switch cfg.Kind {
+	case SourceFile:
+		return &FileSource{cfg: cfg, st: s}, nil
+	case SourceURL:
+		return &URLSource{cfg: cfg, st: s}, nil
+	case SourceCalDAV:
+		return &CalDAVSource{cfg: cfg, st: s}, nil
+	}
+	return nil, fmt.Errorf("calendar source %q: kind %q: %w", cfg.ID, cfg.Kind, ErrBadSource)
+}
+
+// RemoveSource deletes source id: its settings, cached data and status, and
+// its secrets in the keyring.
+func (s *SourceStore) RemoveSource(id string) error {
+	if _, err := s.Config(id); err != nil {
+		return err
+	}
+	for _, key := range []string{secretURLKey(id), secretPasswordKey(id)} {
+		if err := s.secrets.Delete(key); err != nil && !errors.Is(err, ErrSecretNotFound) {
+			return fmt.Errorf("remove calendar source %q: %w", id, err)
+		}
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(sourcesBucket).DeleteBucket([]byte(id))
+	})
+	if err != nil {
+		return fmt.Errorf("remove calendar source %q: %w", id, err)
+	}
+	return nil
+}
+
+// createWithID stores a new source: it picks a fresh ID from cfg.Name, lets
+// prepare verify the source under that ID (store its secret, fetch its first
+// data), then saves config and data. A failed prepare stores nothing.
+func (s *SourceStore) createWithID(cfg SourceConfig, prepare func(id string) ([]byte, fetchState, error)) (SourceConfig, error) {
+	// Pick the ID first (without storing), run prepare, then store: prepare
+	// may talk to a server for seconds and must not hold the write lock.
+	var id string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		root := tx.Bucket(sourcesBucket)
+		base := slugID(cfg.Name)
+		id = base
+		for n := 2; root.Bucket([]byte(id)) != nil; n++ {
+			id = base + "-" + strconv.Itoa(n)
+		}
+		return nil
+	})
+	if err != nil {
+		return SourceConfig{}, err
+	}
+	data, fs, err := prepare(id)
+	if err != nil {
+		return SourceConfig{}, err
+	}
+	cfg.ID = id
+	cfg.Added = s.clk.Now().UTC()
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.Bucket(sourcesBucket).CreateBucket([]byte(id))
+		if err != nil {
+			return fmt.Errorf("ID %q taken meanwhile: %w", id, err)
+		}
+		raw, err := json.Marshal(cfg)
+		if err != nil {
+			return err
+		}
+		return b.Put(srcKeyConfig, raw)
+	})
+	if err != nil {
+		return SourceConfig{}, fmt.Errorf("add calendar source %q: %w", cfg.Name, err)
+	}
+	if err := s.saveSuccess(id, data, fs); err != nil {
+		return SourceConfig{}, err
+	}
+	return cfg, nil
+}
+
+// slugID turns a display name into a short, readable ID: lower-case
+// letters, digits and dashes.
+func slugID(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 32 {
+			break
+		}
+	}
+	id := strings.Trim(b.String(), "-")
+	if id == "" {
+		id = "calendar"
+	}
+	return id
+}
+
+// cached returns the last good data, the fetch state and the status of id.
+func (s *SourceStore) cached(id string) (data []byte, fs fetchState, st SourceStatus, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(sourcesBucket).Bucket([]byte(id))
+		if b == nil {
+			return fmt.Errorf("calendar source %q: %w", id, ErrNoSuchSource)
+		}
+		if d := b.Get(srcKeyData); d != nil {
+			data = append([]byte(nil), d...)
+		}
+		if raw := b.Get(srcKeyFetch); raw != nil {
+			if err := json.Unmarshal(raw, &fs); err != nil {
+				return err
+			}
+		}
+		if raw := b.Get(srcKeyStatus); raw != nil {
+			return json.Unmarshal(raw, &st)
+		}
+		return nil
+	})
+	return data, fs, st, err
+}
+
+// status returns source id's status.
+func (s *SourceStore) status(id string) (SourceStatus, error) {
+	_, _, st, err := s.cached(id)
+	return st, err
+}
+
+// saveSuccess records a successful fetch: data (nil keeps the cached copy,
+// for "not modified"), the validators and a fresh status, in one transaction.
+func (s *SourceStore) saveSuccess(id string, data []byte, fs fetchState) error {
+	now := s.clk.Now().UTC()
+	return s.updateSource(id, func(b *bolt.Bucket) error {
+		if data != nil {
+			if err := b.Put(srcKeyData, data); err != nil {
+				return err
+			}
+		}
+		rawFS, err := json.Marshal(fs)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(srcKeyFetch, rawFS); err != nil {
+			return err
+		}
+		st := SourceStatus{LastAttempt: now, LastSuccess: now, HasData: b.Get(srcKeyData) != nil}
+		rawSt, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		return b.Put(srcKeyStatus, rawSt)
+	})
+}
+
+// saveFailure records a failed fetch (cause already redacted) and returns
+// the new status.
+func (s *SourceStore) saveFailure(id string, cause error) (SourceStatus, error) {
+	now := s.clk.Now().UTC()
+	var st SourceStatus
+	err := s.updateSource(id, func(b *bolt.Bucket) error {
+		if raw := b.Get(srcKeyStatus); raw != nil {
+			if err := json.Unmarshal(raw, &st); err != nil {
+				return err
+			}
+		}
+		st.LastAttempt = now
+		if st.StaleSince.IsZero() {
+			st.StaleSince = now
+		}
+		st.LastError = cause.Error()
+		st.HasData = b.Get(srcKeyData) != nil
+		raw, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		return b.Put(srcKeyStatus, raw)
+	})
+	return st, err
+}
+
+func (s *SourceStore) updateSource(id string, f func(b *bolt.Bucket) error) error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(sourcesBucket).Bucket([]byte(id))
+		if b == nil {
+			return fmt.Errorf("calendar source %q: %w", id, ErrNoSuchSource)
+		}
+		return f(b)
+	})
+	if err != nil {
+		return fmt.Errorf("calendar source %q: save: %w", id, err)
+	}
+	return nil
+}
+
+// finish is the common end of every Fetch: on success it stores the data
+// and returns it; on failure it records the (redacted) error and returns the
+// last good copy with a *StaleError, or the error alone when there is none.
+// Lull's own published blocks are stripped from what is returned.
+func (s *SourceStore) finish(cfg SourceConfig, data []byte, fs fetchState, fetchErr error) ([]byte, error) {
+	if fetchErr == nil {
+		if err := s.saveSuccess(cfg.ID, data, fs); err != nil {
+			return nil, err
+		}
+		if data == nil { // not modified: serve the cache
+			cachedData, _, _, err := s.cached(cfg.ID)
+			if err != nil {
+				return nil, err
+			}
+			data = cachedData
+		}
+		return StripLullBlocks(data), nil
+	}
+	cause := fmt.Errorf("calendar %q: %w", cfg.Name, fetchErr)
+	st, err := s.saveFailure(cfg.ID, fetchErr)
+	if err != nil {
+		return nil, errors.Join(cause, err)
+	}
+	cachedData, _, _, err := s.cached(cfg.ID)
+	if err != nil || cachedData == nil {
+		return nil, cause
+	}
+	return StripLullBlocks(cachedData), &StaleError{Source: cfg.Name, Since: st.StaleSince, Err: fetchErr}
+}
