@@ -29,7 +29,7 @@ func simWeek(t *testing.T) (*Engine, *clock.Fake, *fakeStats, *stateLog) {
 	)
 	busy := fakeBusy{
 		iv(16, 13, 0, 14, 0), iv(16, 16, 30, 17, 0), // Mon 1h30m
-		iv(17, 9, 0, 10, 0), // Tue 1h
+		iv(17, 9, 0, 10, 0),                                                // Tue 1h
 		iv(18, 11, 0, 12, 0), iv(18, 14, 0, 14, 30), iv(18, 15, 0, 16, 30), // Wed 3h, gaps 30m+30m
 		iv(19, 9, 20, 10, 0), // Thu 40m, gap 20m
 		iv(20, 10, 0, 11, 0), // Fri: out of office, not counted
