@@ -49,6 +49,9 @@ var (
 	// ErrNotLullObject means a publisher refused to touch a calendar object
 	// that Lull did not create.
 	ErrNotLullObject = errors.New("calendar object was not created by Lull")
+	// ErrBlockDeletedByUser means the user deleted this Lull block on the
+	// server; Lull never re-creates it.
+	ErrBlockDeletedByUser = errors.New("focus block was deleted by the user on the server")
 	// ErrPublishConflict means the object changed on the server since Lull
 	// last saw it (If-Match / If-None-Match failed); Lull leaves it alone.
 	ErrPublishConflict = errors.New("calendar object changed on the server")

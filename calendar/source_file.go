@@ -87,7 +87,7 @@ func readCalendarFile(path string, max int64) ([]byte, fetchState, error) {
 		return nil, fetchState{}, fmt.Errorf("%w: is a directory", ErrBadSource)
 	}
 	if info.Size() > max {
-		return nil, fetchState{}, fmt.Errorf("%w (%d bytes, limit %d)", ErrSourceTooLarge, info.Size(), max)
+		return nil, fetchState{}, fmt.Errorf("%w (%d bytes, limit %s)", ErrSourceTooLarge, info.Size(), sizeLimit(max))
 	}
 	data, err := readCapped(fh, max)
 	if err != nil {

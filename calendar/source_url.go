@@ -134,7 +134,7 @@ func (s *SourceStore) get(ctx context.Context, full string, prev fetchState, aut
 		return nil, prev, statusErr(resp.StatusCode)
 	}
 	if resp.ContentLength > s.opts.MaxBytes {
-		return nil, prev, fmt.Errorf("%w (%d bytes announced, limit %d)", ErrSourceTooLarge, resp.ContentLength, s.opts.MaxBytes)
+		return nil, prev, fmt.Errorf("%w (%d bytes announced, limit %s)", ErrSourceTooLarge, resp.ContentLength, sizeLimit(s.opts.MaxBytes))
 	}
 	data, err := readCapped(resp.Body, s.opts.MaxBytes)
 	if err != nil {
@@ -157,7 +157,15 @@ func readCapped(r io.Reader, max int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w (limit %d bytes)", ErrSourceTooLarge, max)
+		return nil, fmt.Errorf("%w (limit %s)", ErrSourceTooLarge, sizeLimit(max))
 	}
 	return data, nil
+}
+
+// sizeLimit formats a byte limit for messages: "20 MB" or "1500 bytes".
+func sizeLimit(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
