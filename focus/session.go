@@ -139,7 +139,7 @@ func (s *Session) encode() []byte {
 	for _, in := range s.Interruptions {
 		b = appendString(b, in.ID)
 		b = appendString(b, in.Source)
-		b = appendString(b, truncate(in.Title, MaxTitleBytes))
+		b = appendString(b, in.Title)
 		b = binary.AppendVarint(b, in.At.Sub(s.Start).Nanoseconds())
 	}
 	return b
@@ -221,6 +221,10 @@ func (d *decoder) str() string {
 func (d *decoder) offset(start time.Time) time.Time {
 	v := d.uvarint()
 	if v == 0 || d.err != nil {
+		return time.Time{}
+	}
+	if v > 1<<62 {
+		d.err = fmt.Errorf("%w: time offset out of range", ErrCorruptRecord)
 		return time.Time{}
 	}
 	return start.Add(time.Duration(v - 1))
