@@ -1,0 +1,796 @@
+package calendar
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// BlockState says where a focus block stands with the user.
+type BlockState string
+
+// The states of a focus block.
+const (
+	// StateProposed is a block Lull suggests; the user has not answered.
+	StateProposed BlockState = "proposed"
+	// StateAccepted is a block the user accepted (or placed by hand); Lull
+	// publishes it and keeps it where it is unless the calendar now
+	// conflicts with it.
+	StateAccepted BlockState = "accepted"
+	// StateSkipped is a block the user declined; it stays listed, counts
+	// for nothing, and Lull never plans over its slot again.
+	StateSkipped BlockState = "skipped"
+)
+
+// Block is one focus block Lull owns.
+type Block struct {
+	// ID is stable for the block's whole life: "lull-" and the UTC start
+	// at creation ("lull-20261124T0900Z"), with "-2", "-3"… appended when
+	// that is taken. A block moved later keeps its ID, so a publisher
+	// updates the same calendar object instead of deleting and re-creating.
+	ID     string     `json:"id"`
+	Start  time.Time  `json:"start"`
+	End    time.Time  `json:"end"`
+	State  BlockState `json:"state"`
+	Reason string     `json:"reason"`
+}
+
+// Interval returns the block's time span.
+func (b Block) Interval() Interval { return Interval{Start: b.Start, End: b.End} }
+
+// Duration returns End - Start.
+func (b Block) Duration() time.Duration { return b.End.Sub(b.Start) }
+
+// Tombstone records a block the user deleted. The planner never places a
+// block that overlaps a tombstone's [Start, End) — "the same slot" — and
+// never reuses its ID; the rest of that day stays available, so deleting
+// one block does not cost the whole day's focus. Skipped blocks act as
+// tombstones for their own slot too.
+type Tombstone struct {
+	ID      string    `json:"id"`
+	Start   time.Time `json:"start"`
+	End     time.Time `json:"end"`
+	Deleted time.Time `json:"deleted"`
+}
+
+// PlanInput is everything Plan looks at. Plan is a pure function of it.
+type PlanInput struct {
+	// From is "now": no block starts before it (rounded up to Grid). The
+	// horizon starts on From's date in Location.
+	From time.Time
+	// Settings are the user's rules; Plan validates them.
+	Settings PlanSettings
+	// Location is the user's zone; nil means Settings.Zone.
+	Location *time.Location
+	// Busy is the merged busy time of all sources (need not be merged or
+	// sorted; anything outside the horizon is ignored).
+	Busy []Interval
+	// OutOfOffice are the days (any instant of the day in Location, e.g.
+	// OutOfOfficeDays' midnights) the user is away: no focus on them.
+	OutOfOffice []time.Time
+	// Existing are Lull's blocks from the store. Accepted blocks stay where
+	// they are unless they now overlap busy time ± buffer or fall on an
+	// out-of-office day; only those move (keeping ID and state). Proposed
+	// blocks that still obey every rule stay too, so a calendar change
+	// does not reshuffle the plan; pass only accepted and skipped blocks to
+	// re-plan the proposals from scratch (after a settings change).
+	// Skipped blocks are listed unchanged and guard their slot. Blocks that
+	// ended before From are history: not listed, but they count toward
+	// today's daily cap.
+	Existing []Block
+	// Tombstones are blocks the user deleted (see Tombstone).
+	Tombstones []Tombstone
+	// FocusedThisWeek is focus already done this ISO week before From; it
+	// counts toward the current week's goal.
+	FocusedThisWeek time.Duration
+}
+
+// Plan places focus blocks in the free time of the horizon and returns them
+// sorted by start, together with the kept and moved existing blocks. It is
+// deterministic: the same input gives the same output.
+//
+// Rules, in order of strength. Hard: never over busy time ± buffer, a
+// tombstone or a skipped block; inside the day's working hours; never on
+// an out-of-office day; at most the daily cap of focus per day; no proposed
+// block shorter than the minimum; none before From; blocks on the 5 min
+// Grid with a buffer between two blocks. Goal: per ISO week (Monday–Sunday
+// in the user's zone) Lull stops proposing once accepted blocks, kept and
+// new proposals and FocusedThisWeek reach the weekly goal; the last block
+// is shortened to what is missing (but never below the minimum). Choice,
+// among the slots left in the week: a slot clear of lunch beats one over
+// lunch (lunch is used only when nothing else is free that week); then a
+// longer block (up to the preferred length); then the day with the least
+// focus so far (spreading); then the preferred time of day; then the
+// earliest.
+func Plan(in PlanInput) ([]Block, error) {
+	if err := in.Settings.Validate(); err != nil {
+		return nil, err
+	}
+	loc := in.Location
+	if loc == nil {
+		var err error
+		if loc, err = in.Settings.Location(); err != nil {
+			return nil, err
+		}
+	}
+	p := newPlanner(in, loc)
+	p.run(in)
+	sortBlocks(p.out)
+	return p.out, nil
+}
+
+// sortBlocks orders blocks by start, then ID.
+func sortBlocks(bs []Block) {
+	sort.Slice(bs, func(i, j int) bool {
+		if !bs[i].Start.Equal(bs[j].Start) {
+			return bs[i].Start.Before(bs[j].Start)
+		}
+		return bs[i].ID < bs[j].ID
+	})
+}
+
+type planDay struct {
+	date  time.Time // midnight in the user's zone
+	work  Interval  // working hours clipped to From; zero when none
+	oof   bool
+	lunch Interval // zero when lunch avoidance is off
+	noon  time.Time
+	week  int // ISO year*100 + week
+	load  time.Duration
+}
+
+type planner struct {
+	s      PlanSettings
+	loc    *time.Location
+	from   time.Time
+	days   []*planDay
+	byDate map[int]*planDay
+	hard   []Interval // busy widened by the buffer, merged
+	tomb   []Interval
+	out    []Block
+	taken  map[string]bool
+	need   map[int]time.Duration
+	weeks  []int
+}
+
+func dateKey(t time.Time) int {
+	y, m, d := t.Date()
+	return y*10000 + int(m)*100 + d
+}
+
+func weekKey(t time.Time) int {
+	y, w := t.ISOWeek()
+	return y*100 + w
+}
+
+func ceilGrid(t time.Time) time.Time {
+	r := t.Truncate(Grid)
+	if r.Before(t) {
+		r = r.Add(Grid)
+	}
+	return r
+}
+
+func floorGrid(t time.Time) time.Time { return t.Truncate(Grid) }
+
+func newPlanner(in PlanInput, loc *time.Location) *planner {
+	s := in.Settings
+	p := &planner{
+		s:      s,
+		loc:    loc,
+		from:   ceilGrid(in.From),
+		byDate: map[int]*planDay{},
+		taken:  map[string]bool{},
+		need:   map[int]time.Duration{},
+	}
+	oof := map[int]bool{}
+	for _, t := range in.OutOfOffice {
+		oof[dateKey(t.In(loc))] = true
+	}
+	y, m, d := p.from.In(loc).Date()
+	for i := 0; i < s.HorizonDays; i++ {
+		date := time.Date(y, m, d+i, 0, 0, 0, 0, loc)
+		day := &planDay{date: date, oof: oof[dateKey(date)], week: weekKey(date)}
+		if h := s.Hours[date.Weekday()]; !h.Empty() && !day.oof {
+			w := h.on(date, loc)
+			if w.Start.Before(p.from) {
+				w.Start = p.from
+			}
+			if w.End.After(w.Start) {
+				day.work = w
+			}
+		}
+		day.noon = Clock(12, 0).on(date, loc)
+		if !s.Lunch.Empty() {
+			day.lunch = s.Lunch.on(date, loc)
+			day.noon = day.lunch.Start
+		}
+		if _, ok := p.need[day.week]; !ok {
+			p.need[day.week] = s.WeeklyGoal
+			p.weeks = append(p.weeks, day.week)
+		}
+		p.days = append(p.days, day)
+		p.byDate[dateKey(date)] = day
+	}
+	p.need[p.days[0].week] -= in.FocusedThisWeek
+
+	lo := p.days[0].date.Add(-s.Buffer)
+	hi := time.Date(y, m, d+s.HorizonDays, 0, 0, 0, 0, loc)
+	for _, b := range in.Existing {
+		if b.End.After(hi) {
+			hi = b.End
+		}
+	}
+	hi = hi.Add(s.Buffer)
+	var hard []Interval
+	for _, b := range in.Busy {
+		if b.End.After(lo) && b.Start.Before(hi) {
+			hard = append(hard, Interval{b.Start.Add(-s.Buffer), b.End.Add(s.Buffer)})
+		}
+	}
+	p.hard = Merge(hard)
+	for _, t := range in.Tombstones {
+		p.taken[t.ID] = true
+		p.tomb = append(p.tomb, Interval{t.Start, t.End})
+	}
+	return p
+}
+
+// dayOf returns the horizon day t falls on in the user's zone, or nil.
+func (p *planner) dayOf(t time.Time) *planDay { return p.byDate[dateKey(t.In(p.loc))] }
+
+// busyHit reports whether iv overlaps busy time ± buffer.
+func (p *planner) busyHit(iv Interval) bool {
+	i := sort.Search(len(p.hard), func(i int) bool { return p.hard[i].End.After(iv.Start) })
+	return i < len(p.hard) && p.hard[i].Start.Before(iv.End)
+}
+
+// blocked returns what a new block may not overlap within iv: busy ± buffer,
+// tombstones, skipped blocks, and Lull's other blocks ± buffer.
+func (p *planner) blocked(iv Interval) []Interval {
+	var out []Interval
+	i := sort.Search(len(p.hard), func(i int) bool { return p.hard[i].End.After(iv.Start) })
+	for ; i < len(p.hard) && p.hard[i].Start.Before(iv.End); i++ {
+		out = append(out, p.hard[i])
+	}
+	for _, t := range p.tomb {
+		if t.Overlaps(iv) {
+			out = append(out, t)
+		}
+	}
+	for _, b := range p.out {
+		w := Interval{b.Start.Add(-p.s.Buffer), b.End.Add(p.s.Buffer)}
+		if w.Overlaps(iv) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// free returns the day's free time on the grid.
+func (p *planner) free(d *planDay) []Interval {
+	if d.work.Duration() <= 0 {
+		return nil
+	}
+	var out []Interval
+	for _, g := range Subtract(d.work, p.blocked(d.work)) {
+		g = Interval{ceilGrid(g.Start), floorGrid(g.End)}
+		if g.Duration() > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// counted returns the part of b after From, which is what counts toward
+// the week's goal (FocusedThisWeek covers the rest).
+func (p *planner) counted(b Block) time.Duration {
+	s := b.Start
+	if s.Before(p.from) {
+		s = p.from
+	}
+	if !b.End.After(s) {
+		return 0
+	}
+	return b.End.Sub(s)
+}
+
+func (p *planner) add(b Block) {
+	p.out = append(p.out, b)
+	p.taken[b.ID] = true
+	if b.State == StateSkipped {
+		return
+	}
+	if d := p.dayOf(b.Start); d != nil {
+		d.load += b.Duration()
+	}
+	p.need[weekKey(b.Start.In(p.loc))] -= p.counted(b)
+}
+
+func (p *planner) newID(start time.Time) string {
+	base := "lull-" + start.UTC().Format("20060102T1504Z")
+	id := base
+	for n := 2; p.taken[id]; n++ {
+		id = fmt.Sprintf("%s-%d", base, n)
+	}
+	p.taken[id] = true
+	return id
+}
+
+func (p *planner) run(in PlanInput) {
+	existing := append([]Block(nil), in.Existing...)
+	sortBlocks(existing)
+	seen := map[string]bool{}
+	var proposed, moving []Block
+	for _, b := range existing {
+		p.taken[b.ID] = true
+	}
+	for _, b := range existing {
+		if seen[b.ID] || !b.End.After(b.Start) {
+			continue
+		}
+		seen[b.ID] = true
+		if !b.End.After(p.from) {
+			if b.State == StateAccepted {
+				if d := p.dayOf(b.Start); d != nil {
+					d.load += b.Duration() // history still counts for today's cap
+				}
+			}
+			continue
+		}
+		switch b.State {
+		case StateSkipped:
+			p.tomb = append(p.tomb, b.Interval())
+			p.add(b)
+		case StateAccepted:
+			d := p.dayOf(b.Start)
+			if b.Start.Before(p.from) || (!p.busyHit(b.Interval()) && (d == nil || !d.oof)) {
+				p.add(b)
+			} else {
+				moving = append(moving, b)
+				p.need[weekKey(b.Start.In(p.loc))] -= b.Duration()
+			}
+		default:
+			proposed = append(proposed, b)
+		}
+	}
+	for _, b := range proposed {
+		if p.stillValid(b) {
+			p.add(b)
+		}
+	}
+	for _, b := range moving {
+		p.need[weekKey(b.Start.In(p.loc))] += b.Duration()
+		if c, ok := p.bestMove(b); ok {
+			why := "now busy"
+			if d := p.dayOf(b.Start); d != nil && d.oof {
+				why = "now out of office"
+			}
+			p.add(Block{ID: b.ID, Start: c.iv.Start, End: c.iv.End, State: StateAccepted,
+				Reason: fmt.Sprintf("moved from %s (%s) to the nearest free slot", b.Start.In(p.loc).Format("Mon 15:04"), why)})
+		}
+	}
+	for _, w := range p.weeks {
+		for p.need[w] > 0 {
+			cands := p.candidates(w, p.need[w])
+			if len(cands) == 0 {
+				break
+			}
+			best := 0
+			for i := range cands {
+				if p.better(cands[i], cands[best]) {
+					best = i
+				}
+			}
+			c := cands[best]
+			p.add(Block{ID: p.newID(c.iv.Start), Start: c.iv.Start, End: c.iv.End, State: StateProposed,
+				Reason: p.reason(c, cands)})
+		}
+	}
+}
+
+// stillValid reports whether a previously proposed block obeys every rule
+// now and is still needed for its week's goal.
+func (p *planner) stillValid(b Block) bool {
+	d := p.dayOf(b.Start)
+	if d == nil || b.Start.Before(p.from) || b.Duration() < p.s.MinBlock || d.work.Duration() <= 0 ||
+		b.Start.Before(d.work.Start) || b.End.After(d.work.End) {
+		return false
+	}
+	if len(p.blocked(b.Interval())) > 0 {
+		return false
+	}
+	return d.load+b.Duration() <= p.s.DailyCap && p.need[d.week] > 0
+}
+
+// candidate is one possible block.
+type candidate struct {
+	day   *planDay
+	iv    Interval
+	part  Interval // the free stretch it was cut from
+	lunch bool     // overlaps lunch
+	limit string   // what set the length: "pref", "gap", "cap" or "need"
+	near  time.Duration
+}
+
+func (p *planner) capLeft(d *planDay) time.Duration {
+	return (p.s.DailyCap - d.load).Truncate(Grid)
+}
+
+// slots cuts candidates of at least minLen from day d's free time;
+// lengthFor picks a length for a free stretch and place its start.
+func (p *planner) slots(d *planDay, minLen time.Duration, place func(part Interval, l time.Duration) time.Time, lengthFor func(part Interval) (time.Duration, string)) []candidate {
+	var out []candidate
+	for _, g := range p.free(d) {
+		parts := []Interval{g}
+		if d.lunch.Duration() > 0 {
+			parts = nil
+			for _, part := range Subtract(g, []Interval{d.lunch}) {
+				part = Interval{ceilGrid(part.Start), floorGrid(part.End)}
+				if part.Duration() > 0 {
+					parts = append(parts, part)
+				}
+			}
+		}
+		for _, part := range parts {
+			l, why := lengthFor(part)
+			if l < minLen {
+				continue
+			}
+			s := place(part, l)
+			out = append(out, candidate{day: d, iv: Interval{s, s.Add(l)}, part: part, limit: why})
+		}
+		if d.lunch.Duration() <= 0 || !g.Overlaps(d.lunch) {
+			continue
+		}
+		l, why := lengthFor(g)
+		if l < minLen {
+			continue
+		}
+		iv, ok := leastLunch(g, l, d.lunch)
+		if ok {
+			out = append(out, candidate{day: d, iv: iv, part: g, lunch: true, limit: why})
+		}
+	}
+	return out
+}
+
+// leastLunch places a block of length l inside g overlapping lunch as
+// little as possible (earliest on ties); ok is false when it can avoid
+// lunch entirely, because the lunch-free candidates already cover that.
+func leastLunch(g Interval, l time.Duration, lunch Interval) (Interval, bool) {
+	starts := []time.Time{g.Start, lunch.End, lunch.Start.Add(-l), g.End.Add(-l)}
+	var best Interval
+	bestOver := time.Duration(-1)
+	for _, s := range starts {
+		if s.Before(g.Start) {
+			s = g.Start
+		}
+		if s.Add(l).After(g.End) {
+			s = g.End.Add(-l)
+		}
+		iv := Interval{s, s.Add(l)}
+		over := overlap(iv, lunch)
+		if bestOver < 0 || over < bestOver || (over == bestOver && iv.Start.Before(best.Start)) {
+			best, bestOver = iv, over
+		}
+	}
+	return best, bestOver > 0
+}
+
+func overlap(a, b Interval) time.Duration {
+	s, e := a.Start, a.End
+	if b.Start.After(s) {
+		s = b.Start
+	}
+	if b.End.Before(e) {
+		e = b.End
+	}
+	if e.After(s) {
+		return e.Sub(s)
+	}
+	return 0
+}
+
+// candidates lists the new blocks possible in ISO week w with need left.
+func (p *planner) candidates(w int, need time.Duration) []candidate {
+	var out []candidate
+	for _, d := range p.days {
+		if d.week != w {
+			continue
+		}
+		capLeft := p.capLeft(d)
+		if capLeft < p.s.MinBlock {
+			continue
+		}
+		lengthFor := func(part Interval) (time.Duration, string) {
+			l, why := p.s.PreferredBlock, "pref"
+			if g := part.Duration(); g < l {
+				l, why = g, "gap"
+			}
+			if capLeft < l {
+				l, why = capLeft, "cap"
+			}
+			if n := ceilDur(need); n < l {
+				if n < p.s.MinBlock {
+					n = p.s.MinBlock
+				}
+				if n < l {
+					l, why = n, "need"
+				}
+			}
+			return l, why
+		}
+		place := func(part Interval, l time.Duration) time.Time {
+			s := part.Start
+			if p.s.Prefer == PreferAfternoon && d.noon.After(s) {
+				s = d.noon
+			}
+			if s.Add(l).After(part.End) {
+				s = part.End.Add(-l)
+			}
+			return s
+		}
+		out = append(out, p.slots(d, p.s.MinBlock, place, lengthFor)...)
+	}
+	return out
+}
+
+func ceilDur(d time.Duration) time.Duration {
+	if r := d % Grid; r != 0 {
+		return d - r + Grid
+	}
+	return d
+}
+
+// prefers reports whether c lies in the preferred time of day.
+func (p *planner) prefers(c candidate) bool {
+	switch p.s.Prefer {
+	case PreferMorning:
+		return c.iv.Start.Before(c.day.noon)
+	case PreferAfternoon:
+		return !c.iv.Start.Before(c.day.noon)
+	}
+	return false
+}
+
+// better reports whether a beats b (see Plan for the order).
+func (p *planner) better(a, b candidate) bool {
+	if a.lunch != b.lunch {
+		return !a.lunch
+	}
+	if la, lb := a.iv.Duration(), b.iv.Duration(); la != lb {
+		return la > lb
+	}
+	if a.day.load != b.day.load {
+		return a.day.load < b.day.load
+	}
+	if pa, pb := p.prefers(a), p.prefers(b); pa != pb {
+		return pa
+	}
+	return a.iv.Start.Before(b.iv.Start)
+}
+
+// reason says in one line why c was chosen among cands.
+func (p *planner) reason(c candidate, cands []candidate) string {
+	day := c.day.date.Format("Mon")
+	period := "morning"
+	if !c.iv.Start.Before(c.day.noon) {
+		period = "afternoon"
+	}
+	l := c.iv.Duration()
+	var r string
+	switch {
+	case c.lunch:
+		r = fmt.Sprintf("only free time left this week is over lunch on %s", day)
+	case c.limit == "need":
+		r = fmt.Sprintf("%s to reach the weekly goal, %s %s", durText(l), day, period)
+	case c.limit == "cap":
+		r = fmt.Sprintf("%s left under the %s daily cap on %s %s", durText(l), durText(p.s.DailyCap), day, period)
+	case c.limit == "gap":
+		when := day + " " + period
+		if period == "afternoon" && c.day.lunch.Duration() > 0 {
+			when = day + " after lunch"
+		}
+		r = fmt.Sprintf("only free %s on %s", durText(l), when)
+	default:
+		longest := true
+		for _, o := range cands {
+			if o.day == c.day && !o.lunch && o.part != c.part && o.iv.Start.Before(c.day.noon) == c.iv.Start.Before(c.day.noon) &&
+				o.part.Duration() > c.part.Duration() {
+				longest = false
+			}
+		}
+		if longest {
+			r = fmt.Sprintf("longest free %s gap on %s", period, day)
+		} else {
+			r = fmt.Sprintf("first free %s %s gap on %s", durText(l), period, day)
+		}
+	}
+	if p.s.Prefer != PreferAny && !c.lunch && !p.prefers(c) {
+		other := false
+		for _, o := range cands {
+			if !o.lunch && o.iv.Duration() == l && p.prefers(o) {
+				other = true
+			}
+		}
+		if other {
+			r += " (spreads focus across days)"
+		} else {
+			r += fmt.Sprintf(" (no free %s slot left this week)", p.s.Prefer)
+		}
+	}
+	return r
+}
+
+// bestMove finds the new place of an accepted block that now conflicts:
+// the same length when possible (never below the minimum, or its own
+// length when shorter), clear of lunch when possible, on the same day when
+// possible, nearest to its old start.
+func (p *planner) bestMove(b Block) (candidate, bool) {
+	want := b.Duration()
+	minLen := p.s.MinBlock
+	if want < minLen {
+		minLen = want
+	}
+	origDay := p.dayOf(b.Start)
+	wall := b.Start.In(p.loc)
+	var cands []candidate
+	for _, d := range p.days {
+		capLeft := p.capLeft(d)
+		if capLeft < minLen {
+			continue
+		}
+		target := time.Date(d.date.Year(), d.date.Month(), d.date.Day(), wall.Hour(), wall.Minute(), 0, 0, p.loc)
+		lengthFor := func(part Interval) (time.Duration, string) {
+			l := want
+			if g := part.Duration(); g < l {
+				l = g
+			}
+			if capLeft < l {
+				l = capLeft
+			}
+			return l, "move"
+		}
+		place := func(part Interval, l time.Duration) time.Time {
+			s := target
+			if s.Before(part.Start) {
+				s = part.Start
+			}
+			if s.Add(l).After(part.End) {
+				s = part.End.Add(-l)
+			}
+			return s
+		}
+		for _, c := range p.slots(d, minLen, place, lengthFor) {
+			c.near = c.iv.Start.Sub(b.Start)
+			if c.near < 0 {
+				c.near = -c.near
+			}
+			cands = append(cands, c)
+		}
+	}
+	if len(cands) == 0 {
+		return candidate{}, false
+	}
+	best := cands[0]
+	for _, c := range cands[1:] {
+		if moveBetter(c, best, origDay) {
+			best = c
+		}
+	}
+	return best, true
+}
+
+func moveBetter(a, b candidate, orig *planDay) bool {
+	if a.lunch != b.lunch {
+		return !a.lunch
+	}
+	if la, lb := a.iv.Duration(), b.iv.Duration(); la != lb {
+		return la > lb
+	}
+	if sa, sb := a.day == orig, b.day == orig; sa != sb {
+		return sa
+	}
+	if a.near != b.near {
+		return a.near < b.near
+	}
+	return a.iv.Start.Before(b.iv.Start)
+}
+
+// durText writes a duration for people: "2 h", "1 h 30 min", "45 min".
+func durText(d time.Duration) string {
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%d min", m)
+	case m == 0:
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d h %d min", h, m)
+}
+
+// Changes is what re-planning did to the previous blocks.
+type Changes struct {
+	// Keep are previous blocks left exactly as they were.
+	Keep []Block
+	// Move are previous blocks placed elsewhere (same ID; new times).
+	Move []Moved
+	// Add are new proposals.
+	Add []Block
+	// Remove are previous blocks (not yet ended at From) that are gone:
+	// proposals no longer valid or no longer needed, and accepted blocks
+	// that conflict and found no free slot anywhere in the horizon.
+	Remove []Block
+}
+
+// Moved pairs a block's previous and new versions.
+type Moved struct {
+	From Block `json:"from"`
+	To   Block `json:"to"`
+}
+
+// Blocks returns the plan after the changes: kept, moved and added blocks,
+// sorted by start.
+func (c Changes) Blocks() []Block {
+	out := append([]Block(nil), c.Keep...)
+	for _, m := range c.Move {
+		out = append(out, m.To)
+	}
+	out = append(out, c.Add...)
+	sortBlocks(out)
+	return out
+}
+
+// Replan plans again with previous as the existing blocks (in.Existing is
+// replaced) and reports the difference by block ID. After a calendar change
+// only Lull's own blocks that now conflict change: every other previous
+// block comes back in Keep. Blocks that ended before in.From are history
+// and appear nowhere.
+func Replan(previous []Block, in PlanInput) (Changes, error) {
+	in.Existing = previous
+	next, err := Plan(in)
+	if err != nil {
+		return Changes{}, err
+	}
+	prev := map[string]Block{}
+	for _, b := range previous {
+		if _, dup := prev[b.ID]; !dup {
+			prev[b.ID] = b
+		}
+	}
+	var c Changes
+	now := map[string]bool{}
+	for _, b := range next {
+		now[b.ID] = true
+		old, ok := prev[b.ID]
+		switch {
+		case !ok:
+			c.Add = append(c.Add, b)
+		case old.Start.Equal(b.Start) && old.End.Equal(b.End) && old.State == b.State:
+			c.Keep = append(c.Keep, old)
+		default:
+			c.Move = append(c.Move, Moved{From: old, To: b})
+		}
+	}
+	ceil := ceilGrid(in.From)
+	for _, b := range previous {
+		if !now[b.ID] && b.End.After(ceil) {
+			c.Remove = append(c.Remove, b)
+			now[b.ID] = true
+		}
+	}
+	sortBlocks(c.Remove)
+	return c, nil
+}
+
+// cleanField makes s safe for one TSV field or text line.
+func cleanField(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,104 @@
+package calendar
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// The formats WritePlan writes, as `lull plan --format` names them.
+const (
+	FormatText = "text"
+	FormatTSV  = "tsv"
+	FormatJSON = "json"
+)
+
+// WritePlan writes blocks for `lull plan --format text|tsv|json`, with
+// times in loc (nil means UTC):
+//
+//   - text: for people; one heading per day, then "09:00–11:00  2 h
+//     proposed  reason", and a total of the proposed and accepted time.
+//   - tsv: a header line, then start, end (RFC 3339), state, id, reason.
+//   - json: an array of blocks (id, start, end, state, reason).
+func WritePlan(w io.Writer, blocks []Block, format string, loc *time.Location) error {
+	if loc == nil {
+		loc = time.UTC
+	}
+	var err error
+	switch format {
+	case FormatText:
+		err = writePlanText(w, blocks, loc)
+	case FormatTSV:
+		err = writePlanTSV(w, blocks, loc)
+	case FormatJSON:
+		err = writePlanJSON(w, blocks, loc)
+	default:
+		return fmt.Errorf("%w: %q", ErrUnknownFormat, format)
+	}
+	if err != nil {
+		return fmt.Errorf("write plan as %s: %w", format, err)
+	}
+	return nil
+}
+
+func writePlanText(w io.Writer, blocks []Block, loc *time.Location) error {
+	var sb strings.Builder
+	if len(blocks) == 0 {
+		sb.WriteString("No focus blocks planned.\n")
+		_, err := io.WriteString(w, sb.String())
+		return err
+	}
+	lastDay := ""
+	var total time.Duration
+	n := 0
+	for _, b := range blocks {
+		s, e := b.Start.In(loc), b.End.In(loc)
+		if day := s.Format("Mon 2 Jan 2006"); day != lastDay {
+			if lastDay != "" {
+				sb.WriteString("\n")
+			}
+			sb.WriteString(day + "\n")
+			lastDay = day
+		}
+		end := e.Format("15:04")
+		if e.YearDay() != s.YearDay() || e.Year() != s.Year() {
+			end = e.Format("Mon 15:04")
+		}
+		fmt.Fprintf(&sb, "  %s–%s  %-8s %-9s %s\n", s.Format("15:04"), end, durText(b.Duration()), b.State, cleanField(b.Reason))
+		if b.State != StateSkipped {
+			total += b.Duration()
+			n++
+		}
+	}
+	blockWord := "blocks"
+	if n == 1 {
+		blockWord = "block"
+	}
+	fmt.Fprintf(&sb, "\nTotal: %s in %d %s (skipped not counted)\n", durText(total), n, blockWord)
+	_, err := io.WriteString(w, sb.String())
+	return err
+}
+
+func writePlanTSV(w io.Writer, blocks []Block, loc *time.Location) error {
+	var sb strings.Builder
+	sb.WriteString("start\tend\tstate\tid\treason\n")
+	for _, b := range blocks {
+		fmt.Fprintf(&sb, "%s\t%s\t%s\t%s\t%s\n", b.Start.In(loc).Format(time.RFC3339), b.End.In(loc).Format(time.RFC3339),
+			b.State, cleanField(b.ID), cleanField(b.Reason))
+	}
+	_, err := io.WriteString(w, sb.String())
+	return err
+}
+
+func writePlanJSON(w io.Writer, blocks []Block, loc *time.Location) error {
+	out := make([]Block, len(blocks))
+	for i, b := range blocks {
+		b.Start, b.End = b.Start.In(loc), b.End.In(loc)
+		out[i] = b
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
