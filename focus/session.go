@@ -261,3 +261,26 @@ func decodeSession(k, v []byte) (Session, error) {
 	}
 	return s, nil
 }
+
+// UnmarshalText parses a kind name, so API clients can decode State and
+// exported sessions.
+func (k *Kind) UnmarshalText(b []byte) error {
+	for _, c := range []Kind{Manual, Scheduled} {
+		if string(b) == c.String() {
+			*k = c
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown session kind %q", b)
+}
+
+// UnmarshalText parses an outcome name.
+func (o *Outcome) UnmarshalText(b []byte) error {
+	for _, c := range []Outcome{Running, Completed, StoppedEarly, Crashed} {
+		if string(b) == c.String() {
+			*o = c
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown session outcome %q", b)
+}
