@@ -22,6 +22,9 @@ type fakeDAV struct {
 	requests []fakeRequest
 	// noETagOnPut makes PUT answer without an ETag header.
 	noETagOnPut bool
+	// editBeforeWrite lists hrefs whose object "another client" edits just
+	// before a PUT or DELETE reaches it (a new ETag), to test preconditions.
+	editBeforeWrite map[string]bool
 	srv         *httptest.Server
 }
 
@@ -128,7 +131,17 @@ func (f *fakeDAV) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/calendar")
 		w.Header().Set("ETag", o.etag)
 		io.WriteString(w, o.body)
-	case http.MethodPut:
+	case http.MethodPut, http.MethodDelete:
+		if o, ok := f.objects[r.URL.Path]; ok && f.editBeforeWrite[r.URL.Path] {
+			f.etagSeq++
+			o.etag = fmt.Sprintf(`"e%d"`, f.etagSeq)
+			o.body = strings.Replace(o.body, "SUMMARY:", "SUMMARY:edited ", 1)
+			f.objects[r.URL.Path] = o
+		}
+		if r.Method == http.MethodDelete {
+			f.delete(w, r)
+			return
+		}
 		if !strings.HasPrefix(r.URL.Path, fakeCalendar) {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
@@ -153,21 +166,23 @@ func (f *fakeDAV) serve(w http.ResponseWriter, r *http.Request) {
 		} else {
 			w.WriteHeader(http.StatusCreated)
 		}
-	case http.MethodDelete:
-		o, exists := f.objects[r.URL.Path]
-		if !exists {
-			http.NotFound(w, r)
-			return
-		}
-		if m := r.Header.Get("If-Match"); m != "" && m != o.etag {
-			w.WriteHeader(http.StatusPreconditionFailed)
-			return
-		}
-		delete(f.objects, r.URL.Path)
-		w.WriteHeader(http.StatusNoContent)
 	default:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
+}
+
+func (f *fakeDAV) delete(w http.ResponseWriter, r *http.Request) {
+	o, exists := f.objects[r.URL.Path]
+	if !exists {
+		http.NotFound(w, r)
+		return
+	}
+	if m := r.Header.Get("If-Match"); m != "" && m != o.etag {
+		w.WriteHeader(http.StatusPreconditionFailed)
+		return
+	}
+	delete(f.objects, r.URL.Path)
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (f *fakeDAV) propfind(w http.ResponseWriter, r *http.Request) {
