@@ -394,8 +394,42 @@ func parseRule(v string) (*ruleSpec, error) {
 			return nil, fmt.Errorf("UNTIL: %w", err)
 		}
 	}
+	if err := checkSatisfiable(opt); err != nil {
+		return nil, err
+	}
 	spec.opt = *opt
 	return spec, nil
+}
+
+// checkSatisfiable rejects rules that can never produce an instance after
+// DTSTART: rrule-go would search for one until year 9999, which for a
+// sub-daily frequency never ends in practice.
+func checkSatisfiable(o *rrule.ROption) error {
+	if len(o.Bymonthday) > 0 {
+		months := o.Bymonth
+		if len(months) == 0 {
+			months = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+		}
+		maxLen := 0
+		for _, m := range months {
+			if m >= 1 && m <= 12 {
+				maxLen = max(maxLen, []int{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m-1])
+			}
+		}
+		ok := false
+		for _, d := range o.Bymonthday {
+			if (d > 0 && d <= maxLen) || (d < 0 && -d <= maxLen) {
+				ok = true
+			}
+		}
+		if !ok {
+			return errors.New("BYMONTHDAY never falls in BYMONTH")
+		}
+	}
+	if o.Freq > rrule.DAILY && len(o.Bysetpos) > 0 {
+		return errors.New("BYSETPOS with a sub-daily frequency is not supported")
+	}
+	return nil
 }
 
 // build makes the rule for a series starting at dtstart, in dtstart's zone.
@@ -415,5 +449,75 @@ func (s *ruleSpec) build(dtstart time.Time) (r *rrule.RRule, err error) {
 		}
 		opt.Until = wallIn(u.T, dtstart.Location())
 	}
+	if err := checkReachable(opt, dtstart); err != nil {
+		return nil, err
+	}
 	return rrule.NewRRule(opt)
+}
+
+// checkReachable rejects sub-daily rules whose BYHOUR/BYMINUTE/BYSECOND
+// can never be hit from DTSTART with the rule's step (FREQ=SECONDLY;
+// INTERVAL=2;BYSECOND=1 from an even second): rrule-go would search for a
+// match second by second until year 9999.
+func checkReachable(o rrule.ROption, dtstart time.Time) error {
+	var unit int
+	switch o.Freq {
+	case rrule.HOURLY:
+		unit = 3600
+	case rrule.MINUTELY:
+		unit = 60
+	case rrule.SECONDLY:
+		unit = 1
+	default:
+		return nil
+	}
+	if len(o.Byhour)+len(o.Byminute)+len(o.Bysecond) == 0 {
+		return nil
+	}
+	interval := max(o.Interval, 1)
+	g := gcd(interval*unit, 86400)
+	h0, m0, s0 := dtstart.Clock()
+	sod0 := h0*3600 + m0*60 + s0
+	all := func(n int) []int {
+		v := make([]int, n)
+		for i := range v {
+			v[i] = i
+		}
+		return v
+	}
+	hours, mins, secs := o.Byhour, o.Byminute, o.Bysecond
+	if len(hours) == 0 {
+		hours = all(24)
+	}
+	if len(mins) == 0 {
+		if unit >= 3600 {
+			mins = []int{m0}
+		} else {
+			mins = all(60)
+		}
+	}
+	if len(secs) == 0 {
+		if unit >= 60 {
+			secs = []int{s0}
+		} else {
+			secs = all(60)
+		}
+	}
+	for _, h := range hours {
+		for _, m := range mins {
+			for _, s := range secs {
+				if ((h*3600+m*60+s-sod0)%g+g)%g == 0 {
+					return nil
+				}
+			}
+		}
+	}
+	return errors.New("BYHOUR/BYMINUTE/BYSECOND can never be reached with this INTERVAL")
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }
