@@ -228,3 +228,37 @@ func scan(tx *bolt.Tx, from, to time.Time, f func(*Session) error) error {
 	}
 	return nil
 }
+
+// scanSpans is scan decoding only each session's start, counted end (End,
+// or LastAlive while running) and whether it is still running: the report's
+// history walks years of sessions and needs nothing else. k is only valid
+// during f.
+func scanSpans(tx *bolt.Tx, from, to time.Time, f func(k []byte, start, end time.Time, running bool)) error {
+	c := tx.Bucket(sessionsBucket).Cursor()
+	k, v := c.Seek(store.TimeKey(from.Add(-maxLen(tx.Bucket(metaBucket))), 0))
+	if open := tx.Bucket(metaBucket).Get(openKey); open != nil && bytes.Compare(open, k) < 0 {
+		k, v = c.Seek(open)
+	}
+	for ; k != nil; k, v = c.Next() {
+		start := keyTime(k)
+		if !start.Before(to) {
+			break
+		}
+		if len(k) != 16 || len(v) < 3 || v[0] != recordVersion {
+			return fmt.Errorf("%w: session %s", ErrCorruptRecord, keyID(k))
+		}
+		d := decoder{b: v[3:]}
+		d.uvarint() // planned end
+		end := d.offset(start)
+		alive := d.offset(start)
+		if d.err != nil {
+			return fmt.Errorf("session %s: %w", keyID(k), d.err)
+		}
+		running := Outcome(v[2]) == Running
+		if end.IsZero() {
+			end = alive
+		}
+		f(k, start, end, running)
+	}
+	return nil
+}

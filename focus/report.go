@@ -1,6 +1,7 @@
 package focus
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"time"
@@ -238,64 +239,127 @@ func (r *WeeklyReport) fill(cfg Config, deps Deps, focus []calendar.Interval, bl
 	}
 }
 
-// history computes the trend and the streak, one range scan per week.
-func (r *WeeklyReport) history(tx *bolt.Tx, cfg Config, now time.Time, live string) error {
-	cache := map[int64]time.Duration{}
-	weekTotal := func(w Week) (time.Duration, error) {
-		if d, ok := cache[w.Start.UnixNano()]; ok {
-			return d, nil
-		}
-		span := w.Interval()
-		if span.End.After(now) {
-			span.End = now
-		}
-		focus, _, err := weekFocus(tx, span, now, live)
-		if err != nil {
-			return 0, err
-		}
-		d := overlap(focus, []calendar.Interval{span})
-		cache[w.Start.UnixNano()] = d
-		return d, nil
-	}
-	cache[r.Week.Start.UnixNano()] = r.Focus
+// historyChunk is how many weeks history reads per range scan while it
+// walks back for the streak.
+const historyChunk = 26
 
-	r.Trend = make([]TrendPoint, TrendWeeks)
-	w := r.Week
-	for i := TrendWeeks - 1; i >= 0; i-- {
-		f, err := weekTotal(w)
+// history computes the trend and the streak. It walks back in chunks of
+// weeks, each one forward range scan with a light decode, and stops as soon
+// as the streak is broken and the trend is filled.
+func (r *WeeklyReport) history(tx *bolt.Tx, cfg Config, now time.Time, live string) error {
+	c := tx.Bucket(sessionsBucket).Cursor()
+	k, _ := c.First()
+	var oldest time.Time
+	if k != nil {
+		oldest = keyTime(k)
+	}
+	var liveKey []byte
+	if live != "" {
+		liveKey, _ = idKey(live)
+	}
+
+	// totals[i] is the focus of weeks[i]; weeks run backwards from r.Week.
+	weeks := []Week{r.Week}
+	totals := []time.Duration{r.Focus}
+	// more extends weeks/totals by one chunk further back.
+	more := func() error {
+		chunk := make([]Week, historyChunk)
+		w := weeks[len(weeks)-1]
+		for i := historyChunk - 1; i >= 0; i-- {
+			w = w.Prev(cfg)
+			chunk[i] = w
+		}
+		t, err := weekTotals(tx, chunk, now, liveKey)
 		if err != nil {
 			return err
 		}
-		r.Trend[i] = TrendPoint{Week: w, Focus: f, MetGoal: f >= r.Goal}
-		w = w.Prev(cfg)
+		for i := historyChunk - 1; i >= 0; i-- {
+			weeks = append(weeks, chunk[i])
+			totals = append(totals, t[i])
+		}
+		return nil
+	}
+	if err := more(); err != nil {
+		return err
 	}
 
-	w = r.Week
+	r.Trend = make([]TrendPoint, TrendWeeks)
+	for i := 0; i < TrendWeeks; i++ {
+		r.Trend[TrendWeeks-1-i] = TrendPoint{Week: weeks[i], Focus: totals[i], MetGoal: totals[i] >= r.Goal}
+	}
+
+	i := 0
 	if !r.Complete {
 		r.StreakIncludesCurrent = r.Focus >= r.Goal
 		if r.StreakIncludesCurrent {
 			r.Streak = 1
 		}
-		w = w.Prev(cfg)
+		i = 1
 	}
-	first := tx.Bucket(sessionsBucket).Cursor()
-	k, _ := first.First()
-	if k == nil {
-		return nil
-	}
-	oldest := keyTime(k)
-	for w.End.After(oldest) {
-		f, err := weekTotal(w)
-		if err != nil {
-			return err
+	for ; ; i++ {
+		if i == len(weeks) {
+			if k == nil || !weeks[i-1].Start.After(oldest) {
+				return nil // nothing recorded before this week
+			}
+			if err := more(); err != nil {
+				return err
+			}
 		}
-		if f < r.Goal {
-			break
+		if totals[i] < r.Goal {
+			return nil
 		}
 		r.Streak++
-		w = w.Prev(cfg)
 	}
-	return nil
+}
+
+// weekTotals returns the focus time of each of the contiguous weeks
+// (oldest first) in one forward range scan. Sessions are merged as they come
+// (keys are in start order), so overlapping records are never counted
+// twice. Only the times are decoded.
+func weekTotals(tx *bolt.Tx, weeks []Week, now time.Time, liveKey []byte) ([]time.Duration, error) {
+	totals := make([]time.Duration, len(weeks))
+	lo, hi := weeks[0].Start, weeks[len(weeks)-1].End
+	if hi.After(now) {
+		hi = now
+	}
+	if !hi.After(lo) {
+		return totals, nil
+	}
+	add := func(iv calendar.Interval) {
+		iv, ok := clip(iv, calendar.Interval{Start: lo, End: hi})
+		if !ok {
+			return
+		}
+		i := sort.Search(len(weeks), func(i int) bool { return weeks[i].End.After(iv.Start) })
+		for ; i < len(weeks) && weeks[i].Start.Before(iv.End); i++ {
+			if c, ok := clip(iv, weeks[i].Interval()); ok {
+				totals[i] += c.Duration()
+			}
+		}
+	}
+	var cur calendar.Interval
+	err := scanSpans(tx, lo, hi, func(k []byte, start, end time.Time, running bool) {
+		if running && liveKey != nil && bytes.Equal(k, liveKey) {
+			end = now
+		}
+		if !end.After(start) {
+			return
+		}
+		if !cur.End.IsZero() && !start.After(cur.End) {
+			if end.After(cur.End) {
+				cur.End = end
+			}
+			return
+		}
+		if !cur.End.IsZero() {
+			add(cur)
+		}
+		cur = calendar.Interval{Start: start, End: end}
+	})
+	if !cur.End.IsZero() {
+		add(cur)
+	}
+	return totals, err
 }
 
 // weekFocus returns the merged focus intervals inside span and the sessions
