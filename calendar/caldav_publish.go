@@ -76,7 +76,7 @@ func (s *SourceStore) Publisher(sourceID string) (*CalDAVPublisher, error) {
 
 // Put implements Publisher: it creates the block, or updates it when its
 // time changed. A tombstoned block is not re-created.
-func (p *CalDAVPublisher) Put(ctx context.Context, b OwnedBlock) error {
+func (p *CalDAVPublisher) Put(ctx context.Context, b Block) error {
 	res, err := p.sync(ctx, nil, &b, "")
 	if err != nil {
 		return err
@@ -110,13 +110,13 @@ func (r SyncResult) err() error {
 // tombstoned and never re-created. Objects Lull did not create are never
 // touched. Errors on single objects do not stop the others; they are joined
 // in the returned error.
-func (p *CalDAVPublisher) Sync(ctx context.Context, want []OwnedBlock) (SyncResult, error) {
+func (p *CalDAVPublisher) Sync(ctx context.Context, want []Block) (SyncResult, error) {
 	return p.sync(ctx, want, nil, "")
 }
 
 // sync is Sync's engine; a non-nil put or a remove ID restricts it to that
 // one block and leaves the other records alone.
-func (p *CalDAVPublisher) sync(ctx context.Context, want []OwnedBlock, put *OwnedBlock, remove string) (SyncResult, error) {
+func (p *CalDAVPublisher) sync(ctx context.Context, want []Block, put *Block, remove string) (SyncResult, error) {
 	var res SyncResult
 	password, err := p.st.secrets.Get(secretPasswordKey(p.cfg.ID))
 	if err != nil {
@@ -128,12 +128,12 @@ func (p *CalDAVPublisher) sync(ctx context.Context, want []OwnedBlock, put *Owne
 		return res, err
 	}
 	partial := put != nil || remove != ""
-	wanted := map[string]OwnedBlock{}
+	wanted := map[string]Block{}
 	if put != nil {
-		wanted[put.UID()] = *put
+		wanted[BlockUID(put.ID)] = *put
 	}
 	for _, b := range want {
-		wanted[b.UID()] = b
+		wanted[BlockUID(b.ID)] = b
 	}
 	var errs []error
 	fail := func(id string, err error) {
@@ -258,7 +258,7 @@ func (p *CalDAVPublisher) sync(ctx context.Context, want []OwnedBlock, put *Owne
 
 // record builds the record of a block just written; when the server sent
 // no ETag it is read back with a GET.
-func (p *CalDAVPublisher) record(ctx context.Context, hc *davHTTP, b OwnedBlock, href, etag string) pubRecord {
+func (p *CalDAVPublisher) record(ctx context.Context, hc *davHTTP, b Block, href, etag string) pubRecord {
 	if etag == "" {
 		if _, tag, status, err := p.get(ctx, hc, href); err == nil && status == http.StatusOK {
 			etag = tag

@@ -59,9 +59,9 @@ func writes(dav *fakeDAV, since int) []fakeRequest {
 	return out
 }
 
-func testBlock(id string, startHour, hours int) OwnedBlock {
+func testBlock(id string, startHour, hours int) Block {
 	start := time.Date(2026, 11, 23, startHour, 0, 0, 0, time.UTC)
-	return OwnedBlock{ID: id, Start: start, End: start.Add(time.Duration(hours) * time.Hour)}
+	return Block{ID: id, Start: start, End: start.Add(time.Duration(hours) * time.Hour)}
 }
 
 func TestCalDAVPublisherLifecycle(t *testing.T) {
@@ -78,7 +78,7 @@ func TestCalDAVPublisherLifecycle(t *testing.T) {
 
 	// Create: If-None-Match: * on each new object.
 	n := len(dav.recorded())
-	res, err := pub.Sync(ctx, []OwnedBlock{b1, b2})
+	res, err := pub.Sync(ctx, []Block{b1, b2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestCalDAVPublisherLifecycle(t *testing.T) {
 
 	// Nothing changed: no writes at all.
 	n = len(dav.recorded())
-	if res, err := pub.Sync(ctx, []OwnedBlock{b1, b2}); err != nil || len(writes(dav, n)) != 0 {
+	if res, err := pub.Sync(ctx, []Block{b1, b2}); err != nil || len(writes(dav, n)) != 0 {
 		t.Fatalf("idempotent sync wrote %v (%+v, %v)", writes(dav, n), res, err)
 	}
 
@@ -108,7 +108,7 @@ func TestCalDAVPublisherLifecycle(t *testing.T) {
 	b1moved := testBlock("b1", 10, 2)
 	tag := obj.etag
 	n = len(dav.recorded())
-	res, err = pub.Sync(ctx, []OwnedBlock{b1moved, b2})
+	res, err = pub.Sync(ctx, []Block{b1moved, b2})
 	if err != nil || !reflect.DeepEqual(res.Updated, []string{"b1"}) {
 		t.Fatalf("re-plan sync = %+v, %v", res, err)
 	}
@@ -123,7 +123,7 @@ func TestCalDAVPublisherLifecycle(t *testing.T) {
 	// b2 no longer wanted: DELETE with If-Match.
 	o2, _ := dav.get("/alice/work/lull-block-b2.ics")
 	n = len(dav.recorded())
-	res, err = pub.Sync(ctx, []OwnedBlock{b1moved})
+	res, err = pub.Sync(ctx, []Block{b1moved})
 	if err != nil || !reflect.DeepEqual(res.Deleted, []string{"b2"}) {
 		t.Fatalf("delete sync = %+v, %v", res, err)
 	}
@@ -134,11 +134,11 @@ func TestCalDAVPublisherLifecycle(t *testing.T) {
 
 	// The user deletes b1 on the server: reported, tombstoned, never re-created.
 	dav.del("/alice/work/lull-block-b1.ics")
-	res, err = pub.Sync(ctx, []OwnedBlock{b1moved})
+	res, err = pub.Sync(ctx, []Block{b1moved})
 	if err != nil || !reflect.DeepEqual(res.GoneOnServer, []string{"b1"}) || len(res.Created) != 0 {
 		t.Fatalf("sync after user delete = %+v, %v", res, err)
 	}
-	res, err = pub.Sync(ctx, []OwnedBlock{b1moved})
+	res, err = pub.Sync(ctx, []Block{b1moved})
 	if err != nil || !reflect.DeepEqual(res.Skipped, []string{"b1"}) || len(res.Created) != 0 {
 		t.Fatalf("next sync = %+v, %v", res, err)
 	}
@@ -153,7 +153,7 @@ func TestCalDAVPublisherLifecycle(t *testing.T) {
 	}
 
 	// Emptying the plan deletes only Lull's objects.
-	pub.Sync(ctx, []OwnedBlock{testBlock("b3", 16, 1)})
+	pub.Sync(ctx, []Block{testBlock("b3", 16, 1)})
 	if res, err := pub.Sync(ctx, nil); err != nil || !reflect.DeepEqual(res.Deleted, []string{"b3"}) {
 		t.Fatalf("empty sync = %+v, %v", res, err)
 	}
@@ -173,7 +173,7 @@ func TestCalDAVPublisherNeverTouchesForeign(t *testing.T) {
 
 	// A block whose object path is taken by a foreign event with Lull's
 	// prefix: If-None-Match fails, the object is not Lull's, it is left alone.
-	res, err := pub.Sync(ctx, []OwnedBlock{testBlock("x", 9, 1)})
+	res, err := pub.Sync(ctx, []Block{testBlock("x", 9, 1)})
 	if err != nil || !reflect.DeepEqual(res.Conflicts, []string{"x"}) {
 		t.Fatalf("sync = %+v, %v", res, err)
 	}
@@ -183,7 +183,7 @@ func TestCalDAVPublisherNeverTouchesForeign(t *testing.T) {
 
 	// The user turns Lull's block into their own event (markers gone):
 	// Lull forgets it and never writes or deletes it again.
-	pub.Sync(ctx, []OwnedBlock{testBlock("y", 11, 1)})
+	pub.Sync(ctx, []Block{testBlock("y", 11, 1)})
 	assertForeignUntouched(t, dav, foreign, 0)
 	href := "/alice/work/lull-block-y.ics"
 	dav.put(href, foreignEvent("my-own@x", ""))
@@ -192,7 +192,7 @@ func TestCalDAVPublisherNeverTouchesForeign(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(res.Conflicts, []string{"y"}) || len(res.Deleted) != 0 {
 		t.Fatalf("sync = %+v, %v", res, err)
 	}
-	pub.Sync(ctx, []OwnedBlock{testBlock("y", 12, 1)})
+	pub.Sync(ctx, []Block{testBlock("y", 12, 1)})
 	pub.Remove(ctx, "y")
 	assertForeignUntouched(t, dav, map[string]string{href: foreignEvent("my-own@x", "")}, n)
 }
@@ -203,7 +203,7 @@ func TestCalDAVPublisherPreconditionConflicts(t *testing.T) {
 	cfg := addFakeCalDAV(t, env, dav)
 	pub, _ := env.st.Publisher(cfg.ID)
 	ctx := context.Background()
-	if _, err := pub.Sync(ctx, []OwnedBlock{testBlock("a", 9, 1), testBlock("b", 11, 1)}); err != nil {
+	if _, err := pub.Sync(ctx, []Block{testBlock("a", 9, 1), testBlock("b", 11, 1)}); err != nil {
 		t.Fatal(err)
 	}
 	// Another client edits both objects between Lull's check and its write:
@@ -211,7 +211,7 @@ func TestCalDAVPublisherPreconditionConflicts(t *testing.T) {
 	dav.mu.Lock()
 	dav.editBeforeWrite = map[string]bool{"/alice/work/lull-block-a.ics": true, "/alice/work/lull-block-b.ics": true}
 	dav.mu.Unlock()
-	res, err := pub.Sync(ctx, []OwnedBlock{testBlock("a", 10, 1)}) // a moves, b is dropped
+	res, err := pub.Sync(ctx, []Block{testBlock("a", 10, 1)}) // a moves, b is dropped
 	if err != nil || !reflect.DeepEqual(res.Conflicts, []string{"a", "b"}) || len(res.Updated)+len(res.Deleted) != 0 {
 		t.Fatalf("sync = %+v, %v", res, err)
 	}

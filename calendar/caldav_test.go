@@ -34,7 +34,7 @@ func TestCalDAVDiscoveryAndFetch(t *testing.T) {
 	dav.put("/alice/work/a.ics", foreignEvent("a@x", ""))
 	dav.put("/alice/work/b.ics", foreignEvent("b@x", "RRULE:FREQ=DAILY;COUNT=3\r\n"))
 	// A Lull block already on the server: read back, it must not count as busy.
-	dav.put("/alice/work/lull-block-1.ics", string(blockObjectICS(OwnedBlock{ID: "1", Start: testNow, End: testNow.Add(time.Hour)}, testNow)))
+	dav.put("/alice/work/lull-block-1.ics", string(blockObjectICS(Block{ID: "1", Start: testNow, End: testNow.Add(time.Hour)}, testNow)))
 
 	cfg := addFakeCalDAV(t, env, dav)
 	if cfg.Kind != SourceCalDAV || cfg.CalendarPath != "/alice/work/" || cfg.Name != "Work" || cfg.User != "alice" {

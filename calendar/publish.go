@@ -26,27 +26,20 @@ const BlockSummary = "Focus time"
 // lullProdID is the PRODID of calendars Lull writes.
 const lullProdID = "-//Lull//Focus blocks//EN"
 
-// OwnedBlock is what a publisher needs of a focus block Lull owns: its
-// stable ID and its time. The planner's Block converts to it with
-// OwnedBlock{ID: b.ID, Start: b.Start, End: b.End}; nothing else of a block
-// (its reason, state) is ever published.
-type OwnedBlock struct {
-	ID    string
-	Start time.Time
-	End   time.Time
-}
-
-// UID returns the block's iCalendar UID: BlockUIDPrefix plus its ID, with
-// characters outside [A-Za-z0-9._-] replaced, so it is also a safe file
-// name on a CalDAV server.
-func (b OwnedBlock) UID() string {
+// BlockUID returns the iCalendar UID of the block with this ID:
+// BlockUIDPrefix plus the ID, with bytes outside [A-Za-z0-9.-] written as
+// _XX (hex), so it is also a safe file name on a CalDAV server and distinct
+// IDs keep distinct UIDs. Only a block's ID and times are ever published;
+// its reason and state stay private.
+func BlockUID(id string) string {
 	var s strings.Builder
 	s.WriteString(BlockUIDPrefix)
-	for _, r := range b.ID {
-		if r < 128 && (r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			s.WriteRune(r)
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c == '-' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			s.WriteByte(c)
 		} else {
-			s.WriteByte('_')
+			fmt.Fprintf(&s, "_%02X", c)
 		}
 	}
 	return s.String()
@@ -56,17 +49,18 @@ func (b OwnedBlock) UID() string {
 // Implementations touch only objects Lull created.
 type Publisher interface {
 	// Put creates or updates the block.
-	Put(ctx context.Context, b OwnedBlock) error
+	Put(ctx context.Context, b Block) error
 	// Remove deletes the block with this ID if Lull created it.
 	Remove(ctx context.Context, id string) error
 }
 
-// WriteBlocksICS writes blocks as one valid iCalendar stream: PRODID,
+// WriteBlocksICS writes blocks (the caller passes the ones to publish,
+// normally the accepted ones) as one valid iCalendar stream: PRODID,
 // VERSION:2.0, CALSCALE, and per block UID, DTSTAMP (now), DTSTART/DTEND in
 // UTC, SUMMARY "Focus time", TRANSP:OPAQUE and X-LULL-BLOCK:1. Blocks are
 // written sorted by start then ID, so the output is deterministic.
-func WriteBlocksICS(w io.Writer, blocks []OwnedBlock, now time.Time) error {
-	sorted := append([]OwnedBlock(nil), blocks...)
+func WriteBlocksICS(w io.Writer, blocks []Block, now time.Time) error {
+	sorted := append([]Block(nil), blocks...)
 	sort.Slice(sorted, func(i, j int) bool {
 		if !sorted[i].Start.Equal(sorted[j].Start) {
 			return sorted[i].Start.Before(sorted[j].Start)
@@ -88,7 +82,7 @@ func WriteBlocksICS(w io.Writer, blocks []OwnedBlock, now time.Time) error {
 
 // blockObjectICS is the CalDAV object of one block (a VCALENDAR holding one
 // VEVENT).
-func blockObjectICS(blk OwnedBlock, now time.Time) []byte {
+func blockObjectICS(blk Block, now time.Time) []byte {
 	var b strings.Builder
 	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:" + lullProdID + "\r\nCALSCALE:GREGORIAN\r\n")
 	writeBlockEvent(&b, blk, now)
@@ -96,10 +90,10 @@ func blockObjectICS(blk OwnedBlock, now time.Time) []byte {
 	return []byte(b.String())
 }
 
-func writeBlockEvent(b *strings.Builder, blk OwnedBlock, now time.Time) {
+func writeBlockEvent(b *strings.Builder, blk Block, now time.Time) {
 	const utc = "20060102T150405Z"
 	b.WriteString("BEGIN:VEVENT\r\n")
-	b.WriteString("UID:" + blk.UID() + "\r\n")
+	b.WriteString("UID:" + BlockUID(blk.ID) + "\r\n")
 	b.WriteString("DTSTAMP:" + now.UTC().Format(utc) + "\r\n")
 	b.WriteString("DTSTART:" + blk.Start.UTC().Format(utc) + "\r\n")
 	b.WriteString("DTEND:" + blk.End.UTC().Format(utc) + "\r\n")
@@ -112,7 +106,7 @@ func writeBlockEvent(b *strings.Builder, blk OwnedBlock, now time.Time) {
 // ExportBlocksICS writes blocks to path as WriteBlocksICS does, atomically:
 // a temporary file in the same directory, fsynced, then renamed over path,
 // so a reader never sees half a calendar. It backs `lull plan --export`.
-func ExportBlocksICS(path string, blocks []OwnedBlock, now time.Time) (err error) {
+func ExportBlocksICS(path string, blocks []Block, now time.Time) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -150,7 +144,7 @@ func ExportBlocksICS(path string, blocks []OwnedBlock, now time.Time) (err error
 // /v1/focus.ics on the local API) for calendar apps to subscribe to. list
 // returns the blocks to publish; clk stamps DTSTAMP. The caller mounts it
 // and checks the token.
-func FeedHandler(list func() ([]OwnedBlock, error), clk clock.Clock) http.Handler {
+func FeedHandler(list func() ([]Block, error), clk clock.Clock) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
