@@ -25,7 +25,7 @@ type fakeDAV struct {
 	// editBeforeWrite lists hrefs whose object "another client" edits just
 	// before a PUT or DELETE reaches it (a new ETag), to test preconditions.
 	editBeforeWrite map[string]bool
-	srv         *httptest.Server
+	srv             *httptest.Server
 }
 
 type fakeObject struct {
