@@ -235,6 +235,10 @@ func (e *Engine) StartUntilNextMeeting() (State, error) {
 	}
 	e.mu.Lock()
 	defer e.unlock()
+	now = e.clk.Now() // time may have passed while asking the calendar
+	if end.Sub(now) < time.Minute {
+		return State{}, fmt.Errorf("start focus until next meeting at %s: %w", end.Format("15:04"), ErrNoFreeTime)
+	}
 	if err := e.startLocked(Manual, now, end, ""); err != nil {
 		return State{}, err
 	}
@@ -445,6 +449,7 @@ func (e *Engine) Refresh() error {
 	if e.closed {
 		return ErrClosed
 	}
+	now = e.clk.Now() // time may have passed while fetching blocks
 	next := now.Add(e.cfg.Lookahead)
 	var errs []error
 	for i, b := range blocks {
