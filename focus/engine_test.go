@@ -27,7 +27,9 @@ func newTestEngine(t *testing.T, start time.Time, deps Deps) (*Engine, *clock.Fa
 
 var day = time.Date(2026, 11, 17, 0, 0, 0, 0, time.UTC) // a Tuesday
 
-func at(h, m int) time.Time { return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+func at(h, m int) time.Time {
+	return day.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+}
 
 // TestBlockInProgressAtOpen: Lull started in the middle of a block starts
 // focus for the rest of it.
