@@ -364,17 +364,23 @@ func (x *expander) rule(ev *event, instance func(icalTime, *icalTime)) {
 		return // validated at parse time
 	}
 	next := r.Iterator()
-	// Instances starting before from can still overlap it; the longest
-	// event decides how far back to look. Anything that starts at or
-	// after to is past the window.
+	// An instance that starts more than the event's length (plus two days
+	// for zone and DST slack) before from cannot reach into the window and
+	// is skipped cheaply. Anything that starts at or after to is past it.
+	length := x.real(endFor(ev, ev.Start)).Sub(x.real(ev.Start))
+	skipBefore := x.from.Add(-length - 48*time.Hour)
 	for n := 0; n < x.opt.MaxIterations; n++ {
 		t, ok := next()
 		if !ok {
 			return
 		}
 		it := icalTime{T: t, Kind: ev.Start.Kind}
-		if !x.real(it).Before(x.to) {
+		rt := x.real(it)
+		if !rt.Before(x.to) {
 			return
+		}
+		if rt.Before(skipBefore) {
+			continue
 		}
 		instance(it, nil)
 	}

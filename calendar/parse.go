@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -145,9 +146,10 @@ func Parse(name string, data []byte) (cal *Calendar, err error) {
 		return nil, fmt.Errorf("calendar %q: %w", name, err)
 	}
 	p.buildZones()
-	for _, b := range p.eventBlocks {
-		p.parseEvent(b)
-	}
+	decodeBlocks(p.eventBlocks, func(i int, comp *ical.Component, err error) {
+		p.parseEvent(p.eventBlocks[i], comp, err)
+		p.eventBlocks[i] = block{} // its text is no longer needed
+	})
 	return cal, nil
 }
 
@@ -206,7 +208,7 @@ type line struct {
 
 // unfold joins continuation lines (starting with space or tab).
 func unfold(text string) []line {
-	var out []line
+	out := make([]line, 0, strings.Count(text, "\n")+1)
 	no := 0
 	for len(text) > 0 {
 		no++
@@ -377,6 +379,111 @@ func cutProp(s string) (name, value string, ok bool) {
 	return name, "", false
 }
 
+// decodeBatch is how many components go through one go-ical decoder run;
+// a batch with a bad component is decoded again one by one.
+const decodeBatch = 512
+
+// decodeBlocks decodes blocks with go-ical, in batches for speed, falling
+// back to one component at a time where a batch fails, so that one bad
+// component costs only itself. fn receives each result in order; the
+// decoded components of a batch are dropped once fn has seen them, which
+// keeps memory flat on big calendars.
+func decodeBlocks(blocks []block, fn func(i int, comp *ical.Component, err error)) {
+	comps := make([]*ical.Component, min(decodeBatch, len(blocks)))
+	for start := 0; start < len(blocks); start += decodeBatch {
+		batch := blocks[start:min(start+decodeBatch, len(blocks))]
+		if decodeMany(batch, comps) {
+			for i := range batch {
+				fn(start+i, comps[i], nil)
+				comps[i] = nil
+			}
+			continue
+		}
+		for i, b := range batch {
+			c, err := decodeBlock(b)
+			fn(start+i, c, err)
+		}
+	}
+}
+
+// decodeMany decodes a batch in one decoder run; it reports false if the
+// batch has to be decoded component by component.
+func decodeMany(batch []block, out []*ical.Component) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	cal, err := ical.NewDecoder(&blockReader{blocks: batch}).Decode()
+	if err != nil || len(cal.Children) != len(batch) {
+		return false
+	}
+	for i, c := range cal.Children {
+		if c.Name != batch[i].name {
+			return false
+		}
+		out[i] = c
+	}
+	return true
+}
+
+// blockReader streams blocks wrapped in one VCALENDAR to go-ical's decoder
+// without building the text in memory.
+type blockReader struct {
+	blocks  []block
+	b, l    int    // next block and line
+	pending string // rest of the current line, newline included
+	state   int    // 0: header, 1: lines, 3: done
+	nl      bool   // the newline after the current line is due
+}
+
+func (r *blockReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if r.pending == "" {
+			if !r.next() {
+				break
+			}
+		}
+		c := copy(p[n:], r.pending)
+		r.pending = r.pending[c:]
+		n += c
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// next loads the next line into pending.
+func (r *blockReader) next() bool {
+	switch r.state {
+	case 0:
+		r.pending, r.state = "BEGIN:VCALENDAR\n", 1
+		return true
+	case 1:
+		for r.b < len(r.blocks) && r.l >= len(r.blocks[r.b].lines) {
+			r.b, r.l = r.b+1, 0
+		}
+		if r.b < len(r.blocks) {
+			if r.nl {
+				r.pending, r.nl = "\n", false
+				r.l++
+				return true
+			}
+			r.pending, r.nl = r.blocks[r.b].lines[r.l].text, true
+			if r.pending == "" {
+				r.pending, r.nl = "\n", false
+				r.l++
+			}
+			return true
+		}
+		r.pending, r.state = "END:VCALENDAR\n", 3
+		return true
+	}
+	return false
+}
+
 // decodeBlock runs go-ical's decoder over one component.
 func decodeBlock(b block) (comp *ical.Component, err error) {
 	defer func() {
@@ -421,21 +528,20 @@ func truncate(s string, n int) string {
 }
 
 func (p *parser) buildZones() {
-	for _, b := range p.tzBlocks {
-		comp, err := decodeBlock(b)
+	decodeBlocks(p.tzBlocks, func(_ int, comp *ical.Component, err error) {
 		if err != nil {
 			// A broken VTIMEZONE only matters if an event uses it; events
 			// then fall back to IANA/Windows names.
-			continue
+			return
 		}
 		tzid := strings.TrimSpace(propValue(comp, "TZID"))
 		if tzid == "" {
-			continue
+			return
 		}
 		if loc, err := zoneFromVTimezone(tzid, comp); err == nil {
 			p.zones[normTZID(tzid)] = loc
 		}
-	}
+	})
 }
 
 func propValue(c *ical.Component, name string) string {
@@ -445,22 +551,21 @@ func propValue(c *ical.Component, name string) string {
 	return ""
 }
 
-func (p *parser) parseEvent(b block) {
-	comp, err := decodeBlock(b)
-	uid := ""
-	for _, l := range b.lines {
-		if n, v, ok := cutProp(l.text); ok && n == "UID" {
-			uid = strings.TrimSpace(v)
-			break
-		}
-	}
+func (p *parser) parseEvent(b block, comp *ical.Component, err error) {
 	if err != nil {
+		uid := ""
+		for _, l := range b.lines {
+			if n, v, ok := cutProp(l.text); ok && n == "UID" {
+				uid = strings.TrimSpace(v)
+				break
+			}
+		}
 		p.problem(b.line, uid, blockLineError(b, err))
 		return
 	}
 	ev, err := p.buildEvent(comp, b.line)
 	if err != nil {
-		p.problem(b.line, uid, err)
+		p.problem(b.line, strings.TrimSpace(propValue(comp, "UID")), err)
 		return
 	}
 	p.cal.events = append(p.cal.events, ev)
