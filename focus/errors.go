@@ -24,6 +24,9 @@ var (
 	ErrBadDuration = errors.New("bad duration")
 	// ErrBadWeek is returned by ParseWeek for a malformed or non-existent week.
 	ErrBadWeek = errors.New("bad week")
+	// ErrBadDate is returned by ParseDay and ExportRange for a malformed date
+	// or an empty range.
+	ErrBadDate = errors.New("bad date")
 	// ErrFutureWeek is returned by ParseWeek and Report for a week that has
 	// not started yet.
 	ErrFutureWeek = errors.New("week is in the future")

@@ -116,3 +116,36 @@ func hm(d time.Duration) string {
 	}
 	return s
 }
+
+// ParseDay parses a date "2026-11-01" as that day's midnight in loc, for
+// `lull export --from/--to`. Errors wrap ErrBadDate.
+func ParseDay(s string, loc *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: %q: want YYYY-MM-DD, e.g. 2026-11-01", ErrBadDate, s)
+	}
+	return t, nil
+}
+
+// ExportRange turns `lull export --from A --to B` into the half-open range
+// [A's midnight, the midnight after B) in loc: both days are included. An
+// empty from or to leaves that side unbounded (zero time). A range ending
+// before it starts is ErrBadDate.
+func ExportRange(from, to string, loc *time.Location) (start, end time.Time, err error) {
+	if from != "" {
+		if start, err = ParseDay(from, loc); err != nil {
+			return time.Time{}, time.Time{}, fmt.Errorf("--from: %w", err)
+		}
+	}
+	if to != "" {
+		if end, err = ParseDay(to, loc); err != nil {
+			return time.Time{}, time.Time{}, fmt.Errorf("--to: %w", err)
+		}
+		y, m, d := end.Date()
+		end = time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	}
+	if !start.IsZero() && !end.IsZero() && !end.After(start) {
+		return time.Time{}, time.Time{}, fmt.Errorf("%w: --to %s is before --from %s", ErrBadDate, to, from)
+	}
+	return start, end, nil
+}

@@ -179,3 +179,37 @@ func FuzzParseWeek(f *testing.F) {
 		}
 	})
 }
+
+func TestExportRange(t *testing.T) {
+	ny := mustLoc(t, "America/New_York")
+	tests := []struct {
+		from, to   string
+		start, end time.Time
+		bad        bool
+	}{
+		{"", "", time.Time{}, time.Time{}, false},
+		{"2026-11-01", "2026-11-01", time.Date(2026, 11, 1, 0, 0, 0, 0, ny), time.Date(2026, 11, 2, 0, 0, 0, 0, ny), false},
+		{"2026-10-01", "", time.Date(2026, 10, 1, 0, 0, 0, 0, ny), time.Time{}, false},
+		{"", "2026-10-31", time.Time{}, time.Date(2026, 11, 1, 0, 0, 0, 0, ny), false},
+		{"2026-11-02", "2026-11-01", time.Time{}, time.Time{}, true},
+		{"11/01/2026", "", time.Time{}, time.Time{}, true},
+		{"", "2026-13-01", time.Time{}, time.Time{}, true},
+	}
+	for _, tt := range tests {
+		s, e, err := ExportRange(tt.from, tt.to, ny)
+		if tt.bad {
+			if !errors.Is(err, ErrBadDate) {
+				t.Errorf("ExportRange(%q, %q) error %v, want ErrBadDate", tt.from, tt.to, err)
+			}
+			continue
+		}
+		if err != nil || !s.Equal(tt.start) || !e.Equal(tt.end) {
+			t.Errorf("ExportRange(%q, %q) = %v, %v, %v; want %v, %v", tt.from, tt.to, s, e, err, tt.start, tt.end)
+		}
+	}
+	// 1 Nov 2026 is a 25-hour day in New York.
+	s, e, _ := ExportRange("2026-11-01", "2026-11-01", ny)
+	if e.Sub(s) != 25*time.Hour {
+		t.Errorf("1 Nov 2026 in New York spans %v, want 25h", e.Sub(s))
+	}
+}
