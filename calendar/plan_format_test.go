@@ -1,0 +1,123 @@
+package calendar
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var updatePlanGolden = flag.Bool("update-plan-golden", false, "rewrite calendar/testdata/plan golden files")
+
+// goldenPlan is a fixed plan: a default week in Berlin with a few meetings,
+// one accepted, one skipped and one moved block.
+func goldenPlan(t *testing.T) ([]Block, *time.Location) {
+	t.Helper()
+	loc := planLoc(t)
+	s := DefaultPlanSettings()
+	s.Zone = "Europe/Berlin"
+	s.HorizonDays = 7
+	s.Prefer = PreferMorning
+	in := PlanInput{
+		From:     wk(loc, 0, 8, 0),
+		Settings: s,
+		Location: loc,
+		Busy: []Interval{span(loc, 0, 9, 0, 9, 30), span(loc, 1, 10, 0, 11, 0), span(loc, 2, 9, 0, 12, 0),
+			span(loc, 2, 14, 0, 16, 0), span(loc, 3, 9, 0, 17, 0)},
+		Existing: []Block{
+			{ID: "lull-20261127T0800Z", Start: wk(loc, 4, 9, 0), End: wk(loc, 4, 11, 0), State: StateAccepted, Reason: "longest free morning gap on Fri"},
+			{ID: "lull-20261124T0800Z", Start: wk(loc, 1, 9, 0), End: wk(loc, 1, 9, 50), State: StateSkipped, Reason: "only free 50 min on Tue morning"},
+			{ID: "lull-20261125T0800Z", Start: wk(loc, 2, 9, 0), End: wk(loc, 2, 11, 0), State: StateAccepted, Reason: "longest free morning gap on Wed"},
+		},
+		OutOfOffice: []time.Time{wk(loc, 3, 0, 0)},
+	}
+	bs := mustPlan(t, in)
+	checkInvariants(t, in, bs)
+	return bs, loc
+}
+
+func TestWritePlanGolden(t *testing.T) {
+	bs, loc := goldenPlan(t)
+	for _, format := range []string{FormatText, FormatTSV, FormatJSON} {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WritePlan(&buf, bs, format, loc); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", "plan", "week."+format)
+			if *updatePlanGolden {
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -run TestWritePlanGolden -update-plan-golden ./calendar/ to create it)", err)
+			}
+			if got := buf.String(); got != string(want) {
+				t.Errorf("%s output differs from %s:\n--- got\n%s--- want\n%s", format, path, got, want)
+			}
+		})
+	}
+}
+
+func TestWritePlanJSONRoundTrip(t *testing.T) {
+	bs, loc := goldenPlan(t)
+	var buf bytes.Buffer
+	if err := WritePlan(&buf, bs, FormatJSON, loc); err != nil {
+		t.Fatal(err)
+	}
+	var back []Block
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back) != len(bs) {
+		t.Fatalf("%d blocks back, want %d", len(back), len(bs))
+	}
+	for i := range bs {
+		if back[i].ID != bs[i].ID || !back[i].Start.Equal(bs[i].Start) || !back[i].End.Equal(bs[i].End) ||
+			back[i].State != bs[i].State || back[i].Reason != bs[i].Reason {
+			t.Errorf("block %d: %+v back as %+v", i, bs[i], back[i])
+		}
+	}
+}
+
+func TestWritePlanTSVFields(t *testing.T) {
+	loc := planLoc(t)
+	b := Block{ID: "lull-x", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 11, 0), State: StateProposed, Reason: "tab\there\nnewline"}
+	var buf bytes.Buffer
+	if err := WritePlan(&buf, []Block{b}, FormatTSV, loc); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 2 || lines[0] != "start\tend\tstate\tid\treason" {
+		t.Fatalf("want a header and one row, got %q", lines)
+	}
+	if f := strings.Split(lines[1], "\t"); len(f) != 5 || f[0] != "2026-11-23T09:00:00+01:00" || f[4] != "tab here newline" {
+		t.Fatalf("row fields %q", f)
+	}
+}
+
+func TestWritePlanEmptyAndUnknown(t *testing.T) {
+	for format, want := range map[string]string{
+		FormatText: "No focus blocks planned.\n",
+		FormatTSV:  "start\tend\tstate\tid\treason\n",
+		FormatJSON: "[]\n",
+	} {
+		var buf bytes.Buffer
+		if err := WritePlan(&buf, nil, format, nil); err != nil || buf.String() != want {
+			t.Errorf("%s of no blocks: %q, %v; want %q", format, buf.String(), err, want)
+		}
+	}
+	if err := WritePlan(&bytes.Buffer{}, nil, "xml", nil); !errors.Is(err, ErrUnknownFormat) {
+		t.Fatalf("unknown format: %v, want ErrUnknownFormat", err)
+	}
+}
