@@ -376,3 +376,26 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("%d state deliveries for %d sessions", n, len(ss))
 	}
 }
+
+// TestRunningSessionAcrossWeekStart: an open-ended session started before
+// the week (and longer than any finished one) counts from the week's start
+// while it runs, in the engine's report and in the trend.
+func TestRunningSessionAcrossWeekStart(t *testing.T) {
+	sun := time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC)
+	e, clk := newTestEngine(t, sun, Deps{})
+	if _, err := e.StartOpen(); err != nil {
+		t.Fatal(err)
+	}
+	clk.Set(sun.Add(3 * time.Hour)) // Mon 02:00
+	r, err := e.Report(e.Config().WeekOf(clk.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Focus != 2*time.Hour || r.Trend[7].Focus != 2*time.Hour || r.Trend[6].Focus != time.Hour {
+		t.Fatalf("focus %v, trend %v / %v; want 2h this week, 1h last", r.Focus, r.Trend[7].Focus, r.Trend[6].Focus)
+	}
+	ss, err := e.Sessions(sun.Add(2*time.Hour), time.Time{})
+	if err != nil || len(ss) != 1 {
+		t.Fatalf("Sessions from Mon 01:00: %d %v, want the running one", len(ss), err)
+	}
+}

@@ -207,7 +207,7 @@ func scan(tx *bolt.Tx, from, to time.Time, f func(*Session) error) error {
 	} else {
 		k, v = c.Seek(store.TimeKey(from.Add(-maxLen(tx.Bucket(metaBucket))), 0))
 	}
-	if open := tx.Bucket(metaBucket).Get(openKey); open != nil && !from.IsZero() && bytes.Compare(open, k) < 0 {
+	if open := tx.Bucket(metaBucket).Get(openKey); open != nil && !from.IsZero() && (k == nil || bytes.Compare(open, k) < 0) {
 		// The open session may be longer than maxlen: start from it.
 		k, v = c.Seek(open)
 	}
@@ -236,7 +236,7 @@ func scan(tx *bolt.Tx, from, to time.Time, f func(*Session) error) error {
 func scanSpans(tx *bolt.Tx, from, to time.Time, f func(k []byte, start, end time.Time, running bool)) error {
 	c := tx.Bucket(sessionsBucket).Cursor()
 	k, v := c.Seek(store.TimeKey(from.Add(-maxLen(tx.Bucket(metaBucket))), 0))
-	if open := tx.Bucket(metaBucket).Get(openKey); open != nil && bytes.Compare(open, k) < 0 {
+	if open := tx.Bucket(metaBucket).Get(openKey); open != nil && (k == nil || bytes.Compare(open, k) < 0) {
 		k, v = c.Seek(open)
 	}
 	for ; k != nil; k, v = c.Next() {
