@@ -43,7 +43,7 @@ func TestBlockStoreSaveListRange(t *testing.T) {
 	}{
 		{wk(loc, 0, 0, 0), wk(loc, 7, 0, 0), []string{"lull-a", "lull-b", "lull-c"}},
 		{wk(loc, 2, 0, 0), wk(loc, 3, 0, 0), []string{"lull-b", "lull-c"}}, // b started the day before
-		{wk(loc, 0, 11, 0), wk(loc, 1, 23, 0), nil},                       // half-open at both ends
+		{wk(loc, 0, 11, 0), wk(loc, 1, 23, 0), nil},                        // half-open at both ends
 		{wk(loc, 0, 10, 59), wk(loc, 0, 11, 0), []string{"lull-a"}},
 	}
 	for _, c := range cases {
