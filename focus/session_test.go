@@ -1,6 +1,7 @@
 package focus
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -65,4 +66,34 @@ func FuzzDecodeSession(f *testing.F) {
 			t.Fatalf("re-decode: %v\n%+v\n%+v", err, again, got)
 		}
 	})
+}
+
+// TestJSONRoundTrip: State and Session travel over the local API as JSON.
+func TestJSONRoundTrip(t *testing.T) {
+	start := time.Date(2026, 11, 17, 9, 0, 0, 0, time.UTC)
+	for _, st := range []State{
+		{},
+		{Focusing: true, SessionID: "abc", Kind: Scheduled, Start: start, PlannedEnd: start.Add(time.Hour), BlockID: "B", Outcome: Running},
+		{SessionID: "abc", Kind: Manual, Start: start, Outcome: StoppedEarly},
+	} {
+		b, err := json.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got State
+		if err := json.Unmarshal(b, &got); err != nil || got != st {
+			t.Errorf("State %s round trip = %+v, %v", b, got, err)
+		}
+	}
+	s := Session{ID: "x", Kind: Manual, Start: start, End: start.Add(time.Hour), LastAlive: start.Add(time.Hour), Outcome: Crashed,
+		Interruptions: []Interruption{{ID: "n", Source: "s", Title: "t", At: start}}}
+	b, _ := json.Marshal(s)
+	var got Session
+	if err := json.Unmarshal(b, &got); err != nil || !reflect.DeepEqual(got, s) {
+		t.Errorf("Session %s round trip = %+v, %v", b, got, err)
+	}
+	var k Kind
+	if err := k.UnmarshalText([]byte("bogus")); err == nil {
+		t.Error("Kind accepted bogus")
+	}
 }
