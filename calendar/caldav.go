@@ -250,16 +250,11 @@ func (s *SourceStore) AddCalDAVSource(ctx context.Context, rawURL, user, passwor
 		name = path.Base(strings.TrimSuffix(cal.Path, "/"))
 	}
 	cfg := SourceConfig{Kind: SourceCalDAV, Name: name, ServerURL: u.String(), User: user, CalendarPath: cal.Path}
-	return s.createWithID(cfg, func(id string) ([]byte, fetchState, error) {
-		data, err := s.calendarQuery(ctx, cfg, password)
-		if err != nil {
-			return nil, fetchState{}, redactErr(fmt.Errorf("CalDAV calendar %q: %w", name, err), password)
-		}
-		if err := s.secrets.Set(secretPasswordKey(id), password); err != nil {
-			return nil, fetchState{}, fmt.Errorf("CalDAV calendar %q: keep its password in the keyring: %w", name, err)
-		}
-		return data, fetchState{}, nil
-	})
+	data, err := s.calendarQuery(ctx, cfg, password)
+	if err != nil {
+		return SourceConfig{}, redactErr(fmt.Errorf("CalDAV calendar %q: %w", name, err), password)
+	}
+	return s.create(cfg, data, fetchState{}, &newSecret{key: secretPasswordKey, value: password})
 }
 
 // ID implements Source.

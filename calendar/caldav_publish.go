@@ -105,7 +105,8 @@ func (r SyncResult) err() error {
 }
 
 // Sync makes the server hold exactly the wanted blocks among Lull's
-// objects: create missing ones, update moved ones, delete unwanted ones, and
+// objects: create missing ones, update moved ones, delete unwanted ones
+// that have not ended yet (past blocks stay as history), and
 // report the ones the user deleted on the server (GoneOnServer), which are
 // tombstoned and never re-created. Objects Lull did not create are never
 // touched. Errors on single objects do not stop the others; they are joined
@@ -139,11 +140,16 @@ func (p *CalDAVPublisher) sync(ctx context.Context, want []Block, put *Block, re
 	fail := func(id string, err error) {
 		errs = append(errs, fmt.Errorf("focus block %q: %w", id, redactErr(err, password)))
 	}
-	uids := sortedKeys(recs)
-	for _, uid := range uids {
+	now := p.st.clk.Now()
+	for _, uid := range sortedKeys(recs) {
 		rec := recs[uid]
 		b, isWanted := wanted[uid]
 		if partial && !isWanted && (remove == "" || rec.BlockID != remove) {
+			continue
+		}
+		if !isWanted && remove == "" && !rec.End.After(now) {
+			// A block that has ended is history: the plan no longer lists
+			// it, but it stays in the calendar.
 			continue
 		}
 		obj, etag, status, err := p.get(ctx, hc, rec.Href)

@@ -270,3 +270,31 @@ func TestPublisherOnlyForCalDAV(t *testing.T) {
 		t.Fatalf("Publisher on a missing source: %v", err)
 	}
 }
+
+func TestCalDAVPublisherKeepsPastBlocks(t *testing.T) {
+	env := newSourceEnv(t, SourceOptions{})
+	dav := newFakeDAV(t)
+	cfg := addFakeCalDAV(t, env, dav)
+	pub, _ := env.st.Publisher(cfg.ID)
+	ctx := context.Background()
+	past, future := testBlock("past", 9, 1), testBlock("future", 14, 1)
+	if _, err := pub.Sync(ctx, []Block{past, future}); err != nil {
+		t.Fatal(err)
+	}
+	// The day goes by: the planner no longer lists the morning block.
+	env.clk.Set(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	res, err := pub.Sync(ctx, nil)
+	if err != nil || !reflect.DeepEqual(res.Deleted, []string{"future"}) {
+		t.Fatalf("sync = %+v, %v", res, err)
+	}
+	if _, ok := dav.get("/alice/work/lull-block-past.ics"); !ok {
+		t.Fatal("a focus block that already happened was deleted from the calendar")
+	}
+	// An explicit Remove still removes it.
+	if err := pub.Remove(ctx, "past"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := dav.get("/alice/work/lull-block-past.ics"); ok {
+		t.Fatal("Remove left the past block")
+	}
+}

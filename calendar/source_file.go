@@ -28,13 +28,11 @@ func (s *SourceStore) AddFileSource(path, name string) (SourceConfig, error) {
 		name = strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs))
 	}
 	cfg := SourceConfig{Kind: SourceFile, Name: name, Path: abs}
-	return s.createWithID(cfg, func(string) ([]byte, fetchState, error) {
-		data, fs, err := readCalendarFile(abs, s.opts.MaxBytes)
-		if err != nil {
-			return nil, fetchState{}, fmt.Errorf("calendar file %q: %w", abs, err)
-		}
-		return data, fs, nil
-	})
+	data, fs, err := readCalendarFile(abs, s.opts.MaxBytes)
+	if err != nil {
+		return SourceConfig{}, fmt.Errorf("calendar file %q: %w", abs, err)
+	}
+	return s.create(cfg, data, fs, nil)
 }
 
 // ID implements Source.

@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -199,35 +200,30 @@ func (s *SourceStore) RemoveSource(id string) error {
 	return nil
 }
 
-// createWithID stores a new source: it picks a fresh ID from cfg.Name, lets
-// prepare verify the source under that ID (store its secret, fetch its first
-// data), then saves config and data. A failed prepare stores nothing.
-func (s *SourceStore) createWithID(cfg SourceConfig, prepare func(id string) ([]byte, fetchState, error)) (SourceConfig, error) {
-	// Pick the ID first (without storing), run prepare, then store: prepare
-	// may talk to a server for seconds and must not hold the write lock.
-	var id string
-	err := s.db.View(func(tx *bolt.Tx) error {
+// newSecret is a secret to keep in the keyring under a new source's ID.
+type newSecret struct {
+	key   func(id string) string
+	value string
+}
+
+// create stores a verified new source: in one transaction it picks a free
+// ID from cfg.Name and saves the config; then it keeps the secret (if any)
+// in the keyring under that ID and caches the first data. If the keyring
+// refuses, the config is removed again, so a source never exists without
+// its secret and two concurrent adds never share an ID or a secret.
+func (s *SourceStore) create(cfg SourceConfig, data []byte, fs fetchState, secret *newSecret) (SourceConfig, error) {
+	cfg.Added = s.clk.Now().UTC()
+	err := s.db.Update(func(tx *bolt.Tx) error {
 		root := tx.Bucket(sourcesBucket)
 		base := slugID(cfg.Name)
-		id = base
+		id := base
 		for n := 2; root.Bucket([]byte(id)) != nil; n++ {
 			id = base + "-" + strconv.Itoa(n)
 		}
-		return nil
-	})
-	if err != nil {
-		return SourceConfig{}, err
-	}
-	data, fs, err := prepare(id)
-	if err != nil {
-		return SourceConfig{}, err
-	}
-	cfg.ID = id
-	cfg.Added = s.clk.Now().UTC()
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.Bucket(sourcesBucket).CreateBucket([]byte(id))
+		cfg.ID = id
+		b, err := root.CreateBucket([]byte(id))
 		if err != nil {
-			return fmt.Errorf("ID %q taken meanwhile: %w", id, err)
+			return err
 		}
 		raw, err := json.Marshal(cfg)
 		if err != nil {
@@ -238,7 +234,13 @@ func (s *SourceStore) createWithID(cfg SourceConfig, prepare func(id string) ([]
 	if err != nil {
 		return SourceConfig{}, fmt.Errorf("add calendar source %q: %w", cfg.Name, err)
 	}
-	if err := s.saveSuccess(id, data, fs); err != nil {
+	if secret != nil {
+		if err := s.secrets.Set(secret.key(cfg.ID), secret.value); err != nil {
+			s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(sourcesBucket).DeleteBucket([]byte(cfg.ID)) })
+			return SourceConfig{}, fmt.Errorf("add calendar source %q: keep its secret in the keyring: %w", cfg.Name, err)
+		}
+	}
+	if err := s.saveSuccess(cfg.ID, data, fs); err != nil {
 		return SourceConfig{}, err
 	}
 	return cfg, nil
@@ -368,6 +370,10 @@ func (s *SourceStore) updateSource(id string, f func(b *bolt.Bucket) error) erro
 // last good copy with a *StaleError, or the error alone when there is none.
 // Lull's own published blocks are stripped from what is returned.
 func (s *SourceStore) finish(cfg SourceConfig, data []byte, fs fetchState, fetchErr error) ([]byte, error) {
+	if errors.Is(fetchErr, context.Canceled) {
+		// The caller gave up (Lull is quitting): not the source's fault.
+		return nil, fmt.Errorf("calendar %q: %w", cfg.Name, fetchErr)
+	}
 	if fetchErr == nil {
 		if err := s.saveSuccess(cfg.ID, data, fs); err != nil {
 			return nil, err

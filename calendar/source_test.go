@@ -433,3 +433,35 @@ func TestSourceStatusString(t *testing.T) {
 		}
 	}
 }
+
+func TestAddURLSourceKeyringFailureStoresNothing(t *testing.T) {
+	env := newSourceEnv(t, SourceOptions{})
+	feed := newFeedServer(t, "", "")
+	keyring.MockInitWithError(errors.New("secret service is locked"))
+	t.Cleanup(keyring.MockInit)
+	_, err := env.st.AddURLSource(context.Background(), feed.secretURL(), "")
+	if err == nil || !strings.Contains(err.Error(), "locked") || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("err = %v", err)
+	}
+	if list, _ := env.st.ListSources(); len(list) != 0 {
+		t.Fatalf("a source without its URL was stored: %+v", list)
+	}
+}
+
+func TestFetchCancelledIsNotStale(t *testing.T) {
+	env := newSourceEnv(t, SourceOptions{})
+	feed := newFeedServer(t, "", "")
+	cfg, err := env.st.AddURLSource(context.Background(), feed.secretURL(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := env.st.Source(cfg.ID)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := src.Fetch(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	if st, _ := src.Status(); st.Stale() {
+		t.Fatalf("a cancelled fetch marked the source stale: %s", st)
+	}
+}

@@ -57,19 +57,14 @@ func (s *SourceStore) AddURLSource(ctx context.Context, rawURL, name string) (So
 		name = u.Hostname()
 	}
 	cfg := SourceConfig{Kind: SourceURL, Name: name, Host: u.Scheme + "://" + u.Host}
-	return s.createWithID(cfg, func(id string) ([]byte, fetchState, error) {
-		data, fs, err := s.get(ctx, full, fetchState{}, nil)
-		if err != nil {
-			return nil, fetchState{}, fmt.Errorf("calendar %q: %w", name, err)
-		}
-		if data == nil {
-			return nil, fetchState{}, fmt.Errorf("calendar %q: %w: not modified without a copy", name, ErrSourceHTTP)
-		}
-		if err := s.secrets.Set(secretURLKey(id), full); err != nil {
-			return nil, fetchState{}, fmt.Errorf("calendar %q: keep its URL in the keyring: %w", name, err)
-		}
-		return data, fs, nil
-	})
+	data, fs, err := s.get(ctx, full, fetchState{})
+	if err != nil {
+		return SourceConfig{}, fmt.Errorf("calendar %q: %w", name, err)
+	}
+	if data == nil {
+		return SourceConfig{}, fmt.Errorf("calendar %q: %w: not modified without a copy", name, ErrSourceHTTP)
+	}
+	return s.create(cfg, data, fs, &newSecret{key: secretURLKey, value: full})
 }
 
 // ID implements Source.
@@ -97,15 +92,14 @@ func (u *URLSource) Fetch(ctx context.Context) ([]byte, error) {
 	if cached == nil {
 		prev = fetchState{} // no copy to fall back on: ask for the full body
 	}
-	data, fs, err := u.st.get(ctx, full, prev, nil)
+	data, fs, err := u.st.get(ctx, full, prev)
 	return u.st.finish(u.cfg, data, fs, err)
 }
 
 // get fetches full with the validators in prev. It returns nil data for 304
-// Not Modified. auth, when set, decorates the request (CalDAV uses it for
-// basic auth). Every error is redacted: it never contains full's path or
+// Not Modified. Every error is redacted: it never contains full's path or
 // query.
-func (s *SourceStore) get(ctx context.Context, full string, prev fetchState, auth func(*http.Request)) ([]byte, fetchState, error) {
+func (s *SourceStore) get(ctx context.Context, full string, prev fetchState) ([]byte, fetchState, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, full, nil)
@@ -118,9 +112,6 @@ func (s *SourceStore) get(ctx context.Context, full string, prev fetchState, aut
 	}
 	if prev.LastModified != "" {
 		req.Header.Set("If-Modified-Since", prev.LastModified)
-	}
-	if auth != nil {
-		auth(req)
 	}
 	resp, err := s.opts.HTTPClient.Do(req)
 	if err != nil {
