@@ -59,7 +59,8 @@ func Expand(cal *Calendar, from, to time.Time, opt ExpandOptions) []Occurrence {
 	if cal == nil || !from.Before(to) {
 		return nil
 	}
-	x := expander{cal: cal, from: from, to: to, opt: opt, loc: opt.Location}
+	x := expander{cal: cal, from: from, to: to, opt: opt, loc: opt.Location,
+		out: make([]Occurrence, 0, min(len(cal.events), 1<<16))}
 	if x.loc == nil {
 		x.loc = time.UTC
 	}

@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -146,11 +150,67 @@ func Parse(name string, data []byte) (cal *Calendar, err error) {
 		return nil, fmt.Errorf("calendar %q: %w", name, err)
 	}
 	p.buildZones()
-	decodeBlocks(p.eventBlocks, func(i int, comp *ical.Component, err error) {
-		p.parseEvent(p.eventBlocks[i], comp, err)
-		p.eventBlocks[i] = block{} // its text is no longer needed
-	})
+	p.parseEvents()
 	return cal, nil
+}
+
+// parsed is the outcome for one VEVENT: an event or a problem.
+type parsed struct {
+	ev   *event
+	prob error
+}
+
+// parseEvents decodes and reads the VEVENTs in batches, on up to
+// GOMAXPROCS goroutines (started and awaited here), and keeps the events
+// and problems in file order.
+func (p *parser) parseEvents() {
+	nBatches := (len(p.eventBlocks) + decodeBatch - 1) / decodeBatch
+	results := make([][]parsed, nBatches)
+	work := func(bi int) {
+		start := bi * decodeBatch
+		batch := p.eventBlocks[start:min(start+decodeBatch, len(p.eventBlocks))]
+		out := make([]parsed, len(batch))
+		defer func() {
+			if r := recover(); r != nil {
+				out = []parsed{{prob: &EventError{Source: p.cal.Name, Line: batch[0].line, Err: fmt.Errorf("internal error: %v", r)}}}
+			}
+			results[bi] = out
+		}()
+		decodeBlocks(batch, func(i int, comp *ical.Component, err error) {
+			out[i] = p.parseEvent(batch[i], comp, err)
+		})
+	}
+	workers := min(runtime.GOMAXPROCS(0), nBatches, 4)
+	if workers <= 1 {
+		for bi := range nBatches {
+			work(bi)
+		}
+	} else {
+		var wg sync.WaitGroup
+		var next atomic.Int64
+		for range workers {
+			wg.Go(func() {
+				for {
+					bi := int(next.Add(1) - 1)
+					if bi >= nBatches {
+						return
+					}
+					work(bi)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	p.eventBlocks = nil
+	for _, rs := range results {
+		for _, r := range rs {
+			if r.prob != nil {
+				p.cal.Problems = append(p.cal.Problems, r.prob)
+			} else if r.ev != nil {
+				p.cal.events = append(p.cal.events, r.ev)
+			}
+		}
+	}
 }
 
 // normalizeText strips a BOM, decodes non-UTF-8 input as Windows-1252 and
@@ -163,11 +223,10 @@ func normalizeText(data []byte) string {
 	} else {
 		s = decodeWindows1252(data)
 	}
-	if strings.IndexByte(s, '\r') >= 0 {
-		s = strings.ReplaceAll(s, "\r\n", "\n")
-		s = strings.ReplaceAll(s, "\r", "\n")
+	if strings.IndexByte(s, '\n') < 0 {
+		s = strings.ReplaceAll(s, "\r", "\n") // classic Mac line ends
 	}
-	return s
+	return s // unfold drops the '\r' of CRLF
 }
 
 // cp1252 maps bytes 0x80..0x9F of Windows-1252; other bytes are Latin-1.
@@ -219,6 +278,9 @@ func unfold(text string) []line {
 		} else {
 			l, text = text[:i], text[i+1:]
 		}
+		if n := len(l); n > 0 && l[n-1] == '\r' {
+			l = l[:n-1]
+		}
 		if len(l) > 0 && (l[0] == ' ' || l[0] == '\t') && len(out) > 0 {
 			out[len(out)-1].text += l[1:]
 			continue
@@ -244,6 +306,7 @@ type parser struct {
 	tzBlocks    []block
 	eventBlocks []block
 	calProps    []line
+	locMu       sync.Mutex // guards locCache: events are read concurrently
 	locCache    map[string]*time.Location
 }
 
@@ -253,8 +316,9 @@ func (p *parser) split(lines []line) error {
 	sawCalendar := false
 	inCal := false
 	var cur *block
+	curStart := 0
 	var stack []string // open components inside cur, cur's own name first
-	for _, l := range lines {
+	for i, l := range lines {
 		name, value, ok := cutProp(l.text)
 		v := strings.ToUpper(strings.TrimSpace(value))
 		switch {
@@ -278,10 +342,10 @@ func (p *parser) split(lines []line) error {
 					continue
 				}
 				cur = &block{name: v, line: l.no}
+				curStart = i
 				stack = stack[:0]
 			}
 			stack = append(stack, v)
-			cur.lines = append(cur.lines, l)
 		case ok && name == "END":
 			if cur == nil {
 				if v == "VCALENDAR" {
@@ -294,7 +358,6 @@ func (p *parser) split(lines []line) error {
 				cur, inCal = nil, false
 				continue
 			}
-			cur.lines = append(cur.lines, l)
 			idx := -1
 			for i := len(stack) - 1; i >= 0; i-- {
 				if stack[i] == v {
@@ -307,13 +370,12 @@ func (p *parser) split(lines []line) error {
 			}
 			stack = stack[:idx]
 			if len(stack) == 0 {
+				cur.lines = lines[curStart : i+1 : i+1] // shared, not copied
 				p.keep(*cur)
 				cur = nil
 			}
 		default:
-			if cur != nil {
-				cur.lines = append(cur.lines, l)
-			} else if inCal {
+			if cur == nil && inCal {
 				p.calProps = append(p.calProps, l)
 			}
 		}
@@ -321,7 +383,7 @@ func (p *parser) split(lines []line) error {
 	if cur != nil {
 		if len(stack) == 1 && stack[0] == cur.name {
 			// Only the final END is missing (truncated download): keep it.
-			cur.lines = append(cur.lines, line{no: cur.lines[len(cur.lines)-1].no, text: "END:" + cur.name})
+			cur.lines = append(slices.Clone(lines[curStart:]), line{no: lines[len(lines)-1].no, text: "END:" + cur.name})
 			p.keep(*cur)
 		} else {
 			p.problem(cur.line, "", fmt.Errorf("component %s not terminated", cur.name))
@@ -414,7 +476,7 @@ func decodeMany(batch []block, out []*ical.Component) (ok bool) {
 			ok = false
 		}
 	}()
-	cal, err := ical.NewDecoder(&blockReader{blocks: batch}).Decode()
+	cal, err := ical.NewDecoder(&blockReader{blocks: batch, filter: batch[0].name == "VEVENT"}).Decode()
 	if err != nil || len(cal.Children) != len(batch) {
 		return false
 	}
@@ -435,6 +497,35 @@ type blockReader struct {
 	pending string // rest of the current line, newline included
 	state   int    // 0: header, 1: lines, 3: done
 	nl      bool   // the newline after the current line is due
+	filter  bool   // drop VEVENT properties Lull never reads
+}
+
+// usedProps are the VEVENT properties expansion and busy time read. The
+// others (DESCRIPTION, long X- properties...) are not handed to go-ical:
+// decoding them is most of the parsing time on real calendars, and a
+// malformed one must not cost the event.
+var usedProps = map[string]bool{
+	"BEGIN": true, "END": true, "UID": true, "SUMMARY": true, "DTSTART": true, "DTEND": true,
+	"DURATION": true, "RRULE": true, "RDATE": true, "EXDATE": true, "RECURRENCE-ID": true,
+	"SEQUENCE": true, "TRANSP": true, "STATUS": true, "ATTENDEE": true,
+	"X-MICROSOFT-CDO-BUSYSTATUS": true, "X-MICROSOFT-CDO-INTENDEDSTATUS": true,
+}
+
+// skipUnused advances past lines of properties Lull does not read. Lines
+// that are not content lines at all stay, so go-ical reports them.
+func (r *blockReader) skipUnused() {
+	for r.b < len(r.blocks) && !r.nl {
+		ls := r.blocks[r.b].lines
+		if r.l >= len(ls) {
+			r.b, r.l = r.b+1, 0
+			continue
+		}
+		if name, _, ok := cutProp(ls[r.l].text); ok && !usedProps[name] {
+			r.l++
+			continue
+		}
+		return
+	}
 }
 
 func (r *blockReader) Read(p []byte) (int, error) {
@@ -465,6 +556,9 @@ func (r *blockReader) next() bool {
 		for r.b < len(r.blocks) && r.l >= len(r.blocks[r.b].lines) {
 			r.b, r.l = r.b+1, 0
 		}
+		if r.filter {
+			r.skipUnused()
+		}
 		if r.b < len(r.blocks) {
 			if r.nl {
 				r.pending, r.nl = "\n", false
@@ -491,14 +585,7 @@ func decodeBlock(b block) (comp *ical.Component, err error) {
 			comp, err = nil, fmt.Errorf("ical decoder: %v", r)
 		}
 	}()
-	var sb strings.Builder
-	sb.WriteString("BEGIN:VCALENDAR\n")
-	for _, l := range b.lines {
-		sb.WriteString(l.text)
-		sb.WriteByte('\n')
-	}
-	sb.WriteString("END:VCALENDAR\n")
-	cal, err := ical.NewDecoder(strings.NewReader(sb.String())).Decode()
+	cal, err := ical.NewDecoder(&blockReader{blocks: []block{b}, filter: b.name == "VEVENT"}).Decode()
 	if err != nil {
 		return nil, err
 	}
@@ -551,7 +638,7 @@ func propValue(c *ical.Component, name string) string {
 	return ""
 }
 
-func (p *parser) parseEvent(b block, comp *ical.Component, err error) {
+func (p *parser) parseEvent(b block, comp *ical.Component, err error) parsed {
 	if err != nil {
 		uid := ""
 		for _, l := range b.lines {
@@ -560,15 +647,13 @@ func (p *parser) parseEvent(b block, comp *ical.Component, err error) {
 				break
 			}
 		}
-		p.problem(b.line, uid, blockLineError(b, err))
-		return
+		return parsed{prob: &EventError{Source: p.cal.Name, Line: b.line, UID: uid, Err: blockLineError(b, err)}}
 	}
 	ev, err := p.buildEvent(comp, b.line)
 	if err != nil {
-		p.problem(b.line, strings.TrimSpace(propValue(comp, "UID")), err)
-		return
+		return parsed{prob: &EventError{Source: p.cal.Name, Line: b.line, UID: strings.TrimSpace(propValue(comp, "UID")), Err: err}}
 	}
-	p.cal.events = append(p.cal.events, ev)
+	return parsed{ev: ev}
 }
 
 func (p *parser) buildEvent(c *ical.Component, lineNo int) (ev *event, err error) {

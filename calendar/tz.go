@@ -107,6 +107,8 @@ func lookupZone(tzid string) *time.Location {
 // TZID is unknown, and the value is then read as floating time.
 func (p *parser) resolveZone(tzid string) *time.Location {
 	key := normTZID(tzid)
+	p.locMu.Lock()
+	defer p.locMu.Unlock()
 	if loc, ok := p.locCache[key]; ok {
 		return loc
 	}
