@@ -140,7 +140,7 @@ func (s *SourceStore) discover(ctx context.Context, u *url.URL, user, password s
 	if err != nil {
 		// The address may be a calendar itself: list its parent.
 		parent := path.Dir(strings.TrimSuffix(u.Path, "/")) + "/"
-		if parent == u.Path || isFatalDAV(err) && !isNotFound(err) {
+		if parent == u.Path || isFatalDAV(err) {
 			return nil, err
 		}
 		var perr error
@@ -166,8 +166,6 @@ func isFatalDAV(err error) bool {
 	}
 	return false
 }
-
-func isNotFound(err error) bool { return errors.Is(err, ErrSourceNotFound) }
 
 // chooseCalendar picks the calendar to read: the one whose path the address
 // names, else the one named want (path or display name, any case), else the

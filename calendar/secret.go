@@ -137,7 +137,7 @@ func redactErr(err error, secrets ...string) error {
 		// url.Error quotes the URL, possibly escaped differently; also cut the
 		// path and query of any URL on the same host.
 		if u, perr := url.Parse(s); perr == nil && u.Host != "" {
-			if i := strings.Index(msg, u.Host); i >= 0 {
+			if strings.Contains(msg, u.Host) {
 				msg = redactAfterHost(msg, u.Host)
 				changed = true
 			}

@@ -54,6 +54,7 @@ type SourceOptions struct {
 
 // SourceStore keeps the calendar sources' settings, their last good data and
 // their status in bbolt (bucket "sources"), and their secrets in Secrets.
+// It is safe for concurrent use (every change is one bbolt transaction).
 type SourceStore struct {
 	db      *store.DB
 	secrets Secrets
