@@ -39,7 +39,8 @@ type Queue struct {
 	stop chan struct{}
 	done chan struct{}
 
-	closeOnce sync.Once
+	mu     sync.RWMutex // held for reading while sending on reqs
+	closed bool
 }
 
 type addReq struct {
@@ -74,7 +75,12 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 // Close stops the committer after the transactions in flight; later Adds
 // fail with ErrClosed. It does not close the database.
 func (q *Queue) Close() error {
-	q.closeOnce.Do(func() { close(q.stop) })
+	q.mu.Lock()
+	if !q.closed {
+		q.closed = true
+		close(q.stop)
+	}
+	q.mu.Unlock()
 	<-q.done
 	return nil
 }
@@ -84,11 +90,13 @@ func (q *Queue) Close() error {
 // into it, and its Result carries the existing ID and the new count.
 func (q *Queue) Add(items []Item) ([]Result, error) {
 	r := &addReq{items: items, done: make(chan struct{})}
-	select {
-	case q.reqs <- r:
-	case <-q.stop:
+	q.mu.RLock()
+	if q.closed {
+		q.mu.RUnlock()
 		return nil, ErrClosed
 	}
+	q.reqs <- r
+	q.mu.RUnlock()
 	<-r.done
 	return r.ids, r.err
 }
@@ -103,16 +111,16 @@ func (q *Queue) commitLoop() {
 		select {
 		case first = <-q.reqs:
 		case <-q.stop:
-			// Fail whatever is still waiting.
-			for {
-				select {
-				case r := <-q.reqs:
-					r.err = ErrClosed
-					close(r.done)
-				default:
-					return
-				}
+			// Close holds the lock: nothing more can be sent. Commit what
+			// was accepted.
+			var rest []*addReq
+			for len(q.reqs) > 0 {
+				rest = append(rest, <-q.reqs)
 			}
+			if len(rest) > 0 {
+				q.commit(rest)
+			}
+			return
 		}
 		group := []*addReq{first}
 	drain:

@@ -57,9 +57,11 @@ type Engine struct {
 // NewEngine returns an Engine for r (zero fields take the defaults).
 func NewEngine(r Rules) *Engine {
 	r = r.withDefaults()
+	kw := make([]string, len(r.Keywords))
 	for i, k := range r.Keywords {
-		r.Keywords[i] = strings.ToLower(k)
+		kw[i] = strings.ToLower(k)
 	}
+	r.Keywords = kw
 	return &Engine{rules: r, arrived: map[string][]time.Time{}, broke: map[string][]time.Time{}}
 }
 

@@ -1,0 +1,84 @@
+package notify
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRules(t *testing.T) {
+	rules := Rules{VIP: []string{"Boss", "pager"}, Keywords: []string{"PROD DOWN", "outage"}}
+	type step struct {
+		after    time.Duration // since the previous step
+		n        Notification
+		focusing bool
+		want     Action
+		reason   string // substring of the reason
+	}
+	tests := []struct {
+		name  string
+		rules Rules
+		steps []step
+	}{
+		{"api normal is held all day", rules, []step{
+			{0, apiN("ci", "build ok"), false, ActionHold, "batched"},
+			{0, apiN("mail", "hello"), true, ActionHold, "batched"},
+		}},
+		{"desktop passes outside focus, held during focus", rules, []step{
+			{0, deskN("chat", "hi", UrgencyNormal, 0), false, ActionPass, "not focusing"},
+			{0, deskN("mail", "hi", UrgencyNormal, 0), true, ActionHold, "during focus"},
+		}},
+		{"desktop batched all day by setting", Rules{BatchDesktopAllDay: true}, []step{
+			{0, deskN("chat", "hi", UrgencyNormal, 0), false, ActionHold, "all day"},
+		}},
+		{"critical urgency breaks through", rules, []step{
+			{0, deskN("chat", "hi", UrgencyCritical, 0), true, ActionBreakthrough, "urgency critical"},
+		}},
+		{"priority urgent breaks through", rules, []step{
+			{0, Notification{Source: "ci", Title: "x", Priority: PriorityUrgent, Origin: OriginAPI}, true, ActionBreakthrough, "priority urgent"},
+			{0, Notification{Source: "ci2", Title: "x", Priority: PriorityHigh, Origin: OriginAPI}, true, ActionHold, "batched"},
+		}},
+		{"VIP source and app, case-insensitive", rules, []step{
+			{0, apiN("BOSS", "lunch?"), true, ActionBreakthrough, `VIP "Boss"`},
+			{0, deskN("Pager", "x", UrgencyNormal, 0), true, ActionBreakthrough, `VIP "pager"`},
+		}},
+		{"keyword in title or body, case-insensitive", rules, []step{
+			{0, apiN("ci", "Prod Down in eu-1"), true, ActionBreakthrough, `keyword "prod down"`},
+			{0, Notification{Source: "mail", Title: "fyi", Body: "the OUTAGE is over", Origin: OriginAPI}, true, ActionBreakthrough, `keyword "outage"`},
+			{0, apiN("chat", "production is fine"), true, ActionHold, "batched"},
+		}},
+		{"repeat escalation: third from a source within 15 min", rules, []step{
+			{0, apiN("ci", "a"), true, ActionHold, ""},
+			{5 * time.Minute, apiN("ci", "b"), true, ActionHold, ""},
+			{9 * time.Minute, apiN("ci", "c"), true, ActionBreakthrough, "repeat: 3 from ci within 15m0s"},
+		}},
+		{"no repeat escalation when spread over more than 15 min", rules, []step{
+			{0, apiN("ci", "a"), true, ActionHold, ""},
+			{10 * time.Minute, apiN("ci", "b"), true, ActionHold, ""},
+			{5 * time.Minute, apiN("ci", "c"), true, ActionHold, ""}, // the first is exactly 15 min old: out
+			{time.Minute, apiN("other", "c"), true, ActionHold, ""},
+		}},
+		{"rate limit: at most 3 breakthroughs per source per hour", rules, []step{
+			{0, Notification{Source: "ci", Title: "1", Priority: PriorityUrgent, Origin: OriginAPI}, true, ActionBreakthrough, ""},
+			{20 * time.Minute, Notification{Source: "ci", Title: "2", Priority: PriorityUrgent, Origin: OriginAPI}, true, ActionBreakthrough, ""},
+			{20 * time.Minute, Notification{Source: "ci", Title: "3", Priority: PriorityUrgent, Origin: OriginAPI}, true, ActionBreakthrough, ""},
+			{10 * time.Minute, Notification{Source: "ci", Title: "4", Priority: PriorityUrgent, Origin: OriginAPI}, true, ActionHold, "rate limit"},
+			{0, Notification{Source: "mail", Title: "5", Priority: PriorityUrgent, Origin: OriginAPI}, true, ActionBreakthrough, ""},
+			// An hour after the first, one slot is free again.
+			{10*time.Minute + time.Second, Notification{Source: "ci", Title: "6", Priority: PriorityUrgent, Origin: OriginAPI}, true, ActionBreakthrough, ""},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := NewEngine(tc.rules)
+			now := mon
+			for i, s := range tc.steps {
+				now = now.Add(s.after)
+				got := e.Decide(s.n, now, s.focusing)
+				if got.Action != s.want || !strings.Contains(got.Reason, s.reason) {
+					t.Errorf("step %d (%s %q): got %s %q, want %s containing %q", i, s.n.Source, s.n.Title, got.Action, got.Reason, s.want, s.reason)
+				}
+			}
+		})
+	}
+}
