@@ -75,15 +75,15 @@ func NewEngine(l *Log, clk clock.Clock, cfg Config, deps Deps) (*Engine, error) 
 	if _, _, err := l.Recover(); err != nil {
 		return nil, err
 	}
-	// Blocks that already had a session which did not crash are not started
-	// again (the user stopped them, or they completed).
+	// Blocks that already had a session which did not crash or sleep are
+	// not started again (the user stopped them, or they completed).
 	now := clk.Now()
 	recent, err := l.Sessions(now.Add(-48*time.Hour), time.Time{})
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range recent {
-		if s.BlockID != "" && s.Outcome != Crashed {
+		if s.BlockID != "" && s.Outcome != Crashed && s.Outcome != Suspended {
 			e.handled[s.BlockID] = true
 		}
 	}
@@ -125,7 +125,8 @@ func (e *Engine) Subscribe(f func(State)) (unsubscribe func()) {
 // State returns the current state.
 func (e *Engine) State() State {
 	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.unlock()
+	e.checkSleepLocked()
 	return e.stateLocked()
 }
 
@@ -133,7 +134,8 @@ func (e *Engine) State() State {
 // open-ended session). notify's "focus state" interface is this method.
 func (e *Engine) Focusing() (bool, time.Time) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.unlock()
+	e.checkSleepLocked()
 	if e.cur == nil {
 		return false, time.Time{}
 	}
@@ -249,6 +251,7 @@ func (e *Engine) startLocked(kind Kind, now, plannedEnd time.Time, blockID strin
 	if e.closed {
 		return ErrClosed
 	}
+	e.checkSleepLocked()
 	if e.cur != nil {
 		return fmt.Errorf("start focus: %w (session %s since %s)", ErrAlreadyFocusing, e.cur.ID, e.cur.Start.Format(time.RFC3339))
 	}
@@ -283,6 +286,9 @@ func (e *Engine) armEndLocked(now time.Time) {
 		if e.endTok != tok || e.cur == nil || e.closed {
 			return
 		}
+		if e.checkSleepLocked() {
+			return
+		}
 		now := e.clk.Now()
 		if now.Before(e.cur.PlannedEnd) { // clock stepped back: wait again
 			e.armEndLocked(now)
@@ -304,8 +310,11 @@ func (e *Engine) armHeartbeatLocked() {
 	e.hbTok = tok
 	e.hbTimer = e.clk.AfterFunc(e.cfg.Heartbeat, func() {
 		e.mu.Lock()
-		defer e.mu.Unlock()
+		defer e.unlock()
 		if e.hbTok != tok || e.cur == nil || e.closed {
+			return
+		}
+		if e.checkSleepLocked() {
 			return
 		}
 		s := *e.cur
@@ -336,12 +345,38 @@ func (e *Engine) endLocked(now time.Time, outcome Outcome) error {
 	return nil
 }
 
+// checkSleepLocked ends the running session at its last heartbeat when the
+// heartbeats stopped for more than two periods while the process lived: the
+// computer slept (timers run on the monotonic clock, which stands still
+// during suspend, so without this the sleep would count as focus). A block
+// still under way is picked up again by an immediate refresh. It reports
+// whether it ended a session.
+func (e *Engine) checkSleepLocked() bool {
+	if e.cur == nil || e.closed {
+		return false
+	}
+	now := e.clk.Now()
+	if now.Sub(e.cur.LastAlive) <= 2*e.cfg.Heartbeat {
+		return false
+	}
+	block := e.cur.BlockID
+	e.reportErr(e.endLocked(e.cur.LastAlive, Suspended))
+	if block != "" {
+		delete(e.handled, block)
+	}
+	e.armRefreshLocked(now, now)
+	return true
+}
+
 // Stop ends the running session now and returns it as recorded. Stopping
 // before the planned end (including during a block) records StoppedEarly;
 // an open-ended session ends Completed.
 func (e *Engine) Stop() (Session, error) {
 	e.mu.Lock()
 	defer e.unlock()
+	if e.checkSleepLocked() {
+		return Session{}, fmt.Errorf("stop focus: %w (the session ended when the computer went to sleep)", ErrNotFocusing)
+	}
 	if e.cur == nil {
 		return Session{}, fmt.Errorf("stop focus: %w", ErrNotFocusing)
 	}
@@ -363,6 +398,7 @@ func (e *Engine) Extend(d time.Duration) (State, error) {
 	}
 	e.mu.Lock()
 	defer e.unlock()
+	e.checkSleepLocked()
 	if e.cur == nil {
 		return State{}, fmt.Errorf("extend focus: %w", ErrNotFocusing)
 	}
@@ -388,7 +424,8 @@ func (e *Engine) Extend(d time.Duration) (State, error) {
 // breakthrough during focus appears in the report.
 func (e *Engine) RecordInterruption(in Interruption) (string, error) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.unlock()
+	e.checkSleepLocked()
 	if in.At.IsZero() {
 		in.At = e.clk.Now()
 	}
@@ -449,6 +486,7 @@ func (e *Engine) Refresh() error {
 	if e.closed {
 		return ErrClosed
 	}
+	e.checkSleepLocked()
 	now = e.clk.Now() // time may have passed while fetching blocks
 	next := now.Add(e.cfg.Lookahead)
 	var errs []error
@@ -524,6 +562,7 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	var err error
+	e.checkSleepLocked()
 	if e.cur != nil {
 		now := e.clk.Now()
 		outcome := Completed

@@ -399,3 +399,61 @@ func TestRunningSessionAcrossWeekStart(t *testing.T) {
 		t.Fatalf("Sessions from Mon 01:00: %d %v, want the running one", len(ss), err)
 	}
 }
+
+// sleepyClock imitates a laptop's clocks: timers run on a monotonic
+// timeline (the Fake) that stands still while the machine sleeps, while the
+// wall clock jumps ahead.
+type sleepyClock struct {
+	*clock.Fake
+	mu    sync.Mutex
+	slept time.Duration
+}
+
+func (c *sleepyClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.Fake.Now().Add(c.slept)
+}
+
+func (c *sleepyClock) sleep(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.slept += d
+}
+
+// TestSleepDoesNotCountAsFocus: the lid closes 20 min into a block and
+// opens 8 h later; the session ends at its last heartbeat (suspended), not
+// when the late timers fire, and a block still under way after waking
+// starts again.
+func TestSleepDoesNotCountAsFocus(t *testing.T) {
+	blocks := &fakeBlocks{}
+	blocks.set(Block{ID: "A", Start: at(9, 0), End: at(10, 0)}, Block{ID: "B", Start: at(17, 0), End: at(19, 0)})
+	clk := &sleepyClock{Fake: clock.NewFake(at(8, 0))}
+	cfg := DefaultConfig(time.UTC)
+	e, err := Open(mustOpenDB(t, true), clk, cfg, Deps{Blocks: blocks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	var states []State
+	e.Subscribe(func(st State) { states = append(states, st) })
+	clk.Advance(80 * time.Minute) // 9:20, focusing in A
+	if st := e.State(); !st.Focusing || st.BlockID != "A" {
+		t.Fatalf("9:20: %+v", st)
+	}
+	clk.sleep(8 * time.Hour)     // wakes at 17:20 wall time, inside B
+	clk.Advance(1 * time.Minute) // first heartbeat after waking
+	ss, err := e.Sessions(time.Time{}, time.Time{})
+	if err != nil || len(ss) != 2 {
+		t.Fatalf("sessions %+v %v, want A (suspended) and B", ss, err)
+	}
+	if ss[0].Outcome != Suspended || ss[0].Duration() != 20*time.Minute {
+		t.Errorf("A: %v after %v, want suspended after 20m", ss[0].Outcome, ss[0].Duration())
+	}
+	if st := e.State(); !st.Focusing || st.BlockID != "B" || !st.Start.Equal(at(17, 21)) {
+		t.Errorf("after waking: %+v, want block B from 17:21", st)
+	}
+	if len(states) < 3 || states[1].Focusing || states[1].Outcome != Suspended {
+		t.Errorf("published states %+v", states)
+	}
+}

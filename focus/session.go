@@ -46,9 +46,13 @@ const (
 	// Crashed means Lull died while it ran; it was closed at its last
 	// heartbeat when Lull started again.
 	Crashed
+	// Suspended means the computer slept while it ran (its heartbeats
+	// stopped while the process lived on); it was closed at its last
+	// heartbeat, so sleep never counts as focus.
+	Suspended
 )
 
-// String returns "running", "completed", "stopped-early" or "crashed".
+// String returns "running", "completed", "stopped-early", "crashed" or "suspended".
 func (o Outcome) String() string {
 	switch o {
 	case Running:
@@ -59,6 +63,8 @@ func (o Outcome) String() string {
 		return "stopped-early"
 	case Crashed:
 		return "crashed"
+	case Suspended:
+		return "suspended"
 	}
 	return fmt.Sprintf("outcome(%d)", uint8(o))
 }
@@ -239,7 +245,7 @@ func decodeSession(k, v []byte) (Session, error) {
 		return Session{}, fmt.Errorf("%w: unknown record version", ErrCorruptRecord)
 	}
 	s := Session{ID: keyID(k), Start: keyTime(k), Kind: Kind(v[1]), Outcome: Outcome(v[2])}
-	if s.Kind != Manual && s.Kind != Scheduled || s.Outcome > Crashed {
+	if s.Kind != Manual && s.Kind != Scheduled || s.Outcome > Suspended {
 		return Session{}, fmt.Errorf("%w: session %s: bad kind or outcome", ErrCorruptRecord, s.ID)
 	}
 	d := decoder{b: v[3:]}
@@ -276,7 +282,7 @@ func (k *Kind) UnmarshalText(b []byte) error {
 
 // UnmarshalText parses an outcome name.
 func (o *Outcome) UnmarshalText(b []byte) error {
-	for _, c := range []Outcome{Running, Completed, StoppedEarly, Crashed} {
+	for _, c := range []Outcome{Running, Completed, StoppedEarly, Crashed, Suspended} {
 		if string(b) == c.String() {
 			*o = c
 			return nil
