@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"github.com/teambition/rrule-go"
 	"sort"
 	"strings"
 	"time"
@@ -358,9 +359,34 @@ func (x *expander) futureFor(future []*event, recur time.Time) *event {
 	return f
 }
 
+// ruleStart returns where to start iterating ev's rule. For DAILY and
+// WEEKLY rules without COUNT or BYSETPOS, the set of instances after a
+// point does not depend on how far back DTSTART is, only on the phase of
+// the interval, so the start jumps by whole intervals (same wall clock) to
+// just before the window instead of walking years of history.
+func (x *expander) ruleStart(ev *event) time.Time {
+	o := ev.Rule.opt
+	start := ev.Start.T
+	if o.Count != 0 || len(o.Bysetpos) > 0 || (o.Freq != rrule.DAILY && o.Freq != rrule.WEEKLY) {
+		return start
+	}
+	stepDays := max(o.Interval, 1)
+	if o.Freq == rrule.WEEKLY {
+		stepDays *= 7
+	}
+	length := x.real(endFor(ev, ev.Start)).Sub(x.real(ev.Start))
+	target := x.from.Add(-length - 7*24*time.Hour) // slack for zones and DST
+	gapDays := int(target.Sub(x.real(ev.Start)).Hours() / 24)
+	if gapDays < 2*stepDays {
+		return start
+	}
+	steps := gapDays / stepDays
+	return start.AddDate(0, 0, steps*stepDays)
+}
+
 // rule iterates the RRULE of ev up to the end of the window.
 func (x *expander) rule(ev *event, instance func(icalTime, *icalTime)) {
-	r, err := ev.Rule.build(ev.Start.T)
+	r, err := ev.Rule.build(x.ruleStart(ev))
 	if err != nil {
 		return // validated at parse time
 	}

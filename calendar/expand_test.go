@@ -502,3 +502,46 @@ func TestUnsatisfiableRulesAreProblems(t *testing.T) {
 		t.Errorf("reachable rule: %d occurrences, problems %v", len(occs), cal.Problems)
 	}
 }
+
+// TestRuleStartJumpMatchesFullIteration: jumping a DAILY/WEEKLY rule's
+// start to the window gives exactly the instances a walk from DTSTART
+// gives (checked against rrule-go's own Between over the full history).
+func TestRuleStartJumpMatchesFullIteration(t *testing.T) {
+	berlin := mustLoc(t, "Europe/Berlin")
+	rules := []string{
+		"FREQ=DAILY", "FREQ=DAILY;INTERVAL=3", "FREQ=DAILY;INTERVAL=5;BYMONTH=3,10",
+		"FREQ=WEEKLY", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH", "FREQ=WEEKLY;INTERVAL=3;BYDAY=SU;WKST=SU",
+		"FREQ=DAILY;UNTIL=20240320T000000Z",
+	}
+	from := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2024, 4, 15, 0, 0, 0, 0, time.UTC)
+	for _, rule := range rules {
+		data := ics("BEGIN:VEVENT\nUID:j\nDTSTART;TZID=Europe/Berlin:20010105T023000\nDURATION:PT1H\nRRULE:" + rule + "\nEND:VEVENT")
+		cal, err := Parse("t", data)
+		if err != nil || len(cal.Problems) > 0 {
+			t.Fatalf("%s: %v %v", rule, err, cal.Problems)
+		}
+		got := map[int64]bool{}
+		for _, o := range Expand(cal, from, to, ExpandOptions{}) {
+			got[o.Start.Unix()] = true
+		}
+		spec, _ := parseRule(rule)
+		r, err := spec.build(time.Date(2001, 1, 5, 2, 30, 0, 0, berlin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := r.Between(from.Add(-time.Hour), to, false)
+		n := 0
+		for _, w := range want {
+			if w.Add(time.Hour).After(from) && w.Before(to) {
+				n++
+				if !got[w.Unix()] {
+					t.Errorf("%s: missing %v", rule, w)
+				}
+			}
+		}
+		if n != len(got) || n == 0 {
+			t.Errorf("%s: got %d instances, want %d", rule, len(got), n)
+		}
+	}
+}

@@ -853,7 +853,7 @@ func parseTimeValue(v string, isDate bool, loc *time.Location, floating bool) (i
 		if len(v) > 8 {
 			v = v[:8]
 		}
-		t, err := time.ParseInLocation("20060102", v, time.UTC)
+		t, err := parseDigits(v, false)
 		if err != nil {
 			return icalTime{}, fmt.Errorf("bad DATE %q", v)
 		}
@@ -865,7 +865,7 @@ func parseTimeValue(v string, isDate bool, loc *time.Location, floating bool) (i
 	var err error
 	switch len(v) {
 	case 15:
-		t, err = time.ParseInLocation("20060102T150405", v, time.UTC)
+		t, err = parseDigits(v, true)
 	case 13:
 		t, err = time.ParseInLocation("20060102T1504", v, time.UTC)
 	default:
@@ -882,6 +882,50 @@ func parseTimeValue(v string, isDate bool, loc *time.Location, floating bool) (i
 	default:
 		return icalTime{T: wallIn(t, loc), Kind: kindZoned}, nil
 	}
+}
+
+// parseDigits parses "20060102" or "20060102T150405" as a UTC wall clock,
+// without the generality (and cost) of time.Parse.
+func parseDigits(v string, withTime bool) (time.Time, error) {
+	num := func(s string) (int, bool) {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	bad := errors.New("bad date")
+	y, ok1 := num(v[0:4])
+	mo, ok2 := num(v[4:6])
+	d, ok3 := num(v[6:8])
+	if !ok1 || !ok2 || !ok3 || mo < 1 || mo > 12 || d < 1 || d > daysIn(time.Month(mo), y) {
+		return time.Time{}, bad
+	}
+	var h, mi, s int
+	if withTime {
+		var ok4, ok5, ok6 bool
+		if v[8] != 'T' && v[8] != 't' {
+			return time.Time{}, bad
+		}
+		h, ok4 = num(v[9:11])
+		mi, ok5 = num(v[11:13])
+		s, ok6 = num(v[13:15])
+		if !ok4 || !ok5 || !ok6 || h > 23 || mi > 59 || s > 60 {
+			return time.Time{}, bad
+		}
+		if s == 60 {
+			s = 59 // a leap second is read as the second before it
+		}
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC), nil
+}
+
+func daysIn(m time.Month, y int) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // wallIn reinterprets the wall clock of t (any zone) in loc, the way
