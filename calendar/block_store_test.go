@@ -30,9 +30,9 @@ func TestBlockStoreSaveListRange(t *testing.T) {
 	loc := planLoc(t)
 	st, _, _ := mustOpenBlocks(t)
 	blocks := []Block{
-		{ID: "lull-c", Start: wk(loc, 2, 9, 0), End: wk(loc, 2, 11, 0), State: StateProposed, Reason: "c"},
-		{ID: "lull-a", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 11, 0), State: StateAccepted, Reason: "a"},
-		{ID: "lull-b", Start: wk(loc, 1, 23, 0), End: wk(loc, 2, 1, 0), State: StateProposed, Reason: "b"},
+		{ID: "lull-c", Start: planAt(loc, 2, 9, 0), End: planAt(loc, 2, 11, 0), State: StateProposed, Reason: "c"},
+		{ID: "lull-a", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateAccepted, Reason: "a"},
+		{ID: "lull-b", Start: planAt(loc, 1, 23, 0), End: planAt(loc, 2, 1, 0), State: StateProposed, Reason: "b"},
 	}
 	if err := st.Save(blocks...); err != nil {
 		t.Fatal(err)
@@ -41,10 +41,10 @@ func TestBlockStoreSaveListRange(t *testing.T) {
 		from, to time.Time
 		want     []string
 	}{
-		{wk(loc, 0, 0, 0), wk(loc, 7, 0, 0), []string{"lull-a", "lull-b", "lull-c"}},
-		{wk(loc, 2, 0, 0), wk(loc, 3, 0, 0), []string{"lull-b", "lull-c"}}, // b started the day before
-		{wk(loc, 0, 11, 0), wk(loc, 1, 23, 0), nil},                        // half-open at both ends
-		{wk(loc, 0, 10, 59), wk(loc, 0, 11, 0), []string{"lull-a"}},
+		{planAt(loc, 0, 0, 0), planAt(loc, 7, 0, 0), []string{"lull-a", "lull-b", "lull-c"}},
+		{planAt(loc, 2, 0, 0), planAt(loc, 3, 0, 0), []string{"lull-b", "lull-c"}}, // b started the day before
+		{planAt(loc, 0, 11, 0), planAt(loc, 1, 23, 0), nil},                        // half-open at both ends
+		{planAt(loc, 0, 10, 59), planAt(loc, 0, 11, 0), []string{"lull-a"}},
 	}
 	for _, c := range cases {
 		got, err := st.List(c.from, c.to)
@@ -55,7 +55,7 @@ func TestBlockStoreSaveListRange(t *testing.T) {
 		for _, b := range got {
 			ids = append(ids, b.ID)
 		}
-		if len(ids) != len(c.want) || (len(ids) > 0 && !equalStrings(ids, c.want)) {
+		if len(ids) != len(c.want) || (len(ids) > 0 && !sameIDs(ids, c.want)) {
 			t.Errorf("List(%v, %v) = %v, want %v", c.from, c.to, ids, c.want)
 		}
 	}
@@ -68,7 +68,7 @@ func TestBlockStoreSaveListRange(t *testing.T) {
 	}
 }
 
-func equalStrings(a, b []string) bool {
+func sameIDs(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -83,19 +83,19 @@ func equalStrings(a, b []string) bool {
 func TestBlockStoreRejectsBadBlocks(t *testing.T) {
 	loc := planLoc(t)
 	st, _, _ := mustOpenBlocks(t)
-	good := Block{ID: "lull-ok", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 10, 0), State: StateProposed}
+	good := Block{ID: "lull-ok", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 10, 0), State: StateProposed}
 	for _, b := range []Block{
-		{ID: "", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 10, 0), State: StateProposed},
-		{ID: "lull-x", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 9, 0), State: StateProposed},
-		{ID: "lull-x", Start: wk(loc, 0, 9, 0), End: wk(loc, 2, 9, 0), State: StateProposed},
-		{ID: "lull-x", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 10, 0), State: "maybe"},
+		{ID: "", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 10, 0), State: StateProposed},
+		{ID: "lull-x", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 9, 0), State: StateProposed},
+		{ID: "lull-x", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 2, 9, 0), State: StateProposed},
+		{ID: "lull-x", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 10, 0), State: "maybe"},
 	} {
 		// One bad block spoils the whole transaction: nothing is saved.
 		if err := st.Save(good, b); !errors.Is(err, ErrBadBlock) {
 			t.Errorf("Save(%+v): %v, want ErrBadBlock", b, err)
 		}
 	}
-	if all, _ := st.List(wk(loc, -1, 0, 0), wk(loc, 7, 0, 0)); len(all) != 0 {
+	if all, _ := st.List(planAt(loc, -1, 0, 0), planAt(loc, 7, 0, 0)); len(all) != 0 {
 		t.Fatalf("a failed Save left %d blocks behind", len(all))
 	}
 }
@@ -103,9 +103,9 @@ func TestBlockStoreRejectsBadBlocks(t *testing.T) {
 func TestBlockStoreUserActions(t *testing.T) {
 	loc := planLoc(t)
 	st, db, path := mustOpenBlocks(t)
-	a := Block{ID: "lull-a", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 11, 0), State: StateProposed, Reason: "r"}
-	b := Block{ID: "lull-b", Start: wk(loc, 1, 9, 0), End: wk(loc, 1, 11, 0), State: StateProposed, Reason: "r"}
-	c := Block{ID: "lull-c", Start: wk(loc, 2, 9, 0), End: wk(loc, 2, 11, 0), State: StateProposed, Reason: "r"}
+	a := Block{ID: "lull-a", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateProposed, Reason: "r"}
+	b := Block{ID: "lull-b", Start: planAt(loc, 1, 9, 0), End: planAt(loc, 1, 11, 0), State: StateProposed, Reason: "r"}
+	c := Block{ID: "lull-c", Start: planAt(loc, 2, 9, 0), End: planAt(loc, 2, 11, 0), State: StateProposed, Reason: "r"}
 	if err := st.Save(a, b, c); err != nil {
 		t.Fatal(err)
 	}
@@ -116,17 +116,17 @@ func TestBlockStoreUserActions(t *testing.T) {
 		t.Fatalf("Skip: %+v, %v", got, err)
 	}
 	// Move re-indexes: the block leaves Monday's range and appears on Thursday's.
-	moved, err := st.Move("lull-a", wk(loc, 3, 14, 0), wk(loc, 3, 15, 30))
+	moved, err := st.Move("lull-a", planAt(loc, 3, 14, 0), planAt(loc, 3, 15, 30))
 	if err != nil || moved.ID != "lull-a" || moved.State != StateAccepted || moved.Reason != "moved by you" {
 		t.Fatalf("Move: %+v, %v", moved, err)
 	}
-	if mon, _ := st.List(wk(loc, 0, 0, 0), wk(loc, 1, 0, 0)); len(mon) != 0 {
+	if mon, _ := st.List(planAt(loc, 0, 0, 0), planAt(loc, 1, 0, 0)); len(mon) != 0 {
 		t.Fatalf("moved block still listed on Monday: %+v", mon)
 	}
-	if thu, _ := st.List(wk(loc, 3, 0, 0), wk(loc, 4, 0, 0)); len(thu) != 1 || thu[0].ID != "lull-a" {
+	if thu, _ := st.List(planAt(loc, 3, 0, 0), planAt(loc, 4, 0, 0)); len(thu) != 1 || thu[0].ID != "lull-a" {
 		t.Fatalf("moved block not listed on Thursday: %+v", thu)
 	}
-	if _, err := st.Move("lull-a", wk(loc, 3, 15, 0), wk(loc, 3, 14, 0)); !errors.Is(err, ErrBadBlock) {
+	if _, err := st.Move("lull-a", planAt(loc, 3, 15, 0), planAt(loc, 3, 14, 0)); !errors.Is(err, ErrBadBlock) {
 		t.Fatalf("Move backwards: %v, want ErrBadBlock", err)
 	}
 	for _, f := range []func() error{
@@ -139,7 +139,7 @@ func TestBlockStoreUserActions(t *testing.T) {
 			t.Errorf("action on unknown block: %v, want ErrNoSuchBlock", err)
 		}
 	}
-	deletedAt := wk(loc, 0, 8, 30)
+	deletedAt := planAt(loc, 0, 8, 30)
 	ts, err := st.Delete("lull-c", deletedAt)
 	if err != nil || ts.ID != "lull-c" || !ts.Start.Equal(c.Start) || !ts.End.Equal(c.End) || !ts.Deleted.Equal(deletedAt) {
 		t.Fatalf("Delete: %+v, %v", ts, err)
@@ -158,7 +158,7 @@ func TestBlockStoreUserActions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := st2.List(wk(loc, -1, 0, 0), wk(loc, 7, 0, 0))
+	all, err := st2.List(planAt(loc, -1, 0, 0), planAt(loc, 7, 0, 0))
 	if err != nil || len(all) != 2 || all[0].ID != "lull-b" || all[0].State != StateSkipped || all[1].ID != "lull-a" {
 		t.Fatalf("after reopen: %+v, %v", all, err)
 	}
@@ -177,8 +177,8 @@ func TestBlockStorePlanCycle(t *testing.T) {
 	st, _, _ := mustOpenBlocks(t)
 	s := DefaultPlanSettings()
 	s.Zone = "Europe/Berlin"
-	in := PlanInput{From: wk(loc, 0, 8, 0), Settings: s, Location: loc, Busy: []Interval{span(loc, 1, 13, 0, 14, 0)}}
-	lo, hi := wk(loc, -1, 0, 0), wk(loc, 21, 0, 0)
+	in := PlanInput{From: planAt(loc, 0, 8, 0), Settings: s, Location: loc, Busy: []Interval{planSpan(loc, 1, 13, 0, 14, 0)}}
+	lo, hi := planAt(loc, -1, 0, 0), planAt(loc, 21, 0, 0)
 
 	first, err := Plan(in)
 	if err != nil {

@@ -201,7 +201,7 @@ func newPlanner(in PlanInput, loc *time.Location) *planner {
 				day.work = w
 			}
 		}
-		day.noon = Clock(12, 0).on(date, loc)
+		day.noon = At(12, 0).on(date, loc)
 		if !s.Lunch.Empty() {
 			day.lunch = s.Lunch.on(date, loc)
 			day.noon = day.lunch.Start
@@ -471,7 +471,7 @@ func leastLunch(g Interval, l time.Duration, lunch Interval) (Interval, bool) {
 			s = g.End.Add(-l)
 		}
 		iv := Interval{s, s.Add(l)}
-		over := overlap(iv, lunch)
+		over := overlapLen(iv, lunch)
 		if bestOver < 0 || over < bestOver || (over == bestOver && iv.Start.Before(best.Start)) {
 			best, bestOver = iv, over
 		}
@@ -479,7 +479,7 @@ func leastLunch(g Interval, l time.Duration, lunch Interval) (Interval, bool) {
 	return best, bestOver > 0
 }
 
-func overlap(a, b Interval) time.Duration {
+func overlapLen(a, b Interval) time.Duration {
 	s, e := a.Start, a.End
 	if b.Start.After(s) {
 		s = b.Start
@@ -785,8 +785,8 @@ func Replan(previous []Block, in PlanInput) (Changes, error) {
 	return c, nil
 }
 
-// cleanField makes s safe for one TSV field or text line.
-func cleanField(s string) string {
+// oneLine makes s safe for one TSV field or text line.
+func oneLine(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '\t' || r == '\n' || r == '\r' {
 			return ' '

@@ -66,7 +66,7 @@ func writePlanText(w io.Writer, blocks []Block, loc *time.Location) error {
 		if e.YearDay() != s.YearDay() || e.Year() != s.Year() {
 			end = e.Format("Mon 15:04")
 		}
-		fmt.Fprintf(&sb, "  %s–%s  %-8s %-9s %s\n", s.Format("15:04"), end, durText(b.Duration()), b.State, cleanField(b.Reason))
+		fmt.Fprintf(&sb, "  %s–%s  %-8s %-9s %s\n", s.Format("15:04"), end, durText(b.Duration()), b.State, oneLine(b.Reason))
 		if b.State != StateSkipped {
 			total += b.Duration()
 			n++
@@ -86,7 +86,7 @@ func writePlanTSV(w io.Writer, blocks []Block, loc *time.Location) error {
 	sb.WriteString("start\tend\tstate\tid\treason\n")
 	for _, b := range blocks {
 		fmt.Fprintf(&sb, "%s\t%s\t%s\t%s\t%s\n", b.Start.In(loc).Format(time.RFC3339), b.End.In(loc).Format(time.RFC3339),
-			b.State, cleanField(b.ID), cleanField(b.Reason))
+			b.State, oneLine(b.ID), oneLine(b.Reason))
 	}
 	_, err := io.WriteString(w, sb.String())
 	return err

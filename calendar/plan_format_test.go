@@ -24,17 +24,17 @@ func goldenPlan(t *testing.T) ([]Block, *time.Location) {
 	s.HorizonDays = 7
 	s.Prefer = PreferMorning
 	in := PlanInput{
-		From:     wk(loc, 0, 8, 0),
+		From:     planAt(loc, 0, 8, 0),
 		Settings: s,
 		Location: loc,
-		Busy: []Interval{span(loc, 0, 9, 0, 9, 30), span(loc, 1, 10, 0, 11, 0), span(loc, 2, 9, 0, 12, 0),
-			span(loc, 2, 14, 0, 16, 0), span(loc, 3, 9, 0, 17, 0)},
+		Busy: []Interval{planSpan(loc, 0, 9, 0, 9, 30), planSpan(loc, 1, 10, 0, 11, 0), planSpan(loc, 2, 9, 0, 12, 0),
+			planSpan(loc, 2, 14, 0, 16, 0), planSpan(loc, 3, 9, 0, 17, 0)},
 		Existing: []Block{
-			{ID: "lull-20261127T0800Z", Start: wk(loc, 4, 9, 0), End: wk(loc, 4, 11, 0), State: StateAccepted, Reason: "longest free morning gap on Fri"},
-			{ID: "lull-20261124T0800Z", Start: wk(loc, 1, 9, 0), End: wk(loc, 1, 9, 50), State: StateSkipped, Reason: "only free 50 min on Tue morning"},
-			{ID: "lull-20261125T0800Z", Start: wk(loc, 2, 9, 0), End: wk(loc, 2, 11, 0), State: StateAccepted, Reason: "longest free morning gap on Wed"},
+			{ID: "lull-20261127T0800Z", Start: planAt(loc, 4, 9, 0), End: planAt(loc, 4, 11, 0), State: StateAccepted, Reason: "longest free morning gap on Fri"},
+			{ID: "lull-20261124T0800Z", Start: planAt(loc, 1, 9, 0), End: planAt(loc, 1, 9, 50), State: StateSkipped, Reason: "only free 50 min on Tue morning"},
+			{ID: "lull-20261125T0800Z", Start: planAt(loc, 2, 9, 0), End: planAt(loc, 2, 11, 0), State: StateAccepted, Reason: "longest free morning gap on Wed"},
 		},
-		OutOfOffice: []time.Time{wk(loc, 3, 0, 0)},
+		OutOfOffice: []time.Time{planAt(loc, 3, 0, 0)},
 	}
 	bs := mustPlan(t, in)
 	checkInvariants(t, in, bs)
@@ -92,7 +92,7 @@ func TestWritePlanJSONRoundTrip(t *testing.T) {
 
 func TestWritePlanTSVFields(t *testing.T) {
 	loc := planLoc(t)
-	b := Block{ID: "lull-x", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 11, 0), State: StateProposed, Reason: "tab\there\nnewline"}
+	b := Block{ID: "lull-x", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateProposed, Reason: "tab\there\nnewline"}
 	var buf bytes.Buffer
 	if err := WritePlan(&buf, []Block{b}, FormatTSV, loc); err != nil {
 		t.Fatal(err)

@@ -162,7 +162,7 @@ func randomInput(r *rand.Rand) PlanInput {
 	if r.Intn(4) == 0 {
 		s.Lunch = Span{}
 	} else {
-		st := Clock(11, 0) + DayTime(5*r.Intn(25))
+		st := At(11, 0) + DayTime(5*r.Intn(25))
 		s.Lunch = Span{st, st + DayTime(30+5*r.Intn(7))}
 	}
 	for d := range s.Hours {
@@ -170,12 +170,12 @@ func randomInput(r *rand.Rand) PlanInput {
 		case r.Intn(5) == 0:
 			s.Hours[d] = Span{}
 		case r.Intn(10) == 0:
-			s.Hours[d] = Span{0, Clock(23, 30)} // crosses the 02:00 DST change
+			s.Hours[d] = Span{0, At(23, 30)} // crosses the 02:00 DST change
 		default:
 			st := DayTime(5 * r.Intn(12*12)) // 00:00–11:55
 			s.Hours[d] = Span{st, st + DayTime(120+5*r.Intn(12*10))}
-			if s.Hours[d].End > Clock(23, 30) {
-				s.Hours[d].End = Clock(23, 30)
+			if s.Hours[d].End > At(23, 30) {
+				s.Hours[d].End = At(23, 30)
 			}
 		}
 	}
@@ -223,13 +223,13 @@ func TestPlanProperties(t *testing.T) {
 		shuffled.Busy = append([]Interval(nil), in.Busy...)
 		r.Shuffle(len(shuffled.Busy), func(a, b int) { shuffled.Busy[a], shuffled.Busy[b] = shuffled.Busy[b], shuffled.Busy[a] })
 		if again := mustPlan(t, shuffled); !reflect.DeepEqual(again, out) {
-			t.Fatalf("calendar %d: same input, different plan:\n%v\n%v", i, spans(out, in.Location), spans(again, in.Location))
+			t.Fatalf("calendar %d: same input, different plan:\n%v\n%v", i, planSpans(out, in.Location), planSpans(again, in.Location))
 		}
 		// Stable: planning again with the plan as existing blocks changes nothing.
 		withOut := in
 		withOut.Existing = out
 		if again := mustPlan(t, withOut); !reflect.DeepEqual(again, out) {
-			t.Fatalf("calendar %d: re-plan of a plan changed it:\n%v\n%v", i, spans(out, in.Location), spans(again, in.Location))
+			t.Fatalf("calendar %d: re-plan of a plan changed it:\n%v\n%v", i, planSpans(out, in.Location), planSpans(again, in.Location))
 		}
 		if t.Failed() {
 			t.Fatalf("calendar %d (zone %s, from %v, settings %+v) failed", i, in.Settings.Zone, in.From, in.Settings)

@@ -18,14 +18,14 @@ func planLoc(t testing.TB) *time.Location {
 	return loc
 }
 
-// wk returns day (0 = Mon 23 Nov 2026) at hh:mm in loc.
-func wk(loc *time.Location, day, hh, mm int) time.Time {
+// planAt returns day (0 = Mon 23 Nov 2026) at hh:mm in loc.
+func planAt(loc *time.Location, day, hh, mm int) time.Time {
 	return time.Date(2026, 11, 23+day, hh, mm, 0, 0, loc)
 }
 
-// span is day d from h1:m1 to h2:m2.
-func span(loc *time.Location, d, h1, m1, h2, m2 int) Interval {
-	return Interval{wk(loc, d, h1, m1), wk(loc, d, h2, m2)}
+// planSpan is day d from h1:m1 to h2:m2.
+func planSpan(loc *time.Location, d, h1, m1, h2, m2 int) Interval {
+	return Interval{planAt(loc, d, h1, m1), planAt(loc, d, h2, m2)}
 }
 
 // oneDay returns settings working only on Monday 09:00–17:00 with a
@@ -34,13 +34,13 @@ func oneDay() PlanSettings {
 	s := DefaultPlanSettings()
 	s.Zone = "Europe/Berlin"
 	s.Hours = [7]Span{}
-	s.Hours[time.Monday] = Span{Clock(9, 0), Clock(17, 0)}
+	s.Hours[time.Monday] = Span{At(9, 0), At(17, 0)}
 	s.HorizonDays = 1
 	return s
 }
 
-// spans renders blocks as "Mon 09:00–11:00 proposed" for comparison.
-func spans(bs []Block, loc *time.Location) string {
+// planSpans renders blocks as "Mon 09:00–11:00 proposed" for comparison.
+func planSpans(bs []Block, loc *time.Location) string {
 	var out []string
 	for _, b := range bs {
 		out = append(out, fmt.Sprintf("%s–%s %s", b.Start.In(loc).Format("Mon 15:04"), b.End.In(loc).Format("15:04"), b.State))
@@ -59,7 +59,7 @@ func mustPlan(t *testing.T, in PlanInput) []Block {
 
 func TestPlanRules(t *testing.T) {
 	loc := planLoc(t)
-	mon8 := wk(loc, 0, 8, 0)
+	mon8 := planAt(loc, 0, 8, 0)
 	type tc struct {
 		name       string
 		settings   func(*PlanSettings)
@@ -78,9 +78,9 @@ func TestPlanRules(t *testing.T) {
 			settings: func(s *PlanSettings) {
 				s.Lunch = Span{}
 				s.WeeklyGoal = 2 * time.Hour
-				s.Hours[time.Monday] = Span{Clock(9, 0), Clock(13, 0)}
+				s.Hours[time.Monday] = Span{At(9, 0), At(13, 0)}
 			},
-			busy: []Interval{span(loc, 0, 9, 0, 10, 0), span(loc, 0, 12, 20, 13, 0)},
+			busy: []Interval{planSpan(loc, 0, 9, 0, 10, 0), planSpan(loc, 0, 12, 20, 13, 0)},
 			want: "Mon 10:10–12:10 proposed",
 		},
 		{
@@ -89,9 +89,9 @@ func TestPlanRules(t *testing.T) {
 				s.Lunch = Span{}
 				s.Buffer = 0
 				s.WeeklyGoal = 2 * time.Hour
-				s.Hours[time.Monday] = Span{Clock(9, 0), Clock(13, 0)}
+				s.Hours[time.Monday] = Span{At(9, 0), At(13, 0)}
 			},
-			busy: []Interval{span(loc, 0, 9, 0, 10, 0), span(loc, 0, 12, 20, 13, 0)},
+			busy: []Interval{planSpan(loc, 0, 9, 0, 10, 0), planSpan(loc, 0, 12, 20, 13, 0)},
 			want: "Mon 10:00–12:00 proposed",
 		},
 		{
@@ -99,9 +99,9 @@ func TestPlanRules(t *testing.T) {
 			settings: func(s *PlanSettings) {
 				s.Lunch = Span{}
 				s.WeeklyGoal = 2 * time.Hour
-				s.Hours[time.Monday] = Span{Clock(9, 0), Clock(13, 0)}
+				s.Hours[time.Monday] = Span{At(9, 0), At(13, 0)}
 			},
-			busy: []Interval{span(loc, 0, 9, 0, 10, 0), span(loc, 0, 11, 0, 13, 0)},
+			busy: []Interval{planSpan(loc, 0, 9, 0, 10, 0), planSpan(loc, 0, 11, 0, 13, 0)},
 			want: "",
 		},
 		{
@@ -109,23 +109,23 @@ func TestPlanRules(t *testing.T) {
 			settings: func(s *PlanSettings) {
 				s.Lunch = Span{}
 				s.WeeklyGoal = time.Hour
-				s.Hours[time.Monday] = Span{Clock(9, 0), Clock(11, 0)}
+				s.Hours[time.Monday] = Span{At(9, 0), At(11, 0)}
 			},
-			busy:       []Interval{span(loc, 0, 9, 0, 9, 3)},
+			busy:       []Interval{planSpan(loc, 0, 9, 0, 9, 3)},
 			want:       "Mon 09:15–10:15 proposed",
 			wantReason: []string{"to reach the weekly goal"},
 		},
 		{
 			name:       "lunch avoided even when that means shorter blocks",
 			settings:   func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour },
-			busy:       []Interval{span(loc, 0, 9, 0, 10, 50), span(loc, 0, 14, 10, 17, 0)},
+			busy:       []Interval{planSpan(loc, 0, 9, 0, 10, 50), planSpan(loc, 0, 14, 10, 17, 0)},
 			want:       "Mon 11:00–12:00 proposed, Mon 13:00–14:00 proposed",
 			wantReason: []string{"only free 1 h on Mon morning", "only free 1 h on Mon after lunch"},
 		},
 		{
 			name:       "lunch used when nothing else is free",
 			settings:   func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour },
-			busy:       []Interval{span(loc, 0, 9, 0, 11, 0), span(loc, 0, 14, 0, 17, 0)},
+			busy:       []Interval{planSpan(loc, 0, 9, 0, 11, 0), planSpan(loc, 0, 14, 0, 17, 0)},
 			want:       "Mon 11:10–13:10 proposed",
 			wantReason: []string{"over lunch on Mon"},
 		},
@@ -133,11 +133,11 @@ func TestPlanRules(t *testing.T) {
 			name: "lunch used only after the rest of the week",
 			settings: func(s *PlanSettings) {
 				s.WeeklyGoal = 3 * time.Hour
-				s.Hours[time.Tuesday] = Span{Clock(9, 0), Clock(17, 0)}
+				s.Hours[time.Tuesday] = Span{At(9, 0), At(17, 0)}
 				s.HorizonDays = 2
 			},
-			busy: []Interval{span(loc, 0, 9, 0, 11, 0), span(loc, 0, 14, 0, 17, 0),
-				span(loc, 1, 9, 0, 15, 50)},
+			busy: []Interval{planSpan(loc, 0, 9, 0, 11, 0), planSpan(loc, 0, 14, 0, 17, 0),
+				planSpan(loc, 1, 9, 0, 15, 50)},
 			want:       "Mon 11:10–13:10 proposed, Tue 16:00–17:00 proposed",
 			wantReason: []string{"over lunch on Mon", "only free 1 h on Tue after lunch"},
 		},
@@ -155,7 +155,7 @@ func TestPlanRules(t *testing.T) {
 		},
 		{
 			name:     "nothing shorter than the minimum",
-			settings: func(s *PlanSettings) { s.Lunch = Span{}; s.Hours[time.Monday] = Span{Clock(9, 0), Clock(9, 55)} },
+			settings: func(s *PlanSettings) { s.Lunch = Span{}; s.Hours[time.Monday] = Span{At(9, 0), At(9, 55)} },
 			want:     "",
 		},
 		{
@@ -163,7 +163,7 @@ func TestPlanRules(t *testing.T) {
 			settings: func(s *PlanSettings) {
 				s.Lunch = Span{}
 				s.MinBlock = 30 * time.Minute
-				s.Hours[time.Monday] = Span{Clock(9, 0), Clock(9, 55)}
+				s.Hours[time.Monday] = Span{At(9, 0), At(9, 55)}
 			},
 			want:       "Mon 09:00–09:55 proposed",
 			wantReason: []string{"only free 55 min on Mon morning"},
@@ -188,7 +188,7 @@ func TestPlanRules(t *testing.T) {
 		{
 			name:       "afternoon preference falls back to the morning",
 			settings:   func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour; s.Prefer = PreferAfternoon },
-			busy:       []Interval{span(loc, 0, 13, 0, 17, 0)},
+			busy:       []Interval{planSpan(loc, 0, 13, 0, 17, 0)},
 			want:       "Mon 10:00–12:00 proposed",
 			wantReason: []string{"(no free afternoon slot left this week)"},
 		},
@@ -198,7 +198,7 @@ func TestPlanRules(t *testing.T) {
 				s.WeeklyGoal = 2 * time.Hour
 				s.Prefer = PreferMorning
 			},
-			busy: []Interval{span(loc, 0, 10, 40, 12, 0)},
+			busy: []Interval{planSpan(loc, 0, 10, 40, 12, 0)},
 			want: "Mon 13:00–15:00 proposed",
 		},
 		{
@@ -208,7 +208,7 @@ func TestPlanRules(t *testing.T) {
 				s.HorizonDays = 2
 				s.WeeklyGoal = 4 * time.Hour
 			},
-			oof:  []time.Time{wk(loc, 0, 0, 0)},
+			oof:  []time.Time{planAt(loc, 0, 0, 0)},
 			want: "Tue 09:00–11:00 proposed, Tue 13:00–15:00 proposed",
 		},
 		{
@@ -237,7 +237,7 @@ func TestPlanRules(t *testing.T) {
 			settings: func(s *PlanSettings) { defaultBerlin(s); s.HorizonDays = 8; s.WeeklyGoal = 2 * time.Hour },
 			focused:  3 * time.Hour,
 			want:     "Mon 09:00–11:00 proposed",
-			from:     wk(loc, 6, 8, 0),
+			from:     planAt(loc, 6, 8, 0),
 		},
 		{
 			name:       "spreads across days",
@@ -248,47 +248,87 @@ func TestPlanRules(t *testing.T) {
 		{
 			name:       "tombstone: never the same slot again",
 			settings:   func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour },
-			tombstones: []Tombstone{{ID: "lull-20261123T0800Z", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 11, 0)}},
+			tombstones: []Tombstone{{ID: "lull-20261123T0800Z", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0)}},
 			want:       "Mon 13:00–15:00 proposed",
 		},
 		{
 			name:       "tombstone of a short block still frees the rest of the morning",
 			settings:   func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour; s.Lunch = Span{} },
-			tombstones: []Tombstone{{ID: "lull-x", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 9, 30)}},
+			tombstones: []Tombstone{{ID: "lull-x", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 9, 30)}},
 			want:       "Mon 09:30–11:30 proposed",
 		},
 		{
 			name:     "skipped block stays listed and guards its slot",
 			settings: func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour },
-			existing: []Block{{ID: "lull-20261123T0800Z", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 11, 0), State: StateSkipped}},
+			existing: []Block{{ID: "lull-20261123T0800Z", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateSkipped}},
 			want:     "Mon 09:00–11:00 skipped, Mon 13:00–15:00 proposed",
 		},
 		{
 			name:     "accepted block kept where it is and counted",
 			settings: func(s *PlanSettings) { s.WeeklyGoal = 3 * time.Hour },
-			existing: []Block{{ID: "lull-a", Start: wk(loc, 0, 15, 7), End: wk(loc, 0, 16, 7), State: StateAccepted, Reason: "mine"}},
+			existing: []Block{{ID: "lull-a", Start: planAt(loc, 0, 15, 7), End: planAt(loc, 0, 16, 7), State: StateAccepted, Reason: "mine"}},
 			want:     "Mon 09:00–11:00 proposed, Mon 15:07–16:07 accepted",
 		},
 		{
 			name:     "accepted block in conflict moves, same day, nearest",
 			settings: func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour },
-			existing: []Block{{ID: "lull-a", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 11, 0), State: StateAccepted}},
-			busy:     []Interval{span(loc, 0, 10, 0, 10, 30)},
+			existing: []Block{{ID: "lull-a", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateAccepted}},
+			busy:     []Interval{planSpan(loc, 0, 10, 0, 10, 30)},
 			want:     "Mon 13:00–15:00 accepted",
 			wantReason: []string{
 				"moved from Mon 09:00 (now busy) to the nearest free slot"},
 		},
 		{
+			name: "accepted block on a day now out of office moves",
+			settings: func(s *PlanSettings) {
+				s.Hours[time.Tuesday] = s.Hours[time.Monday]
+				s.HorizonDays = 2
+				s.WeeklyGoal = 2 * time.Hour
+			},
+			oof:        []time.Time{planAt(loc, 1, 0, 0)},
+			existing:   []Block{{ID: "lull-a", Start: planAt(loc, 1, 9, 0), End: planAt(loc, 1, 11, 0), State: StateAccepted}},
+			want:       "Mon 13:00–15:00 accepted", // nearest in time to Tue 09:00
+			wantReason: []string{"moved from Tue 09:00 (now out of office)"},
+		},
+		{
+			name:     "accepted block already running is left alone",
+			settings: func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour },
+			from:     planAt(loc, 0, 10, 0),
+			busy:     []Interval{planSpan(loc, 0, 10, 30, 10, 45)},
+			existing: []Block{{ID: "lull-a", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateAccepted}},
+			want:     "Mon 09:00–11:00 accepted, Mon 13:00–14:00 proposed",
+		},
+		{
+			name:     "accepted blocks beyond the horizon are kept, proposals there dropped",
+			settings: func(s *PlanSettings) { s.WeeklyGoal = 0 },
+			existing: []Block{{ID: "lull-a", Start: planAt(loc, 3, 9, 0), End: planAt(loc, 3, 11, 0), State: StateAccepted},
+				{ID: "lull-p", Start: planAt(loc, 4, 9, 0), End: planAt(loc, 4, 11, 0), State: StateProposed}},
+			want: "Thu 09:00–11:00 accepted",
+		},
+		{
+			name:     "a proposal no longer needed for the goal is dropped",
+			settings: func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour },
+			focused:  2 * time.Hour,
+			existing: []Block{{ID: "lull-p", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateProposed}},
+			want:     "",
+		},
+		{
+			name:     "a proposal still valid stays even where Lull would now choose otherwise",
+			settings: func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour },
+			existing: []Block{{ID: "lull-p", Start: planAt(loc, 0, 14, 0), End: planAt(loc, 0, 16, 0), State: StateProposed, Reason: "earlier"}},
+			want:     "Mon 14:00–16:00 proposed",
+		},
+		{
 			name:     "ended blocks are history but count toward the daily cap",
 			settings: func(s *PlanSettings) { s.WeeklyGoal = 10 * time.Hour; s.DailyCap = 3 * time.Hour },
-			from:     wk(loc, 0, 12, 0),
-			existing: []Block{{ID: "lull-a", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 11, 0), State: StateAccepted}},
+			from:     planAt(loc, 0, 12, 0),
+			existing: []Block{{ID: "lull-a", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateAccepted}},
 			want:     "Mon 13:00–14:00 proposed",
 		},
 		{
 			name:     "not in the past, start rounded up to the grid",
 			settings: func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour },
-			from:     wk(loc, 0, 9, 2),
+			from:     planAt(loc, 0, 9, 2),
 			want:     "Mon 09:05–11:05 proposed",
 		},
 		{
@@ -310,7 +350,7 @@ func TestPlanRules(t *testing.T) {
 			in := PlanInput{From: from, Settings: s, Location: loc, Busy: c.busy, OutOfOffice: c.oof,
 				Existing: c.existing, Tombstones: c.tombstones, FocusedThisWeek: c.focused}
 			bs := mustPlan(t, in)
-			if got := spans(bs, loc); got != c.want {
+			if got := planSpans(bs, loc); got != c.want {
 				t.Fatalf("blocks:\n got %s\nwant %s", got, c.want)
 			}
 			for i, w := range c.wantReason {
@@ -358,15 +398,15 @@ func TestPlanIDs(t *testing.T) {
 	loc := planLoc(t)
 	s := oneDay()
 	s.WeeklyGoal = 2 * time.Hour
-	bs := mustPlan(t, PlanInput{From: wk(loc, 0, 8, 0), Settings: s, Location: loc})
+	bs := mustPlan(t, PlanInput{From: planAt(loc, 0, 8, 0), Settings: s, Location: loc})
 	if len(bs) != 1 || bs[0].ID != "lull-20261123T0800Z" {
 		t.Fatalf("want one block with ID lull-20261123T0800Z (09:00 Berlin = 08:00Z), got %+v", bs)
 	}
 	// A moved block keeps its ID; a new block at its old start gets a suffix.
-	moved := Block{ID: "lull-20261123T0800Z", Start: wk(loc, 0, 14, 0), End: wk(loc, 0, 16, 0), State: StateAccepted}
+	moved := Block{ID: "lull-20261123T0800Z", Start: planAt(loc, 0, 14, 0), End: planAt(loc, 0, 16, 0), State: StateAccepted}
 	s.WeeklyGoal = 4 * time.Hour
-	bs = mustPlan(t, PlanInput{From: wk(loc, 0, 8, 0), Settings: s, Location: loc, Existing: []Block{moved}})
-	if got := spans(bs, loc); got != "Mon 09:00–11:00 proposed, Mon 14:00–16:00 accepted" {
+	bs = mustPlan(t, PlanInput{From: planAt(loc, 0, 8, 0), Settings: s, Location: loc, Existing: []Block{moved}})
+	if got := planSpans(bs, loc); got != "Mon 09:00–11:00 proposed, Mon 14:00–16:00 accepted" {
 		t.Fatalf("got %s", got)
 	}
 	if bs[0].ID != "lull-20261123T0800Z-2" || bs[1].ID != moved.ID {
@@ -380,14 +420,14 @@ func TestPlanDSTWorkingHours(t *testing.T) {
 	loc := planLoc(t)
 	s := oneDay()
 	s.Hours = [7]Span{}
-	s.Hours[time.Sunday] = Span{Clock(0, 0), Clock(6, 0)}
+	s.Hours[time.Sunday] = Span{At(0, 0), At(6, 0)}
 	s.DailyCap = 6 * time.Hour
 	s.PreferredBlock = 6 * time.Hour
 	s.Lunch = Span{}
 	from := time.Date(2026, 3, 29, 0, 0, 0, 0, loc)
 	bs := mustPlan(t, PlanInput{From: from, Settings: s, Location: loc})
 	if len(bs) != 1 || bs[0].Duration() != 5*time.Hour {
-		t.Fatalf("want one 5 h block on the DST night, got %s", spans(bs, loc))
+		t.Fatalf("want one 5 h block on the DST night, got %s", planSpans(bs, loc))
 	}
 	if got := bs[0].End.In(loc).Format("15:04"); got != "06:00" {
 		t.Fatalf("ends %s, want 06:00", got)
@@ -407,8 +447,8 @@ func TestReplanMovesOnlyConflicting(t *testing.T) {
 	loc := planLoc(t)
 	s := DefaultPlanSettings()
 	s.Zone = "Europe/Berlin"
-	in := PlanInput{From: wk(loc, 0, 8, 0), Settings: s, Location: loc,
-		Busy: []Interval{span(loc, 0, 9, 30, 10, 0), span(loc, 2, 14, 0, 15, 0)}}
+	in := PlanInput{From: planAt(loc, 0, 8, 0), Settings: s, Location: loc,
+		Busy: []Interval{planSpan(loc, 0, 9, 30, 10, 0), planSpan(loc, 2, 14, 0, 15, 0)}}
 	first := mustPlan(t, in)
 	// The user accepts two blocks; then a meeting lands on one accepted
 	// and one proposed block.
@@ -457,9 +497,9 @@ func TestReplanMovesOnlyConflicting(t *testing.T) {
 func TestReplanAcceptedWithNoRoomIsRemoved(t *testing.T) {
 	loc := planLoc(t)
 	s := oneDay()
-	acc := Block{ID: "lull-a", Start: wk(loc, 0, 9, 0), End: wk(loc, 0, 11, 0), State: StateAccepted}
-	past := Block{ID: "lull-old", Start: wk(loc, -7, 9, 0), End: wk(loc, -7, 11, 0), State: StateAccepted}
-	in := PlanInput{From: wk(loc, 0, 8, 0), Settings: s, Location: loc, Busy: []Interval{span(loc, 0, 8, 0, 18, 0)}}
+	acc := Block{ID: "lull-a", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateAccepted}
+	past := Block{ID: "lull-old", Start: planAt(loc, -7, 9, 0), End: planAt(loc, -7, 11, 0), State: StateAccepted}
+	in := PlanInput{From: planAt(loc, 0, 8, 0), Settings: s, Location: loc, Busy: []Interval{planSpan(loc, 0, 8, 0, 18, 0)}}
 	c, err := Replan([]Block{acc, past}, in)
 	if err != nil {
 		t.Fatal(err)

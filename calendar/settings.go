@@ -44,8 +44,8 @@ const (
 // (00:00) to 1440 (24:00, the end of the day). It is written as "HH:MM".
 type DayTime int
 
-// Clock returns the DayTime for h:m.
-func Clock(h, m int) DayTime { return DayTime(h*60 + m) }
+// At returns the DayTime h:m; At(9, 30) is 09:30.
+func At(h, m int) DayTime { return DayTime(h*60 + m) }
 
 // String returns "HH:MM".
 func (t DayTime) String() string { return fmt.Sprintf("%02d:%02d", int(t)/60, int(t)%60) }
@@ -66,7 +66,7 @@ func (t *DayTime) UnmarshalText(b []byte) error {
 	if h < 0 || m < 0 || m > 59 || h*60+m > 24*60 {
 		return fmt.Errorf("time of day %q: out of range 00:00–24:00", s)
 	}
-	*t = Clock(h, m)
+	*t = At(h, m)
 	return nil
 }
 
@@ -137,12 +137,12 @@ func DefaultPlanSettings() PlanSettings {
 		MinBlock:       time.Hour,
 		DailyCap:       4 * time.Hour,
 		Buffer:         10 * time.Minute,
-		Lunch:          Span{Clock(12, 0), Clock(13, 0)},
+		Lunch:          Span{At(12, 0), At(13, 0)},
 		Prefer:         PreferAny,
 		HorizonDays:    14,
 	}
 	for d := time.Monday; d <= time.Friday; d++ {
-		s.Hours[d] = Span{Clock(9, 0), Clock(17, 0)}
+		s.Hours[d] = Span{At(9, 0), At(17, 0)}
 	}
 	return s
 }
@@ -296,7 +296,7 @@ func (s *PlanSettings) UnmarshalJSON(b []byte) error {
 	if _, ok := raw["hours"]; ok {
 		out.Hours = [7]Span{}
 		for k, h := range w.Hours {
-			i := indexOf(weekdayKeys[:], strings.ToLower(k))
+			i := dayIndex(weekdayKeys[:], strings.ToLower(k))
 			if i < 0 {
 				return fmt.Errorf("planner settings: hours: unknown day %q (want mon…sun)", k)
 			}
@@ -324,7 +324,7 @@ func (s *PlanSettings) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func indexOf(list []string, s string) int {
+func dayIndex(list []string, s string) int {
 	for i, v := range list {
 		if v == s {
 			return i

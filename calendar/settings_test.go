@@ -18,11 +18,11 @@ func TestDefaultPlanSettings(t *testing.T) {
 	// PRODUCT.md's table.
 	if s.WeeklyGoal != 10*time.Hour || s.PreferredBlock != 2*time.Hour || s.MinBlock != time.Hour ||
 		s.DailyCap != 4*time.Hour || s.Buffer != 10*time.Minute || s.HorizonDays != 14 ||
-		s.Lunch != (Span{Clock(12, 0), Clock(13, 0)}) || s.Prefer != PreferAny {
+		s.Lunch != (Span{At(12, 0), At(13, 0)}) || s.Prefer != PreferAny {
 		t.Fatalf("defaults differ from PRODUCT.md: %+v", s)
 	}
 	for d := time.Sunday; d <= time.Saturday; d++ {
-		want := Span{Clock(9, 0), Clock(17, 0)}
+		want := Span{At(9, 0), At(17, 0)}
 		if d == time.Saturday || d == time.Sunday {
 			want = Span{}
 		}
@@ -40,7 +40,7 @@ func TestPlanSettingsValidate(t *testing.T) {
 	}{
 		{"30 min minimum allowed", func(s *PlanSettings) { s.MinBlock = 30 * time.Minute }, ""},
 		{"day off", func(s *PlanSettings) { s.Hours[time.Wednesday] = Span{} }, ""},
-		{"own hours per day", func(s *PlanSettings) { s.Hours[time.Saturday] = Span{Clock(10, 0), Clock(24, 0)} }, ""},
+		{"own hours per day", func(s *PlanSettings) { s.Hours[time.Saturday] = Span{At(10, 0), At(24, 0)} }, ""},
 		{"no lunch", func(s *PlanSettings) { s.Lunch = Span{} }, ""},
 		{"zone by name", func(s *PlanSettings) { s.Zone = "America/New_York" }, ""},
 		{"negative goal", func(s *PlanSettings) { s.WeeklyGoal = -time.Hour }, "weekly goal"},
@@ -51,10 +51,10 @@ func TestPlanSettingsValidate(t *testing.T) {
 		{"negative buffer", func(s *PlanSettings) { s.Buffer = -time.Minute }, "buffer"},
 		{"unknown preference", func(s *PlanSettings) { s.Prefer = "evening" }, "preferred time of day"},
 		{"no horizon", func(s *PlanSettings) { s.HorizonDays = 0 }, "horizon"},
-		{"hours backwards", func(s *PlanSettings) { s.Hours[time.Monday] = Span{Clock(17, 0), Clock(9, 0)} }, "Monday working hours"},
-		{"hours past midnight", func(s *PlanSettings) { s.Hours[time.Friday] = Span{Clock(9, 0), 24*60 + 5} }, "Friday working hours"},
-		{"hours off the grid", func(s *PlanSettings) { s.Hours[time.Friday] = Span{Clock(9, 1), Clock(17, 0)} }, "5 min grid"},
-		{"lunch backwards", func(s *PlanSettings) { s.Lunch = Span{Clock(13, 0), Clock(12, 0)} }, "lunch"},
+		{"hours backwards", func(s *PlanSettings) { s.Hours[time.Monday] = Span{At(17, 0), At(9, 0)} }, "Monday working hours"},
+		{"hours past midnight", func(s *PlanSettings) { s.Hours[time.Friday] = Span{At(9, 0), 24*60 + 5} }, "Friday working hours"},
+		{"hours off the grid", func(s *PlanSettings) { s.Hours[time.Friday] = Span{At(9, 1), At(17, 0)} }, "5 min grid"},
+		{"lunch backwards", func(s *PlanSettings) { s.Lunch = Span{At(13, 0), At(12, 0)} }, "lunch"},
 		{"unknown zone", func(s *PlanSettings) { s.Zone = "Mars/Olympus" }, "Mars/Olympus"},
 	}
 	for _, c := range cases {
@@ -78,7 +78,7 @@ func TestPlanSettingsValidate(t *testing.T) {
 func TestPlanSettingsJSONGolden(t *testing.T) {
 	s := DefaultPlanSettings()
 	s.Zone = "Europe/Berlin"
-	s.Hours[time.Friday] = Span{Clock(8, 30), Clock(13, 0)}
+	s.Hours[time.Friday] = Span{At(8, 30), At(13, 0)}
 	s.Prefer = PreferMorning
 	s.MinBlock = 30 * time.Minute
 	got, err := json.MarshalIndent(s, "", "  ")
@@ -116,7 +116,7 @@ func TestPlanSettingsJSONPartial(t *testing.T) {
 	want := DefaultPlanSettings()
 	want.WeeklyGoal = 12*time.Hour + 30*time.Minute
 	want.Hours = [7]Span{}
-	want.Hours[time.Tuesday] = Span{Clock(10, 0), Clock(18, 0)}
+	want.Hours[time.Tuesday] = Span{At(10, 0), At(18, 0)}
 	want.Lunch = Span{}
 	if s != want {
 		t.Fatalf("got %+v\nwant %+v", s, want)
