@@ -410,7 +410,7 @@ type candidate struct {
 	iv    Interval
 	part  Interval // the free stretch it was cut from
 	lunch bool     // overlaps lunch
-	limit string   // what set the length: "pref", "gap", "cap" or "need"
+	limit string   // what set the length: "pref", "gap", "cap", "need", "need-min" or "move"
 	near  time.Duration
 }
 
@@ -513,11 +513,12 @@ func (p *planner) candidates(w int, need time.Duration) []candidate {
 				l, why = capLeft, "cap"
 			}
 			if n := ceilDur(need); n < l {
+				short := "need"
 				if n < p.s.MinBlock {
-					n = p.s.MinBlock
+					n, short = p.s.MinBlock, "need-min"
 				}
 				if n < l {
-					l, why = n, "need"
+					l, why = n, short
 				}
 			}
 			return l, why
@@ -586,6 +587,8 @@ func (p *planner) reason(c candidate, cands []candidate) string {
 		r = fmt.Sprintf("only free time left this week is over lunch on %s", day)
 	case c.limit == "need":
 		r = fmt.Sprintf("%s to reach the weekly goal, %s %s", durText(l), day, period)
+	case c.limit == "need-min":
+		r = fmt.Sprintf("%s (the minimum block) to reach the weekly goal, %s %s", durText(l), day, period)
 	case c.limit == "cap":
 		r = fmt.Sprintf("%s left under the %s daily cap on %s %s", durText(l), durText(p.s.DailyCap), day, period)
 	case c.limit == "gap":

@@ -332,6 +332,12 @@ func TestPlanRules(t *testing.T) {
 			want:     "Mon 09:05–11:05 proposed",
 		},
 		{
+			name:       "a goal short by less than the minimum still gets a minimum block",
+			settings:   func(s *PlanSettings) { s.WeeklyGoal = 2*time.Hour + 20*time.Minute },
+			want:       "Mon 09:00–11:00 proposed, Mon 13:00–14:00 proposed",
+			wantReason: []string{"longest free morning gap on Mon", "1 h (the minimum block) to reach the weekly goal, Mon afternoon"},
+		},
+		{
 			name:     "zero goal plans nothing",
 			settings: func(s *PlanSettings) { s.WeeklyGoal = 0 },
 			want:     "",
