@@ -71,7 +71,9 @@ type PlanInput struct {
 	OutOfOffice []time.Time
 	// Existing are Lull's blocks from the store. Accepted blocks stay where
 	// they are unless they now overlap busy time ± buffer or fall on an
-	// out-of-office day; only those move (keeping ID and state). Proposed
+	// out-of-office day; only those move (keeping ID and state) to the
+	// free slot nearest in time, same length when possible; one already
+	// running at From is never moved. Proposed
 	// blocks that still obey every rule stay too, so a calendar change
 	// does not reshuffle the plan; pass only accepted and skipped blocks to
 	// re-plan the proposals from scratch (after a settings change).
