@@ -545,3 +545,28 @@ func TestRuleStartJumpMatchesFullIteration(t *testing.T) {
 		}
 	}
 }
+
+// TestGoICalPanicIsAProblem: go-ical panics on a character after a quoted
+// parameter value; Lull reports that event and keeps the others.
+func TestGoICalPanicIsAProblem(t *testing.T) {
+	cal, err := Parse("t", ics(`BEGIN:VEVENT
+UID:boom
+DTSTART;TZID="Europe/Berlin"x:20240101T090000
+END:VEVENT
+BEGIN:VEVENT
+UID:fine
+SUMMARY:fine
+DTSTART;TZID="Europe/Berlin":20240101T090000
+DURATION:PT1H
+END:VEVENT`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cal.Problems) != 1 || !strings.Contains(cal.Problems[0].Error(), `"boom"`) {
+		t.Fatalf("problems: %v", cal.Problems)
+	}
+	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-02T00:00:00Z"), ExpandOptions{})
+	if len(occs) != 1 || !occs[0].Start.Equal(mustTime(t, "2024-01-01T08:00:00Z")) {
+		t.Fatalf("occurrences: %+v", occs)
+	}
+}
