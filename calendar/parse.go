@@ -263,6 +263,9 @@ func decodeWindows1252(data []byte) string {
 type line struct {
 	no   int
 	text string
+	// skip marks a content line of a property Lull never reads (set by
+	// split, used to keep it from go-ical).
+	skip bool
 }
 
 // unfold joins continuation lines (starting with space or tab).
@@ -395,6 +398,7 @@ func (p *parser) split(lines []line) error {
 	var stack []string // open components inside cur, cur's own name first
 	for i, l := range lines {
 		name, value, ok := cutProp(l.text)
+		lines[i].skip = ok && !usedProps[name]
 		v := strings.ToUpper(strings.TrimSpace(value))
 		switch {
 		case ok && name == "BEGIN":
@@ -599,7 +603,7 @@ func (r *blockReader) skipUnused() {
 			r.b, r.l = r.b+1, 0
 			continue
 		}
-		if name, _, ok := cutProp(ls[r.l].text); ok && !usedProps[name] {
+		if ls[r.l].skip {
 			r.l++
 			continue
 		}
