@@ -570,3 +570,43 @@ END:VEVENT`))
 		t.Fatalf("occurrences: %+v", occs)
 	}
 }
+
+// TestRuleParts: FREQ and BYxxx parts, COUNT and UNTIL (RFC 5545 3.8.5.3
+// style examples, DTSTART on the first instance).
+func TestRuleParts(t *testing.T) {
+	cases := []struct {
+		dtstart, rule string
+		want          []string
+	}{
+		{"20240126T090000Z", "FREQ=MONTHLY;BYDAY=-1FR;COUNT=3", []string{"2024-01-26T09", "2024-02-23T09", "2024-03-29T09"}},
+		{"20240131T090000Z", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3", []string{"2024-01-31T09", "2024-02-29T09", "2024-03-29T09"}},
+		{"20240513T090000Z", "FREQ=YEARLY;BYWEEKNO=20;BYDAY=MO;COUNT=2", []string{"2024-05-13T09", "2025-05-12T09"}},
+		{"20240409T090000Z", "FREQ=YEARLY;BYYEARDAY=100;COUNT=2", []string{"2024-04-09T09", "2025-04-10T09"}},
+		{"20240229T090000Z", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;COUNT=2", []string{"2024-02-29T09", "2028-02-29T09"}},
+		{"20240101T090000Z", "FREQ=HOURLY;INTERVAL=3;COUNT=3", []string{"2024-01-01T09", "2024-01-01T12", "2024-01-01T15"}},
+		{"20240101T090000Z", "FREQ=MINUTELY;INTERVAL=30;BYHOUR=9,10;COUNT=4", []string{"2024-01-01T09", "2024-01-01T09", "2024-01-01T10", "2024-01-01T10"}},
+		{"20240101T090000Z", "FREQ=SECONDLY;INTERVAL=1800;COUNT=2", []string{"2024-01-01T09", "2024-01-01T09"}},
+		{"20240101T090000Z", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;UNTIL=20240117T090000Z", []string{"2024-01-01T09", "2024-01-03T09", "2024-01-15T09", "2024-01-17T09"}},
+		{"20240105T090000Z", "FREQ=DAILY;BYMONTHDAY=5,-1;COUNT=3", []string{"2024-01-05T09", "2024-01-31T09", "2024-02-05T09"}},
+		{"20240101T090000Z", "FREQ=YEARLY;BYMONTH=1,7;BYDAY=1MO;COUNT=3", []string{"2024-01-01T09", "2024-07-01T09", "2025-01-06T09"}},
+		{"20240107T090000Z", "FREQ=WEEKLY;BYDAY=SU,TU;WKST=SU;INTERVAL=2;COUNT=3", []string{"2024-01-07T09", "2024-01-09T09", "2024-01-21T09"}},
+	}
+	for _, c := range cases {
+		cal, err := Parse("t", ics("BEGIN:VEVENT\nUID:r\nDTSTART:"+c.dtstart+"\nRRULE:"+c.rule+"\nEND:VEVENT"))
+		if err != nil || len(cal.Problems) > 0 {
+			t.Fatalf("%s: %v %v", c.rule, err, cal.Problems)
+		}
+		var got []string
+		occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2030-01-01T00:00:00Z"), ExpandOptions{})
+		var buf bytes.Buffer
+		if err := WriteOracle(&buf, occs); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+			got = append(got, l[:13])
+		}
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("%s: got %v, want %v", c.rule, got, c.want)
+		}
+	}
+}
