@@ -3,6 +3,7 @@ package calendar
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -607,6 +608,45 @@ func TestRuleParts(t *testing.T) {
 		}
 		if strings.Join(got, " ") != strings.Join(c.want, " ") {
 			t.Errorf("%s: got %v, want %v", c.rule, got, c.want)
+		}
+	}
+}
+
+// TestParseManyEventsConcurrently: calendars bigger than one decode batch
+// are read on several goroutines; events and problems keep file order and
+// zones resolve consistently (run with -race).
+func TestParseManyEventsConcurrently(t *testing.T) {
+	var b strings.Builder
+	zones := []string{"Europe/Berlin", "W. Europe Standard Time", "america/new_york", `"Asia/Tokyo"`}
+	const n = 3*decodeBatch + 7
+	for i := range n {
+		fmt.Fprintf(&b, "BEGIN:VEVENT\nUID:e%d\nSUMMARY:%d\nDESCRIPTION:long text %d\n", i, i, i)
+		if i%500 == 250 {
+			b.WriteString("DTSTART;TZID=Europe/Berlin:2024XX01T090000\n") // a bad one now and then
+		} else {
+			fmt.Fprintf(&b, "DTSTART;TZID=%s:20240102T%02d0000\nDURATION:PT30M\n", zones[i%len(zones)], i%20)
+		}
+		b.WriteString("END:VEVENT\n")
+	}
+	cal, err := Parse("big.ics", ics(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := (n + 250) / 500 // i = 250, 750, 1250
+	if cal.EventCount() != n-bad || len(cal.Problems) != bad {
+		t.Fatalf("%d events, %d problems", cal.EventCount(), len(cal.Problems))
+	}
+	for i, p := range cal.Problems {
+		if want := fmt.Sprintf(`"e%d"`, 250+500*i); !strings.Contains(p.Error(), want) {
+			t.Errorf("problem %d = %v, want %s", i, p, want)
+		}
+	}
+	for i, ev := range cal.events {
+		if i > 0 && ev.Line <= cal.events[i-1].Line {
+			t.Fatalf("events out of file order at %d", i)
+		}
+		if ev.Start.Kind != kindZoned {
+			t.Fatalf("event %s: zone not resolved", ev.UID)
 		}
 	}
 }
