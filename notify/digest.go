@@ -104,6 +104,8 @@ func (d Digest) Message() Message {
 // transaction, and stores now as the last digest time. ok is false (and
 // nothing but the time is written) when nothing is held.
 func (q *Queue) takeDigest(now time.Time, reason DigestReason) (d Digest, ok bool, err error) {
+	q.writeMu.Lock()
+	defer q.writeMu.Unlock()
 	err = q.db.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketMeta).Put(keyLastDigest, timeBytes(now)); err != nil {
 			return err
@@ -127,12 +129,6 @@ func (q *Queue) takeDigest(now time.Time, reason DigestReason) (d Digest, ok boo
 				return err
 			}
 		}
-		if err := tx.DeleteBucket(bucketIndex); err != nil {
-			return err
-		}
-		if _, err := tx.CreateBucket(bucketIndex); err != nil {
-			return err
-		}
 		db := tx.Bucket(bucketDigests)
 		seq, _ := db.NextSequence()
 		k := store.TimeKey(now, seq)
@@ -144,6 +140,9 @@ func (q *Queue) takeDigest(now time.Time, reason DigestReason) (d Digest, ok boo
 	})
 	if err != nil {
 		return Digest{}, false, fmt.Errorf("take digest: %w", err)
+	}
+	if ok {
+		clear(q.index)
 	}
 	return d, ok, nil
 }

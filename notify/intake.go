@@ -161,6 +161,7 @@ const OriginHeader = "Lull-Origin"
 // for an array; 400 with {"error": "..."} for bad JSON or fields.
 func (s *Service) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer s.q.Expect()()
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			writeJSON(w, http.StatusMethodNotAllowed, apiError{"use POST"})

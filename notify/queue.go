@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lullapp/lull/internal/store"
@@ -16,7 +17,6 @@ import (
 // Bucket names notify owns.
 var (
 	bucketQueue   = []byte("queue")        // held items awaiting a digest, by TimeKey
-	bucketIndex   = []byte("queue_dedupe") // hash(source,title,body) → queue key
 	bucketLog     = []byte("notify_log")   // passed and breakthrough items, by TimeKey
 	bucketDigests = []byte("digests")      // delivered digests, by TimeKey
 	bucketDays    = []byte("notify_days")  // "2006-01-02" → batched, digests (uint64 each)
@@ -41,7 +41,41 @@ type Queue struct {
 
 	mu     sync.RWMutex // held for reading while sending on reqs
 	closed bool
+
+	// writeMu is held around every write transaction together with the
+	// change it makes to index, so the index always matches the disk.
+	writeMu sync.Mutex
+	// index maps dedupeKey(source, title, body) to the queue key of the
+	// held item identical notifications collapse into. It lives in memory
+	// (rebuilt from the queue at open) so a commit dirties no random pages.
+	index map[[16]byte][]byte
+
+	// inflight counts API requests between arrival and commit (Expect), so
+	// the committer can wait the few microseconds until every one of them
+	// has queued its Add and commit them together.
+	inflight atomic.Int64
+
+	commits, committed atomic.Int64
 }
+
+// CommitStats returns how many write transactions the committer ran and how
+// many Add calls they carried, to see group commit at work.
+func (q *Queue) CommitStats() (commits, adds int64) {
+	return q.commits.Load(), q.committed.Load()
+}
+
+// Expect announces an Add about to come (an API request being parsed); call
+// the returned function once that Add has returned. The committer waits up
+// to GatherWait for announced Adds, so concurrent clients share one commit
+// instead of alternating between a lone commit and a large one.
+func (q *Queue) Expect() (done func()) {
+	q.inflight.Add(1)
+	return func() { q.inflight.Add(-1) }
+}
+
+// GatherWait bounds how long the committer waits for announced Adds before
+// committing the ones it has. It is a latency knob, not domain time.
+const GatherWait = time.Millisecond
 
 type addReq struct {
 	items []Item
@@ -57,7 +91,7 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 		loc = time.Local
 	}
 	err := db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketQueue, bucketIndex, bucketLog, bucketDigests, bucketDays, bucketMeta} {
+		for _, b := range [][]byte{bucketQueue, bucketLog, bucketDigests, bucketDays, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
@@ -67,7 +101,21 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("notify queue %s: %w", db.Path(), err)
 	}
-	q := &Queue{db: db, loc: loc, reqs: make(chan *addReq, 256), stop: make(chan struct{}), done: make(chan struct{})}
+	q := &Queue{db: db, loc: loc, reqs: make(chan *addReq, 256), stop: make(chan struct{}), done: make(chan struct{}),
+		index: map[[16]byte][]byte{}}
+	err = db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
+			var it Item
+			if err := json.Unmarshal(v, &it); err != nil {
+				return fmt.Errorf("queue item %x: %w", k, err)
+			}
+			q.index[dedupeKey(it.Notification)] = append([]byte(nil), k...)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notify queue %s: %w", db.Path(), err)
+	}
 	go q.commitLoop()
 	return q, nil
 }
@@ -106,6 +154,9 @@ const maxGroup = 512
 
 func (q *Queue) commitLoop() {
 	defer close(q.done)
+	gatherTimer := time.NewTimer(time.Hour)
+	gatherTimer.Stop()
+	expected := 1
 	for {
 		var first *addReq
 		select {
@@ -122,26 +173,66 @@ func (q *Queue) commitLoop() {
 			}
 			return
 		}
-		group := []*addReq{first}
-	drain:
-		for len(group) < maxGroup {
-			select {
-			case r := <-q.reqs:
-				group = append(group, r)
-			default:
-				break drain
-			}
-		}
+		group := q.gather(first, gatherTimer, expected)
 		q.commit(group)
+		// Expect as many callers next time as the largest recent group:
+		// clients that just got their answer are about to send again.
+		if len(group) >= expected {
+			expected = len(group)
+		} else {
+			expected--
+		}
 	}
 }
 
+// gather collects the requests to commit with first: whatever is queued,
+// and, while fewer than expected (or the announced in-flight requests) have
+// arrived, what arrives within GatherWait.
+func (q *Queue) gather(first *addReq, timer *time.Timer, expected int) []*addReq {
+	group := []*addReq{first}
+	armed := false
+	defer func() {
+		if armed {
+			timer.Stop()
+		}
+	}()
+	for len(group) < maxGroup {
+		select {
+		case r := <-q.reqs:
+			group = append(group, r)
+			continue
+		default:
+		}
+		if n := int64(len(group)); n >= q.inflight.Load() && n >= int64(expected) {
+			return group
+		}
+		if !armed {
+			timer.Reset(GatherWait)
+			armed = true
+		}
+		select {
+		case r := <-q.reqs:
+			group = append(group, r)
+		case <-timer.C:
+			armed = false
+			return group
+		case <-q.stop:
+			return group
+		}
+	}
+	return group
+}
+
 func (q *Queue) commit(group []*addReq) {
+	q.writeMu.Lock()
+	defer q.writeMu.Unlock()
+	staged := map[[16]byte][]byte{}
 	err := q.db.Update(func(tx *bolt.Tx) error {
+		clear(staged)
 		for _, r := range group {
 			r.ids = r.ids[:0]
 			for i := range r.items {
-				res, err := q.put(tx, &r.items[i])
+				res, err := q.put(tx, &r.items[i], staged)
 				if err != nil {
 					return err
 				}
@@ -150,6 +241,13 @@ func (q *Queue) commit(group []*addReq) {
 		}
 		return nil
 	})
+	q.commits.Add(1)
+	q.committed.Add(int64(len(group)))
+	if err == nil {
+		for h, k := range staged {
+			q.index[h] = k
+		}
+	}
 	for _, r := range group {
 		if err != nil {
 			r.ids, r.err = nil, fmt.Errorf("commit notifications: %w", err)
@@ -158,8 +256,9 @@ func (q *Queue) commit(group []*addReq) {
 	}
 }
 
-// put writes one item inside tx and fills in its ID.
-func (q *Queue) put(tx *bolt.Tx, it *Item) (Result, error) {
+// put writes one item inside tx and fills in its ID; new dedupe index
+// entries go to staged, applied once the transaction commits.
+func (q *Queue) put(tx *bolt.Tx, it *Item, staged map[[16]byte][]byte) (Result, error) {
 	if it.Count == 0 {
 		it.Count = 1
 	}
@@ -173,32 +272,34 @@ func (q *Queue) put(tx *bolt.Tx, it *Item) (Result, error) {
 		it.ID = hex.EncodeToString(k)
 		return Result{it.ID, it.Decision.Action, it.Decision.Reason, it.Count}, putJSON(b, k, it)
 	}
-	qb, idx := tx.Bucket(bucketQueue), tx.Bucket(bucketIndex)
+	qb := tx.Bucket(bucketQueue)
 	if err := q.countDay(tx, it.ReceivedAt, 0, 1); err != nil {
 		return Result{}, err
 	}
 	h := dedupeKey(it.Notification)
-	if k := idx.Get(h); k != nil {
+	k, ok := staged[h]
+	if !ok {
+		k = q.index[h]
+	}
+	if k != nil {
 		if raw := qb.Get(k); raw != nil {
 			var prev Item
 			if err := json.Unmarshal(raw, &prev); err == nil && it.ReceivedAt.Sub(prev.LastAt) <= DedupeWindow && !it.ReceivedAt.Before(prev.LastAt) {
 				prev.Count += it.Count
 				prev.LastAt = it.ReceivedAt
 				*it = prev
-				return Result{prev.ID, ActionHold, prev.Decision.Reason, prev.Count}, putJSON(qb, append([]byte(nil), k...), &prev)
+				return Result{prev.ID, ActionHold, prev.Decision.Reason, prev.Count}, putJSON(qb, k, &prev)
 			}
 		}
 	}
 	seq, _ := qb.NextSequence()
-	k := store.TimeKey(it.ReceivedAt, seq)
+	k = store.TimeKey(it.ReceivedAt, seq)
 	it.ID = hex.EncodeToString(k)
-	if err := idx.Put(h, k); err != nil {
-		return Result{}, err
-	}
+	staged[h] = k
 	return Result{it.ID, ActionHold, it.Decision.Reason, it.Count}, putJSON(qb, k, it)
 }
 
-func dedupeKey(n Notification) []byte {
+func dedupeKey(n Notification) [16]byte {
 	h := sha256.New()
 	for _, s := range []string{n.Source, n.Title, n.Body} {
 		var l [8]byte
@@ -206,7 +307,7 @@ func dedupeKey(n Notification) []byte {
 		h.Write(l[:])
 		h.Write([]byte(s))
 	}
-	return h.Sum(nil)[:16]
+	return [16]byte(h.Sum(nil)[:16])
 }
 
 func putJSON(b *bolt.Bucket, k []byte, v any) error {

@@ -68,9 +68,19 @@ func TestQueueDedupe(t *testing.T) {
 	if after := add(a, mon.Add(27*time.Minute)); after.Count != 1 {
 		t.Fatalf("repeat after a digest collapsed into a delivered item: %+v", after)
 	}
+	// The dedupe index is rebuilt from disk when the queue is reopened.
+	q.Close()
+	q, err = OpenQueue(q.db, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if again := add(a, mon.Add(30*time.Minute)); again.Count != 2 {
+		t.Fatalf("repeat after reopen did not collapse: %+v", again)
+	}
 	batched, digests, err := q.Stats(mon.Add(-8*time.Hour), mon.Add(16*time.Hour))
-	if err != nil || batched != 7 || digests != 1 {
-		t.Fatalf("Stats = %d batched, %d digests, %v; want 7, 1", batched, digests, err)
+	if err != nil || batched != 8 || digests != 1 {
+		t.Fatalf("Stats = %d batched, %d digests, %v; want 8, 1", batched, digests, err)
 	}
 }
 

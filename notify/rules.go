@@ -71,12 +71,12 @@ func (e *Engine) Decide(n Notification, now time.Time, focusing bool) Decision {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	key := strings.ToLower(n.Source)
-	arrived := append(prune(e.arrived[key], now, e.rules.RepeatWindow), now)
+	arrived := append(prune(e.arrived[key], now, e.rules.RepeatWindow, e.rules.RepeatCount-1), now)
 	e.arrived[key] = arrived
 
 	reason := e.breakthroughReason(n, len(arrived))
 	if reason != "" {
-		broke := prune(e.broke[key], now, e.rules.RateWindow)
+		broke := prune(e.broke[key], now, e.rules.RateWindow, e.rules.RateLimit)
 		if len(broke) >= e.rules.RateLimit {
 			e.broke[key] = broke
 			return Decision{ActionHold, fmt.Sprintf("%s, but rate limit: %s already broke through %d times in the last %s",
@@ -124,9 +124,10 @@ func (e *Engine) breakthroughReason(n Notification, recent int) string {
 }
 
 // prune drops times older than window before now (times at exactly
-// now-window are dropped: "within 15 minutes" is strict).
-func prune(ts []time.Time, now time.Time, window time.Duration) []time.Time {
-	cut := 0
+// now-window are dropped: "within 15 minutes" is strict) and keeps at most
+// the newest keep, so a flood from one source costs constant memory.
+func prune(ts []time.Time, now time.Time, window time.Duration, keep int) []time.Time {
+	cut := max(len(ts)-keep, 0)
 	for cut < len(ts) && !ts[cut].After(now.Add(-window)) {
 		cut++
 	}
