@@ -16,11 +16,11 @@ import (
 
 // Bucket names notify owns.
 var (
-	bucketQueue   = []byte("queue")        // held items awaiting a digest, by TimeKey
-	bucketLog     = []byte("notify_log")   // passed and breakthrough items, by TimeKey
-	bucketDigests = []byte("digests")      // delivered digests, by TimeKey
-	bucketDays    = []byte("notify_days")  // "2006-01-02" → batched, digests (uint64 each)
-	bucketMeta    = []byte("notify_meta")  // last digest time
+	bucketQueue   = []byte("queue")       // held items awaiting a digest, by TimeKey
+	bucketLog     = []byte("notify_log")  // passed and breakthrough items, by TimeKey
+	bucketDigests = []byte("digests")     // delivered digests, by TimeKey
+	bucketDays    = []byte("notify_days") // "2006-01-02" → batched, digests (uint64 each)
+	bucketMeta    = []byte("notify_meta") // last digest time
 	keyLastDigest = []byte("last_digest")
 )
 
