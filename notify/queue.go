@@ -447,3 +447,37 @@ func bytesTime(b []byte) time.Time {
 	}
 	return time.Unix(0, int64(binary.BigEndian.Uint64(b)))
 }
+
+// All returns every stored notification: held, logged (passed and
+// breakthrough) and inside delivered digests. It is for audits and the
+// kill -9 durability test, not for hot paths.
+func (q *Queue) All() ([]Item, error) {
+	var out []Item
+	err := q.db.View(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketQueue, bucketLog} {
+			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+				var it Item
+				if err := json.Unmarshal(v, &it); err != nil {
+					return fmt.Errorf("%s item %x: %w", name, k, err)
+				}
+				out = append(out, it)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketDigests).ForEach(func(k, v []byte) error {
+			var d Digest
+			if err := json.Unmarshal(v, &d); err != nil {
+				return fmt.Errorf("digest %x: %w", k, err)
+			}
+			out = append(out, d.Items...)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read all notifications: %w", err)
+	}
+	return out, nil
+}
