@@ -2,8 +2,11 @@ package calendar
 
 import (
 	"github.com/teambition/rrule-go"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -92,22 +95,66 @@ func Expand(cal *Calendar, from, to time.Time, opt ExpandOptions) []Occurrence {
 			overrides[ev.UID] = append(overrides[ev.UID], ev)
 		}
 	}
-	for _, ev := range cal.events {
-		switch {
-		case ev.RecurID != nil:
-			if m := masters[ev.UID]; m == nil {
-				x.single(ev) // an override without its master stands alone
-			}
-		case ev.UID != "" && masters[ev.UID] == ev:
-			x.series(ev, overrides[ev.UID])
-		default:
-			// No UID, or a second event reusing a UID (feeds do that):
-			// still an event of its own, as both references show it.
-			x.series(ev, nil)
+	do := func(x *expander, events []*event) {
+		for _, ev := range events {
+			x.one(ev, masters, overrides)
 		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), 4, len(cal.events)/expandChunk)
+	if workers <= 1 {
+		do(&x, cal.events)
+		return x.out
+	}
+	// Big calendars: expand chunks of events on a few goroutines (started
+	// and awaited here), each with its own output, joined in order.
+	chunks := (len(cal.events) + expandChunk - 1) / expandChunk
+	outs := make([][]Occurrence, chunks)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
+				}
+				w := x
+				w.out = nil
+				do(&w, cal.events[c*expandChunk:min((c+1)*expandChunk, len(cal.events))])
+				outs[c] = w.out
+			}
+		})
+	}
+	wg.Wait()
+	for _, o := range outs {
+		x.out = append(x.out, o...)
 	}
 	return x.out
 }
+
+// one expands one event. A panic (a bug, or one in rrule-go) costs only
+// that event, never the caller.
+func (x *expander) one(ev *event, masters map[string]*event, overrides map[string][]*event) {
+	defer func() {
+		// The event is skipped from here on; what it produced stays.
+		_ = recover()
+	}()
+	switch {
+	case ev.RecurID != nil:
+		if m := masters[ev.UID]; m == nil {
+			x.single(ev) // an override without its master stands alone
+		}
+	case ev.UID != "" && masters[ev.UID] == ev:
+		x.series(ev, overrides[ev.UID])
+	default:
+		// No UID, or a second event reusing a UID (feeds do that): still
+		// an event of its own, as both references show it.
+		x.series(ev, nil)
+	}
+}
+
+// expandChunk is how many events one expansion goroutine takes at a time.
+const expandChunk = 1024
 
 type expander struct {
 	cal      *Calendar

@@ -618,7 +618,7 @@ func TestRuleParts(t *testing.T) {
 func TestParseManyEventsConcurrently(t *testing.T) {
 	var b strings.Builder
 	zones := []string{"Europe/Berlin", "W. Europe Standard Time", "america/new_york", `"Asia/Tokyo"`}
-	const n = 3*decodeBatch + 7
+	const n = 2*expandChunk + 7 // several decode batches and expansion chunks
 	for i := range n {
 		fmt.Fprintf(&b, "BEGIN:VEVENT\nUID:e%d\nSUMMARY:%d\nDESCRIPTION:long text %d\n", i, i, i)
 		if i%500 == 250 {
@@ -640,6 +640,10 @@ func TestParseManyEventsConcurrently(t *testing.T) {
 		if want := fmt.Sprintf(`"e%d"`, 250+500*i); !strings.Contains(p.Error(), want) {
 			t.Errorf("problem %d = %v, want %s", i, p, want)
 		}
+	}
+	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-03T00:00:00Z"), ExpandOptions{})
+	if len(occs) != n-bad {
+		t.Errorf("expanded %d occurrences, want %d", len(occs), n-bad)
 	}
 	for i, ev := range cal.events {
 		if i > 0 && ev.Line <= cal.events[i-1].Line {

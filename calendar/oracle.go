@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -18,15 +19,26 @@ import (
 // dates as 2006-01-02. Runs of tabs, CRs and LFs in a summary become one
 // space.
 func WriteOracle(w io.Writer, occs []Occurrence) error {
-	lines := make([]string, len(occs))
+	// All lines go into one buffer; an index is sorted instead of strings.
+	buf := make([]byte, 0, len(occs)*64)
+	spans := make([][2]int, len(occs))
 	for i, o := range occs {
-		lines[i] = oracleLine(o)
+		start := len(buf)
+		buf = appendOracleTime(buf, o, o.Start)
+		buf = append(buf, '\t')
+		buf = appendOracleTime(buf, o, o.End)
+		buf = append(buf, '\t')
+		buf = append(buf, cleanSummary(o.Summary)...)
+		buf = append(buf, '\n')
+		spans[i] = [2]int{start, len(buf) - 1} // without the newline
 	}
-	sort.Strings(lines) // byte order of UTF-8 is code point order, like Python's sort
-	bw := bufio.NewWriter(w)
-	for _, l := range lines {
-		bw.WriteString(l)
-		bw.WriteByte('\n')
+	// Byte order of UTF-8 is code point order, like Python's sort.
+	sort.Slice(spans, func(i, j int) bool {
+		return bytes.Compare(buf[spans[i][0]:spans[i][1]], buf[spans[j][0]:spans[j][1]]) < 0
+	})
+	bw := bufio.NewWriterSize(w, 64<<10)
+	for _, sp := range spans {
+		bw.Write(buf[sp[0] : sp[1]+1])
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write occurrences: %w", err)
@@ -34,25 +46,14 @@ func WriteOracle(w io.Writer, occs []Occurrence) error {
 	return nil
 }
 
-func oracleLine(o Occurrence) string {
-	var b strings.Builder
-	b.Grow(48 + len(o.Summary))
-	b.WriteString(oracleTime(o, o.Start))
-	b.WriteByte('\t')
-	b.WriteString(oracleTime(o, o.End))
-	b.WriteByte('\t')
-	b.WriteString(cleanSummary(o.Summary))
-	return b.String()
-}
-
-func oracleTime(o Occurrence, t time.Time) string {
+func appendOracleTime(b []byte, o Occurrence, t time.Time) []byte {
 	switch {
 	case o.AllDay:
-		return t.Format("2006-01-02")
+		return t.AppendFormat(b, "2006-01-02")
 	case o.Floating:
-		return t.Format("2006-01-02T15:04:05")
+		return t.AppendFormat(b, "2006-01-02T15:04:05")
 	}
-	return t.UTC().Format("2006-01-02T15:04:05Z")
+	return t.UTC().AppendFormat(b, "2006-01-02T15:04:05Z")
 }
 
 // cleanSummary replaces each run of tab, CR and LF with one space.
