@@ -129,31 +129,41 @@ func header[T any](msg *dbus.Message, f dbus.HeaderField) T {
 func (c *Capture) handle(ctx context.Context, msg *dbus.Message) {
 	switch msg.Type {
 	case dbus.TypeMethodCall:
-		if header[string](msg, dbus.FieldMember) != "Notify" || header[string](msg, dbus.FieldInterface) != fdoIface {
-			return
+		if header[string](msg, dbus.FieldMember) == "Notify" && header[string](msg, dbus.FieldInterface) == fdoIface {
+			c.onCall(header[string](msg, dbus.FieldSender), msg.Serial(), msg.Body)
 		}
-		sender := header[string](msg, dbus.FieldSender)
-		n, ok := ParseNotify(msg.Body)
-		if !ok || c.ignored(sender, n) {
-			return
-		}
-		c.mu.Lock()
-		c.pending[callKey{sender, msg.Serial()}] = pendingCall{n, c.cfg.Clock.Now()}
-		c.mu.Unlock()
 	case dbus.TypeMethodReply, dbus.TypeError:
-		key := callKey{header[string](msg, dbus.FieldDestination), header[uint32](msg, dbus.FieldReplySerial)}
-		c.mu.Lock()
-		p, ok := c.pending[key]
-		delete(c.pending, key)
-		c.mu.Unlock()
-		if !ok {
-			return
-		}
-		if msg.Type == dbus.TypeMethodReply && len(msg.Body) == 1 {
-			p.n.ServerID, _ = msg.Body[0].(uint32)
-		}
-		c.submit(ctx, p.n)
+		c.onReply(ctx, header[string](msg, dbus.FieldDestination), header[uint32](msg, dbus.FieldReplySerial),
+			msg.Type == dbus.TypeMethodReply, msg.Body)
 	}
+}
+
+// onCall records a Notify call until the server's reply tells its id.
+func (c *Capture) onCall(sender string, serial uint32, body []any) {
+	n, ok := ParseNotify(body)
+	if !ok || c.ignored(sender, n) {
+		return
+	}
+	c.mu.Lock()
+	c.pending[callKey{sender, serial}] = pendingCall{n, c.cfg.Clock.Now()}
+	c.mu.Unlock()
+}
+
+// onReply submits the Notify call a reply (or error) answers, with the id
+// the server assigned.
+func (c *Capture) onReply(ctx context.Context, dest string, replySerial uint32, ok bool, body []any) {
+	key := callKey{dest, replySerial}
+	c.mu.Lock()
+	p, found := c.pending[key]
+	delete(c.pending, key)
+	c.mu.Unlock()
+	if !found {
+		return
+	}
+	if ok && len(body) == 1 {
+		p.n.ServerID, _ = body[0].(uint32)
+	}
+	c.submit(ctx, p.n)
 }
 
 func (c *Capture) expire(ctx context.Context) {

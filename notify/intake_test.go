@@ -111,3 +111,29 @@ func TestHandler(t *testing.T) {
 		t.Errorf("origins = %s, %s; want api, cli", held[0].Origin, held[1].Origin)
 	}
 }
+
+// FuzzParseRequests checks that any body either fails with ErrInvalid or
+// yields notifications within every limit.
+func FuzzParseRequests(f *testing.F) {
+	for _, s := range []string{`{"title":"x"}`, `[{"title":"a","priority":"urgent"}]`, `{"title":5}`, `[]`, `{"title":"t","url":"https://x"}`, "\xff"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ns, _, err := ParseRequests(body, OriginAPI)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error without ErrInvalid: %v", err)
+			}
+			return
+		}
+		if len(ns) == 0 || len(ns) > MaxBatch {
+			t.Fatalf("%d notifications", len(ns))
+		}
+		for _, n := range ns {
+			if strings.TrimSpace(n.Title) == "" || len([]rune(n.Title)) > MaxTitle || len(n.Body) > MaxBody ||
+				len([]rune(n.Source)) > MaxSource || n.Source == "" || !n.Priority.Valid() {
+				t.Fatalf("out of limits: %+v", n)
+			}
+		}
+	})
+}
