@@ -83,11 +83,11 @@ func cleanSummary(s string) string {
 // `lull calendar expand` runs. problems lists the events that were skipped;
 // err is set when the file cannot be read or parsed at all.
 func ExpandFile(path string, from, to time.Time, loc *time.Location, w io.Writer) (problems []error, err error) {
-	data, err := os.ReadFile(path)
+	text, err := readFileString(path)
 	if err != nil {
 		return nil, fmt.Errorf("calendar %q: %w", path, err)
 	}
-	cal, err := Parse(path, data)
+	cal, err := parseText(path, text)
 	if err != nil {
 		return nil, err
 	}
@@ -96,4 +96,22 @@ func ExpandFile(path string, from, to time.Time, loc *time.Location, w io.Writer
 		return cal.Problems, fmt.Errorf("calendar %q: %w", path, err)
 	}
 	return cal.Problems, nil
+}
+
+// readFileString reads a whole file into a string without the extra copy
+// of os.ReadFile + string().
+func readFileString(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var sb strings.Builder
+	if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() < 1<<31 {
+		sb.Grow(int(st.Size()) + 1)
+	}
+	if _, err := io.Copy(&sb, f); err != nil {
+		return "", err
+	}
+	return sb.String(), nil
 }

@@ -1,10 +1,10 @@
 package calendar
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"strconv"
@@ -133,13 +133,19 @@ type attendee struct {
 // in Calendar.Problems with its line and UID, and the others are kept. Parse
 // returns an error only when nothing usable is there: empty data
 // (ErrEmpty) or data that is not iCalendar (ErrNotICalendar).
-func Parse(name string, data []byte) (cal *Calendar, err error) {
+func Parse(name string, data []byte) (*Calendar, error) {
+	return parseText(name, string(data))
+}
+
+// parseText is Parse over the file's text as a string (ExpandFile reads
+// the file straight into one, saving a copy of a big calendar).
+func parseText(name string, raw string) (cal *Calendar, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			cal, err = nil, fmt.Errorf("calendar %q: %w: internal error: %v", name, ErrNotICalendar, r)
 		}
 	}()
-	text := normalizeText(data)
+	text := normalizeText(raw)
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("calendar %q: %w", name, ErrEmpty)
 	}
@@ -215,13 +221,10 @@ func (p *parser) parseEvents() {
 
 // normalizeText strips a BOM, decodes non-UTF-8 input as Windows-1252 and
 // turns every line end into "\n".
-func normalizeText(data []byte) string {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	var s string
-	if utf8.Valid(data) {
-		s = string(data)
-	} else {
-		s = decodeWindows1252(data)
+func normalizeText(s string) string {
+	s = strings.TrimPrefix(s, "\xef\xbb\xbf")
+	if !utf8.ValidString(s) {
+		s = decodeWindows1252([]byte(s))
 	}
 	if strings.IndexByte(s, '\n') < 0 {
 		s = strings.ReplaceAll(s, "\r", "\n") // classic Mac line ends
@@ -261,8 +264,8 @@ func decodeWindows1252(data []byte) string {
 // line is one unfolded content line with the number of its first physical
 // line in the source.
 type line struct {
-	no   int
 	text string
+	no   int32
 	// skip marks a content line of a property Lull never reads (set by
 	// split, used to keep it from go-ical).
 	skip bool
@@ -291,7 +294,7 @@ func unfold(text string) []line {
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
-		out = append(out, line{no: no, text: l})
+		out = append(out, line{no: int32(min(no, math.MaxInt32)), text: l})
 	}
 	return out
 }
@@ -420,7 +423,7 @@ func (p *parser) split(lines []line) error {
 				if v == "VCALENDAR" {
 					continue
 				}
-				cur = &block{name: v, line: l.no}
+				cur = &block{name: v, line: int(l.no)}
 				curStart = i
 				stack = stack[:0]
 			}
