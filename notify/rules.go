@@ -52,7 +52,12 @@ type Engine struct {
 	mu      sync.Mutex
 	arrived map[string][]time.Time
 	broke   map[string][]time.Time
+	calls   int // decisions since the last sweep of idle sources
 }
+
+// sweepEvery is how many decisions pass between sweeps that forget sources
+// with nothing left in either window, so many one-off sources cost no memory.
+const sweepEvery = 1024
 
 // NewEngine returns an Engine for r (zero fields take the defaults).
 func NewEngine(r Rules) *Engine {
@@ -70,6 +75,10 @@ func NewEngine(r Rules) *Engine {
 func (e *Engine) Decide(n Notification, now time.Time, focusing bool) Decision {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.calls++; e.calls >= sweepEvery {
+		e.calls = 0
+		e.sweep(now)
+	}
 	key := strings.ToLower(n.Source)
 	arrived := append(prune(e.arrived[key], now, e.rules.RepeatWindow, e.rules.RepeatCount-1), now)
 	e.arrived[key] = arrived
@@ -94,6 +103,27 @@ func (e *Engine) Decide(n Notification, now time.Time, focusing bool) Decision {
 		return Decision{ActionHold, "desktop notifications are batched all day"}
 	}
 	return Decision{ActionPass, "not focusing: left to the desktop"}
+}
+
+// sweep forgets sources whose windows are empty at now.
+func (e *Engine) sweep(now time.Time) {
+	for k, ts := range e.arrived {
+		if len(prune(ts, now, e.rules.RepeatWindow, len(ts))) == 0 {
+			delete(e.arrived, k)
+		}
+	}
+	for k, ts := range e.broke {
+		if len(prune(ts, now, e.rules.RateWindow, len(ts))) == 0 {
+			delete(e.broke, k)
+		}
+	}
+}
+
+// Sources returns how many sources the engine currently remembers.
+func (e *Engine) Sources() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.arrived)
 }
 
 // breakthroughReason names the first matching breakthrough rule, or "".

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +81,22 @@ func TestRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRulesForgetIdleSources: one-off sources do not accumulate forever.
+func TestRulesForgetIdleSources(t *testing.T) {
+	e := NewEngine(Rules{})
+	now := mon
+	for i := range sweepEvery - 1 {
+		e.Decide(apiN(fmt.Sprintf("s%d", i), "x"), now, false)
+	}
+	if got := e.Sources(); got != sweepEvery-1 {
+		t.Fatalf("remembers %d sources, want %d", got, sweepEvery-1)
+	}
+	now = now.Add(2 * time.Hour)
+	e.Decide(apiN("late", "x"), now, false) // triggers the sweep
+	if got := e.Sources(); got != 1 {
+		t.Fatalf("after the windows passed remembers %d sources, want 1", got)
 	}
 }
