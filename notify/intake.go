@@ -13,14 +13,15 @@ import (
 )
 
 // Limits on fields of the local API, in characters (title, source) and bytes
-// (body).
+// (body, url); MaxBatch bounds the array form; DefaultSource names
+// notifications sent without a source.
 const (
-	MaxTitle    = 256
-	MaxBody     = 4 << 10
-	MaxSource   = 64
-	MaxURL      = 2048
-	MaxBatch    = 500
-	DefaultFrom = "api"
+	MaxTitle      = 256
+	MaxBody       = 4 << 10
+	MaxSource     = 64
+	MaxURL        = 2048
+	MaxBatch      = 500
+	DefaultSource = "api"
 )
 
 // Request is the JSON body of POST /v1/notifications (or one element of the
@@ -59,7 +60,7 @@ func (r Request) Validate(o Origin) (Notification, error) {
 	}
 	src := strings.TrimSpace(r.Source)
 	if src == "" {
-		src = DefaultFrom
+		src = DefaultSource
 	}
 	if strings.ContainsAny(src, "\n\r\t") {
 		return bad("source must be one line")
