@@ -110,6 +110,11 @@ func TestHandler(t *testing.T) {
 	if held[1].Origin != OriginCLI || held[0].Origin != OriginAPI {
 		t.Errorf("origins = %s, %s; want api, cli", held[0].Origin, held[1].Origin)
 	}
+	// Nothing committed, no 201.
+	r.svc.Queue().Close()
+	if w := post(`{"title":"late"}`); w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "closed") {
+		t.Fatalf("POST after the queue closed: %d %s", w.Code, w.Body)
+	}
 }
 
 // FuzzParseRequests checks that any body either fails with ErrInvalid or

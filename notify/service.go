@@ -207,6 +207,8 @@ func (s *Service) closeHeldOriginals() {
 // OnFocusChange is called by the wiring when focus starts or ends. Start:
 // enter do-not-disturb. End: close the held originals on the server, leave
 // DND (unless it was on before), then deliver the end-of-block digest.
+// It runs the DND commands and the Sender synchronously and calls
+// FocusState.Focusing, so call it without holding the focus engine's lock.
 func (s *Service) OnFocusChange(focusing bool) {
 	if focusing {
 		s.mu.Lock()
@@ -232,7 +234,9 @@ func (s *Service) OnFocusChange(focusing bool) {
 			s.d.Logf("notify: leave %s do-not-disturb: %v", s.d.DND.Name(), err)
 		}
 	}
-	if _, _, err := s.deliver(DigestFocusEnd, false); err != nil {
+	// The caller says the block ended: deliver even if Focusing has not
+	// caught up yet.
+	if _, _, err := s.deliver(DigestFocusEnd, true); err != nil {
 		s.d.Logf("notify: focus-end digest: %v", err)
 	}
 }

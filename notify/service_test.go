@@ -306,3 +306,16 @@ func TestNextDigestZoneAndParse(t *testing.T) {
 		t.Fatal("ParseTimeOfDay accepted 25:00")
 	}
 }
+
+// TestDesktopBatchedAllDay: with the setting on, a desktop notification
+// outside focus is held and its original closed on the server at once.
+func TestDesktopBatchedAllDay(t *testing.T) {
+	r := newRig(t, mon, Config{Rules: Rules{BatchDesktopAllDay: true}}, false)
+	res := r.submit(t, deskN("Chat", "hi", UrgencyNormal, 11), deskN("Mail", "x", UrgencyNormal, 0))
+	if res[0].Decision != ActionHold || res[1].Decision != ActionHold {
+		t.Fatalf("results = %+v", res)
+	}
+	if got, want := r.rec.log(), []string{"close 11"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("events = %q, want %q", got, want)
+	}
+}
