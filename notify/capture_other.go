@@ -57,3 +57,6 @@ func (b *Bus) UniqueName() string { return "" }
 
 // NewKDE returns ErrUnsupported outside Linux.
 func (b *Bus) NewKDE() (DND, error) { return nil, ErrUnsupported }
+
+// Send returns ErrUnsupported outside Linux.
+func (b *Bus) Send(m Message) error { return ErrUnsupported }

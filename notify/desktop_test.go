@@ -111,7 +111,7 @@ func TestDesktopDunst(t *testing.T) {
 	rec := &recorder{}
 	focus := &fakeFocus{}
 	svc, err := New(Deps{DB: MustOpen(t), Clock: clock.Real{}, Focus: focus, Interruptions: rec,
-		Sender: NewBeeepSender(), DND: dnd, Closer: bus, Logf: t.Logf}, Config{Location: time.UTC})
+		Sender: NewSender(bus), DND: dnd, Closer: bus, Logf: t.Logf}, Config{Location: time.UTC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,5 +186,26 @@ func TestDesktopDunst(t *testing.T) {
 	waitFor(t, "only the digest shown", func() bool { return count("displayed") == "1" && count("waiting") == "0" })
 	if got := sh(t, "dunstctl", "is-paused"); got != "false" {
 		t.Fatalf("after focus dunstctl is-paused = %s", got)
+	}
+
+	sh(t, "dunstctl", "close-all")
+
+	// Block 3: an urgent API notification is shown at once with critical
+	// urgency, and the empty end-of-block digest sends nothing.
+	focus.set(true, time.Now().Add(time.Hour))
+	svc.OnFocusChange(true)
+	if _, err := svc.Submit(t.Context(), []Notification{{Source: "ci", Title: "prod down", Priority: PriorityUrgent, Origin: OriginAPI}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the breakthrough on the bus", func() bool { return len(watch.from(AppName)) == 3 })
+	if d := watch.from(AppName)[2]; d.Title != "ci: prod down" || d.Urgency != UrgencyCritical {
+		t.Fatalf("breakthrough Notify = %+v, want \"ci: prod down\" with urgency critical", d)
+	}
+	waitFor(t, "the breakthrough on screen", func() bool { return count("displayed") == "1" })
+	focus.set(false, time.Time{})
+	svc.OnFocusChange(false)
+	time.Sleep(300 * time.Millisecond)
+	if d := watch.from(AppName); len(d) != 3 {
+		t.Fatalf("an empty digest was sent: %+v", d[3:])
 	}
 }

@@ -30,3 +30,26 @@ func (BeeepSender) Send(m Message) error {
 	}
 	return nil
 }
+
+// splitSender shows urgent messages (breakthroughs) through one Sender and
+// the rest (digests) through another.
+type splitSender struct{ normal, urgent Sender }
+
+func (s splitSender) Send(m Message) error {
+	if m.Urgent {
+		return s.urgent.Send(m)
+	}
+	return s.normal.Send(m)
+}
+
+// NewSender returns the production Sender: digests through beeep, and, when
+// bus is not nil (Linux with a session bus), breakthroughs through bus with
+// the critical urgency hint so that servers which let critical
+// notifications through their do-not-disturb show them.
+func NewSender(bus *Bus) Sender {
+	b := NewBeeepSender()
+	if bus == nil {
+		return b
+	}
+	return splitSender{normal: b, urgent: bus}
+}

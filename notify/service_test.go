@@ -307,9 +307,9 @@ func TestNextDigestZoneAndParse(t *testing.T) {
 	}
 }
 
-// TestDesktopBatchedAllDay: with the setting on, a desktop notification
+// TestBatchDesktopAllDay: with the setting on, a desktop notification
 // outside focus is held and its original closed on the server at once.
-func TestDesktopBatchedAllDay(t *testing.T) {
+func TestBatchDesktopAllDay(t *testing.T) {
 	r := newRig(t, mon, Config{Rules: Rules{BatchDesktopAllDay: true}}, false)
 	res := r.submit(t, deskN("Chat", "hi", UrgencyNormal, 11), deskN("Mail", "x", UrgencyNormal, 0))
 	if res[0].Decision != ActionHold || res[1].Decision != ActionHold {
@@ -317,5 +317,19 @@ func TestDesktopBatchedAllDay(t *testing.T) {
 	}
 	if got, want := r.rec.log(), []string{"close 11"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("events = %q, want %q", got, want)
+	}
+}
+
+func TestSplitSender(t *testing.T) {
+	normal, urgent := &recorder{}, &recorder{}
+	s := splitSender{normal: normal, urgent: urgent}
+	if err := s.Send(Message{Title: "digest"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(Message{Title: "now", Urgent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if n, u := normal.messages(), urgent.messages(); len(n) != 1 || n[0].Title != "digest" || len(u) != 1 || u[0].Title != "now" {
+		t.Fatalf("normal %+v, urgent %+v", n, u)
 	}
 }
