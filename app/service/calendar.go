@@ -1,0 +1,275 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lullapp/lull/calendar"
+)
+
+// SourceReport is what one source's fetch gave during a sync.
+type SourceReport struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Events is the number of occurrences in the window.
+	Events int `json:"events"`
+	// Problems are events that could not be read (the others still count).
+	Problems []string `json:"problems,omitempty"`
+	// Error is a fetch or parse failure; with Stale set, the last good copy
+	// was used.
+	Error string `json:"error,omitempty"`
+	Stale bool   `json:"stale,omitempty"`
+}
+
+// SyncReport is the outcome of reading every source.
+type SyncReport struct {
+	At      time.Time      `json:"at"`
+	Sources []SourceReport `json:"sources"`
+	// BusyIntervals is the number of merged busy intervals.
+	BusyIntervals int `json:"busy_intervals"`
+}
+
+// syncWindow is the time range a sync expands: the eight report weeks back
+// and the planning horizon ahead.
+func (d *Data) syncWindow(now time.Time) (from, to time.Time) {
+	st := d.Settings()
+	loc := st.Location()
+	cfg := st.FocusConfig()
+	week := cfg.WeekOf(now)
+	from = week.Start.AddDate(0, 0, -7*8)
+	y, m, dd := now.In(loc).Date()
+	to = time.Date(y, m, dd+st.Plan.HorizonDays+1, 0, 0, 0, 0, loc)
+	return from, to
+}
+
+// SyncCalendars fetches every source, expands it over the sync window and
+// stores the merged busy time. A failing source keeps its last good copy
+// (reported as stale); a source with no data at all is reported and
+// contributes nothing. It fails only when storing fails.
+func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
+	now := d.Clock.Now()
+	st := d.Settings()
+	loc := st.Location()
+	from, to := d.syncWindow(now)
+	rep := SyncReport{At: now}
+	sources, err := d.Sources.Sources()
+	if err != nil {
+		return rep, err
+	}
+	var busy []calendar.Interval
+	var oof []time.Time
+	for _, src := range sources {
+		sr := SourceReport{ID: src.ID(), Name: src.Name()}
+		data, err := src.Fetch(ctx)
+		if err != nil {
+			sr.Error = err.Error()
+			sr.Stale = errors.Is(err, calendar.ErrSourceStale)
+		}
+		if data != nil {
+			cal, perr := calendar.Parse(src.Name(), data)
+			if perr != nil {
+				sr.Error = perr.Error()
+			} else {
+				for _, p := range cal.Problems {
+					sr.Problems = append(sr.Problems, p.Error())
+				}
+				occs := calendar.Expand(cal, from, to, calendar.ExpandOptions{Location: loc, UserAddresses: st.UserAddresses})
+				sr.Events = len(occs)
+				busy = append(busy, calendar.Busy(occs, loc)...)
+				oof = append(oof, calendar.OutOfOfficeDays(occs, loc)...)
+			}
+		}
+		rep.Sources = append(rep.Sources, sr)
+	}
+	snap := BusySnapshot{Synced: now, From: from, To: to, Busy: calendar.Merge(busy), OutOfOffice: oof}
+	rep.BusyIntervals = len(snap.Busy)
+	if err := d.saveBusy(snap); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// PlanResult is the outcome of re-planning.
+type PlanResult struct {
+	Added   int `json:"added"`
+	Moved   int `json:"moved"`
+	Removed int `json:"removed"`
+	Kept    int `json:"kept"`
+	// Blocks are the horizon's blocks after re-planning.
+	Blocks []calendar.Block `json:"blocks"`
+}
+
+// Replan plans the horizon from the stored busy time and the existing
+// blocks. With dryRun nothing is stored.
+func (d *Data) Replan(dryRun bool) (PlanResult, error) {
+	now := d.Clock.Now()
+	st := d.Settings()
+	loc := st.Location()
+	snap, err := d.Busy()
+	if err != nil {
+		return PlanResult{}, err
+	}
+	y, m, dd := now.In(loc).Date()
+	horizonStart := time.Date(y, m, dd, 0, 0, 0, 0, loc)
+	horizonEnd := horizonStart.AddDate(0, 0, st.Plan.HorizonDays+1)
+	existing, err := d.Blocks.List(horizonStart, horizonEnd)
+	if err != nil {
+		return PlanResult{}, err
+	}
+	tombs, err := d.Blocks.Tombstones()
+	if err != nil {
+		return PlanResult{}, err
+	}
+	cfg := st.FocusConfig()
+	week := cfg.WeekOf(now)
+	sessions, err := d.Log.Sessions(week.Start, now)
+	if err != nil {
+		return PlanResult{}, err
+	}
+	var focused time.Duration
+	for i := range sessions {
+		s := sessions[i]
+		start, end := s.Start, s.End
+		if end.IsZero() {
+			end = s.LastAlive
+		}
+		if start.Before(week.Start) {
+			start = week.Start
+		}
+		if end.After(start) {
+			focused += end.Sub(start)
+		}
+	}
+	ch, err := calendar.Replan(existing, calendar.PlanInput{
+		From:            now,
+		Settings:        st.Plan,
+		Location:        loc,
+		Busy:            snap.Busy,
+		OutOfOffice:     snap.OutOfOffice,
+		Existing:        existing,
+		Tombstones:      tombs,
+		FocusedThisWeek: focused,
+	})
+	if err != nil {
+		return PlanResult{}, fmt.Errorf("plan: %w", err)
+	}
+	res := PlanResult{Added: len(ch.Add), Moved: len(ch.Move), Removed: len(ch.Remove), Kept: len(ch.Keep), Blocks: ch.Blocks()}
+	if dryRun {
+		return res, nil
+	}
+	if err := d.Blocks.Apply(ch); err != nil {
+		return PlanResult{}, fmt.Errorf("plan: %w", err)
+	}
+	return res, nil
+}
+
+// UpcomingBlocks lists the blocks from today to the end of the horizon.
+func (d *Data) UpcomingBlocks() ([]calendar.Block, error) {
+	now := d.Clock.Now()
+	st := d.Settings()
+	loc := st.Location()
+	y, m, dd := now.In(loc).Date()
+	from := time.Date(y, m, dd, 0, 0, 0, 0, loc)
+	return d.Blocks.List(from, from.AddDate(0, 0, st.Plan.HorizonDays+1))
+}
+
+// NextBlock is the first accepted block that has not ended yet.
+func (d *Data) NextBlock() (calendar.Block, bool) {
+	blocks, err := d.UpcomingBlocks()
+	if err != nil {
+		return calendar.Block{}, false
+	}
+	now := d.Clock.Now()
+	for _, b := range blocks {
+		if b.State == calendar.StateAccepted && b.End.After(now) {
+			return b, true
+		}
+	}
+	return calendar.Block{}, false
+}
+
+// AcceptAll accepts every proposed block in the horizon.
+func (d *Data) AcceptAll() (int, error) {
+	blocks, err := d.UpcomingBlocks()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, b := range blocks {
+		if b.State == calendar.StateProposed {
+			if _, err := d.Blocks.Accept(b.ID); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
+// PublishResult is what publishing the accepted blocks did.
+type PublishResult struct {
+	// ICSFile is the file written, if one is set.
+	ICSFile string `json:"ics_file,omitempty"`
+	// CalDAV is the CalDAV sync outcome, if a calendar is set.
+	CalDAV *calendar.SyncResult `json:"caldav,omitempty"`
+}
+
+// accepted lists accepted blocks from eight weeks back to the horizon's
+// end, which is what publishers should hold.
+func (d *Data) accepted() ([]calendar.Block, error) {
+	from, to := d.syncWindow(d.Clock.Now())
+	all, err := d.Blocks.List(from, to)
+	if err != nil {
+		return nil, err
+	}
+	var out []calendar.Block
+	for _, b := range all {
+		if b.State == calendar.StateAccepted {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// AcceptedBlocks lists the accepted blocks publishers hold (for the feed).
+func (d *Data) AcceptedBlocks() ([]calendar.Block, error) { return d.accepted() }
+
+// Publish writes the accepted blocks to the ICS file and the CalDAV
+// calendar chosen in the settings. Blocks the user deleted on the server are
+// tombstoned so they are never planned again.
+func (d *Data) Publish(ctx context.Context) (PublishResult, error) {
+	st := d.Settings()
+	var res PublishResult
+	blocks, err := d.accepted()
+	if err != nil {
+		return res, err
+	}
+	var errs []error
+	if st.ExportICS != "" {
+		if err := calendar.ExportBlocksICS(st.ExportICS, blocks, d.Clock.Now()); err != nil {
+			errs = append(errs, fmt.Errorf("export %s: %w", st.ExportICS, err))
+		} else {
+			res.ICSFile = st.ExportICS
+		}
+	}
+	if st.PublishCalDAV != "" {
+		pub, err := d.Sources.Publisher(st.PublishCalDAV)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("publish: %w", err))
+		} else {
+			sr, err := pub.Sync(ctx, blocks)
+			res.CalDAV = &sr
+			if err != nil {
+				errs = append(errs, fmt.Errorf("publish: %w", err))
+			}
+			for _, id := range sr.GoneOnServer {
+				if _, err := d.Blocks.Delete(id, d.Clock.Now()); err != nil {
+					errs = append(errs, fmt.Errorf("block %s deleted on the server: %w", id, err))
+				}
+			}
+		}
+	}
+	return res, errors.Join(errs...)
+}

@@ -1,0 +1,409 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/localapi"
+	"github.com/lullapp/lull/notify"
+)
+
+// DefaultSyncInterval is how often calendars are re-read and the plan
+// refreshed while Lull runs.
+const DefaultSyncInterval = 15 * time.Minute
+
+// Options configure the running service.
+type Options struct {
+	DataOptions
+	// Version is reported by GET /v1/status.
+	Version string
+	// Sender shows OS notifications (digests, breakthroughs). Nil shows
+	// nothing.
+	Sender notify.Sender
+	// DND enters and leaves the desktop's do-not-disturb. Nil: none.
+	DND notify.DND
+	// Closer closes held desktop originals. Nil: none.
+	Closer notify.Closer
+	// TokenKeyring keeps the API token (default: the OS keyring through
+	// go-keyring, falling back to a 0600 file).
+	TokenKeyring localapi.Keyring
+	// NoAPI skips the local API (tests of the wiring alone).
+	NoAPI bool
+	// SyncInterval defaults to DefaultSyncInterval; negative disables the
+	// periodic sync (tests drive it by hand).
+	SyncInterval time.Duration
+	// Logf receives background errors (default: stderr).
+	Logf func(format string, args ...any)
+}
+
+// EventKind says what changed.
+type EventKind int
+
+// What a subscriber is told about.
+const (
+	// FocusChanged: focus started, stopped or was extended.
+	FocusChanged EventKind = iota + 1
+	// PlanChanged: blocks were planned, accepted, skipped or moved.
+	PlanChanged
+	// HeldChanged: a notification was held or a digest delivered.
+	HeldChanged
+	// CalendarsChanged: a source was added, removed or synced.
+	CalendarsChanged
+	// ShowWindow: someone (a second `lull`, a notification click) asked to
+	// show the window.
+	ShowWindow
+	// Problem: background work failed; Err says how.
+	Problem
+)
+
+// Event is one change, delivered to subscribers in order on the
+// service's goroutines; the UI hands it to fyne.Do.
+type Event struct {
+	Kind  EventKind
+	Focus focus.State
+	Err   error
+}
+
+// Service is the running application without its UI: the database, the
+// focus engine, the notification pipeline, calendar sync and the local API.
+type Service struct {
+	*Data
+	Focus  *focus.Engine
+	Notify *notify.Service
+
+	opts        Options
+	api         *localapi.Server
+	tokenStore  localapi.TokenStore
+	tokenNotice string
+	started     time.Time
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	subMu  sync.Mutex
+	subs   map[int]func(Event)
+	nextID int
+
+	syncMu    sync.Mutex // one sync/plan/publish at a time
+	timerMu   sync.Mutex
+	syncTimer clock.Timer
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start opens the data (failing with store.ErrLocked when another
+// instance holds it), starts focus and notify, and serves the local API.
+func Start(ctx context.Context, opts Options) (*Service, error) {
+	if opts.Logf == nil {
+		opts.Logf = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "lull: "+format+"\n", args...) }
+	}
+	if opts.SyncInterval == 0 {
+		opts.SyncInterval = DefaultSyncInterval
+	}
+	d, err := OpenData(opts.DataOptions)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Data: d, opts: opts, subs: map[int]func(Event){}, started: d.Clock.Now()}
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	fail := func(err error) (*Service, error) {
+		s.Close()
+		return nil, err
+	}
+	cfg := d.FocusConfig()
+	cfg.OnError = func(err error) { s.problem(fmt.Errorf("focus: %w", err)) }
+	if s.Focus, err = focus.Open(d.DB, d.Clock, cfg, d.Deps(d.Queue)); err != nil {
+		return fail(err)
+	}
+	ncfg, err := d.Settings().NotifyConfig()
+	if err != nil {
+		return fail(err)
+	}
+	var sender notify.Sender
+	if opts.Sender != nil {
+		sender = eventSender{opts.Sender, s}
+	}
+	s.Notify, err = notify.New(notify.Deps{
+		DB:            d.DB,
+		Clock:         d.Clock,
+		Focus:         s.Focus,
+		Interruptions: interruptions{s.Focus},
+		Sender:        sender,
+		DND:           opts.DND,
+		Closer:        opts.Closer,
+		Logf:          opts.Logf,
+	}, ncfg)
+	if err != nil {
+		return fail(err)
+	}
+	s.Focus.Subscribe(func(st focus.State) {
+		s.Notify.OnFocusChange(st.Focusing)
+		s.emit(Event{Kind: FocusChanged, Focus: st})
+	})
+	// A block may have started focus while the engine opened.
+	s.Notify.OnFocusChange(s.Focus.State().Focusing)
+	if err := s.Notify.Start(s.ctx); err != nil {
+		return fail(err)
+	}
+	if !opts.NoAPI {
+		if err := s.startAPI(); err != nil {
+			return fail(err)
+		}
+	}
+	if opts.SyncInterval > 0 {
+		s.background(s.syncAndSchedule)
+	}
+	return s, nil
+}
+
+func (s *Service) startAPI() error {
+	kr := s.opts.TokenKeyring
+	if kr == nil {
+		kr = localapi.OSKeyring{Timeout: 3 * time.Second}
+	}
+	token, where, notice, err := localapi.LoadOrCreateToken(kr, s.Dir)
+	if err != nil {
+		return fmt.Errorf("local API token: %w", err)
+	}
+	s.tokenStore, s.tokenNotice = where, notice
+	if notice != "" {
+		s.opts.Logf("%s", notice)
+	}
+	s.api = localapi.NewServer(token)
+	s.mount(s.api)
+	if err := s.api.Start(); err != nil {
+		return fmt.Errorf("local API: %w", err)
+	}
+	return localapi.WriteDiscovery(s.Dir, localapi.Discovery{
+		Port: s.api.Port(), Token: token, PID: os.Getpid(), Version: s.opts.Version,
+	})
+}
+
+// APIPort is the local API's port (0 without the API).
+func (s *Service) APIPort() int {
+	if s.api == nil {
+		return 0
+	}
+	return s.api.Port()
+}
+
+// TokenStore says where the API token is kept, and TokenNotice what the
+// user was told when it could not go to the keyring.
+func (s *Service) TokenStore() (localapi.TokenStore, string) { return s.tokenStore, s.tokenNotice }
+
+// Subscribe registers f for every Event; the returned func unsubscribes.
+func (s *Service) Subscribe(f func(Event)) func() {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	id := s.nextID
+	s.nextID++
+	s.subs[id] = f
+	return func() {
+		s.subMu.Lock()
+		delete(s.subs, id)
+		s.subMu.Unlock()
+	}
+}
+
+func (s *Service) emit(e Event) {
+	s.subMu.Lock()
+	fs := make([]func(Event), 0, len(s.subs))
+	for _, f := range s.subs {
+		fs = append(fs, f)
+	}
+	s.subMu.Unlock()
+	for _, f := range fs {
+		f(e)
+	}
+}
+
+func (s *Service) problem(err error) {
+	s.opts.Logf("%v", err)
+	s.emit(Event{Kind: Problem, Err: err})
+}
+
+// RequestShow asks the UI to show its window.
+func (s *Service) RequestShow() { s.emit(Event{Kind: ShowWindow}) }
+
+// SyncNow reads every calendar, re-plans and publishes, then tells
+// subscribers. Errors of single sources are in the report, not err.
+func (s *Service) SyncNow(ctx context.Context) (SyncReport, PlanResult, error) {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	rep, err := s.SyncCalendars(ctx)
+	s.emit(Event{Kind: CalendarsChanged})
+	if err != nil {
+		return rep, PlanResult{}, err
+	}
+	plan, err := s.replanLocked(ctx, false)
+	return rep, plan, err
+}
+
+// Replan re-plans from the stored busy time and publishes.
+func (s *Service) Replan(ctx context.Context, dryRun bool) (PlanResult, error) {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	return s.replanLocked(ctx, dryRun)
+}
+
+func (s *Service) replanLocked(ctx context.Context, dryRun bool) (PlanResult, error) {
+	res, err := s.Data.Replan(dryRun)
+	if err != nil || dryRun {
+		return res, err
+	}
+	s.blocksChanged(ctx)
+	return res, nil
+}
+
+// blocksChanged tells focus and the publishers that blocks changed.
+func (s *Service) blocksChanged(ctx context.Context) {
+	if err := s.Focus.Refresh(); err != nil {
+		s.problem(fmt.Errorf("focus: %w", err))
+	}
+	if _, err := s.Publish(ctx); err != nil {
+		s.problem(err)
+	}
+	s.emit(Event{Kind: PlanChanged})
+}
+
+// Accept accepts a proposed block and publishes it.
+func (s *Service) Accept(ctx context.Context, id string) (calendar.Block, error) {
+	b, err := s.Blocks.Accept(id)
+	if err != nil {
+		return b, err
+	}
+	s.blocksChanged(ctx)
+	return b, nil
+}
+
+// Skip skips a block (it is removed from the calendars it was published to).
+func (s *Service) Skip(ctx context.Context, id string) (calendar.Block, error) {
+	b, err := s.Blocks.Skip(id)
+	if err != nil {
+		return b, err
+	}
+	s.blocksChanged(ctx)
+	return b, nil
+}
+
+// AcceptAll accepts every proposal in the horizon.
+func (s *Service) AcceptAll(ctx context.Context) (int, error) {
+	n, err := s.Data.AcceptAll()
+	if n > 0 {
+		s.blocksChanged(ctx)
+	}
+	return n, err
+}
+
+// SaveSettings stores s and re-plans with it. Focus and notification
+// settings (goal, digest times, rules) take effect for new sessions and
+// digests after the next start; planning uses them at once.
+func (s *Service) SaveSettings(st Settings) error {
+	if err := s.Data.SaveSettings(st); err != nil {
+		return err
+	}
+	s.background(func() {
+		if _, _, err := s.SyncNow(s.ctx); err != nil {
+			s.problem(err)
+		}
+	})
+	return nil
+}
+
+func (s *Service) syncAndSchedule() {
+	if s.ctx.Err() != nil {
+		return
+	}
+	rep, _, err := s.SyncNow(s.ctx)
+	if err != nil {
+		s.problem(err)
+	}
+	for _, src := range rep.Sources {
+		if src.Error != "" && s.ctx.Err() == nil {
+			s.opts.Logf("calendar %q: %s", src.Name, src.Error)
+		}
+	}
+	s.timerMu.Lock()
+	defer s.timerMu.Unlock()
+	if s.ctx.Err() != nil {
+		return
+	}
+	s.syncTimer = s.Clock.AfterFunc(s.opts.SyncInterval, func() { s.background(s.syncAndSchedule) })
+}
+
+// background runs f on a goroutine Close waits for, unless closing began.
+func (s *Service) background(f func()) {
+	s.timerMu.Lock()
+	defer s.timerMu.Unlock()
+	if s.ctx.Err() != nil {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+}
+
+// Close stops the API, the schedulers and closes the database, in that
+// order, so nothing writes after the file is closed.
+func (s *Service) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if s.cancel != nil {
+			s.cancel()
+		}
+		s.timerMu.Lock()
+		if s.syncTimer != nil {
+			s.syncTimer.Stop()
+		}
+		s.timerMu.Unlock()
+		if s.api != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			if err := s.api.Close(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				errs = append(errs, err)
+			}
+			cancel()
+			if err := localapi.RemoveDiscovery(s.Dir, os.Getpid()); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		s.wg.Wait()
+		if s.Notify != nil {
+			errs = append(errs, s.Notify.Close())
+		}
+		if s.Focus != nil {
+			errs = append(errs, s.Focus.Close())
+		}
+		errs = append(errs, s.Data.Close())
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+// interruptions records notify's breakthroughs against the focus session.
+type interruptions struct{ e *focus.Engine }
+
+func (i interruptions) RecordInterruption(in notify.Interruption) {
+	i.e.RecordInterruption(focus.Interruption{ID: in.NotificationID, Source: in.Source, Title: in.Title, At: in.At})
+}
+
+// eventSender tells subscribers when a digest or breakthrough was shown.
+type eventSender struct {
+	next notify.Sender
+	s    *Service
+}
+
+func (e eventSender) Send(m notify.Message) error {
+	err := e.next.Send(m)
+	e.s.emit(Event{Kind: HeldChanged})
+	return err
+}
