@@ -29,6 +29,9 @@ type Options struct {
 	Sender notify.Sender
 	// DND enters and leaves the desktop's do-not-disturb. Nil: none.
 	DND notify.DND
+	// MakeDND, when set and DND is nil, builds the adapter from the stored
+	// settings' choice ("auto", "off", a name).
+	MakeDND func(setting string) notify.DND
 	// Closer closes held desktop originals. Nil: none.
 	Closer notify.Closer
 	// TokenKeyring keeps the API token (default: the OS keyring through
@@ -126,6 +129,9 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	ncfg, err := d.Settings().NotifyConfig()
 	if err != nil {
 		return fail(err)
+	}
+	if opts.DND == nil && opts.MakeDND != nil {
+		opts.DND = opts.MakeDND(d.Settings().DND)
 	}
 	var sender notify.Sender
 	if opts.Sender != nil {

@@ -50,6 +50,21 @@ func (e *StatusError) Error() string { return fmt.Sprintf("Lull answered %d: %s"
 // Do sends body (JSON-encoded when not nil; raw when it is []byte) to path and
 // decodes a JSON answer into out (when not nil; raw bytes when *[]byte).
 func (c *Client) Do(method, path string, body, out any) error {
+	return c.DoHeader(method, path, nil, body, out)
+}
+
+// DoRaw sends a request without a body and copies the answer's body to w.
+func (c *Client) DoRaw(method, path string, w io.Writer) error {
+	var data []byte
+	if err := c.Do(method, path, nil, &data); err != nil {
+		return err
+	}
+	_, err := w.Write(data)
+	return err
+}
+
+// DoHeader is Do with extra request headers.
+func (c *Client) DoHeader(method, path string, header map[string]string, body, out any) error {
 	var rd io.Reader
 	if raw, ok := body.([]byte); ok {
 		rd = bytes.NewReader(raw)
@@ -63,6 +78,9 @@ func (c *Client) Do(method, path string, body, out any) error {
 	req, err := http.NewRequest(method, c.base+path, rd)
 	if err != nil {
 		return err
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	if rd != nil {

@@ -1,0 +1,337 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lullapp/lull/app/service"
+	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/internal/localapi"
+)
+
+const calendarUsage = `Usage:
+  lull calendar add file PATH [--name N]
+  lull calendar add url [URL|-] [--name N]        (URL from stdin when "-" or missing)
+  lull calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N]
+                                                  (password from stdin or prompted)
+  lull calendar list [--json]
+  lull calendar remove ID
+  lull calendar sync
+  lull calendar expand FILE --from T --to T [--tz ZONE]
+  lull calendar busy [FILE] [--from T --to T] [--tz ZONE]
+
+Windows are [from, to): a date means its midnight.`
+
+func (c *cli) calendar(args []string) error {
+	if len(args) == 0 {
+		return usagef("calendar needs add, list, remove, sync, expand or busy")
+	}
+	switch args[0] {
+	case "-h", "--help":
+		fmt.Fprintln(c.stdout, calendarUsage)
+		return errHelp
+	case "add":
+		return c.calendarAdd(args[1:])
+	case "list":
+		return c.calendarList(args[1:])
+	case "remove", "rm":
+		fs := c.flags("calendar remove", "calendar remove ID")
+		ids, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if len(ids) != 1 {
+			return usagef("calendar remove needs one id (see \"lull calendar list\")")
+		}
+		err = c.either(func(cl *localapi.Client) error {
+			return cl.Do("DELETE", "/v1/calendars/"+ids[0], nil, nil)
+		}, func(d *service.Data) error { return d.RemoveSource(ids[0]) })
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "Removed %s\n", ids[0])
+		return nil
+	case "sync":
+		fs := c.flags("calendar sync", "calendar sync")
+		if _, err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		var rep service.SyncReport
+		err := c.either(func(cl *localapi.Client) error {
+			return cl.Do("POST", "/v1/calendars/sync", nil, &rep)
+		}, func(d *service.Data) error {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			var err error
+			rep, err = d.SyncCalendars(ctx)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		c.reportSync(rep)
+		return nil
+	case "expand":
+		return c.calendarExpand(args[1:])
+	case "busy":
+		return c.calendarBusy(args[1:])
+	}
+	return usagef("unknown calendar command %q", args[0])
+}
+
+func (c *cli) reportSync(rep service.SyncReport) {
+	if len(rep.Sources) == 0 {
+		fmt.Fprintln(c.stdout, "No calendars yet: add one with \"lull calendar add\".")
+	}
+	for _, s := range rep.Sources {
+		switch {
+		case s.Error != "" && s.Stale:
+			fmt.Fprintf(c.stdout, "%s: %d events (stale: %s)\n", s.Name, s.Events, s.Error)
+		case s.Error != "":
+			fmt.Fprintf(c.stdout, "%s: error: %s\n", s.Name, s.Error)
+		default:
+			fmt.Fprintf(c.stdout, "%s: %d events\n", s.Name, s.Events)
+		}
+		for _, p := range s.Problems {
+			fmt.Fprintf(c.stderr, "%s: skipped: %s\n", s.Name, p)
+		}
+	}
+}
+
+func (c *cli) calendarAdd(args []string) error {
+	if len(args) == 0 {
+		return usagef("calendar add needs file, url or caldav")
+	}
+	kind := args[0]
+	if kind == "-h" || kind == "--help" {
+		fmt.Fprintln(c.stdout, calendarUsage)
+		return errHelp
+	}
+	fs := c.flags("calendar add "+kind, "calendar add "+kind+" …")
+	name := fs.String("name", "", "display name")
+	user := fs.String("user", "", "CalDAV user name")
+	cal := fs.String("calendar", "", "CalDAV calendar path or name when the account has several")
+	publish := fs.Bool("publish", false, "write accepted focus blocks to this CalDAV calendar")
+	pos, err := parse(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	req := service.AddSource{Name: *name}
+	switch kind {
+	case "file":
+		if len(pos) != 1 {
+			return usagef("calendar add file needs one PATH")
+		}
+		abs, err := filepath.Abs(pos[0])
+		if err != nil {
+			return err
+		}
+		req.Kind, req.Path = calendar.SourceFile, abs
+	case "url":
+		if len(pos) > 1 {
+			return usagef("calendar add url takes one URL")
+		}
+		req.Kind = calendar.SourceURL
+		if len(pos) == 1 && pos[0] != "-" {
+			req.URL = pos[0]
+		} else if req.URL, err = c.readSecret("Subscription URL: "); err != nil {
+			return err
+		}
+	case "caldav":
+		if len(pos) != 1 || *user == "" {
+			return usagef("calendar add caldav needs URL and --user")
+		}
+		req.Kind, req.URL, req.User, req.Calendar, req.Publish = calendar.SourceCalDAV, pos[0], *user, *cal, *publish
+		if req.Password, err = c.readSecret(fmt.Sprintf("Password for %s: ", *user)); err != nil {
+			return err
+		}
+	default:
+		return usagef("calendar add: unknown kind %q (want file, url or caldav)", kind)
+	}
+	var cfg calendar.SourceConfig
+	err = c.either(func(cl *localapi.Client) error {
+		return cl.Do("POST", "/v1/calendars", req, &cfg)
+	}, func(d *service.Data) error {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		var err error
+		cfg, err = d.AddSource(ctx, req)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "Added %s %q as %s\n", cfg.Kind, cfg.Name, cfg.ID)
+	return nil
+}
+
+func (c *cli) calendarList(args []string) error {
+	fs := c.flags("calendar list", "calendar list [--json]")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	var list []calendar.SourceInfo
+	err := c.either(func(cl *localapi.Client) error {
+		return cl.Do("GET", "/v1/calendars", nil, &list)
+	}, func(d *service.Data) error {
+		var err error
+		list, err = d.Sources.ListSources()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return c.printJSON(list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(c.stdout, "No calendars yet: add one with \"lull calendar add\".")
+		return nil
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tKIND\tNAME\tWHERE\tSTATUS")
+	for _, s := range list {
+		where := s.Config.Path
+		switch s.Config.Kind {
+		case calendar.SourceURL:
+			where = s.Config.Host
+		case calendar.SourceCalDAV:
+			where = s.Config.User + " @ " + s.Config.ServerURL + s.Config.CalendarPath
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Config.ID, s.Config.Kind, s.Config.Name, where, s.Status)
+	}
+	return tw.Flush()
+}
+
+func (c *cli) calendarExpand(args []string) error {
+	fs := c.flags("calendar expand", "calendar expand FILE --from T --to T [--tz ZONE]")
+	from := fs.String("from", "", "window start (RFC 3339 or YYYY-MM-DD)")
+	to := fs.String("to", "", "window end, exclusive")
+	tz := fs.String("tz", "", "zone for floating times and all-day dates (default UTC)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *from == "" || *to == "" {
+		return usagef("calendar expand needs FILE, --from and --to")
+	}
+	loc := time.UTC
+	if *tz != "" {
+		if loc, err = time.LoadLocation(*tz); err != nil {
+			return usagef("--tz %q: %v", *tz, err)
+		}
+	}
+	start, err := parseBound(*from, loc)
+	if err != nil {
+		return err
+	}
+	end, err := parseBound(*to, loc)
+	if err != nil {
+		return err
+	}
+	if !end.After(start) {
+		return usagef("--to must be after --from")
+	}
+	problems, err := calendar.ExpandFile(pos[0], start, end, loc, c.stdout)
+	for _, p := range problems {
+		fmt.Fprintf(c.stderr, "lull: %s: skipped: %v\n", pos[0], p)
+	}
+	return err
+}
+
+func (c *cli) calendarBusy(args []string) error {
+	fs := c.flags("calendar busy", "calendar busy [FILE] [--from T --to T] [--tz ZONE]")
+	from := fs.String("from", "", "window start (RFC 3339 or YYYY-MM-DD; default today)")
+	to := fs.String("to", "", "window end (default a week later)")
+	tz := fs.String("tz", "", "your zone (default the system's)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return usagef("calendar busy takes at most one FILE")
+	}
+	loc := time.Local
+	if *tz != "" {
+		if loc, err = time.LoadLocation(*tz); err != nil {
+			return usagef("--tz %q: %v", *tz, err)
+		}
+	}
+	y, m, d := time.Now().In(loc).Date()
+	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if *from != "" {
+		if start, err = parseBound(*from, loc); err != nil {
+			return err
+		}
+	}
+	end := start.AddDate(0, 0, 7)
+	if *to != "" {
+		if end, err = parseBound(*to, loc); err != nil {
+			return err
+		}
+	}
+	if !end.After(start) {
+		return usagef("--to must be after --from")
+	}
+	var busy []calendar.Interval
+	if len(pos) == 1 {
+		data, err := readFile(pos[0])
+		if err != nil {
+			return err
+		}
+		cal, err := calendar.Parse(pos[0], data)
+		if err != nil {
+			return err
+		}
+		for _, p := range cal.Problems {
+			fmt.Fprintf(c.stderr, "lull: %s: skipped: %v\n", pos[0], p)
+		}
+		busy = calendar.Busy(calendar.Expand(cal, start, end, calendar.ExpandOptions{Location: loc}), loc)
+	} else {
+		q := fmt.Sprintf("/v1/busy?from=%s&to=%s", start.Format(time.RFC3339), end.Format(time.RFC3339))
+		err = c.either(func(cl *localapi.Client) error {
+			return cl.Do("GET", q, nil, &busy)
+		}, func(d *service.Data) error {
+			busy, err = d.BusyRange(start.Format(time.RFC3339), end.Format(time.RFC3339))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, iv := range busy {
+		if iv.End.After(start) && iv.Start.Before(end) {
+			fmt.Fprintf(c.stdout, "%s\t%s\n", iv.Start.UTC().Format("20060102T150405Z"), iv.End.UTC().Format("20060102T150405Z"))
+		}
+	}
+	return nil
+}
+// parseBound parses an expansion bound exactly as the reference expanders
+// take it: "2024-01-01T00:00Z", RFC 3339, a local time or a date (midnight).
+func parseBound(s string, loc *time.Location) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02T15:04Z07:00", time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, usagef("bad time %q: want e.g. 2024-01-01T00:00Z, RFC 3339 or YYYY-MM-DD", s)
+}
+
+// maxCalendarFile is the largest calendar file read (the URL source cap).
+const maxCalendarFile = calendar.DefaultMaxSourceBytes
+
+func readFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxCalendarFile {
+		return nil, fmt.Errorf("%s: %d bytes is over the %d MB limit", path, fi.Size(), maxCalendarFile>>20)
+	}
+	return os.ReadFile(path)
+}

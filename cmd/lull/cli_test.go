@@ -1,0 +1,356 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/lullapp/lull/app/service"
+	"github.com/lullapp/lull/notify"
+)
+
+// memKeyring keeps the API token in memory.
+type memKeyring struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (k *memKeyring) Get(service, user string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.m[service+"/"+user]
+	if !ok {
+		return "", keyring.ErrNotFound
+	}
+	return v, nil
+}
+
+func (k *memKeyring) Set(service, user, pw string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.m[service+"/"+user] = pw
+	return nil
+}
+
+// recorder is a notify.Sender that keeps what it was asked to show.
+type recorder struct {
+	mu   sync.Mutex
+	msgs []notify.Message
+}
+
+func (r *recorder) Send(m notify.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, m)
+	return nil
+}
+
+func (r *recorder) sent() []notify.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]notify.Message(nil), r.msgs...)
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("condition not met within 5 s")
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+	guiCalls       int
+}
+
+// lull runs the command line against data directory dir.
+func runLull(t *testing.T, dir, stdin string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	var r result
+	r.code = run(args, env{
+		stdin:  strings.NewReader(stdin),
+		stdout: &out,
+		stderr: &errOut,
+		getenv: func(k string) string {
+			if k == "LULL_HOME" {
+				return dir
+			}
+			return ""
+		},
+		gui: func(string, env) int { r.guiCalls++; return 0 },
+	})
+	r.stdout, r.stderr = out.String(), errOut.String()
+	return r
+}
+
+// startInstance runs the service with its local API, as the app does.
+func startInstance(t *testing.T, dir string) (*service.Service, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	svc, err := service.Start(context.Background(), service.Options{
+		DataOptions:  service.DataOptions{Dir: dir},
+		Version:      "test",
+		Sender:       rec,
+		TokenKeyring: &memKeyring{m: map[string]string{}},
+		SyncInterval: -1,
+		Logf:         t.Logf,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	return svc, rec
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"frobnicate"},
+		{"status", "--bogus"},
+		{"status", "extra"},
+		{"focus"},
+		{"focus", "begin"},
+		{"focus", "start", "7 parsecs"},
+		{"focus", "extend"},
+		{"focus", "extend", "-5m"},
+		{"notify", "--source", "ci"},
+		{"notify", "--title", "x", "--priority", "shouting"},
+		{"report", "--week", "2026-W60"},
+		{"report", "--week", "2999-W01"},
+		{"report", "--format", "xml"},
+		{"export", "--from", "yesterday"},
+		{"export", "--format", "xml"},
+		{"calendar", "add", "carrier-pigeon"},
+		{"calendar", "expand", "x.ics"},
+		{"plan", "--format", "pdf"},
+		{"settings", "set", "goal", "lots"},
+		{"settings", "set", "colour", "blue"},
+	} {
+		r := runLull(t, dir, "", args...)
+		if r.code != exitUsage {
+			t.Errorf("lull %s: exit %d (stdout %q, stderr %q), want 2", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+		}
+		if r.stderr == "" {
+			t.Errorf("lull %s: no error message", strings.Join(args, " "))
+		}
+	}
+}
+
+func TestHelpEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"--help"}, {"help"}, {"status", "--help"}, {"focus", "--help"}, {"focus", "start", "--help"},
+		{"notify", "--help"}, {"digest", "--help"}, {"plan", "--help"}, {"calendar", "--help"},
+		{"calendar", "expand", "--help"}, {"report", "--help"}, {"export", "--help"}, {"settings", "--help"},
+	} {
+		r := runLull(t, dir, "", args...)
+		if r.code != exitOK || !strings.Contains(r.stdout, "Usage") && !strings.Contains(r.stdout, "Keys") {
+			t.Errorf("lull %s: exit %d, stdout %q", strings.Join(args, " "), r.code, r.stdout)
+		}
+	}
+	if r := runLull(t, dir, "", "--help"); !strings.Contains(r.stdout, "lull calendar add") {
+		t.Errorf("--help does not list the commands:\n%s", r.stdout)
+	}
+}
+
+func TestStatusNotRunning(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	r := runLull(t, dir, "", "status")
+	if r.code != 0 || !strings.Contains(r.stdout, "Lull is not running") || !strings.Contains(r.stdout, dir) {
+		t.Fatalf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runLull(t, dir, "", "status", "--json")
+	var st service.Status
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r.stdout)
+	}
+	if st.Running || st.DataDir != dir || st.WeeklyGoal != 10*time.Hour {
+		t.Fatalf("status --json = %+v", st)
+	}
+	// Commands that need the app say so and fail without hanging.
+	for _, args := range [][]string{{"focus", "start", "25m"}, {"notify", "--title", "x"}, {"digest", "now"}} {
+		r := runLull(t, dir, "", args...)
+		if r.code != exitFailure || !strings.Contains(r.stderr, "Lull is not running") {
+			t.Errorf("lull %v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
+
+func TestAgainstRunningInstance(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	svc, rec := startInstance(t, dir)
+	shown := make(chan struct{}, 1)
+	svc.Subscribe(func(e service.Event) {
+		if e.Kind == service.ShowWindow {
+			shown <- struct{}{}
+		}
+	})
+
+	r := runLull(t, dir, "", "status", "--json")
+	var st service.Status
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || r.code != 0 {
+		t.Fatalf("status --json: exit %d %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	if !st.Running || st.PID != os.Getpid() || st.Version != "test" || st.DataDir != dir || st.Focusing {
+		t.Fatalf("status = %+v", st)
+	}
+
+	// A second `lull` shows the running window and exits 0 without the GUI.
+	start := time.Now()
+	r = runLull(t, dir, "")
+	if r.code != 0 || r.guiCalls != 0 {
+		t.Fatalf("second lull: exit %d, gui calls %d, %s", r.code, r.guiCalls, r.stderr)
+	}
+	select {
+	case <-shown:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the running instance was not asked to show its window")
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Fatalf("second lull took %s", time.Since(start))
+	}
+
+	if r = runLull(t, dir, "", "focus", "start", "25m"); r.code != 0 || !strings.Contains(r.stdout, "Focusing") {
+		t.Fatalf("focus start: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if f, _ := svc.Focus.Focusing(); !f {
+		t.Fatal("engine is not focusing after `lull focus start`")
+	}
+	if r = runLull(t, dir, "", "focus", "start", "25m"); r.code != exitFailure || !strings.Contains(r.stderr, "already focusing") {
+		t.Fatalf("second focus start: %d %q", r.code, r.stderr)
+	}
+	if r = runLull(t, dir, "", "focus", "extend", "15m"); r.code != 0 {
+		t.Fatalf("focus extend: %d %q", r.code, r.stderr)
+	}
+	if r = runLull(t, dir, "", "notify", "--source", "ci", "--title", "Build failed"); r.code != 0 || !strings.Contains(r.stdout, "held") {
+		t.Fatalf("notify: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if r = runLull(t, dir, "", "status"); !strings.Contains(r.stdout, "Held:") || !strings.Contains(r.stdout, "1 notification") {
+		t.Fatalf("status after notify:\n%s", r.stdout)
+	}
+	if r = runLull(t, dir, "", "focus", "stop"); r.code != 0 || !strings.Contains(r.stdout, "Focus stopped") {
+		t.Fatalf("focus stop: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	// The end of focus delivers the held notification as a digest.
+	waitFor(t, func() bool { return len(rec.sent()) == 1 })
+	if m := rec.sent()[0]; !strings.Contains(m.Title, "1 held") || !strings.Contains(m.Body, "ci") {
+		t.Fatalf("focus-end digest = %+v", m)
+	}
+	if r = runLull(t, dir, "", "digest", "now"); r.code != 0 || !strings.Contains(r.stdout, "Nothing held") {
+		t.Fatalf("digest now with nothing held: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	runLull(t, dir, "", "notify", "--source", "mail", "--title", "Lunch?")
+	if r = runLull(t, dir, "", "digest", "now"); r.code != 0 || !strings.Contains(r.stdout, "1 held") {
+		t.Fatalf("digest now: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if msgs := rec.sent(); len(msgs) != 2 || !strings.Contains(msgs[1].Body, "mail") {
+		t.Fatalf("sent %+v, want a second digest naming mail", msgs)
+	}
+	if r = runLull(t, dir, "", "digest", "list"); r.code != 0 || !strings.Contains(r.stdout, "Build failed") {
+		t.Fatalf("digest list: %d %q", r.code, r.stdout)
+	}
+	if r = runLull(t, dir, "", "export", "--format", "csv"); r.code != 0 || strings.Count(r.stdout, "\n") != 2 {
+		t.Fatalf("export: one header and one session expected: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r = runLull(t, dir, "", "report", "--format", "json"); r.code != 0 || !json.Valid([]byte(r.stdout)) {
+		t.Fatalf("report json: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestNoArgumentsStartsTheAppWhenNoneRuns(t *testing.T) {
+	dir := t.TempDir()
+	r := runLull(t, dir, "")
+	if r.code != 0 || r.guiCalls != 1 {
+		t.Fatalf("lull: exit %d, gui calls %d", r.code, r.guiCalls)
+	}
+	// A discovery file left by a crashed instance does not fool it.
+	os.MkdirAll(dir, 0o700)
+	os.WriteFile(filepath.Join(dir, "api.json"), []byte(`{"port":1,"token":"x","pid":1}`), 0o600)
+	if r = runLull(t, dir, ""); r.guiCalls != 1 {
+		t.Fatalf("stale discovery file: gui calls %d", r.guiCalls)
+	}
+}
+
+func TestCalendarAndPlanOffline(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	ics, _ := filepath.Abs("testdata/week.ics")
+	r := runLull(t, dir, "", "calendar", "add", "file", ics, "--name", "Work")
+	if r.code != 0 || !strings.Contains(r.stdout, `Added file "Work"`) {
+		t.Fatalf("calendar add: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = runLull(t, dir, "", "calendar", "list")
+	if r.code != 0 || !strings.Contains(r.stdout, "Work") || !strings.Contains(r.stdout, ics) {
+		t.Fatalf("calendar list: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runLull(t, dir, "", "plan", "--sync", "--format", "tsv")
+	if r.code != 0 || !strings.Contains(r.stdout, "proposed") {
+		t.Fatalf("plan --sync: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runLull(t, dir, "", "plan", "accept", "--all")
+	if r.code != 0 || !strings.Contains(r.stdout, "Accepted") {
+		t.Fatalf("plan accept --all: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = runLull(t, dir, "", "status", "--json")
+	var st service.Status
+	json.Unmarshal([]byte(r.stdout), &st)
+	if st.NextBlock == nil {
+		t.Fatalf("no next block after accepting the plan: %s", r.stdout)
+	}
+	r = runLull(t, dir, "", "calendar", "busy", "--from", "2026-01-05", "--to", "2026-01-06", "--tz", "Europe/Berlin", ics)
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "20260105T083000Z\t20260105T084500Z" {
+		t.Fatalf("calendar busy: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	id := strings.Fields(strings.Split(runLull(t, dir, "", "calendar", "list").stdout, "\n")[1])[0]
+	if r = runLull(t, dir, "", "calendar", "remove", id); r.code != 0 {
+		t.Fatalf("calendar remove: %d %q", r.code, r.stderr)
+	}
+	if r = runLull(t, dir, "", "calendar", "remove", id); r.code != exitFailure {
+		t.Fatalf("removing twice: exit %d", r.code)
+	}
+}
+
+func TestCalendarExpandMatchesReferenceFormat(t *testing.T) {
+	r := runLull(t, t.TempDir(), "", "calendar", "expand", "testdata/week.ics", "--from", "2026-01-05T00:00Z", "--to", "2026-01-07T00:00Z")
+	want := "2026-01-05T08:30:00Z\t2026-01-05T08:45:00Z\tStand-up\n" +
+		"2026-01-06T08:30:00Z\t2026-01-06T08:45:00Z\tStand-up\n" +
+		"2026-01-06T13:00:00Z\t2026-01-06T14:30:00Z\tDesign review\n"
+	if r.code != 0 || r.stdout != want {
+		t.Fatalf("expand: exit %d\n got %q\nwant %q\n%s", r.code, r.stdout, want, r.stderr)
+	}
+	if r = runLull(t, t.TempDir(), "", "calendar", "expand", "testdata/missing.ics", "--from", "2026-01-05", "--to", "2026-01-06"); r.code != exitFailure || !strings.Contains(r.stderr, "missing.ics") {
+		t.Fatalf("missing file: %d %q", r.code, r.stderr)
+	}
+}
+
+func TestSettingsSet(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	if r := runLull(t, dir, "", "settings", "set", "goal", "12h"); r.code != 0 {
+		t.Fatalf("settings set: %d %q", r.code, r.stderr)
+	}
+	if r := runLull(t, dir, "", "settings", "set", "digest-times", "08:00,25:99"); r.code != exitUsage {
+		t.Fatalf("bad digest time: %d %q", r.code, r.stderr)
+	}
+	r := runLull(t, dir, "", "settings")
+	var st service.Settings
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || st.Plan.WeeklyGoal != 12*time.Hour || len(st.DigestTimes) != 3 {
+		t.Fatalf("settings: %v %+v", err, st)
+	}
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	lull "github.com/lullapp/lull"
+	"github.com/lullapp/lull/app"
+	"github.com/lullapp/lull/app/service"
+	"github.com/lullapp/lull/assets"
+	"github.com/lullapp/lull/internal/localapi"
+	"github.com/lullapp/lull/internal/store"
+	"github.com/lullapp/lull/notify"
+)
+
+// open is `lull` with no arguments: show the running instance's window,
+// or start the app.
+func (c *cli) open() int {
+	if c.raise() {
+		return exitOK
+	}
+	return c.gui(c.dir, c.env)
+}
+
+// raise asks a running instance to show its window; it reports whether
+// one answered.
+func (c *cli) raise() bool {
+	cl, err := localapi.Dial(c.dir)
+	if err != nil {
+		return false
+	}
+	if err := cl.Do("POST", "/v1/window/show", nil, nil); err != nil {
+		return false
+	}
+	fmt.Fprintln(c.stdout, "Lull is already running: showing its window.")
+	return true
+}
+
+// runGUI starts the app in dir and blocks until the user quits.
+func runGUI(dir string, e env) int {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		fmt.Fprintf(e.stderr, "lull: data directory: %v\n", err)
+		return exitFailure
+	}
+	if f, err := os.OpenFile(filepath.Join(dir, "crash.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+		debug.SetCrashOutput(f, debug.CrashOptions{})
+		f.Close()
+	}
+	meta, err := lull.ReadMetadata()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "lull: %v\n", err)
+		return exitFailure
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	var bus *notify.Bus
+	if runtime.GOOS == "linux" {
+		if bus, err = notify.OpenBus(); err != nil {
+			fmt.Fprintf(e.stderr, "lull: no session bus (%v): desktop capture and do-not-disturb are off\n", err)
+			bus = nil
+		}
+	}
+	opts := service.Options{
+		DataOptions: service.DataOptions{Dir: dir},
+		Version:     meta.Details.Version,
+		Sender:      notify.NewSender(bus),
+		MakeDND: func(setting string) notify.DND {
+			dnd, err := notify.DetectDND(setting, bus)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "lull: do-not-disturb: %v\n", err)
+				return nil
+			}
+			return dnd
+		},
+	}
+	if bus != nil {
+		opts.Closer = bus
+	}
+	svc, err := service.Start(ctx, opts)
+	if errors.Is(err, store.ErrLocked) {
+		// Another instance holds the data; it may still be starting its API.
+		c := &cli{env: e, dir: dir}
+		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if c.raise() {
+				return exitOK
+			}
+		}
+		fmt.Fprintf(e.stderr, "lull: %v\n", err)
+		return exitFailure
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "lull: %v\n", err)
+		return exitFailure
+	}
+	defer func() {
+		if err := svc.Close(); err != nil {
+			fmt.Fprintf(e.stderr, "lull: closing: %v\n", err)
+		}
+		if bus != nil {
+			bus.Close()
+		}
+	}()
+	if bus != nil && svc.Settings().Capture {
+		if _, err := notify.StartCapture(ctx, notify.CaptureConfig{
+			Submitter:     svc.Notify,
+			Clock:         svc.Clock,
+			IgnoreSenders: []string{bus.UniqueName()},
+			Logf:          func(f string, a ...any) { fmt.Fprintf(e.stderr, "lull: capture: "+f+"\n", a...) },
+		}); err != nil {
+			fmt.Fprintf(e.stderr, "lull: desktop notification capture is off: %v\n", err)
+		}
+	}
+
+	fyneapp.SetMetadata(fyne.AppMetadata{
+		ID:      meta.Details.ID,
+		Name:    meta.Details.Name,
+		Version: meta.Details.Version,
+		Build:   meta.Details.Build,
+		Icon:    fyne.NewStaticResource("icon.png", assets.Icon),
+		Release: true,
+	})
+	a := fyneapp.NewWithID(meta.Details.ID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	ui := app.New(a, svc, app.Options{})
+	defer ui.Close()
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		select {
+		case <-sig:
+			fyne.Do(a.Quit)
+		case <-ctx.Done():
+		}
+	}()
+	ui.ShowWindow()
+	a.Run()
+	return exitOK
+}

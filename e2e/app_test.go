@@ -1,0 +1,329 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// lullBin is the binary under test: $LULL_BIN (what scripts/test.sh
+// builds) or one built here.
+func lullBin(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("LULL_BIN"); p != "" {
+		return p
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "lull-e2e-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "lull")
+		_, file, _, _ := runtime.Caller(0)
+		cmd := exec.Command("go", "build", "-o", builtBin, "./cmd/lull")
+		cmd.Dir = filepath.Join(filepath.Dir(file), "..")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
+}
+
+// needDesktop skips outside the private desktop session scripts/test.sh
+// starts, and fails inside it when a part is missing.
+func needDesktop(t *testing.T) {
+	t.Helper()
+	missing := []string{}
+	if os.Getenv("DISPLAY") == "" {
+		missing = append(missing, "DISPLAY")
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		missing = append(missing, "DBUS_SESSION_BUS_ADDRESS")
+	}
+	for _, tool := range []string{"xdotool", "import", "/usr/bin/convert"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, tool)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	if os.Getenv("E2E_DESKTOP") == "1" {
+		t.Fatalf("desktop session incomplete: missing %v", missing)
+	}
+	t.Skipf("needs the desktop session of scripts/test.sh (missing %v)", missing)
+}
+
+// artifacts is where screenshots go (test-artifacts/ at the repo root).
+func artifacts(t *testing.T) string {
+	_, file, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(file), "..", "test-artifacts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// instance is one `lull` app process with its own data directory.
+type instance struct {
+	t    *testing.T
+	home string
+	cmd  *exec.Cmd
+	logs *bytes.Buffer
+	done chan struct{}
+}
+
+func appEnv(home string) []string {
+	env := []string{"LULL_HOME=" + home, "LANG=en_US.UTF-8"}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LULL_HOME=") && !strings.HasPrefix(kv, "LANG=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func startApp(t *testing.T, home string) *instance {
+	t.Helper()
+	in := &instance{t: t, home: home, logs: &bytes.Buffer{}, done: make(chan struct{})}
+	in.cmd = exec.Command(lullBin(t))
+	in.cmd.Env = appEnv(home)
+	in.cmd.Stdout, in.cmd.Stderr = in.logs, in.logs
+	if err := in.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { in.cmd.Wait(); close(in.done) }()
+	t.Cleanup(func() {
+		in.cmd.Process.Kill()
+		<-in.done
+		if t.Failed() {
+			t.Logf("app output:\n%s", in.logs.String())
+		}
+	})
+	return in
+}
+
+// waitAPI waits until `lull status --json` reaches this instance.
+func (in *instance) waitAPI(timeout time.Duration) status {
+	in.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		out, _, code := runCLI(in.t, in.home, "", "status", "--json")
+		var st status
+		if code == 0 && json.Unmarshal([]byte(out), &st) == nil && st.Running && st.PID == in.cmd.Process.Pid {
+			return st
+		}
+		select {
+		case <-in.done:
+			in.t.Fatalf("lull exited before its API answered:\n%s", in.logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			in.t.Fatalf("API not up within %s; last status %q\n%s", timeout, out, in.logs.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func (in *instance) kill9() {
+	in.t.Helper()
+	if err := in.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		in.t.Fatal(err)
+	}
+	<-in.done
+}
+
+type status struct {
+	Running  bool   `json:"running"`
+	PID      int    `json:"pid"`
+	Version  string `json:"version"`
+	DataDir  string `json:"data_dir"`
+	Focusing bool   `json:"focusing"`
+	Held     int    `json:"held"`
+}
+
+// runCLI runs `lull ARGS` against home and returns stdout, stderr and the
+// exit code.
+func runCLI(t *testing.T, home, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(lullBin(t), args...)
+	cmd.Env = appEnv(home)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errOut.String(), code
+}
+
+// windowID waits for the window titled exactly "Lull".
+func windowID(t *testing.T, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Lull$").Output()
+		if ids := strings.Fields(string(out)); err == nil && len(ids) > 0 {
+			return ids[len(ids)-1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no visible window named Lull within %s", timeout)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// screenshot captures the window and checks it is not blank: the picture
+// must hold many colours and real contrast.
+func screenshot(t *testing.T, win, name string) string {
+	t.Helper()
+	path := filepath.Join(artifacts(t), name)
+	if out, err := exec.Command("import", "-window", win, path).CombinedOutput(); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	out, err := exec.Command("/usr/bin/convert", path, "-format", "%k %[fx:standard_deviation] %w %h", "info:").Output()
+	if err != nil {
+		t.Fatalf("convert: %v", err)
+	}
+	var colours, w, h int
+	var sd float64
+	if _, err := fmt.Sscanf(string(out), "%d %g %d %d", &colours, &sd, &w, &h); err != nil {
+		t.Fatalf("convert said %q: %v", out, err)
+	}
+	t.Logf("%s: %dx%d, %d colours, sd %.3f", path, w, h, colours, sd)
+	if w < 300 || h < 200 || colours < 16 || sd < 0.02 {
+		t.Fatalf("%s looks blank: %dx%d, %d colours, sd %.3f", path, w, h, colours, sd)
+	}
+	return path
+}
+
+// TestAppDesktopLifecycle runs the real binary in the private desktop
+// session: the window appears and is drawn, status goes over the API, a
+// second `lull` shows the first and exits at once, the API token sits in
+// the real Secret Service, and a `kill -9` loses neither an acknowledged
+// notification nor more than a minute of a focus session.
+func TestAppDesktopLifecycle(t *testing.T) {
+	needDesktop(t)
+	home := t.TempDir()
+	app := startApp(t, home)
+	st := app.waitAPI(90 * time.Second)
+	if st.DataDir != home || st.Focusing {
+		t.Fatalf("status = %+v", st)
+	}
+	win := windowID(t, 60*time.Second)
+	screenshot(t, win, "e2e-window.png")
+
+	// The discovery file is private.
+	fi, err := os.Stat(filepath.Join(home, "api.json"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("api.json: %v %v", err, fi)
+	}
+	db, err := os.Stat(filepath.Join(home, "lull.db"))
+	if err != nil || db.Mode().Perm() != 0o600 {
+		t.Fatalf("lull.db: %v %v", err, db)
+	}
+
+	// The token is in the real keyring, as go-keyring stores it.
+	if os.Getenv("E2E_REAL_KEYRING") == "1" {
+		var disc struct{ Token string }
+		raw, _ := os.ReadFile(filepath.Join(home, "api.json"))
+		json.Unmarshal(raw, &disc)
+		out, err := exec.Command("secret-tool", "lookup", "service", "lull", "username", "api-token").Output()
+		if err != nil || strings.TrimSpace(string(out)) != disc.Token || disc.Token == "" {
+			t.Fatalf("token in Secret Service = %q (%v), want the API's %q", out, err, disc.Token)
+		}
+		if _, err := os.Stat(filepath.Join(home, "api-token")); err == nil {
+			t.Fatal("token also written to a file although the keyring works")
+		}
+	}
+
+	// A second `lull` asks the first to show its window and exits 0 quickly.
+	exec.Command("xdotool", "windowunmap", "--sync", win).Run()
+	start := time.Now()
+	out, errOut, code := runCLI(t, home, "")
+	if code != 0 || time.Since(start) > 2*time.Second || !strings.Contains(out, "already running") {
+		t.Fatalf("second lull: exit %d after %s: %q %q", code, time.Since(start), out, errOut)
+	}
+	windowID(t, 10*time.Second) // visible again
+
+	// Start focus, acknowledge a notification, let a heartbeat pass, kill -9.
+	if out, errOut, code := runCLI(t, home, "", "focus", "start", "90m"); code != 0 {
+		t.Fatalf("focus start: %d %q %q", code, out, errOut)
+	}
+	focusStart := time.Now()
+	if out, errOut, code := runCLI(t, home, "", "notify", "--source", "ci", "--title", "Build 42 failed"); code != 0 || !strings.Contains(out, "held") {
+		t.Fatalf("notify: %d %q %q", code, out, errOut)
+	}
+	time.Sleep(time.Until(focusStart.Add(65 * time.Second)))
+	app.kill9()
+
+	// With the app dead, the CLI reports from the data.
+	out, _, code = runCLI(t, home, "", "status")
+	if code != 0 || !strings.Contains(out, "Lull is not running") {
+		t.Fatalf("status after kill -9: %d %q", code, out)
+	}
+
+	app2 := startApp(t, home)
+	st = app2.waitAPI(60 * time.Second)
+	if st.Focusing {
+		t.Fatal("a crashed session came back as running")
+	}
+	if st.Held != 1 {
+		t.Fatalf("held after kill -9 = %d, want the acknowledged notification", st.Held)
+	}
+	out, _, code = runCLI(t, home, "", "export", "--format", "csv")
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(rows) != 2 {
+		t.Fatalf("export: %d %v\n%s", code, err, out)
+	}
+	rec := map[string]string{}
+	for i, h := range rows[0] {
+		rec[h] = rows[1][i]
+	}
+	t.Logf("crashed session: %v", rec)
+	if rec["outcome"] != "crashed" {
+		t.Fatalf("outcome = %q, want crashed", rec["outcome"])
+	}
+	secs, err := strconv.Atoi(rec["duration_seconds"])
+	if err != nil || secs < 60 || secs > 120 {
+		t.Fatalf("crashed session lasted %q s, want 60–120 (closed at its last heartbeat)", rec["duration_seconds"])
+	}
+	var report struct {
+		FocusHours float64 `json:"focus_hours"`
+		Sessions   int     `json:"sessions"`
+	}
+	out, _, _ = runCLI(t, home, "", "report", "--format", "json")
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	if want := float64(secs) / 3600; report.Sessions != 1 || report.FocusHours < want-0.006 || report.FocusHours > want+0.006 {
+		t.Fatalf("report counts %.4f h over %d sessions, want the crashed session's %d s once", report.FocusHours, report.Sessions, secs)
+	}
+}
