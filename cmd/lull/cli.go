@@ -193,7 +193,11 @@ func (c *cli) needRunning(what string) (*localapi.Client, error) {
 
 // data opens the data directly (no instance runs).
 func (c *cli) data() (*service.Data, error) {
-	d, err := service.OpenData(service.DataOptions{Dir: c.dir, LockTimeout: 2 * time.Second})
+	clk, err := testClock(c.getenv)
+	if err != nil {
+		return nil, err
+	}
+	d, err := service.OpenData(service.DataOptions{Dir: c.dir, LockTimeout: 2 * time.Second, Clock: clk})
 	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("%w; it did not answer on the local API (is it starting or shutting down?), try again in a moment", err)
 	}

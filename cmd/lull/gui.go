@@ -72,8 +72,13 @@ func runGUI(dir string, e env) int {
 			bus = nil
 		}
 	}
+	clk, err := testClock(e.getenv)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "lull: %v\n", err)
+		return exitFailure
+	}
 	opts := service.Options{
-		DataOptions: service.DataOptions{Dir: dir},
+		DataOptions: service.DataOptions{Dir: dir, Clock: clk},
 		Version:     meta.Details.Version,
 		Sender:      notify.NewSender(bus),
 		MakeDND: func(setting string) notify.DND {

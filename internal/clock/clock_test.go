@@ -66,3 +66,33 @@ func TestRealAfterFunc(t *testing.T) {
 		t.Fatal("real timer never fired")
 	}
 }
+
+func TestScaled(t *testing.T) {
+	start := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	c, err := ParseScaled("2026-11-30T09:00:00Z,600")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Now(); got.Before(start) || got.After(start.Add(time.Minute)) {
+		t.Fatalf("Now() = %s, want just after %s", got, start)
+	}
+	fired := make(chan time.Time, 1)
+	wall := time.Now()
+	c.AfterFunc(time.Minute, func() { fired <- c.Now() })
+	select {
+	case at := <-fired:
+		if at.Sub(start) < time.Minute {
+			t.Fatalf("fired at clock %s, before a clock minute passed", at)
+		}
+		if time.Since(wall) > 5*time.Second {
+			t.Fatalf("a clock minute at 600× took %s of wall time", time.Since(wall))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("timer did not fire")
+	}
+	for _, bad := range []string{"", "yesterday", "2026-11-30T09:00:00Z,fast", "2026-11-30T09:00:00Z,-2"} {
+		if _, err := ParseScaled(bad); err == nil {
+			t.Errorf("ParseScaled(%q): no error", bad)
+		}
+	}
+}
