@@ -200,28 +200,36 @@ func windowID(t *testing.T, timeout time.Duration) string {
 	}
 }
 
-// screenshot captures the window and checks it is not blank: the picture
-// must hold many colours and real contrast.
+// screenshot captures the window once it has been drawn and checks it is
+// not blank: the picture must hold many colours and real contrast. A window
+// is mapped before its first frame, so it retries for up to 30 s.
 func screenshot(t *testing.T, win, name string) string {
 	t.Helper()
 	path := filepath.Join(artifacts(t), name)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		colours, sd, w, h, err := capture(win, path)
+		if err == nil && w >= 300 && h >= 200 && colours >= 16 && sd >= 0.02 {
+			t.Logf("%s: %dx%d, %d colours, sd %.3f", path, w, h, colours, sd)
+			return path
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s looks blank after 30 s: %dx%d, %d colours, sd %.3f (%v)", path, w, h, colours, sd, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+func capture(win, path string) (colours int, sd float64, w, h int, err error) {
 	if out, err := exec.Command("import", "-window", win, path).CombinedOutput(); err != nil {
-		t.Fatalf("import: %v\n%s", err, out)
+		return 0, 0, 0, 0, fmt.Errorf("import: %v: %s", err, out)
 	}
 	out, err := exec.Command("/usr/bin/convert", path, "-format", "%k %[fx:standard_deviation] %w %h", "info:").Output()
 	if err != nil {
-		t.Fatalf("convert: %v", err)
+		return 0, 0, 0, 0, fmt.Errorf("convert: %v", err)
 	}
-	var colours, w, h int
-	var sd float64
-	if _, err := fmt.Sscanf(string(out), "%d %g %d %d", &colours, &sd, &w, &h); err != nil {
-		t.Fatalf("convert said %q: %v", out, err)
-	}
-	t.Logf("%s: %dx%d, %d colours, sd %.3f", path, w, h, colours, sd)
-	if w < 300 || h < 200 || colours < 16 || sd < 0.02 {
-		t.Fatalf("%s looks blank: %dx%d, %d colours, sd %.3f", path, w, h, colours, sd)
-	}
-	return path
+	_, err = fmt.Sscanf(string(out), "%d %g %d %d", &colours, &sd, &w, &h)
+	return colours, sd, w, h, err
 }
 
 // TestAppDesktopLifecycle runs the real binary in the private desktop

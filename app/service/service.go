@@ -154,8 +154,11 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 		s.Notify.OnFocusChange(st.Focusing)
 		s.emit(Event{Kind: FocusChanged, Focus: st})
 	})
-	// A block may have started focus while the engine opened.
-	s.Notify.OnFocusChange(s.Focus.State().Focusing)
+	// A block may have started focus while the engine opened. (Not
+	// focusing at start is no focus end: no digest for it.)
+	if s.Focus.State().Focusing {
+		s.Notify.OnFocusChange(true)
+	}
 	if err := s.Notify.Start(s.ctx); err != nil {
 		return fail(err)
 	}
