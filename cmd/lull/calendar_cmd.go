@@ -311,6 +311,7 @@ func (c *cli) calendarBusy(args []string) error {
 	}
 	return nil
 }
+
 // parseBound parses an expansion bound exactly as the reference expanders
 // take it: "2024-01-01T00:00Z", RFC 3339, a local time or a date (midnight).
 func parseBound(s string, loc *time.Location) (time.Time, error) {
