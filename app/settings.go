@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,7 +71,7 @@ type settingsTab struct {
 	dnd     *widget.Select
 	// checks are "capture", "batch" and "autostart".
 	checks map[string]*widget.Check
-	// buttons are "save", "add-file", "add-url", "add-caldav", "sync" and
+	// buttons are "save", "revert", "add-file", "add-url", "add-caldav", "sync" and
 	// "remove-sample".
 	buttons  map[string]*widget.Button
 	status   *widget.Label
@@ -81,7 +82,11 @@ type settingsTab struct {
 
 	adder   *calendarAdder
 	loading bool // set while Refresh fills the fields
-	content fyne.CanvasObject
+	// shown is what the fields were last filled with, so Refresh can tell
+	// unsaved edits from stale values.
+	shown    service.Settings
+	hasShown bool
+	content  fyne.CanvasObject
 }
 
 func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
@@ -122,6 +127,7 @@ func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 	t.buttons["remove-sample"].Importance = widget.WarningImportance
 	t.buttons["save"] = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), t.save)
 	t.buttons["save"].Importance = widget.HighImportance
+	t.buttons["revert"] = widget.NewButtonWithIcon("Revert", theme.ContentUndoIcon(), t.fill)
 
 	hours := widget.NewForm()
 	hours.Append("Weekly focus goal (hours)", field("goal", "10"))
@@ -169,7 +175,7 @@ func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 		notes,
 		container.NewVBox(system...),
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, t.buttons["save"], t.status),
+		container.NewBorder(nil, nil, nil, container.NewHBox(t.buttons["revert"], t.buttons["save"]), t.status),
 	)
 	t.content = container.NewVScroll(container.NewPadded(body))
 	t.Refresh()
@@ -189,9 +195,39 @@ func (t *settingsTab) withError(key string, o fyne.CanvasObject) fyne.CanvasObje
 // Content is the tab's content.
 func (t *settingsTab) Content() fyne.CanvasObject { return t.content }
 
-// Refresh fills the fields from the stored settings and re-lists the
-// calendars, dropping unsaved edits and errors.
+// Refresh re-lists the calendars and fills the fields from the stored
+// settings, unless the user has unsaved edits: those are kept, so a
+// background sync never wipes what is being typed.
 func (t *settingsTab) Refresh() {
+	t.refreshSources()
+	if t.edited() {
+		return
+	}
+	t.fill()
+}
+
+// edited reports whether the fields differ from what they were filled with.
+func (t *settingsTab) edited() bool {
+	if !t.hasShown {
+		return false
+	}
+	st, _, err := t.collect()
+	if err != nil {
+		return true
+	}
+	return !reflect.DeepEqual(settingsUIFields(st), settingsUIFields(t.shown))
+}
+
+// settingsUIFields is the part of st the tab's fields edit.
+func settingsUIFields(st service.Settings) service.Settings {
+	return service.Settings{
+		Plan: st.Plan, DigestTimes: st.DigestTimes, VIP: st.VIP, Keywords: st.Keywords,
+		BatchDesktopAllDay: st.BatchDesktopAllDay, Capture: st.Capture, DND: st.DND,
+	}
+}
+
+// fill puts the stored settings into the fields, dropping edits and errors.
+func (t *settingsTab) fill() {
 	st := t.svc.Settings()
 	p := st.Plan
 	t.loading = true
@@ -227,7 +263,10 @@ func (t *settingsTab) Refresh() {
 	t.checks["autostart"].SetChecked(autostartEnabled(t.getenv))
 	t.clearErrors()
 	t.status.SetText("")
-	t.refreshSources()
+	// What the fields now hold, read back the way Save reads them (a zone
+	// of "Local" shows as empty, an unset DND as automatic).
+	t.shown, _, _ = t.collect()
+	t.hasShown = true
 }
 
 func (t *settingsTab) clearErrors() {
@@ -306,6 +345,7 @@ func (t *settingsTab) save() {
 		t.showError(field, err)
 		return
 	}
+	t.shown, t.hasShown = st, true
 	t.status.Importance = widget.SuccessImportance
 	t.status.SetText("Saved. Lull re-plans with the new settings.")
 }

@@ -157,7 +157,7 @@ func TestSettingsValidationErrors(t *testing.T) {
 		{"zone", "Mars/Olympus_Mons", "zone", `zone "Mars/Olympus_Mons"`},
 	}
 	for _, tc := range tests {
-		tab.Refresh()
+		test.Tap(tab.buttons["revert"])
 		tab.entries[tc.key].SetText(tc.value)
 		test.Tap(tab.buttons["save"])
 		l := tab.errs[tc.errField]
@@ -181,6 +181,35 @@ func TestSettingsValidationErrors(t *testing.T) {
 	}
 	// The last case, rendered: the message sits under its field.
 	test.AssertRendersToMarkup(t, "settings_error.xml", w.Canvas())
+}
+
+func TestSettingsRefreshKeepsEdits(t *testing.T) {
+	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	tab, _ := showSettings(t, svc)
+
+	// Changed elsewhere (CLI, API, onboarding) while the tab shows no edits:
+	// Refresh shows the new value.
+	st := svc.Settings()
+	st.Plan.WeeklyGoal = 6 * time.Hour
+	if err := svc.Data.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+	tab.Refresh()
+	if got := tab.entries["goal"].Text; got != "6" {
+		t.Errorf("goal after an outside change %q, want 6", got)
+	}
+
+	// With an unsaved edit, a Refresh (a background sync) keeps it.
+	tab.entries["buffer"].SetText("20m")
+	tab.entries["goal"].SetText("nonsense")
+	tab.Refresh()
+	if tab.entries["buffer"].Text != "20m" || tab.entries["goal"].Text != "nonsense" {
+		t.Errorf("edits lost on Refresh: buffer %q goal %q", tab.entries["buffer"].Text, tab.entries["goal"].Text)
+	}
+	test.Tap(tab.buttons["revert"])
+	if tab.entries["buffer"].Text != "10m" || tab.entries["goal"].Text != "6" {
+		t.Errorf("after revert: buffer %q goal %q", tab.entries["buffer"].Text, tab.entries["goal"].Text)
+	}
 }
 
 func TestSettingsErrorField(t *testing.T) {
