@@ -240,6 +240,9 @@ func TestReportTabWeekWithSessions(t *testing.T) {
 		t.Errorf("trend bars %+v: want 8 with W46 met and W47 not", tg.Rects)
 	}
 	test.AssertRendersToMarkup(t, "report_week.xml", w.Canvas())
+	// The picture (in Fyne's test theme), so a reviewer sees the charts
+	// that the markup only lists.
+	test.AssertRendersToImage(t, "report_week.png", w.Canvas())
 
 	// Previous week: complete, goal met; next is enabled and comes back.
 	test.Tap(tab.buttons["prev"])
