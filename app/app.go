@@ -1,0 +1,263 @@
+// Package app is Lull's Fyne user interface: the tray menu and the main
+// window's tabs (Today, Plan, Digest, Report, Settings) over the running
+// service. It holds no domain logic; everything a user does here goes
+// through app/service, and the bridge is the one place where service events
+// become widget updates on the UI goroutine.
+//
+// The package never creates the fyne.App itself (cmd/lull does), so its tests
+// run headless on fyne.io/fyne/v2/test.
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/lullapp/lull/app/service"
+	"github.com/lullapp/lull/assets"
+	"github.com/lullapp/lull/focus"
+)
+
+// Options configure the UI.
+type Options struct {
+	// Quit is what the tray's Quit item does (default: the app's Quit).
+	Quit func()
+}
+
+// The tabs, in order; Ctrl+1..5 select them.
+const (
+	tabToday = iota
+	tabPlan
+	tabDigest
+	tabReport
+	tabSettings
+)
+
+// tabLabels are the tab titles, indexed by the tab constants.
+var tabLabels = [...]string{"Today", "Plan", "Digest", "Report", "Settings"}
+
+// UI is Lull's window and tray over one running service.
+type UI struct {
+	app  fyne.App
+	svc  *service.Service
+	opts Options
+	win  fyne.Window
+
+	tabs     *container.AppTabs
+	today    *todayTab
+	plan     *planTab
+	digest   *digestTab
+	report   *reportTab
+	settings *settingsTab
+	tray     *tray // nil when the app has no system tray
+
+	bridge *bridge
+	// ctx is cancelled by Close, ending background work started here.
+	ctx    context.Context
+	cancel context.CancelFunc
+	// problem is the open "something failed in the background" dialog, so
+	// a burst of failures shows one dialog, not a stack.
+	problem dialog.Dialog
+}
+
+// New builds the window "Lull" and, when a is a desktop app, the tray
+// menu; it subscribes to svc's events until Close. The window is not shown.
+func New(a fyne.App, svc *service.Service, opts Options) *UI {
+	if opts.Quit == nil {
+		opts.Quit = a.Quit
+	}
+	u := &UI{app: a, svc: svc, opts: opts}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.bridge = newBridge(u)
+
+	icon := fyne.NewStaticResource("icon.png", assets.Icon)
+	if a.Icon() == nil {
+		a.SetIcon(icon)
+	}
+	u.win = a.NewWindow("Lull")
+	u.win.SetIcon(icon)
+	u.win.Resize(fyne.NewSize(760, 580))
+
+	u.today = newTodayTab(u)
+	u.plan = newPlanTab(u)
+	u.digest = newDigestTab(u)
+	u.report = newReportTab(svc, u.win)
+	u.settings = newSettingsTab(svc, u.win)
+	u.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(tabLabels[tabToday], theme.HomeIcon(), u.today.content),
+		container.NewTabItemWithIcon(tabLabels[tabPlan], theme.GridIcon(), u.plan.content),
+		container.NewTabItemWithIcon(tabLabels[tabDigest], theme.MailComposeIcon(), u.digest.content),
+		container.NewTabItemWithIcon(tabLabels[tabReport], theme.DocumentIcon(), u.report.Content()),
+		container.NewTabItemWithIcon(tabLabels[tabSettings], theme.SettingsIcon(), u.settings.Content()),
+	)
+	u.tabs.OnSelected = func(*container.TabItem) { u.refreshSelected() }
+	u.win.SetContent(u.tabs)
+	u.win.SetMaster()
+	addShortcuts(u)
+
+	if d, ok := a.(desktop.App); ok {
+		u.tray = newTray(u, d)
+		d.SetSystemTrayWindow(u.win)
+		u.win.SetCloseIntercept(u.win.Hide)
+	}
+
+	u.refreshAll()
+	u.bridge.start()
+	maybeOnboard(svc, u.win)
+	return u
+}
+
+// Window is the main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// ShowWindow shows and raises the window; it is safe from any goroutine.
+func (u *UI) ShowWindow() { u.bridge.do(u.show) }
+
+// Close stops listening to the service and cancels background work.
+func (u *UI) Close() {
+	u.cancel()
+	u.bridge.close()
+}
+
+func (u *UI) show() {
+	u.win.Show()
+	u.win.RequestFocus()
+	u.refreshSelected()
+}
+
+// selectTab shows tab i (one of the tab constants).
+func (u *UI) selectTab(i int) {
+	if i < 0 || i >= len(u.tabs.Items) {
+		return
+	}
+	if u.tabs.SelectedIndex() == i {
+		u.refreshSelected()
+		return
+	}
+	u.tabs.SelectIndex(i) // OnSelected refreshes it
+}
+
+// showReport opens the window on this week's report.
+func (u *UI) showReport() {
+	u.show()
+	u.selectTab(tabReport)
+	u.report.ShowWeek(u.svc.FocusConfig().WeekOf(u.svc.Clock.Now()))
+}
+
+// refreshAll brings every view up to date with the service.
+func (u *UI) refreshAll() {
+	u.today.refresh()
+	u.plan.refresh()
+	u.digest.refresh()
+	u.refreshTray()
+}
+
+// refreshSelected refreshes the visible tab (Report and Settings only when
+// shown: they read more) and the figures the service does not announce.
+func (u *UI) refreshSelected() {
+	switch u.tabs.SelectedIndex() {
+	case tabToday:
+		u.today.refresh()
+	case tabPlan:
+		u.plan.refresh()
+	case tabDigest:
+		u.digest.refresh()
+	case tabReport:
+		u.report.Refresh()
+	case tabSettings:
+		u.settings.Refresh()
+	}
+	u.refreshTray()
+}
+
+// refreshClock is the once-a-minute update while focusing: the remaining
+// time, today's focus, and the held count (new notifications are not
+// announced by the service, and they mostly arrive while focusing).
+func (u *UI) refreshClock() {
+	u.today.refresh()
+	if u.tabs.SelectedIndex() == tabDigest {
+		u.digest.refresh()
+	}
+	u.refreshTray()
+}
+
+func (u *UI) refreshTray() {
+	if u.tray != nil {
+		u.tray.refresh()
+	}
+}
+
+// apply updates the views an event concerns. It runs on the UI goroutine.
+func (u *UI) apply(e service.Event) {
+	switch e.Kind {
+	case service.FocusChanged:
+		u.today.refresh()
+		u.digest.refresh()
+		u.refreshTray()
+		u.bridge.arm(e.Focus, u.svc.Clock.Now())
+	case service.PlanChanged:
+		u.plan.refresh()
+		u.today.refresh()
+		u.refreshTray()
+		if u.tabs.SelectedIndex() == tabReport {
+			u.report.Refresh()
+		}
+	case service.HeldChanged:
+		u.today.refresh()
+		u.digest.refresh()
+		u.refreshTray()
+	case service.CalendarsChanged:
+		u.plan.refreshSources()
+		if u.tabs.SelectedIndex() == tabSettings {
+			u.settings.Refresh()
+		}
+	case service.ShowWindow:
+		u.show()
+	case service.Problem:
+		u.showProblem(e.Err)
+	}
+}
+
+// showError shows err as a dialog over the window, in words for people.
+func (u *UI) showError(err error) {
+	if err = userError(err); err != nil {
+		dialog.ShowError(err, u.win)
+	}
+}
+
+// userError rewords the errors a user can cause by acting on a state that
+// just changed (a block started focus, another window stopped it); others
+// keep their own message. Cancellation by Close is not shown.
+func userError(err error) error {
+	switch {
+	case err == nil, errors.Is(err, context.Canceled):
+		return nil
+	case errors.Is(err, focus.ErrAlreadyFocusing):
+		return errors.New("Focus is already on.")
+	case errors.Is(err, focus.ErrNotFocusing):
+		return errors.New("Focus is not on.")
+	case errors.Is(err, focus.ErrNoFreeTime):
+		return errors.New("Your next meeting starts in less than a minute: there is no time to focus before it.")
+	}
+	return err
+}
+
+// showProblem shows a background failure, once while its dialog is open.
+func (u *UI) showProblem(err error) {
+	if err == nil || u.problem != nil {
+		return
+	}
+	d := dialog.NewError(err, u.win)
+	d.SetOnClosed(func() { u.problem = nil })
+	u.problem = d
+	d.Show()
+}
+
+// now is the service's clock, so the UI and the engine agree on the time.
+func (u *UI) now() time.Time { return u.svc.Clock.Now() }

@@ -1,0 +1,274 @@
+package app
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/notify"
+)
+
+// untilMeeting is the length choice that focuses until the next meeting.
+const untilMeeting = "Until next meeting"
+
+// todayTab is the Today tab: the big focus toggle with the time left, the
+// next block, the held count and today's focus against its share of the goal.
+type todayTab struct {
+	ui *UI
+
+	status   *widget.Label
+	toggle   *widget.Button
+	length   *widget.Select // what the toggle starts
+	next     *widget.Label
+	held     *widget.Label
+	progress *widget.ProgressBar
+	focused  *widget.Label
+
+	content *fyne.Container
+}
+
+func newTodayTab(u *UI) *todayTab {
+	t := &todayTab{ui: u}
+	t.status = widget.NewLabel("")
+	t.status.SizeName = theme.SizeNameHeadingText
+	t.status.Alignment = fyne.TextAlignCenter
+	t.toggle = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), t.onToggle)
+	t.toggle.Importance = widget.HighImportance
+	var choices []string
+	for _, d := range trayLengths {
+		choices = append(choices, lengthLabel(d))
+	}
+	choices = append(choices, untilMeeting)
+	t.length = widget.NewSelect(choices, nil)
+	t.length.SetSelected(lengthLabel(50 * time.Minute))
+	t.next = widget.NewLabel("")
+	t.next.Wrapping = fyne.TextWrapWord
+	t.held = widget.NewLabel("")
+	t.held.Wrapping = fyne.TextWrapWord
+	t.focused = widget.NewLabel("")
+	t.progress = widget.NewProgressBar()
+	t.progress.TextFormatter = func() string { return "" }
+
+	lengthRow := container.NewCenter(container.NewHBox(widget.NewLabel("Length"), t.length))
+	t.content = container.NewVBox(
+		t.status,
+		container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 64), t.toggle)),
+		lengthRow,
+		widget.NewSeparator(),
+		widget.NewCard("", "Today", container.NewVBox(t.focused, t.progress)),
+		container.NewGridWithColumns(2,
+			widget.NewCard("", "Next block", t.next),
+			widget.NewCard("", "Held notifications", t.held),
+		),
+	)
+	return t
+}
+
+// onToggle stops a running session, or starts one of the chosen length.
+func (t *todayTab) onToggle() {
+	if t.ui.svc.Focus.State().Focusing {
+		t.ui.stopFocus()
+		return
+	}
+	if t.length.Selected == untilMeeting {
+		t.ui.startUntilMeeting()
+		return
+	}
+	for _, d := range trayLengths {
+		if t.length.Selected == lengthLabel(d) {
+			t.ui.startFocus(d)
+			return
+		}
+	}
+	t.ui.startFocus(50 * time.Minute)
+}
+
+// refresh shows the service's current state.
+func (t *todayTab) refresh() {
+	u := t.ui
+	now := u.now()
+	loc := u.svc.Location()
+	st := u.svc.Focus.State()
+	t.status.SetText(focus.StatusLine(st, now))
+	t.toggle.SetText(toggleLabel(st, now))
+	if st.Focusing {
+		t.toggle.SetIcon(theme.MediaStopIcon())
+		t.length.Disable()
+	} else {
+		t.toggle.SetIcon(theme.MediaPlayIcon())
+		t.length.Enable()
+	}
+
+	if b, ok := u.svc.NextBlock(); ok {
+		t.next.SetText(blockLine(b, now, loc))
+	} else {
+		t.next.SetText("No accepted block ahead. Accept some in Plan.")
+	}
+
+	n := u.heldCount()
+	t.held.SetText(heldLine(n, st.Focusing, u.svc.Notify.NextDigest(now), now, loc))
+
+	got, goal := u.todayFocus()
+	t.focused.SetText(todayLine(got, goal, u.svc.FocusConfig().WeeklyGoal))
+	if goal > 0 {
+		t.progress.Max = float64(goal)
+		t.progress.SetValue(min(float64(got), float64(goal)))
+	} else {
+		t.progress.Max = 1
+		t.progress.SetValue(0)
+	}
+}
+
+// toggleLabel is the big button's text: what tapping it does, and while
+// focusing the time left.
+func toggleLabel(st focus.State, now time.Time) string {
+	if !st.Focusing {
+		return "Start focus"
+	}
+	if st.PlannedEnd.IsZero() {
+		return "Stop focus · " + durText(now.Sub(st.Start)) + " so far"
+	}
+	left := st.PlannedEnd.Sub(now)
+	mins := int((max(left, 0) + time.Minute - 1) / time.Minute)
+	if mins < 60 {
+		return fmt.Sprintf("Stop focus · %d min left", mins)
+	}
+	return "Stop focus · " + durText(time.Duration(mins)*time.Minute) + " left"
+}
+
+// blockLine describes a block: "Tue 14:00–16:00 · longest free gap on Tue".
+func blockLine(b calendar.Block, now time.Time, loc *time.Location) string {
+	s := whenLabel(b.Start, now, loc) + "–" + b.End.In(loc).Format("15:04")
+	if !b.Start.After(now) {
+		s = "Now until " + b.End.In(loc).Format("15:04")
+	}
+	if b.Reason != "" {
+		s += " · " + b.Reason
+	}
+	return s
+}
+
+// heldLine says how many notifications wait and when they arrive.
+func heldLine(n int, focusing bool, nextDigest, now time.Time, loc *time.Location) string {
+	if n == 0 {
+		return "Nothing held."
+	}
+	what := fmt.Sprintf("%d held", n)
+	switch {
+	case focusing:
+		return what + ", delivered when this focus ends."
+	case !nextDigest.IsZero():
+		return what + ", next digest " + whenLabel(nextDigest, now, loc) + "."
+	default:
+		return what + "."
+	}
+}
+
+// todayLine compares today's focus with its share of the weekly goal.
+func todayLine(got, goal, weekly time.Duration) string {
+	if goal <= 0 {
+		return durText(got) + " focused today (no goal on days off)"
+	}
+	return fmt.Sprintf("%s focused of today's %s (share of the %s weekly goal)", durText(got), durText(goal), durText(weekly))
+}
+
+// durText formats d to the minute: "45m", "2h05m".
+func durText(d time.Duration) string {
+	m := int(d.Round(time.Minute) / time.Minute)
+	if m < 0 {
+		m = 0
+	}
+	if m < 60 {
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%dh%02dm", m/60, m%60)
+}
+
+// todayFocus is today's focus so far and its share of the weekly goal, as
+// the weekly report counts them.
+func (u *UI) todayFocus() (got, goal time.Duration) {
+	now := u.now()
+	cfg := u.svc.FocusConfig()
+	r, err := u.svc.Report(cfg.WeekOf(now))
+	if err != nil {
+		return 0, 0
+	}
+	loc := u.svc.Location()
+	y, m, d := now.In(loc).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	for _, day := range r.Days {
+		if day.Date.Equal(today) {
+			return day.Focus, day.Goal
+		}
+	}
+	return 0, 0
+}
+
+// heldCount is the number of notifications waiting for the next digest,
+// repeats included, as the digest will count them ("Lull — 4 held").
+func (u *UI) heldCount() int {
+	held, err := u.svc.Notify.Held()
+	if err != nil {
+		return 0
+	}
+	return heldTotal(held)
+}
+
+func heldTotal(held []notify.Item) int {
+	n := 0
+	for _, it := range held {
+		n += max(it.Count, 1)
+	}
+	return n
+}
+
+// startFocus starts a manual session of length d.
+func (u *UI) startFocus(d time.Duration) {
+	u.focusJob(func() error { _, err := u.svc.Focus.Start(d); return err })
+}
+
+// startUntilMeeting focuses until the next meeting (capped by the engine).
+func (u *UI) startUntilMeeting() {
+	u.focusJob(func() error { _, err := u.svc.Focus.StartUntilNextMeeting(); return err })
+}
+
+// stopFocus ends the running session.
+func (u *UI) stopFocus() {
+	u.focusJob(func() error { _, err := u.svc.Focus.Stop(); return err })
+}
+
+// toggleFocus stops a running session or starts the Today tab's choice.
+func (u *UI) toggleFocus() { u.today.onToggle() }
+
+// focusJob runs a focus change off the UI goroutine (it writes the log and
+// may switch the desktop's do-not-disturb); the FocusChanged event updates
+// the views.
+func (u *UI) focusJob(f func() error) {
+	u.today.toggle.Disable()
+	u.bridge.run(f, func(err error) {
+		u.today.toggle.Enable()
+		u.showError(err)
+		u.today.refresh()
+		u.refreshTray()
+	})
+}
+
+// deliverNow hands every held notification over as one digest now.
+func (u *UI) deliverNow() {
+	u.digest.deliver.Disable()
+	u.bridge.run(func() error {
+		_, _, err := u.svc.Notify.DeliverNow()
+		return err
+	}, func(err error) {
+		u.showError(err)
+		u.digest.refresh()
+		u.today.refresh()
+		u.refreshTray()
+	})
+}
