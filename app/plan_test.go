@@ -1,0 +1,210 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lullapp/lull/app/service"
+	"github.com/lullapp/lull/calendar"
+)
+
+// blockStates reads the stored state of every upcoming block, by ID.
+func blockStates(t *testing.T, h *harness) map[string]calendar.BlockState {
+	t.Helper()
+	blocks, err := h.svc.UpcomingBlocks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]calendar.BlockState{}
+	for _, b := range blocks {
+		out[b.ID] = b.State
+	}
+	return out
+}
+
+func TestPlanTabListsBlocksWithReasons(t *testing.T) {
+	h := newHarness(t)
+	h.ui.selectTab(tabPlan)
+	p := h.ui.plan
+	if len(p.rows) != 0 || !p.acceptAll.Disabled() {
+		t.Fatal("blocks or an enabled Accept all before any sync")
+	}
+	h.sync()
+	blocks, err := h.svc.UpcomingBlocks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blocks) == 0 {
+		t.Fatal("the planner proposed nothing for testdata/week.ics")
+	}
+	if len(p.rows) != len(blocks) || len(p.order) != len(blocks) {
+		t.Fatalf("%d rows for %d blocks", len(p.rows), len(blocks))
+	}
+	last := blocks[len(blocks)-1]
+	if days := last.Start.Sub(uiT0); days > 15*24*time.Hour {
+		t.Errorf("a block %v after now: beyond the 14-day horizon", days)
+	}
+	for i, b := range blocks {
+		r := p.rows[b.ID]
+		if p.order[i] != b.ID {
+			t.Errorf("row %d is %s, want %s (time order)", i, p.order[i], b.ID)
+		}
+		if r.reason.Text == "" || r.reason.Text != b.Reason {
+			t.Errorf("block %s shows reason %q, want %q", b.ID, r.reason.Text, b.Reason)
+		}
+		if want := b.Start.Format("15:04") + "–" + b.End.Format("15:04"); r.when.Text != want {
+			t.Errorf("block %s shows %q, want %q", b.ID, r.when.Text, want)
+		}
+		if r.state.Text != "proposed" || r.accept.Disabled() || r.skip.Disabled() {
+			t.Errorf("block %s: state %q, accept off %v, skip off %v", b.ID, r.state.Text, r.accept.Disabled(), r.skip.Disabled())
+		}
+	}
+	if !strings.HasPrefix(p.summary.Text, "Next 14 days: "+strconv.Itoa(len(blocks))+" proposed, 0 accepted") {
+		t.Errorf("summary %q", p.summary.Text)
+	}
+	if p.acceptAll.Disabled() {
+		t.Error("Accept all is off with proposals")
+	}
+	test.AssertRendersToMarkup(t, "plan_proposed.xml", h.ui.win.Canvas())
+}
+
+func TestPlanAcceptSkipAndAcceptAll(t *testing.T) {
+	h := newHarness(t)
+	h.sync()
+	h.ui.selectTab(tabPlan)
+	p := h.ui.plan
+	if len(p.order) < 3 {
+		t.Fatalf("need 3 blocks, have %d", len(p.order))
+	}
+	first, second := p.order[0], p.order[1]
+
+	test.Tap(p.rows[first].accept)
+	h.wait()
+	if got := blockStates(t, h)[first]; got != calendar.StateAccepted {
+		t.Fatalf("after Accept the block is %q", got)
+	}
+	if r := p.rows[first]; r.state.Text != "accepted" || !r.accept.Disabled() || r.skip.Disabled() {
+		t.Errorf("accepted row: state %q, accept off %v, skip off %v", r.state.Text, r.accept.Disabled(), r.skip.Disabled())
+	}
+
+	test.Tap(p.rows[second].skip)
+	h.wait()
+	if got := blockStates(t, h)[second]; got != calendar.StateSkipped {
+		t.Fatalf("after Skip the block is %q", got)
+	}
+	if r := p.rows[second]; r.state.Text != "skipped" || !r.skip.Disabled() {
+		t.Errorf("skipped row: state %q, skip off %v", r.state.Text, r.skip.Disabled())
+	}
+
+	test.Tap(p.acceptAll)
+	h.wait()
+	for id, st := range blockStates(t, h) {
+		if st == calendar.StateProposed {
+			t.Errorf("block %s still proposed after Accept all", id)
+		}
+	}
+	if !p.acceptAll.Disabled() {
+		t.Error("Accept all still on with nothing proposed")
+	}
+	if !strings.Contains(p.summary.Text, " 0 proposed") {
+		t.Errorf("summary %q", p.summary.Text)
+	}
+	// The accepted block is now the tray's and Today's next block.
+	next, _ := h.svc.NextBlock()
+	if menu, _, _ := h.app.state(); menu.Items[0].Label != "Next block "+whenLabel(next.Start, uiT0, time.UTC) {
+		t.Errorf("tray status %q after accepting", menu.Items[0].Label)
+	}
+}
+
+func TestPlanReplanShowsProgressAndSources(t *testing.T) {
+	h := newHarness(t)
+	h.ui.selectTab(tabPlan)
+	p := h.ui.plan
+	if got := p.sourceRows; len(got) != 1 {
+		t.Fatalf("%d calendars listed, want 1", len(got))
+	}
+	for _, l := range p.sourceRows {
+		// Adding a file calendar reads it once.
+		if l.Text != "Work (file) · synced 08:00" {
+			t.Errorf("before sync: %q", l.Text)
+		}
+	}
+
+	// A second calendar that goes missing after its first sync turns stale.
+	dir := t.TempDir()
+	extra := filepath.Join(dir, "extra.ics")
+	src, err := os.ReadFile(filepath.Join("testdata", "week.ics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(extra, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := h.svc.AddSource(t.Context(), service.AddSource{Kind: calendar.SourceFile, Path: extra, Name: "Extra"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	test.Tap(p.replan)
+	if !p.progress.Visible() || !p.replan.Disabled() {
+		t.Error("no progress shown while re-planning")
+	}
+	h.wait()
+	if p.progress.Visible() || p.replan.Disabled() {
+		t.Error("progress still shown after re-planning")
+	}
+	if len(p.rows) == 0 {
+		t.Fatal("re-plan produced no blocks")
+	}
+	if !strings.Contains(p.summary.Text, "Re-planned from 2 calendars: "+strconv.Itoa(len(p.rows))+" added, 0 moved, 0 removed.") {
+		t.Errorf("summary %q", p.summary.Text)
+	}
+	for id, l := range p.sourceRows {
+		if !strings.HasSuffix(l.Text, "(file) · synced 08:00") {
+			t.Errorf("source %s: %q", id, l.Text)
+		}
+	}
+
+	if err := os.Remove(extra); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(30 * time.Minute)
+	test.Tap(p.replan)
+	h.wait()
+	l := p.sourceRows[cfg.ID]
+	if !strings.HasPrefix(l.Text, "Extra (file) · STALE since 08:30, using the copy from 08:00") || l.Importance != widget.WarningImportance {
+		t.Errorf("stale source: %q", l.Text)
+	}
+	if !strings.Contains(p.summary.Text, "1 calendar failed") {
+		t.Errorf("summary %q does not mention the failing calendar", p.summary.Text)
+	}
+}
+
+func TestPlanSourceLine(t *testing.T) {
+	now := uiT0.Add(6 * time.Hour) // Monday 14:00
+	info := func(st calendar.SourceStatus) calendar.SourceInfo {
+		return calendar.SourceInfo{Config: calendar.SourceConfig{ID: "s", Kind: calendar.SourceCalDAV, Name: "Team"}, Status: st}
+	}
+	for _, tc := range []struct {
+		in   calendar.SourceInfo
+		want string
+	}{
+		{info(calendar.SourceStatus{}), "Team (caldav) · not synced yet"},
+		{info(calendar.SourceStatus{LastAttempt: now, LastSuccess: now.Add(-time.Hour), HasData: true}), "Team (caldav) · synced 13:00"},
+		{info(calendar.SourceStatus{LastAttempt: now, LastSuccess: now.Add(-3 * 24 * time.Hour), StaleSince: now.Add(-2 * 24 * time.Hour), LastError: "connection refused", HasData: true}),
+			"Team (caldav) · STALE since Sat 14:00, using the copy from Fri 14:00: connection refused"},
+		{info(calendar.SourceStatus{LastAttempt: now, StaleSince: now.Add(-10 * 24 * time.Hour), LastError: "401 Unauthorized"}),
+			"Team (caldav) · FAILING since 20 Nov 14:00, no data: 401 Unauthorized"},
+	} {
+		if got := planSourceLine(tc.in, now, time.UTC); got != tc.want {
+			t.Errorf("got  %q\nwant %q", got, tc.want)
+		}
+	}
+}
