@@ -152,6 +152,12 @@ type harness struct {
 // the test ends.
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with settings changed by edit first.
+func newHarnessWith(t *testing.T, edit func(*service.Settings)) *harness {
+	t.Helper()
 	keyring.MockInit()
 	h := &harness{t: t, clk: clock.NewFake(uiT0), sent: &sentLog{}}
 	dir := t.TempDir()
@@ -163,6 +169,9 @@ func newHarness(t *testing.T) *harness {
 	st := d.Settings()
 	st.Plan.Zone = "UTC"
 	st.Onboarded = true
+	if edit != nil {
+		edit(&st)
+	}
 	if err := d.SaveSettings(st); err != nil {
 		t.Fatal(err)
 	}

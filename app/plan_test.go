@@ -208,3 +208,43 @@ func TestPlanSourceLine(t *testing.T) {
 		}
 	}
 }
+
+func TestBackgroundProblemShowsOneDialog(t *testing.T) {
+	// Publishing accepted blocks to a folder that does not exist fails
+	// after the plan or an accept has succeeded: the service reports it as
+	// a Problem event.
+	bad := filepath.Join(t.TempDir(), "missing", "focus.ics")
+	h := newHarnessWith(t, func(st *service.Settings) { st.ExportICS = bad })
+	overlays := h.ui.win.Canvas().Overlays()
+	if overlays.Top() != nil {
+		t.Fatal("a dialog before anything failed")
+	}
+	h.sync()
+	top := overlays.Top()
+	if top == nil {
+		t.Fatal("no dialog for the failed publish")
+	}
+	if got := strings.Join(texts(top), " "); !strings.Contains(got, "missing") {
+		t.Errorf("dialog says %q, want the failing path", got)
+	}
+	n := len(overlays.List())
+	p := h.ui.plan
+	test.Tap(p.rows[p.order[0]].accept)
+	h.wait()
+	if got := len(overlays.List()); got != n {
+		t.Errorf("%d overlays after a second failure, want still %d (no stacking)", got, n)
+	}
+	if got := blockStates(t, h)[p.order[0]]; got != calendar.StateAccepted {
+		t.Errorf("the block is %q: a publish failure must not undo the accept", got)
+	}
+	// Once the user closed it, the next failure is shown again.
+	h.ui.problem.Hide()
+	if overlays.Top() != nil {
+		t.Fatal("dialog still shown after closing it")
+	}
+	test.Tap(p.rows[p.order[1]].accept)
+	h.wait()
+	if overlays.Top() == nil {
+		t.Error("no dialog for a failure after the first was closed")
+	}
+}
