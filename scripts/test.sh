@@ -5,7 +5,8 @@
 #
 # Installs missing Debian packages (BUILD_PACKAGES and SESSION_PACKAGES in
 # scripts/deps.sh; as root or via sudo; Go itself must be installed), then:
-# gofmt check, go vet (default tags and -tags e2e,desktop), unit tests with
+# Go modules download, gofmt check, go vet (default tags and
+# -tags e2e,desktop,lulltest), unit tests with
 # the race detector, one build of the app to test-artifacts/bin/lull
 # (exported as LULL_BIN), and the end-to-end tests inside a private desktop
 # session (scripts/e2e-session.sh under dbus-run-session: Xvfb, dunst,
@@ -29,6 +30,10 @@ set_locale force
 export CGO_ENABLED=1 # the GUI (Fyne, GLFW) and -race need cgo
 done_step
 
+step "go mod download"
+go mod download || die "could not download the Go modules (network? GOPROXY=$(go env GOPROXY))"
+done_step
+
 step "gofmt"
 # gofmt -l on every Go file except under testdata/ and hidden or _ folders,
 # which the go command ignores too.
@@ -44,8 +49,10 @@ step "go vet ./..."
 go vet ./...
 done_step
 
-step "go vet -tags e2e,desktop ./..."
-go vet -tags e2e,desktop ./...
+# e2e and desktop: the end-to-end tests; lulltest: the test-clock file of
+# cmd/lull that e2e/day_test.go builds the app with.
+step "go vet -tags e2e,desktop,lulltest ./..."
+go vet -tags e2e,desktop,lulltest ./...
 done_step
 
 step "go test -race -count=1 ./...  (unit tests; no display, no session bus)"
