@@ -10,7 +10,7 @@
 # temporary directory, so the user's real keyring, config and desktop are
 # never touched. Then it runs
 #
-#   go test -count=1 -v -tags e2e,desktop -timeout 20m ./e2e/... ./notify/...
+#   go test -p 1 -count=1 -v -tags e2e,desktop -timeout 20m ./e2e/... ./notify/...
 #
 # (GO TEST ARGS, if given, replace "./e2e/... ./notify/..."), fails if any
 # of those tests skipped (set E2E_ALLOW_SKIP=1 to allow it), and on exit,
@@ -275,9 +275,12 @@ export E2E_REAL_KEYRING=1 E2E_DESKTOP=1
 if [ $# -eq 0 ]; then
 	set -- ./e2e/... ./notify/...
 fi
-step "go test -count=1 -v -tags e2e,desktop -timeout 20m $*"
+# -p 1: one package's tests at a time. They share this one desktop, and
+# e.g. the app tests in e2e/ pause dunst (focus) while notify's desktop test
+# checks dunst's paused state; run side by side they break each other.
+step "go test -p 1 -count=1 -v -tags e2e,desktop -timeout 20m $*"
 echo "LULL_BIN=${LULL_BIN:-(not set)}"
-go test -count=1 -v -tags e2e,desktop -timeout 20m "$@" 2>&1 | tee "$LOGS/go-test.log"
+go test -p 1 -count=1 -v -tags e2e,desktop -timeout 20m "$@" 2>&1 | tee "$LOGS/go-test.log"
 
 if [ "${E2E_ALLOW_SKIP:-}" != 1 ] && grep -q -- '--- SKIP' "$LOGS/go-test.log"; then
 	grep -B1 -- '--- SKIP' "$LOGS/go-test.log" >&2
