@@ -7,6 +7,7 @@
 #   ensure_packages PKG...            install the missing ones (apt-get, as root or via sudo)
 #   require_go                        fail clearly unless `go` is on PATH
 #   set_locale [force]                LANG=en_US.UTF-8 if that locale exists, else C.UTF-8
+#   go_vcs_guard                      turn off Go's VCS stamping when git cannot read the checkout
 #   step TITLE                        print a step header
 #   die MESSAGE                       print an error and exit 1
 #
@@ -102,4 +103,18 @@ set_locale() {
 	'' | *.UTF-8 | *.utf8) ;;
 	*) unset LC_ALL ;;
 	esac
+}
+
+# go_vcs_guard: `go build` stamps binaries with the git revision and fails
+# ("error obtaining VCS status") when git cannot read the checkout: git not
+# installed, or "dubious ownership" when the clone belongs to another user
+# (common in CI). Lull does not use that stamp, so switch it off then.
+# Call it from the repository root.
+go_vcs_guard() {
+	[ -e .git ] || return 0
+	if ! command -v git >/dev/null 2>&1 || ! git status --porcelain >/dev/null 2>&1; then
+		echo "note: git cannot read this checkout; building with -buildvcs=false"
+		GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
+		export GOFLAGS
+	fi
 }

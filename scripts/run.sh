@@ -17,6 +17,7 @@ require_go
 # shellcheck disable=SC2086
 ensure_packages $BUILD_PACKAGES
 set_locale
+go_vcs_guard
 
 export CGO_ENABLED=1
 go build -o ./lull ./cmd/lull || die "go build ./cmd/lull failed"

@@ -27,6 +27,7 @@ go version
 # shellcheck disable=SC2086
 ensure_packages $BUILD_PACKAGES $SESSION_PACKAGES
 set_locale force
+go_vcs_guard
 export CGO_ENABLED=1 # the GUI (Fyne, GLFW) and -race need cgo
 done_step
 
