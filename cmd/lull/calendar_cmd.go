@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
@@ -73,7 +74,7 @@ func (c *cli) calendar(args []string) error {
 		if err != nil {
 			return err
 		}
-		c.reportSync(rep)
+		c.reportSync(c.stdout, rep)
 		return nil
 	case "expand":
 		return c.calendarExpand(args[1:])
@@ -83,18 +84,18 @@ func (c *cli) calendar(args []string) error {
 	return usagef("unknown calendar command %q", args[0])
 }
 
-func (c *cli) reportSync(rep service.SyncReport) {
+func (c *cli) reportSync(w io.Writer, rep service.SyncReport) {
 	if len(rep.Sources) == 0 {
-		fmt.Fprintln(c.stdout, "No calendars yet: add one with \"lull calendar add\".")
+		fmt.Fprintln(w, "No calendars yet: add one with \"lull calendar add\".")
 	}
 	for _, s := range rep.Sources {
 		switch {
 		case s.Error != "" && s.Stale:
-			fmt.Fprintf(c.stdout, "%s: %d events (stale: %s)\n", s.Name, s.Events, s.Error)
+			fmt.Fprintf(w, "%s: %d events (stale: %s)\n", s.Name, s.Events, s.Error)
 		case s.Error != "":
-			fmt.Fprintf(c.stdout, "%s: error: %s\n", s.Name, s.Error)
+			fmt.Fprintf(w, "%s: error: %s\n", s.Name, s.Error)
 		default:
-			fmt.Fprintf(c.stdout, "%s: %d events\n", s.Name, s.Events)
+			fmt.Fprintf(w, "%s: %d events\n", s.Name, s.Events)
 		}
 		for _, p := range s.Problems {
 			fmt.Fprintf(c.stderr, "%s: skipped: %s\n", s.Name, p)

@@ -514,7 +514,7 @@ func (c *cli) plan(args []string) error {
 			if err != nil {
 				return err
 			}
-			c.reportSync(rep)
+			c.reportSync(c.stderr, rep) // stdout is the plan, in its format
 		}
 		var err error
 		if res, err = d.Replan(*dry); err != nil {
