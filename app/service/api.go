@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
 	"github.com/lullapp/lull/internal/localapi"
+	"github.com/lullapp/lull/notify"
 )
 
 // Status is GET /v1/status's answer, and what `lull status` prints.
@@ -46,13 +48,23 @@ func (s *Service) Status() Status {
 		NextDigest: s.Notify.NextDigest(now), TokenStore: string(s.tokenStore),
 	}
 	if held, err := s.Notify.Held(); err == nil {
-		out.Held = len(held)
+		out.Held = heldCount(held)
 	}
 	if b, ok := s.NextBlock(); ok {
 		out.NextBlock = &b
 	}
 	s.addWeek(&out)
 	return out
+}
+
+// heldCount counts held notifications as the digest will: identical
+// repeats collapsed into one item count each time they came.
+func heldCount(items []notify.Item) int {
+	n := 0
+	for _, it := range items {
+		n += max(it.Count, 1)
+	}
+	return n
 }
 
 // OfflineStatus reports from the stored data when no instance runs.
@@ -62,7 +74,7 @@ func (d *Data) OfflineStatus(version string) Status {
 		out.NextBlock = &b
 	}
 	if held, err := d.Queue.Held(); err == nil {
-		out.Held = len(held)
+		out.Held = heldCount(held)
 	}
 	d.addWeek(&out)
 	return out
@@ -78,6 +90,10 @@ func (d *Data) addWeek(out *Status) {
 
 func (s *Service) mount(api *localapi.Server) {
 	for pattern, h := range s.Notify.Routes() {
+		if strings.HasPrefix(pattern, "POST ") {
+			// Intake, digests and mark-read change what is held: tell the UI.
+			h = s.announceHeld(h)
+		}
 		api.Handle(pattern, h)
 	}
 	api.HandleFunc("GET /v1/status", func(w http.ResponseWriter, r *http.Request) {
@@ -271,6 +287,13 @@ func (s *Service) mount(api *localapi.Server) {
 		localapi.WriteJSON(w, http.StatusOK, st)
 	})
 	api.Handle("GET /v1/focus.ics", calendar.FeedHandler(s.AcceptedBlocks, s.Clock))
+}
+
+func (s *Service) announceHeld(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		s.emit(Event{Kind: HeldChanged})
+	})
 }
 
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {

@@ -398,6 +398,18 @@ func (s *Service) Close() error {
 	return s.closeErr
 }
 
+// Submitter is what desktop capture hands notifications to: the
+// notification service, telling subscribers that the held queue changed.
+func (s *Service) Submitter() notify.Submitter { return announcingSubmitter{s} }
+
+type announcingSubmitter struct{ s *Service }
+
+func (a announcingSubmitter) Submit(ctx context.Context, ns []notify.Notification) ([]notify.Result, error) {
+	res, err := a.s.Notify.Submit(ctx, ns)
+	a.s.emit(Event{Kind: HeldChanged})
+	return res, err
+}
+
 // interruptions records notify's breakthroughs against the focus session.
 type interruptions struct{ e *focus.Engine }
 

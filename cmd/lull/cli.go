@@ -312,12 +312,10 @@ func (c *cli) focus(args []string) error {
 		if err != nil {
 			return err
 		}
-		var st focus.State
-		if err := cl.Do("POST", "/v1/focus/start", map[string]string{"spec": spec}, &st); err != nil {
+		if err := cl.Do("POST", "/v1/focus/start", map[string]string{"spec": spec}, nil); err != nil {
 			return err
 		}
-		fmt.Fprintln(c.stdout, focus.StatusLine(st, time.Now()))
-		return nil
+		return c.printStatusLine(cl)
 	case "stop":
 		fs := c.flags("focus stop", "focus stop")
 		if _, err := parse(fs, args[1:]); err != nil {
@@ -349,14 +347,23 @@ func (c *cli) focus(args []string) error {
 		if err != nil {
 			return err
 		}
-		var st focus.State
-		if err := cl.Do("POST", "/v1/focus/extend", map[string]string{"duration": pos[0]}, &st); err != nil {
+		if err := cl.Do("POST", "/v1/focus/extend", map[string]string{"duration": pos[0]}, nil); err != nil {
 			return err
 		}
-		fmt.Fprintln(c.stdout, focus.StatusLine(st, time.Now()))
-		return nil
+		return c.printStatusLine(cl)
 	}
 	return usagef("unknown focus command %q (want start, stop or extend)", args[0])
+}
+
+// printStatusLine prints the running instance's status line, computed on
+// its clock.
+func (c *cli) printStatusLine(cl *localapi.Client) error {
+	var st service.Status
+	if err := cl.Do("GET", "/v1/status", nil, &st); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, st.StatusLine)
+	return nil
 }
 
 // ---- notify and digests

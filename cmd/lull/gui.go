@@ -119,7 +119,7 @@ func runGUI(dir string, e env) int {
 	}()
 	if bus != nil && svc.Settings().Capture {
 		if _, err := notify.StartCapture(ctx, notify.CaptureConfig{
-			Submitter:     svc.Notify,
+			Submitter:     svc.Submitter(),
 			Clock:         svc.Clock,
 			IgnoreSenders: []string{bus.UniqueName()},
 			Logf:          func(f string, a ...any) { fmt.Fprintf(e.stderr, "lull: capture: "+f+"\n", a...) },

@@ -1,0 +1,294 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/localapi"
+	"github.com/lullapp/lull/internal/store"
+	"github.com/lullapp/lull/notify"
+)
+
+type recorder struct {
+	mu   sync.Mutex
+	msgs []notify.Message
+}
+
+func (r *recorder) Send(m notify.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, m)
+	return nil
+}
+
+func (r *recorder) sent() []notify.Message {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]notify.Message(nil), r.msgs...)
+}
+
+type memKeyring map[string]string
+
+func (k memKeyring) Get(s, u string) (string, error) {
+	if v, ok := k[s+u]; ok {
+		return v, nil
+	}
+	return "", keyring.ErrNotFound
+}
+func (k memKeyring) Set(s, u, p string) error { k[s+u] = p; return nil }
+
+// monday is Monday 5 January 2026, 07:00 in Berlin.
+var berlin, _ = time.LoadLocation("Europe/Berlin")
+var monday = time.Date(2026, 1, 5, 7, 0, 0, 0, berlin)
+
+func startService(t *testing.T, clk clock.Clock, withAPI bool) (*Service, *recorder) {
+	t.Helper()
+	keyring.MockInit()
+	dir := t.TempDir()
+	// Settings before start: zone Berlin, so the week.ics meetings (Berlin
+	// times) and working hours agree.
+	d, err := OpenData(DataOptions{Dir: dir, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := d.Settings()
+	st.Plan.Zone = "Europe/Berlin"
+	if err := d.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	rec := &recorder{}
+	svc, err := Start(context.Background(), Options{
+		DataOptions:  DataOptions{Dir: dir, Clock: clk},
+		Version:      "test",
+		Sender:       rec,
+		TokenKeyring: memKeyring{},
+		NoAPI:        !withAPI,
+		SyncInterval: -1,
+		Logf:         t.Logf,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	return svc, rec
+}
+
+func TestSettingsRoundTripAndValidation(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "lull.db"), store.Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st, err := LoadSettings(db)
+	if err != nil || st.Plan.WeeklyGoal != 10*time.Hour || len(st.DigestTimes) != 3 || st.DND != "auto" || !st.Capture {
+		t.Fatalf("defaults = %+v, %v", st, err)
+	}
+	st.VIP = []string{"pager"}
+	st.Plan.WeeklyGoal = 12 * time.Hour
+	if err := SaveSettings(db, st); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := LoadSettings(db)
+	if got.Plan.WeeklyGoal != 12*time.Hour || got.VIP[0] != "pager" {
+		t.Fatalf("round trip = %+v", got)
+	}
+	for name, change := range map[string]func(*Settings){
+		"digest time": func(s *Settings) { s.DigestTimes = []string{"25:00"} },
+		"dnd":         func(s *Settings) { s.DND = "telepathy" },
+		"plan":        func(s *Settings) { s.Plan.MinBlock = -time.Hour },
+	} {
+		bad := got
+		change(&bad)
+		if err := SaveSettings(db, bad); !errors.Is(err, ErrBadSettings) {
+			t.Errorf("%s: err = %v, want ErrBadSettings", name, err)
+		}
+	}
+	if again, _ := LoadSettings(db); again.Plan.WeeklyGoal != 12*time.Hour || again.DND != "auto" {
+		t.Fatalf("a rejected save changed the stored settings: %+v", again)
+	}
+}
+
+func TestWorkingHours(t *testing.T) {
+	st := DefaultSettings()
+	st.Plan.Zone = "Europe/Berlin"
+	got := st.WorkingHours(monday.Add(10 * time.Hour))
+	if len(got) != 1 || !got[0].Start.Equal(time.Date(2026, 1, 5, 9, 0, 0, 0, berlin)) || !got[0].End.Equal(time.Date(2026, 1, 5, 17, 0, 0, 0, berlin)) {
+		t.Fatalf("Monday = %v", got)
+	}
+	if sat := st.WorkingHours(monday.AddDate(0, 0, 5)); len(sat) != 0 {
+		t.Fatalf("Saturday = %v", sat)
+	}
+}
+
+// TestADayOnTheFakeClock wires everything the app wires and lives a day:
+// sync a calendar, plan, accept, the block starts focus, notifications are
+// held, the block's end delivers one digest, the report counts it all.
+func TestADayOnTheFakeClock(t *testing.T) {
+	clk := clock.NewFake(monday)
+	svc, rec := startService(t, clk, false)
+	ics, _ := filepath.Abs("testdata/week.ics")
+	if _, err := svc.AddSource(context.Background(), AddSource{Kind: calendar.SourceFile, Path: ics, Name: "Work"}); err != nil {
+		t.Fatal(err)
+	}
+	events := map[EventKind]int{}
+	var mu sync.Mutex
+	svc.Subscribe(func(e Event) { mu.Lock(); events[e.Kind]++; mu.Unlock() })
+
+	rep, plan, err := svc.SyncNow(context.Background())
+	if err != nil || len(rep.Sources) != 1 || rep.Sources[0].Events == 0 || rep.Sources[0].Error != "" {
+		t.Fatalf("sync = %+v, %v", rep, err)
+	}
+	if plan.Added == 0 {
+		t.Fatalf("nothing planned: %+v", plan)
+	}
+	snap, _ := svc.Busy()
+	for _, b := range plan.Blocks {
+		for _, iv := range snap.Busy {
+			if b.Start.Before(iv.End) && iv.Start.Before(b.End) {
+				t.Fatalf("block %s overlaps busy %v", b.ID, iv)
+			}
+		}
+	}
+	first := plan.Blocks[0]
+	if _, err := svc.Accept(context.Background(), first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if next, ok := svc.NextBlock(); !ok || next.ID != first.ID {
+		t.Fatalf("next block = %+v %v", next, ok)
+	}
+
+	clk.Set(first.Start.Add(time.Second))
+	if !svc.Status().Focusing {
+		t.Fatalf("not focusing at the block's start (%s)", first.Start)
+	}
+	ns := []notify.Notification{
+		{Source: "ci", Title: "Build failed", Priority: notify.PriorityNormal, Origin: notify.OriginAPI},
+		{Source: "mail", Title: "Lunch?", Priority: notify.PriorityNormal, Origin: notify.OriginAPI},
+		{Source: "pager", Title: "Prod down", Priority: notify.PriorityUrgent, Origin: notify.OriginAPI},
+	}
+	res, err := svc.Submitter().Submit(context.Background(), ns)
+	if err != nil || len(res) != 3 || res[2].Decision == notify.ActionHold {
+		t.Fatalf("submit = %+v, %v", res, err)
+	}
+	if st := svc.Status(); st.Held != 2 {
+		t.Fatalf("held = %d, want 2", st.Held)
+	}
+	clk.Set(first.End.Add(time.Second))
+	if svc.Status().Focusing {
+		t.Fatal("still focusing after the block's end")
+	}
+	var digests []notify.Message
+	for _, m := range rec.sent() {
+		if !m.Urgent {
+			digests = append(digests, m)
+		}
+	}
+	if len(digests) != 1 || !strings.Contains(digests[0].Title, "2 held") {
+		t.Fatalf("digests sent = %+v, want one with 2 held", rec.sent())
+	}
+	r, err := svc.Report(svc.FocusConfig().WeekOf(clk.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Focus < first.Duration()-time.Minute || r.Planned != first.Duration() || r.Kept < first.Duration()-time.Minute ||
+		r.Batched != 2 || r.Digests != 1 || len(r.Interruptions) != 1 {
+		t.Fatalf("report: focus %s planned %s kept %s batched %d digests %d interruptions %d (block %s)",
+			r.Focus, r.Planned, r.Kept, r.Batched, r.Digests, len(r.Interruptions), first.Duration())
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if events[FocusChanged] < 2 || events[PlanChanged] == 0 || events[HeldChanged] == 0 || events[CalendarsChanged] == 0 {
+		t.Fatalf("events = %v", events)
+	}
+}
+
+func TestPublishToICSFileAndFeed(t *testing.T) {
+	clk := clock.NewFake(monday)
+	svc, _ := startService(t, clk, true)
+	ics, _ := filepath.Abs("testdata/week.ics")
+	svc.AddSource(context.Background(), AddSource{Kind: calendar.SourceFile, Path: ics})
+	out := filepath.Join(t.TempDir(), "focus.ics")
+	st := svc.Settings()
+	st.ExportICS = out
+	if err := svc.Data.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.SyncNow(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := svc.AcceptAll(context.Background()); err != nil || n == 0 {
+		t.Fatalf("accept all: %d %v", n, err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || strings.Count(string(data), "BEGIN:VEVENT") == 0 || !strings.Contains(string(data), calendar.BlockUIDPrefix) {
+		t.Fatalf("exported file: %v\n%s", err, data)
+	}
+	disc, err := localapi.ReadDiscovery(svc.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var feed []byte
+	if err := localapi.NewClient(disc.Port, disc.Token).Do("GET", "/v1/focus.ics", nil, &feed); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(feed), "BEGIN:VEVENT") != strings.Count(string(data), "BEGIN:VEVENT") {
+		t.Fatalf("feed and file disagree:\n%s\n---\n%s", feed, data)
+	}
+}
+
+func TestAPIErrorsMapToStatus(t *testing.T) {
+	clk := clock.NewFake(monday)
+	svc, _ := startService(t, clk, true)
+	disc, _ := localapi.ReadDiscovery(svc.Dir)
+	cl := localapi.NewClient(disc.Port, disc.Token)
+	for _, c := range []struct {
+		method, path string
+		body         any
+		code         int
+	}{
+		{"POST", "/v1/focus/start", map[string]string{"spec": "forever-ish"}, 400},
+		{"POST", "/v1/focus/stop", nil, 409},
+		{"POST", "/v1/focus/extend", map[string]string{"duration": "15m"}, 409},
+		{"GET", "/v1/report?week=2026-W99", nil, 400},
+		{"GET", "/v1/report?format=pdf", nil, 400},
+		{"POST", "/v1/blocks/lull-nope/accept", nil, 404},
+		{"POST", "/v1/blocks/x/launch", nil, 404},
+		{"DELETE", "/v1/calendars/nope", nil, 404},
+		{"POST", "/v1/calendars", map[string]string{"kind": "fax"}, 400},
+		{"POST", "/v1/focus/start", map[string]string{"spec": "25m", "extra": "x"}, 400},
+	} {
+		err := cl.Do(c.method, c.path, c.body, nil)
+		var se *localapi.StatusError
+		if !errors.As(err, &se) || se.Code != c.code {
+			t.Errorf("%s %s: %v, want %d", c.method, c.path, err, c.code)
+		}
+	}
+	var st focus.State
+	if err := cl.Do("POST", "/v1/focus/start", map[string]string{"spec": "25m"}, &st); err != nil || !st.Focusing {
+		t.Fatalf("start: %+v %v", st, err)
+	}
+	if err := cl.Do("POST", "/v1/focus/start", map[string]string{"spec": "25m"}, nil); err == nil {
+		t.Fatal("starting twice succeeded")
+	}
+}
+
+func TestSecondStartIsLocked(t *testing.T) {
+	clk := clock.NewFake(monday)
+	svc, _ := startService(t, clk, false)
+	_, err := Start(context.Background(), Options{DataOptions: DataOptions{Dir: svc.Dir, Clock: clk, LockTimeout: 100 * time.Millisecond}, NoAPI: true, SyncInterval: -1})
+	if !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("second start: %v, want ErrLocked", err)
+	}
+}
