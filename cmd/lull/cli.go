@@ -655,6 +655,7 @@ var settingKeys = map[string]string{
 	"capture":        "capture desktop notifications: true or false",
 	"zone":           "IANA time zone, e.g. Europe/Berlin (empty: the system's)",
 	"batch-desktop":  "hold desktop notifications all day, not only in focus: true or false",
+	"onboarded":      "first-run onboarding done (false shows it again): true or false",
 }
 
 func (c *cli) settings(args []string) error {
@@ -740,15 +741,18 @@ func applySetting(st *service.Settings, key, value string) error {
 		st.DND = value
 	case "zone":
 		st.Plan.Zone = value
-	case "capture", "batch-desktop":
+	case "capture", "batch-desktop", "onboarded":
 		b, err := parseBool(value)
 		if err != nil {
 			return bad(err)
 		}
-		if key == "capture" {
+		switch key {
+		case "capture":
 			st.Capture = b
-		} else {
+		case "batch-desktop":
 			st.BatchDesktopAllDay = b
+		default:
+			st.Onboarded = b
 		}
 	}
 	return st.Validate()
