@@ -183,6 +183,7 @@ func (s *Service) mount(api *localapi.Server) {
 		var req struct {
 			DryRun bool `json:"dry_run"`
 			Sync   bool `json:"sync"`
+			Days   int  `json:"days"`
 		}
 		if !decode(w, r, &req) {
 			return
@@ -196,12 +197,20 @@ func (s *Service) mount(api *localapi.Server) {
 			localapi.WriteJSON(w, http.StatusOK, res)
 			return
 		}
-		res, err := s.Replan(r.Context(), req.DryRun)
+		res, err := s.ReplanDays(r.Context(), req.DryRun, req.Days)
 		if err != nil {
 			writeErr(w, err)
 			return
 		}
 		localapi.WriteJSON(w, http.StatusOK, res)
+	})
+	api.HandleFunc("GET /v1/plan/accepted", func(w http.ResponseWriter, r *http.Request) {
+		blocks, err := s.AcceptedBlocks()
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		localapi.WriteJSON(w, http.StatusOK, nonNil(blocks))
 	})
 	api.HandleFunc("POST /v1/plan/accept-all", func(w http.ResponseWriter, r *http.Request) {
 		n, err := s.AcceptAll(r.Context())

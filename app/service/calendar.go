@@ -104,8 +104,17 @@ type PlanResult struct {
 // Replan plans the horizon from the stored busy time and the existing
 // blocks. With dryRun nothing is stored.
 func (d *Data) Replan(dryRun bool) (PlanResult, error) {
+	return d.ReplanWith(dryRun, 0)
+}
+
+// ReplanWith is Replan with the horizon overridden by days (0: the
+// setting).
+func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
 	now := d.Clock.Now()
 	st := d.Settings()
+	if days > 0 {
+		st.Plan.HorizonDays = days
+	}
 	loc := st.Location()
 	snap, err := d.Busy()
 	if err != nil {
@@ -272,4 +281,36 @@ func (d *Data) Publish(ctx context.Context) (PublishResult, error) {
 		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// PlanFiles plans focus blocks over calendar files alone, without stored
+// sources or blocks: a preview of what Lull would do with them (`lull plan
+// --ics`). from is "now" for the plan; days overrides the horizon.
+func PlanFiles(paths []string, st Settings, from time.Time, days int, readFile func(string) ([]byte, error)) ([]calendar.Block, []error, error) {
+	if days > 0 {
+		st.Plan.HorizonDays = days
+	}
+	loc := st.Location()
+	y, m, dd := from.In(loc).Date()
+	start := time.Date(y, m, dd, 0, 0, 0, 0, loc)
+	end := start.AddDate(0, 0, st.Plan.HorizonDays+1)
+	var busy []calendar.Interval
+	var oof []time.Time
+	var problems []error
+	for _, p := range paths {
+		data, err := readFile(p)
+		if err != nil {
+			return nil, problems, fmt.Errorf("calendar %q: %w", p, err)
+		}
+		cal, err := calendar.Parse(p, data)
+		if err != nil {
+			return nil, problems, err
+		}
+		problems = append(problems, cal.Problems...)
+		occs := calendar.Expand(cal, start, end, calendar.ExpandOptions{Location: loc, UserAddresses: st.UserAddresses})
+		busy = append(busy, calendar.Busy(occs, loc)...)
+		oof = append(oof, calendar.OutOfOfficeDays(occs, loc)...)
+	}
+	blocks, err := calendar.Plan(calendar.PlanInput{From: from, Settings: st.Plan, Location: loc, Busy: busy, OutOfOffice: oof})
+	return blocks, problems, err
 }

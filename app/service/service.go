@@ -252,19 +252,24 @@ func (s *Service) SyncNow(ctx context.Context) (SyncReport, PlanResult, error) {
 	if err != nil {
 		return rep, PlanResult{}, err
 	}
-	plan, err := s.replanLocked(ctx, false)
+	plan, err := s.replanLocked(ctx, false, 0)
 	return rep, plan, err
 }
 
 // Replan re-plans from the stored busy time and publishes.
 func (s *Service) Replan(ctx context.Context, dryRun bool) (PlanResult, error) {
-	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
-	return s.replanLocked(ctx, dryRun)
+	return s.ReplanDays(ctx, dryRun, 0)
 }
 
-func (s *Service) replanLocked(ctx context.Context, dryRun bool) (PlanResult, error) {
-	res, err := s.Data.Replan(dryRun)
+// ReplanDays is Replan with the horizon overridden by days (0: setting).
+func (s *Service) ReplanDays(ctx context.Context, dryRun bool, days int) (PlanResult, error) {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	return s.replanLocked(ctx, dryRun, days)
+}
+
+func (s *Service) replanLocked(ctx context.Context, dryRun bool, days int) (PlanResult, error) {
+	res, err := s.Data.ReplanWith(dryRun, days)
 	if err != nil || dryRun {
 		return res, err
 	}

@@ -494,10 +494,15 @@ func (c *cli) plan(args []string) error {
 	if len(args) > 0 && (args[0] == "accept" || args[0] == "skip") {
 		return c.planAction(args[0], args[1:])
 	}
-	fs := c.flags("plan", "plan [--sync] [--dry-run] [--format text|tsv|json] | plan accept ID...|--all | plan skip ID...")
+	fs := c.flags("plan", "plan [--sync] [--dry-run] [--days N] [--from DATE --ics FILE...] [--export FILE.ics] [--format text|tsv|json]\n       lull plan accept ID...|--all | plan skip ID...")
 	sync := fs.Bool("sync", false, "re-read the calendars first")
 	dry := fs.Bool("dry-run", false, "show what re-planning would do without storing it")
 	format := fs.String("format", "text", "text, tsv or json")
+	days := fs.Int("days", 0, "planning horizon in days (default: the setting, 14)")
+	from := fs.String("from", "", "plan as if it were this day (YYYY-MM-DD; only with --ics)")
+	export := fs.String("export", "", "also write the accepted blocks to this .ics file")
+	var ics multiFlag
+	fs.Var(&ics, "ics", "plan over this calendar file alone, storing nothing (repeatable)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -510,9 +515,28 @@ func (c *cli) plan(args []string) error {
 	default:
 		return usagef("--format %q: want text, tsv or json", *format)
 	}
+	if *days < 0 || *days > 366 {
+		return usagef("--days %d: want 1 to 366", *days)
+	}
+	if *from != "" && len(ics) == 0 {
+		return usagef("--from plans a preview and needs --ics FILE")
+	}
+	if len(ics) > 0 {
+		return c.planFiles(ics, *from, *days, *format)
+	}
 	var res service.PlanResult
 	err = c.either(func(cl *localapi.Client) error {
-		return cl.Do("POST", "/v1/plan", map[string]bool{"dry_run": *dry, "sync": *sync}, &res)
+		if err := cl.Do("POST", "/v1/plan", map[string]any{"dry_run": *dry, "sync": *sync, "days": *days}, &res); err != nil {
+			return err
+		}
+		if *export != "" {
+			var blocks []calendar.Block
+			if err := cl.Do("GET", "/v1/plan/accepted", nil, &blocks); err != nil {
+				return err
+			}
+			return calendar.ExportBlocksICS(*export, blocks, time.Now())
+		}
+		return nil
 	}, func(d *service.Data) error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
@@ -524,13 +548,20 @@ func (c *cli) plan(args []string) error {
 			c.reportSync(c.stderr, rep) // stdout is the plan, in its format
 		}
 		var err error
-		if res, err = d.Replan(*dry); err != nil {
+		if res, err = d.ReplanWith(*dry, *days); err != nil {
 			return err
 		}
 		if !*dry {
 			if _, err := d.Publish(ctx); err != nil {
 				fmt.Fprintf(c.stderr, "lull: %v\n", err)
 			}
+		}
+		if *export != "" {
+			blocks, err := d.AcceptedBlocks()
+			if err != nil {
+				return err
+			}
+			return calendar.ExportBlocksICS(*export, blocks, d.Clock.Now())
 		}
 		return nil
 	})
@@ -540,8 +571,51 @@ func (c *cli) plan(args []string) error {
 	if *dry && *format == calendar.FormatText {
 		fmt.Fprintf(c.stdout, "Dry run: %d new, %d moved, %d removed, %d kept\n", res.Added, res.Moved, res.Removed, res.Kept)
 	}
+	if *export != "" {
+		fmt.Fprintf(c.stderr, "Accepted blocks written to %s\n", *export)
+	}
 	return calendar.WritePlan(c.stdout, res.Blocks, *format, time.Local)
 }
+
+// planFiles is `lull plan --ics FILE...`: a preview over files alone.
+func (c *cli) planFiles(paths []string, from string, days int, format string) error {
+	var st service.Settings
+	err := c.either(func(cl *localapi.Client) error {
+		return cl.Do("GET", "/v1/settings", nil, &st)
+	}, func(d *service.Data) error {
+		st = d.Settings()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	loc := st.Location()
+	now := time.Now()
+	if clk, _ := testClock(c.getenv); clk != nil {
+		now = clk.Now()
+	}
+	if from != "" {
+		day, err := focus.ParseDay(from, loc)
+		if err != nil {
+			return err
+		}
+		now = day
+	}
+	blocks, problems, err := service.PlanFiles(paths, st, now, days, readFile)
+	for _, p := range problems {
+		fmt.Fprintf(c.stderr, "lull: skipped: %v\n", p)
+	}
+	if err != nil {
+		return err
+	}
+	return calendar.WritePlan(c.stdout, blocks, format, loc)
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func (c *cli) planAction(action string, args []string) error {
 	fs := c.flags("plan "+action, "plan "+action+" ID... (or --all for accept)")

@@ -354,3 +354,53 @@ func TestSettingsSet(t *testing.T) {
 		t.Fatalf("settings: %v %+v", err, st)
 	}
 }
+
+func TestPlanPreviewFromFilesAndExport(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	runLull(t, dir, "", "settings", "set", "zone", "Europe/Berlin")
+	// A preview over a file alone stores nothing and avoids its meetings.
+	r := runLull(t, dir, "", "plan", "--ics", "testdata/week.ics", "--from", "2026-01-05", "--days", "5", "--format", "json")
+	var blocks []struct {
+		Start, End time.Time
+		State      string
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &blocks); r.code != 0 || err != nil || len(blocks) == 0 {
+		t.Fatalf("plan --ics: %d %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	for _, b := range blocks {
+		if b.Start.Before(time.Date(2026, 1, 5, 0, 0, 0, 0, berlin)) || b.End.After(time.Date(2026, 1, 11, 0, 0, 0, 0, berlin)) {
+			t.Errorf("block %v–%v outside the 5-day horizon from 5 January", b.Start, b.End)
+		}
+		standup := time.Date(b.Start.Year(), b.Start.Month(), b.Start.Day(), 9, 30, 0, 0, berlin)
+		if b.Start.Before(standup.Add(25*time.Minute)) && standup.Add(-10*time.Minute).Before(b.End) {
+			t.Errorf("block %v–%v overlaps the 09:30 stand-up (with buffer)", b.Start, b.End)
+		}
+	}
+	if r := runLull(t, dir, "", "plan", "--dry-run"); !strings.Contains(r.stdout, "0 moved, 0 removed, 0 kept") {
+		t.Fatalf("the preview stored blocks:\n%s", r.stdout)
+	}
+	if r := runLull(t, dir, "", "plan", "--from", "2026-01-05"); r.code != exitUsage {
+		t.Fatalf("--from without --ics: exit %d", r.code)
+	}
+	if r := runLull(t, dir, "", "plan", "--ics", "testdata/nope.ics"); r.code != exitFailure || !strings.Contains(r.stderr, "nope.ics") {
+		t.Fatalf("missing --ics file: %d %q", r.code, r.stderr)
+	}
+
+	// Stored plan with --days, then accept and export.
+	ics, _ := filepath.Abs("testdata/week.ics")
+	runLull(t, dir, "", "calendar", "add", "file", ics)
+	if r := runLull(t, dir, "", "plan", "--sync", "--days", "3"); r.code != 0 {
+		t.Fatalf("plan --days 3: %d %q", r.code, r.stderr)
+	}
+	runLull(t, dir, "", "plan", "accept", "--all")
+	out := filepath.Join(t.TempDir(), "blocks.ics")
+	if r := runLull(t, dir, "", "plan", "--export", out); r.code != 0 {
+		t.Fatalf("plan --export: %d %q", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(data), "SUMMARY:Focus time") || !strings.Contains(string(data), "TRANSP:OPAQUE") || !strings.Contains(string(data), "X-LULL-BLOCK") {
+		t.Fatalf("exported calendar: %v\n%s", err, data)
+	}
+}
