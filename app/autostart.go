@@ -48,7 +48,7 @@ func autostartEntry(exe string) string {
 		"Type=Application\n" +
 		"Name=Lull\n" +
 		"Comment=Protect deep work: focus blocks on your calendar, notifications held until a digest\n" +
-		"Exec=" + desktopExecArg(exe) + "\n" +
+		"Exec=" + desktopExecArg(exe) + " --hidden\n" +
 		"Icon=io.github.lullapp.lull\n" +
 		"Terminal=false\n" +
 		"X-GNOME-Autostart-enabled=true\n"

@@ -49,7 +49,7 @@ func TestAutostartWriteRemove(t *testing.T) {
 		t.Fatal(err)
 	}
 	entry := string(b)
-	for _, want := range []string{"[Desktop Entry]\n", "Type=Application\n", "Name=Lull\n", "Exec=\"/opt/Lull App/bin/lull\"\n"} {
+	for _, want := range []string{"[Desktop Entry]\n", "Type=Application\n", "Name=Lull\n", "Exec=\"/opt/Lull App/bin/lull\" --hidden\n"} {
 		if !strings.Contains(entry, want) {
 			t.Errorf("entry lacks %q:\n%s", want, entry)
 		}
@@ -68,7 +68,7 @@ func TestAutostartWriteRemove(t *testing.T) {
 	if err := setAutostart(env, "/usr/bin/lull", true); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(p); !strings.Contains(string(b), "Exec=/usr/bin/lull\n") {
+	if b, _ := os.ReadFile(p); !strings.Contains(string(b), "Exec=/usr/bin/lull --hidden\n") {
 		t.Errorf("entry not replaced:\n%s", b)
 	}
 

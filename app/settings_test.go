@@ -241,7 +241,7 @@ func TestSettingsAutostartCheck(t *testing.T) {
 	p, _ := autostartPath(tab.getenv)
 	test.Tap(tab.checks["autostart"])
 	b, err := os.ReadFile(p)
-	if err != nil || !strings.Contains(string(b), "Exec=/usr/local/bin/lull\n") {
+	if err != nil || !strings.Contains(string(b), "Exec=/usr/local/bin/lull --hidden\n") {
 		t.Fatalf("entry after checking: %q, %v", b, err)
 	}
 	test.Tap(tab.checks["autostart"])

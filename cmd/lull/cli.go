@@ -31,6 +31,7 @@ time, holds notifications while you focus and hands them over as digests.
 
 Usage:
   lull                      open Lull (or show the running one)
+  lull --hidden             start Lull in the tray only (what start at login runs)
   lull status [--json]      focus state, next block, held notifications
   lull focus start [25m|50m|1h30m|until-next|open]
   lull focus stop | extend 15m
@@ -70,6 +71,10 @@ func run(args []string, e env) int {
 	c := &cli{env: e, dir: dir}
 	if len(args) == 0 {
 		return c.open()
+	}
+	if len(args) == 1 && args[0] == "--hidden" {
+		c.hidden = true
+		return c.openHidden()
 	}
 	err = c.dispatch(args)
 	switch {

@@ -73,6 +73,7 @@ type result struct {
 	code           int
 	stdout, stderr string
 	guiCalls       int
+	hidden         bool
 }
 
 // lull runs the command line against data directory dir.
@@ -90,7 +91,7 @@ func runLull(t *testing.T, dir, stdin string, args ...string) result {
 			}
 			return ""
 		},
-		gui: func(string, env) int { r.guiCalls++; return 0 },
+		gui: func(_ string, e env) int { r.guiCalls++; r.hidden = e.hidden; return 0 },
 	})
 	r.stdout, r.stderr = out.String(), errOut.String()
 	return r
@@ -278,6 +279,12 @@ func TestNoArgumentsStartsTheAppWhenNoneRuns(t *testing.T) {
 	r := runLull(t, dir, "")
 	if r.code != 0 || r.guiCalls != 1 {
 		t.Fatalf("lull: exit %d, gui calls %d", r.code, r.guiCalls)
+	}
+	if r.hidden {
+		t.Fatal("plain lull started hidden")
+	}
+	if r := runLull(t, dir, "", "--hidden"); r.code != 0 || r.guiCalls != 1 || !r.hidden {
+		t.Fatalf("lull --hidden: exit %d, gui calls %d, hidden %v", r.code, r.guiCalls, r.hidden)
 	}
 	// A discovery file left by a crashed instance does not fool it.
 	os.MkdirAll(dir, 0o700)

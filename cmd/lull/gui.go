@@ -33,6 +33,16 @@ func (c *cli) open() int {
 	return c.gui(c.dir, c.env)
 }
 
+// openHidden starts the app without its window; when one already runs it
+// is left as it is.
+func (c *cli) openHidden() int {
+	if cl, err := localapi.Dial(c.dir); err == nil && cl != nil {
+		fmt.Fprintln(c.stdout, "Lull is already running.")
+		return exitOK
+	}
+	return c.gui(c.dir, c.env)
+}
+
 // raise asks a running instance to show its window; it reports whether
 // one answered.
 func (c *cli) raise() bool {
@@ -151,7 +161,9 @@ func runGUI(dir string, e env) int {
 		case <-ctx.Done():
 		}
 	}()
-	ui.ShowWindow()
+	if !e.hidden {
+		ui.ShowWindow()
+	}
 	a.Run()
 	return exitOK
 }

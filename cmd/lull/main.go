@@ -26,6 +26,9 @@ type env struct {
 	// gui starts the app in dir and blocks until it quits; it returns the
 	// exit code.
 	gui func(dir string, e env) int
+	// hidden starts the app in the tray without showing its window
+	// (`lull --hidden`, what start-at-login runs).
+	hidden bool
 }
 
 // Exit codes.
