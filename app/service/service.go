@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fsnotify/fsnotify"
+
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
 	"github.com/lullapp/lull/internal/clock"
@@ -98,8 +100,14 @@ type Service struct {
 	syncMu    sync.Mutex // one sync/plan/publish at a time
 	timerMu   sync.Mutex
 	syncTimer clock.Timer
-	closeOnce sync.Once
-	closeErr  error
+	fileTimer clock.Timer
+
+	watcher       *fsnotify.Watcher
+	watchMu       sync.Mutex
+	watchDirs     map[string]bool
+	watchFilesSet map[string]bool
+	closeOnce     sync.Once
+	closeErr      error
 }
 
 // Start opens the data (failing with store.ErrLocked when another
@@ -166,6 +174,9 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 		if err := s.startAPI(); err != nil {
 			return fail(err)
 		}
+	}
+	if err := s.watchFiles(); err != nil {
+		s.opts.Logf("calendar files will be re-read every %s only: %v", opts.SyncInterval, err)
 	}
 	if opts.SyncInterval > 0 {
 		s.background(s.syncAndSchedule)
@@ -317,6 +328,38 @@ func (s *Service) AcceptAll(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// AddSource adds a calendar, then reads it and re-plans in the background
+// so its busy time counts at once.
+func (s *Service) AddSource(ctx context.Context, req AddSource) (calendar.SourceConfig, error) {
+	cfg, err := s.Data.AddSource(ctx, req)
+	if err != nil {
+		return cfg, err
+	}
+	s.refreshWatch()
+	s.emit(Event{Kind: CalendarsChanged})
+	s.background(func() {
+		if _, _, err := s.SyncNow(s.ctx); err != nil {
+			s.problem(err)
+		}
+	})
+	return cfg, nil
+}
+
+// RemoveSource removes a calendar and re-plans without it.
+func (s *Service) RemoveSource(id string) error {
+	if err := s.Data.RemoveSource(id); err != nil {
+		return err
+	}
+	s.refreshWatch()
+	s.emit(Event{Kind: CalendarsChanged})
+	s.background(func() {
+		if _, _, err := s.SyncNow(s.ctx); err != nil {
+			s.problem(err)
+		}
+	})
+	return nil
+}
+
 // SaveSettings stores s and re-plans with it. Focus and notification
 // settings (goal, digest times, rules) take effect for new sessions and
 // digests after the next start; planning uses them at once.
@@ -378,6 +421,9 @@ func (s *Service) Close() error {
 		s.timerMu.Lock()
 		if s.syncTimer != nil {
 			s.syncTimer.Stop()
+		}
+		if s.fileTimer != nil {
+			s.fileTimer.Stop()
 		}
 		s.timerMu.Unlock()
 		if s.api != nil {

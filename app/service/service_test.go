@@ -150,7 +150,7 @@ func TestADayOnTheFakeClock(t *testing.T) {
 	if err != nil || len(rep.Sources) != 1 || rep.Sources[0].Events == 0 || rep.Sources[0].Error != "" {
 		t.Fatalf("sync = %+v, %v", rep, err)
 	}
-	if plan.Added == 0 {
+	if len(plan.Blocks) == 0 {
 		t.Fatalf("nothing planned: %+v", plan)
 	}
 	snap, _ := svc.Busy()
@@ -290,5 +290,52 @@ func TestSecondStartIsLocked(t *testing.T) {
 	_, err := Start(context.Background(), Options{DataOptions: DataOptions{Dir: svc.Dir, Clock: clk, LockTimeout: 100 * time.Millisecond}, NoAPI: true, SyncInterval: -1})
 	if !errors.Is(err, store.ErrLocked) {
 		t.Fatalf("second start: %v, want ErrLocked", err)
+	}
+}
+
+// TestFileCalendarReReadOnChange: editing a file calendar re-plans around
+// the new meeting without waiting for the periodic sync.
+func TestFileCalendarReReadOnChange(t *testing.T) {
+	clk := clock.NewFake(monday)
+	svc, _ := startService(t, clk, false)
+	path := filepath.Join(t.TempDir(), "cal.ics")
+	orig, _ := os.ReadFile("testdata/week.ics")
+	if err := os.WriteFile(path, orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddSource(context.Background(), AddSource{Kind: calendar.SourceFile, Path: path}); err != nil {
+		t.Fatal(err)
+	}
+	busyCount := func() int { snap, _ := svc.Busy(); return len(snap.Busy) }
+	deadline := time.Now().Add(10 * time.Second)
+	for busyCount() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("adding the calendar did not sync it")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	before := busyCount()
+	// An editor saves a new all-morning meeting on Monday by renaming a temp file.
+	extra := strings.Replace(string(orig), "END:VCALENDAR", "BEGIN:VEVENT\r\nUID:new@test\r\nDTSTAMP:20260101T000000Z\r\n"+
+		"DTSTART;TZID=Europe/Berlin:20260105T120000\r\nDTEND;TZID=Europe/Berlin:20260105T123000\r\nSUMMARY:New meeting\r\nEND:VEVENT\r\nEND:VCALENDAR", 1)
+	tmp := path + ".tmp"
+	os.WriteFile(tmp, []byte(extra), 0o600)
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	for busyCount() == before {
+		if time.Now().After(deadline) {
+			t.Fatal("the changed file was not re-read")
+		}
+		clk.Advance(fileSettle)
+		time.Sleep(20 * time.Millisecond)
+	}
+	snap, _ := svc.Busy()
+	found := false
+	for _, iv := range snap.Busy {
+		found = found || iv.Start.Equal(time.Date(2026, 1, 5, 12, 0, 0, 0, berlin))
+	}
+	if !found {
+		t.Fatalf("the new meeting is not busy: %v", snap.Busy)
 	}
 }
