@@ -1,0 +1,644 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/godbus/dbus/v5/introspect"
+	"github.com/godbus/dbus/v5/prop"
+)
+
+// repoRoot is the checkout this file sits in.
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..")
+}
+
+// mustCLI runs `lull ARGS` against home and fails the test unless it exits 0.
+func mustCLI(t *testing.T, home string, args ...string) string {
+	t.Helper()
+	out, errOut, code := runCLI(t, home, "", args...)
+	if code != 0 {
+		t.Fatalf("lull %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// loadPNG decodes a screenshot.
+func loadPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
+// pixelsDiffer counts the pixels that differ between a and b; a different
+// size counts as every pixel.
+func pixelsDiffer(a, b image.Image) int {
+	ra, rb := a.Bounds(), b.Bounds()
+	if ra.Dx() != rb.Dx() || ra.Dy() != rb.Dy() {
+		return max(ra.Dx()*ra.Dy(), rb.Dx()*rb.Dy())
+	}
+	n := 0
+	for y := 0; y < ra.Dy(); y++ {
+		for x := 0; x < ra.Dx(); x++ {
+			r1, g1, b1, _ := a.At(ra.Min.X+x, ra.Min.Y+y).RGBA()
+			r2, g2, b2, _ := b.At(rb.Min.X+x, rb.Min.Y+y).RGBA()
+			if r1 != r2 || g1 != g2 || b1 != b2 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// minChanged is how many pixels must change for a view to count as another
+// one: a tab switch or the focus toggle repaints far more than this, a
+// blinking cursor or a ticking clock far less.
+const minChanged = 2000
+
+// settled captures win until it differs from prev by at least minChanged
+// pixels and two captures in a row agree (the tab indicator's animation has
+// ended), then saves it as name after the usual not-blank check. act runs
+// once first (a key press); it returns the picture.
+func settled(t *testing.T, win, name string, prev image.Image, act func()) image.Image {
+	t.Helper()
+	act()
+	tmp := filepath.Join(t.TempDir(), "poll.png")
+	var last image.Image
+	diff := 0
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(300 * time.Millisecond)
+		if _, _, _, _, err := capture(win, tmp); err != nil {
+			continue
+		}
+		img := loadPNG(t, tmp)
+		if diff = pixelsDiffer(prev, img); diff >= minChanged && last != nil && pixelsDiffer(last, img) == 0 {
+			path := screenshot(t, win, name)
+			got := loadPNG(t, path)
+			if d := pixelsDiffer(prev, got); d < minChanged {
+				t.Fatalf("%s: only %d pixels differ from the previous view", name, d)
+			}
+			t.Logf("%s: %d pixels differ from the previous view", name, diff)
+			return got
+		}
+		last = img
+	}
+	t.Fatalf("%s: the window did not change to a new, steady picture within 15 s (last difference %d pixels)", name, diff)
+	return nil
+}
+
+// steady waits until two captures of win in a row agree, then saves it as
+// name (first frames, dialogs, animations).
+func steady(t *testing.T, win, name string) image.Image {
+	t.Helper()
+	screenshot(t, win, name) // drawn at all
+	tmp := filepath.Join(t.TempDir(), "poll.png")
+	var last image.Image
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		time.Sleep(300 * time.Millisecond)
+		if _, _, _, _, err := capture(win, tmp); err != nil {
+			continue
+		}
+		img := loadPNG(t, tmp)
+		if last != nil && pixelsDiffer(last, img) == 0 {
+			return loadPNG(t, screenshot(t, win, name))
+		}
+		last = img
+	}
+	t.Fatalf("%s: the window kept changing for 15 s", name)
+	return nil
+}
+
+func xdotool(t *testing.T, args ...string) {
+	t.Helper()
+	if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
+		t.Fatalf("xdotool %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+}
+
+// savePNG writes img as a PNG without the capture's timestamps, so the
+// file changes only when the picture does.
+func savePNG(t *testing.T, img image.Image, path string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %s", path)
+}
+
+// TestEveryTabScreenshot fills a fresh data directory with the bundled
+// sample calendar and an accepted plan through the CLI, starts the app and
+// switches through every tab with Ctrl+1..5, saving a screenshot of each
+// (test-artifacts/e2e-tab-*.png) that must be drawn and differ from the
+// previous tab's. Today is shot again while focusing. Today and Report are
+// copied to docs/ for the README.
+func TestEveryTabScreenshot(t *testing.T) {
+	needDesktop(t)
+	began := time.Now()
+	home := t.TempDir()
+	mustCLI(t, home, "settings", "set", "onboarded", "true")
+	mustCLI(t, home, "calendar", "add", "file", filepath.Join(repoRoot(), "assets", "sample.ics"), "--name", "Sample")
+	if out := mustCLI(t, home, "plan", "--sync"); !strings.Contains(out, "proposed") {
+		t.Fatalf("plan --sync proposed nothing:\n%s", out)
+	}
+	out := mustCLI(t, home, "plan", "accept", "--all")
+	if m := regexp.MustCompile(`Accepted (\d+) block`).FindStringSubmatch(out); m == nil || m[1] == "0" {
+		t.Fatalf("plan accept --all: %q", out)
+	}
+
+	app := startApp(t, home)
+	app.waitAPI(90 * time.Second)
+	win := windowID(t, 60*time.Second)
+	t.Logf("app up and window %s mapped after %s", win, time.Since(began).Round(time.Millisecond))
+
+	// No window manager runs: give the window the keyboard focus, and put
+	// the pointer over it (X's default focus follows the pointer).
+	xdotool(t, "windowfocus", "--sync", win)
+	xdotool(t, "mousemove", "--window", win, "5", "5")
+
+	prev := steady(t, win, "e2e-tab-today.png")
+	today := prev
+	shots := map[string]string{"today": filepath.Join(artifacts(t), "e2e-tab-today.png")}
+	for i, tab := range []string{"plan", "digest", "report", "settings"} {
+		key := "ctrl+" + strconv.Itoa(i+2)
+		name := "e2e-tab-" + tab + ".png"
+		prev = settled(t, win, name, prev, func() { xdotool(t, "key", "--window", win, key) })
+		shots[tab] = filepath.Join(artifacts(t), name)
+	}
+	// Back to Today with Ctrl+1: the same view as at the start.
+	prev = settled(t, win, "e2e-tab-today-again.png", prev, func() { xdotool(t, "key", "--window", win, "ctrl+1") })
+	if d := pixelsDiffer(today, prev); d >= minChanged {
+		t.Errorf("Ctrl+1 shows a view %d pixels away from the first Today", d)
+	}
+
+	mustCLI(t, home, "focus", "start", "25m")
+	focusing := settled(t, win, "e2e-tab-today-focusing.png", prev, func() {})
+
+	// Ctrl+F toggles focus: off, then on again (the Today tab's length).
+	xdotool(t, "key", "--window", win, "ctrl+f")
+	t.Logf("Ctrl+F stopped focus after %s", waitFocusing(t, home, false, 10*time.Second).Round(time.Millisecond))
+	xdotool(t, "key", "--window", win, "ctrl+f")
+	t.Logf("Ctrl+F started focus after %s", waitFocusing(t, home, true, 10*time.Second).Round(time.Millisecond))
+	settled(t, win, "e2e-tab-today-ctrl-f.png", today, func() {})
+	mustCLI(t, home, "focus", "stop")
+	settled(t, win, "e2e-tab-today-stopped.png", focusing, func() {})
+
+	for _, tab := range []string{"today", "report"} {
+		savePNG(t, loadPNG(t, shots[tab]), filepath.Join(repoRoot(), "docs", tab+".png"))
+	}
+	t.Logf("all tabs in %s", time.Since(began).Round(time.Millisecond))
+}
+
+// ---- the tray, driven over D-Bus -------------------------------------------
+
+const (
+	watcherName  = "org.kde.StatusNotifierWatcher"
+	watcherPath  = dbus.ObjectPath("/StatusNotifierWatcher")
+	watcherIface = "org.kde.StatusNotifierWatcher"
+	itemIface    = "org.kde.StatusNotifierItem"
+	menuIface    = "com.canonical.dbusmenu"
+)
+
+// trayItem is a registered StatusNotifierItem.
+type trayItem struct {
+	bus  string
+	path dbus.ObjectPath
+}
+
+// watcher stands in for the desktop's StatusNotifierWatcher (the panel
+// side of the tray protocol): it records the items that register.
+type watcher struct {
+	conn  *dbus.Conn
+	props *prop.Properties
+	mu    sync.Mutex
+	items []trayItem
+	reg   chan trayItem
+}
+
+// RegisterStatusNotifierItem takes a bus name or, as Fyne's systray sends,
+// an object path on the caller's connection.
+func (w *watcher) RegisterStatusNotifierItem(sender dbus.Sender, service string) *dbus.Error {
+	it := trayItem{bus: string(sender), path: "/StatusNotifierItem"}
+	if strings.HasPrefix(service, "/") {
+		it.path = dbus.ObjectPath(service)
+	} else if service != "" {
+		it.bus = service
+	}
+	w.mu.Lock()
+	w.items = append(w.items, it)
+	names := make([]string, 0, len(w.items))
+	for _, i := range w.items {
+		names = append(names, i.bus+string(i.path))
+	}
+	w.mu.Unlock()
+	w.props.SetMust(watcherIface, "RegisteredStatusNotifierItems", names)
+	w.conn.Emit(watcherPath, watcherIface+".StatusNotifierItemRegistered", it.bus+string(it.path))
+	select {
+	case w.reg <- it:
+	default:
+	}
+	return nil
+}
+
+func (w *watcher) RegisterStatusNotifierHost(sender dbus.Sender, service string) *dbus.Error {
+	return nil
+}
+
+const watcherIntrospection = `
+	<interface name="org.kde.StatusNotifierWatcher">
+		<method name="RegisterStatusNotifierItem"><arg name="service" type="s" direction="in"/></method>
+		<method name="RegisterStatusNotifierHost"><arg name="service" type="s" direction="in"/></method>
+		<property name="RegisteredStatusNotifierItems" type="as" access="read"/>
+		<property name="IsStatusNotifierHostRegistered" type="b" access="read"/>
+		<property name="ProtocolVersion" type="i" access="read"/>
+		<signal name="StatusNotifierItemRegistered"><arg type="s"/></signal>
+		<signal name="StatusNotifierItemUnregistered"><arg type="s"/></signal>
+		<signal name="StatusNotifierHostRegistered"/>
+	</interface>`
+
+// ownWatcher takes org.kde.StatusNotifierWatcher on the session bus on a
+// connection of its own, released when the test ends.
+func ownWatcher(t *testing.T) *watcher {
+	t.Helper()
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatalf("session bus: %v", err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	w := &watcher{conn: conn, reg: make(chan trayItem, 8)}
+	if err := conn.Export(w, watcherPath, watcherIface); err != nil {
+		t.Fatal(err)
+	}
+	w.props, err = prop.Export(conn, watcherPath, prop.Map{watcherIface: {
+		"RegisteredStatusNotifierItems":  {Value: []string{}, Emit: prop.EmitTrue},
+		"IsStatusNotifierHostRegistered": {Value: true, Emit: prop.EmitTrue},
+		"ProtocolVersion":                {Value: int32(0), Emit: prop.EmitTrue},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node := &introspect.Node{
+		Name: string(watcherPath),
+		Interfaces: []introspect.Interface{
+			introspect.IntrospectData,
+			prop.IntrospectData,
+			{Name: watcherIface, Methods: []introspect.Method{
+				{Name: "RegisterStatusNotifierItem", Args: []introspect.Arg{{Name: "service", Type: "s", Direction: "in"}}},
+				{Name: "RegisterStatusNotifierHost", Args: []introspect.Arg{{Name: "service", Type: "s", Direction: "in"}}},
+			}, Properties: w.props.Introspection(watcherIface)},
+		},
+	}
+	if err := conn.Export(introspect.NewIntrospectable(node), watcherPath, "org.freedesktop.DBus.Introspectable"); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := conn.RequestName(watcherName, dbus.NameFlagDoNotQueue)
+	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("cannot own %s: reply %v, %v", watcherName, reply, err)
+	}
+	t.Cleanup(func() { conn.ReleaseName(watcherName) })
+	return w
+}
+
+// menuNode is one dbusmenu item as GetLayout returns it.
+type menuNode struct {
+	ID       int32
+	Props    map[string]dbus.Variant
+	Children []*menuNode
+}
+
+func (n *menuNode) label() string {
+	s, _ := n.Props["label"].Value().(string)
+	return s
+}
+
+// enabled is the dbusmenu default (true) unless the item says otherwise.
+func (n *menuNode) enabled() bool {
+	v, ok := n.Props["enabled"]
+	if !ok {
+		return true
+	}
+	b, _ := v.Value().(bool)
+	return b
+}
+
+func (n *menuNode) separator() bool {
+	s, _ := n.Props["type"].Value().(string)
+	return s == "separator"
+}
+
+// plain is a label as people read it: mnemonic underscores dropped, case
+// and spacing folded.
+func plain(s string) string {
+	s = strings.ReplaceAll(s, "__", "\x00")
+	s = strings.ReplaceAll(s, "_", "")
+	s = strings.ReplaceAll(s, "\x00", "_")
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// find is the first item, depth first, whose plain label is want.
+func (n *menuNode) find(want string) *menuNode {
+	for _, c := range n.Children {
+		if plain(c.label()) == want {
+			return c
+		}
+		if f := c.find(want); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func (n *menuNode) dump(b *strings.Builder, depth int) {
+	if depth > 0 {
+		fmt.Fprintf(b, "%s[%d] %q", strings.Repeat("  ", depth-1), n.ID, n.label())
+		if n.separator() {
+			b.WriteString(" separator")
+		}
+		if !n.enabled() {
+			b.WriteString(" disabled")
+		}
+		b.WriteString("\n")
+	}
+	for _, c := range n.Children {
+		c.dump(b, depth+1)
+	}
+}
+
+func (n *menuNode) String() string {
+	var b strings.Builder
+	n.dump(&b, 0)
+	return b.String()
+}
+
+// parseLayout turns GetLayout's (ia{sv}av) into a tree.
+func parseLayout(v any) (*menuNode, error) {
+	if vr, ok := v.(dbus.Variant); ok {
+		v = vr.Value()
+	}
+	f, ok := v.([]any)
+	if !ok || len(f) != 3 {
+		return nil, fmt.Errorf("layout item is %T %v, want (ia{sv}av)", v, v)
+	}
+	n := &menuNode{}
+	if n.ID, ok = f[0].(int32); !ok {
+		return nil, fmt.Errorf("layout id is %T", f[0])
+	}
+	if n.Props, ok = f[1].(map[string]dbus.Variant); !ok {
+		return nil, fmt.Errorf("layout properties are %T", f[1])
+	}
+	kids, ok := f[2].([]dbus.Variant)
+	if !ok {
+		return nil, fmt.Errorf("layout children are %T", f[2])
+	}
+	for _, k := range kids {
+		c, err := parseLayout(k)
+		if err != nil {
+			return nil, err
+		}
+		n.Children = append(n.Children, c)
+	}
+	return n, nil
+}
+
+// trayMenu talks to the app's exported menu.
+type trayMenu struct {
+	t   *testing.T
+	obj dbus.BusObject
+}
+
+func (m trayMenu) layout() *menuNode {
+	m.t.Helper()
+	call := m.obj.Call(menuIface+".GetLayout", 0, int32(0), int32(-1), []string{})
+	if call.Err != nil {
+		m.t.Fatalf("GetLayout: %v", call.Err)
+	}
+	if len(call.Body) != 2 {
+		m.t.Fatalf("GetLayout returned %d values", len(call.Body))
+	}
+	root, err := parseLayout(call.Body[1])
+	if err != nil {
+		m.t.Fatalf("GetLayout: %v", err)
+	}
+	return root
+}
+
+// status is the menu's first line.
+func (m trayMenu) status(root *menuNode) string {
+	for _, c := range root.Children {
+		if !c.separator() {
+			return c.label()
+		}
+	}
+	return ""
+}
+
+// click sends the "clicked" event to the item labelled want (read afresh:
+// the app rebuilds the menu, and its ids, whenever its state changes).
+func (m trayMenu) click(want string) {
+	m.t.Helper()
+	root := m.layout()
+	item := root.find(plain(want))
+	if item == nil {
+		m.t.Fatalf("no %q in the tray menu:\n%s", want, root)
+	}
+	if !item.enabled() {
+		m.t.Fatalf("%q is disabled in the tray menu:\n%s", want, root)
+	}
+	call := m.obj.Call(menuIface+".Event", 0, item.ID, "clicked", dbus.MakeVariant(""), uint32(time.Now().Unix()))
+	if call.Err != nil {
+		m.t.Fatalf("Event(%d %q, clicked): %v", item.ID, want, call.Err)
+	}
+	m.t.Logf("clicked tray item %d %q", item.ID, item.label())
+}
+
+// waitStatus polls the menu until its status line matches re.
+func (m trayMenu) waitStatus(re *regexp.Regexp, timeout time.Duration) *menuNode {
+	m.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		root := m.layout()
+		if re.MatchString(m.status(root)) {
+			return root
+		}
+		if time.Now().After(deadline) {
+			m.t.Fatalf("tray status line %q after %s, want %s; menu:\n%s", m.status(root), timeout, re, root)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitFocusing polls `lull status --json` until focusing is want.
+func waitFocusing(t *testing.T, home string, want bool, timeout time.Duration) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		out, _, code := runCLI(t, home, "", "status", "--json")
+		var st status
+		if code == 0 && json.Unmarshal([]byte(out), &st) == nil && st.Running && st.Focusing == want {
+			return time.Since(start)
+		}
+		if time.Since(start) > timeout {
+			t.Fatalf("lull status --json still says %q after %s, want focusing=%v", out, timeout, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestTrayMenuOverDBus plays the desktop panel: it owns
+// org.kde.StatusNotifierWatcher before the app starts, receives the tray's
+// registration, reads the menu with com.canonical.dbusmenu.GetLayout and
+// clicks Start focus ▸ 25 min and then Stop focus with Event; `lull status
+// --json` and the menu's status line follow.
+func TestTrayMenuOverDBus(t *testing.T) {
+	needDesktop(t)
+	began := time.Now()
+	w := ownWatcher(t)
+	home := t.TempDir()
+	mustCLI(t, home, "settings", "set", "onboarded", "true")
+	app := startApp(t, home)
+	app.waitAPI(90 * time.Second)
+
+	var it trayItem
+	select {
+	case it = <-w.reg:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the app did not register a StatusNotifierItem within 30 s\n%s", app.logs.String())
+	}
+	t.Logf("StatusNotifierItem %s%s registered after %s", it.bus, it.path, time.Since(began).Round(time.Millisecond))
+
+	conn := w.conn
+	item := conn.Object(it.bus, it.path)
+	v, err := item.GetProperty(itemIface + ".Menu")
+	if err != nil {
+		t.Fatalf("%s.Menu: %v", itemIface, err)
+	}
+	menuPath, ok := v.Value().(dbus.ObjectPath)
+	if !ok || !menuPath.IsValid() {
+		t.Fatalf("%s.Menu = %v (%T)", itemIface, v.Value(), v.Value())
+	}
+	if menuPath != "/StatusNotifierMenu" {
+		t.Logf("note: menu at %s, not /StatusNotifierMenu", menuPath)
+	}
+	iconIdle := iconPixmap(t, item)
+	m := trayMenu{t: t, obj: conn.Object(it.bus, menuPath)}
+
+	// The menu is filled once the app has built it.
+	root := m.waitStatus(regexp.MustCompile(`^Not focusing$`), 10*time.Second)
+	t.Logf("tray menu before:\n%s", root)
+	for _, want := range []string{"Start focus", "25 min", "50 min", "90 min", "Until next meeting", "Stop focus", "Open Lull", "Weekly report", "Quit"} {
+		if root.find(plain(want)) == nil {
+			t.Errorf("tray menu lacks %q", want)
+		}
+	}
+	if n := root.find("stop focus"); n != nil && n.enabled() {
+		t.Error("Stop focus is enabled while not focusing")
+	}
+	start := root.find("start focus")
+	if start == nil || start.find("25 min") == nil {
+		t.Fatalf("no Start focus ▸ 25 min in the tray menu:\n%s", root)
+	}
+
+	m.click("25 min")
+	t.Logf("focusing per lull status after %s", waitFocusing(t, home, true, 10*time.Second).Round(time.Millisecond))
+	root = m.waitStatus(regexp.MustCompile(`^Focusing — 2[45] min left$`), 10*time.Second)
+	t.Logf("tray menu while focusing:\n%s", root)
+	if n := root.find("start focus"); n == nil || n.enabled() {
+		t.Error("Start focus is not disabled while focusing")
+	}
+	if out := mustCLI(t, home, "status"); !strings.Contains(out, "min left") {
+		t.Errorf("lull status while focusing: %q", out)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for iconPixmapEqual(iconIdle, iconPixmap(t, item)) {
+		if time.Now().After(deadline) {
+			t.Error("the tray icon did not change when focus started")
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	m.click("Stop focus")
+	t.Logf("not focusing per lull status after %s", waitFocusing(t, home, false, 10*time.Second).Round(time.Millisecond))
+	root = m.waitStatus(regexp.MustCompile(`^(Not focusing|Next block .*)$`), 10*time.Second)
+	if n := root.find("stop focus"); n == nil || n.enabled() {
+		t.Error("Stop focus still enabled after stopping")
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for !iconPixmapEqual(iconIdle, iconPixmap(t, item)) {
+		if time.Now().After(deadline) {
+			t.Error("the tray icon did not return to idle when focus stopped")
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("tray round trip in %s", time.Since(began).Round(time.Millisecond))
+}
+
+// pixmap is one StatusNotifierItem icon image: (iiay).
+type pixmap struct {
+	W, H int32
+	Data []byte
+}
+
+func iconPixmap(t *testing.T, item dbus.BusObject) []pixmap {
+	t.Helper()
+	v, err := item.GetProperty(itemIface + ".IconPixmap")
+	if err != nil {
+		t.Fatalf("IconPixmap: %v", err)
+	}
+	var px []pixmap
+	if err := dbus.Store([]any{v.Value()}, &px); err != nil {
+		t.Fatalf("IconPixmap %T: %v", v.Value(), err)
+	}
+	if len(px) == 0 || len(px[0].Data) == 0 {
+		t.Fatal("the tray item has no icon")
+	}
+	return px
+}
+
+func iconPixmapEqual(a, b []pixmap) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].W != b[i].W || a[i].H != b[i].H || string(a[i].Data) != string(b[i].Data) {
+			return false
+		}
+	}
+	return true
+}
