@@ -61,6 +61,11 @@ func maybeOnboard(svc *service.Service, win fyne.Window) {
 	if svc.Settings().Onboarded {
 		return
 	}
+	// Someone who already connected a calendar (say from the command line)
+	// is past the first step: no wizard for them.
+	if list, err := svc.Sources.ListSources(); err == nil && len(list) > 0 {
+		return
+	}
 	newOnboarding(svc, win).Show()
 }
 

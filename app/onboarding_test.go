@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -170,6 +171,25 @@ func TestSampleCalendarBusyEveryWeek(t *testing.T) {
 			if perDay[5] != 0 || perDay[6] != 0 {
 				t.Errorf("%s: weekend meetings %v %v", zone, perDay[5], perDay[6])
 			}
+		}
+	}
+}
+
+func TestNoOnboardingWhenACalendarExists(t *testing.T) {
+	svc, _ := openLull(t, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+	test.NewTempApp(t)
+	for _, withCalendar := range []bool{false, true} {
+		if withCalendar {
+			ics, _ := filepath.Abs("testdata/week.ics")
+			if _, err := svc.Data.AddSource(context.Background(), service.AddSource{Kind: calendar.SourceFile, Path: ics}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w := test.NewTempWindow(t, nil)
+		maybeOnboard(svc, w)
+		shown := w.Canvas().Overlays().Top() != nil
+		if shown == withCalendar {
+			t.Errorf("with a calendar connected: %v; onboarding shown: %v", withCalendar, shown)
 		}
 	}
 }

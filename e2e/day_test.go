@@ -472,4 +472,14 @@ func TestADayWithLull(t *testing.T) {
 		t.Fatalf("report: focus %.2f h, planned %.2f h, kept %.2f h (want %.2f each), batched %d (want 10), digests %d (want 1), interruptions %+v (want the Pager one)\n%s",
 			rep.FocusHours, rep.PlannedHours, rep.KeptHours, blockHours, rep.Batched, rep.Digests, rep.Interrupts, out)
 	}
+
+	// The Report tab after the day, drawn from real data (the README's
+	// picture with LULL_UPDATE_DOCS=1).
+	win := windowID(t, 30*time.Second)
+	xdotool(t, "windowfocus", "--sync", win)
+	xdotool(t, "key", "--window", win, "ctrl+4")
+	shot := steady(t, win, "e2e-day-report.png")
+	if os.Getenv("LULL_UPDATE_DOCS") == "1" {
+		savePNG(t, shot, filepath.Join(repoRoot(), "docs", "report.png"))
+	}
 }
