@@ -192,6 +192,19 @@ func (m *busMonitor) calls() []notifyCall {
 	return append([]notifyCall(nil), m.msgs...)
 }
 
+func dunstCount(t *testing.T, what string) int {
+	t.Helper()
+	out, err := exec.Command("dunstctl", "count", what).Output()
+	if err != nil {
+		t.Fatalf("dunstctl count %s: %v", what, err)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("dunstctl count %s: %q", what, out)
+	}
+	return n
+}
+
 func dunstPaused(t *testing.T) bool {
 	t.Helper()
 	out, err := exec.Command("dunstctl", "is-paused").Output()
@@ -447,6 +460,13 @@ func TestADayWithLull(t *testing.T) {
 		t.Fatalf("digest notifications on the bus = %+v, want exactly one saying 10 held", digests)
 	}
 	t.Logf("digest: %q / %q", digests[0].Summary, digests[0].Body)
+	// The held originals do not pop up after focus: dunst has nothing
+	// waiting, and shows at most the digest and the critical breakthrough.
+	waiting, displayed := dunstCount(t, "waiting"), dunstCount(t, "displayed")
+	t.Logf("dunst after the block: %d waiting, %d displayed", waiting, displayed)
+	if waiting != 0 || displayed > 2 {
+		t.Fatalf("dunst after the block: %d waiting, %d displayed; want 0 waiting and at most the digest and the critical one displayed", waiting, displayed)
+	}
 
 	step(t, "6. the week's report adds up")
 	var rep struct {
