@@ -96,6 +96,11 @@ switches() { # context switches of every live thread
 		awk '/^(voluntary|nonvoluntary)_ctxt_switches:/ { n += $2 } END { print n + 0 }'
 }
 
+applog() { # the first and last lines of a program's output, for an error
+	grep -v -e 'Fyne error:  Error parsing user locale' -e 'Cause: language: tag' -e 'lang/locale.go' "$TMP/$1.log" |
+		awk '{ l[NR] = $0 } END { for (i = 1; i <= NR; i++) if (i <= 15 || i > NR - 10) print "    " l[i]; else if (i == 16) print "    ..." }'
+}
+
 status_kb() { # status_kb PID FIELD
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
 }
@@ -116,12 +121,12 @@ measure() {
 	local i
 	for i in $(seq 300); do
 		xwininfo -root -tree 2>/dev/null | grep -q "\"$title\"" && break
-		kill -0 "$app_pid" 2>/dev/null || die "$name exited before showing its window: $(tail -20 "$TMP/$name.log")"
+		kill -0 "$app_pid" 2>/dev/null || die "$name exited before showing its window; its output:"$'\n'"$(applog "$name")"
 		sleep 0.1
 	done
 	[ "$i" -lt 300 ] || die "$name showed no window titled \"$title\" in 30 s"
 	sleep "$SETTLE"
-	kill -0 "$app_pid" 2>/dev/null || die "$name exited while settling: $(tail -20 "$TMP/$name.log")"
+	kill -0 "$app_pid" 2>/dev/null || die "$name exited while settling; its output:"$'\n'"$(applog "$name")"
 	local c0 s0 t0 c1 s1 t1 rss hwm threads
 	c0=$(cpu_ticks "$app_pid")
 	s0=$(switches "$app_pid")
