@@ -76,7 +76,8 @@ step "End-to-end tests in a private desktop session (dbus-run-session)"
 # Every process of the session carries this marker in its environment, so
 # anything left behind afterwards (even something D-Bus activated) is found.
 marker=$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')
-LULL_E2E_SESSION_ID=$marker dbus-run-session -- bash scripts/e2e-session.sh
+e2e_rc=0
+LULL_E2E_SESSION_ID=$marker dbus-run-session -- bash scripts/e2e-session.sh || e2e_rc=$?
 leftover=()
 for env in /proc/[0-9]*/environ; do
 	pid=${env#/proc/}
@@ -87,9 +88,12 @@ for env in /proc/[0-9]*/environ; do
 	fi
 done
 if [ ${#leftover[@]} -gt 0 ]; then
-	die "processes from the e2e session were still running (now killed): ${leftover[*]}"
+	echo "error: processes from the e2e session were still running (now killed): ${leftover[*]}" >&2
+	[ "$e2e_rc" -ne 0 ] || e2e_rc=1
+else
+	echo "no process of the e2e session remains"
 fi
-echo "no process of the e2e session remains"
+[ "$e2e_rc" -eq 0 ] || die "end-to-end tests failed (exit $e2e_rc); logs in $ART/e2e/"
 done_step
 
 step "All tests passed in $((SECONDS - t0)) s"
