@@ -6,6 +6,9 @@ package main
 import (
 	"io"
 	"os"
+
+	// Before Fyne reads the locale: no "Error parsing user locale C" noise.
+	_ "github.com/lullapp/lull/internal/locale"
 )
 
 func main() {
