@@ -27,7 +27,7 @@ ROOT=$(pwd -P)
 . scripts/deps.sh
 
 SETTLE=${SETTLE:-10}
-WINDOW=${WINDOW:-20}
+WINDOW=${WINDOW:-60}
 
 if [ -z "${_FOOTPRINT_INNER:-}" ]; then
 	require_go
@@ -120,11 +120,16 @@ measure() {
 	trap '[ -n "$app_pid" ] && kill -KILL "$app_pid" 2>/dev/null' EXIT
 	local i
 	for i in $(seq 300); do
-		xwininfo -root -tree 2>/dev/null | grep -q "\"$title\"" && break
-		kill -0 "$app_pid" 2>/dev/null || die "$name exited before showing its window; its output:"$'\n'"$(applog "$name")"
+		if [ "$title" = "-" ]; then
+			# Hidden to the tray: no window; ready once its API is published.
+			[ -s "$home/data/api.json" ] && break
+		else
+			xwininfo -root -tree 2>/dev/null | grep -q "\"$title\"" && break
+		fi
+		kill -0 "$app_pid" 2>/dev/null || die "$name exited before starting; its output:"$'\n'"$(applog "$name")"
 		sleep 0.1
 	done
-	[ "$i" -lt 300 ] || die "$name showed no window titled \"$title\" in 30 s"
+	[ "$i" -lt 300 ] || die "$name did not start (window \"$title\") in 30 s"
 	sleep "$SETTLE"
 	kill -0 "$app_pid" 2>/dev/null || die "$name exited while settling; its output:"$'\n'"$(applog "$name")"
 	local c0 s0 t0 c1 s1 t1 rss hwm threads
@@ -146,7 +151,7 @@ measure() {
 	awk -v n="$name" -v rss="$rss" -v hwm="$hwm" -v dc=$((c1 - c0)) -v ds=$((s1 - s0)) \
 		-v t0="$t0" -v t1="$t1" -v hz="$ticks" -v th="$threads" 'BEGIN {
 		dt = t1 - t0
-		printf "%s %d %d %.2f %.1f %d\n", n, rss, hwm, 100 * dc / hz / dt, ds / dt, th
+		printf "%s %d %d %.2f %.1f %d %.2f\n", n, rss, hwm, 100 * dc / hz / dt, ds / dt, th, dc / hz
 	}'
 }
 
@@ -154,25 +159,30 @@ echo "footprint: display $DISPLAY, settle ${SETTLE} s, idle window ${WINDOW} s, 
 # The minimal window first, then Lull: same display, same session.
 min=$(measure minimal "Fyne minimal" "$BIN/minimal")
 lull=$(measure lull "Lull" "$BIN/lull")
+hidden=$(measure lull-hidden - "$BIN/lull" --hidden)
 
-read -r _ m_rss m_hwm m_cpu m_wk m_th <<<"$min"
-read -r _ l_rss l_hwm l_cpu l_wk l_th <<<"$lull"
-awk -v mr="$m_rss" -v mh="$m_hwm" -v mc="$m_cpu" -v mw="$m_wk" -v mt="$m_th" \
-	-v lr="$l_rss" -v lh="$l_hwm" -v lc="$l_cpu" -v lw="$l_wk" -v lt="$l_th" 'function ratio(a, b) {
+read -r _ m_rss m_hwm m_cpu m_wk m_th m_cs <<<"$min"
+read -r _ l_rss l_hwm l_cpu l_wk l_th l_cs <<<"$lull"
+read -r _ h_rss h_hwm h_cpu h_wk h_th h_cs <<<"$hidden"
+awk -v mr="$m_rss" -v mh="$m_hwm" -v mc="$m_cpu" -v mw="$m_wk" -v mt="$m_th" -v ms="$m_cs" \
+	-v lr="$l_rss" -v lh="$l_hwm" -v lc="$l_cpu" -v lw="$l_wk" -v lt="$l_th" -v ls="$l_cs" \
+	-v hr="$h_rss" -v hh="$h_hwm" -v hc="$h_cpu" -v hw="$h_wk" -v ht="$h_th" -v hs="$h_cs" -v win="$WINDOW" 'function ratio(a, b) {
 		return b > 0 ? sprintf("%.2fx", a / b) : "n/a"
 	}
 	BEGIN {
-		printf "%-22s %12s %14s %10s\n", "", "Lull", "minimal Fyne", "Lull/min"
-		printf "%-22s %12.1f %14.1f %10s\n", "RSS (MB)", lr / 1024, mr / 1024, ratio(lr, mr)
-		printf "%-22s %12.1f %14.1f %10s\n", "peak RSS (MB)", lh / 1024, mh / 1024, ratio(lh, mh)
-		printf "%-22s %12.2f %14.2f %10s\n", "CPU (% of one core)", lc, mc, ratio(lc, mc)
-		printf "%-22s %12.1f %14.1f %10s\n", "wakeups (switches/s)", lw, mw, ratio(lw, mw)
-		printf "%-22s %12d %14d\n", "threads", lt, mt
+		printf "%-24s %10s %10s %14s %10s %10s\n", "", "Lull", "Lull tray", "minimal Fyne", "Lull/min", "tray/min"
+		printf "%-24s %10.1f %10.1f %14.1f %10s %10s\n", "RSS (MB)", lr / 1024, hr / 1024, mr / 1024, ratio(lr, mr), ratio(hr, mr)
+		printf "%-24s %10.1f %10.1f %14.1f %10s %10s\n", "peak RSS (MB)", lh / 1024, hh / 1024, mh / 1024, ratio(lh, mh), ratio(hh, mh)
+		printf "%-24s %10.2f %10.2f %14.2f %10s %10s\n", "CPU s over " win " s idle", ls, hs, ms, ratio(ls, ms), ratio(hs, ms)
+		printf "%-24s %10.2f %10.2f %14.2f %10s %10s\n", "CPU (% of one core)", lc, hc, mc, ratio(lc, mc), ratio(hc, mc)
+		printf "%-24s %10.1f %10.1f %14.1f %10s %10s\n", "wakeups (switches/s)", lw, hw, mw, ratio(lw, mw), ratio(hw, mw)
+		printf "%-24s %10d %10d %14d\n", "threads", lt, ht, mt
 	}'
 if [ -n "${FOOTPRINT_TSV:-}" ]; then
 	{
-		printf 'name\trss_kb\thwm_kb\tcpu_pct\twakeups_per_s\tthreads\n'
+		printf 'name\trss_kb\thwm_kb\tcpu_pct\twakeups_per_s\tthreads\tcpu_s\n'
 		tr ' ' '\t' <<<"$min"
 		tr ' ' '\t' <<<"$lull"
+		tr ' ' '\t' <<<"$hidden"
 	} >"$FOOTPRINT_TSV"
 fi

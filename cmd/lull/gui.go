@@ -164,6 +164,11 @@ func runGUI(dir string, e env) int {
 	if !e.hidden {
 		ui.ShowWindow()
 	}
+	// Start-up (parsing calendars, building every tab) leaves garbage the
+	// runtime would hand back to the OS only slowly; return it once the
+	// window is up, so an idle Lull stays close to a bare Fyne window.
+	trim := time.AfterFunc(5*time.Second, debug.FreeOSMemory)
+	defer trim.Stop()
 	a.Run()
 	return exitOK
 }
