@@ -219,6 +219,9 @@ func (u *UI) apply(e service.Event) {
 		}
 	case service.ShowWindow:
 		u.show()
+	case service.ShowDigest:
+		u.show()
+		u.selectTab(tabDigest)
 	case service.Problem:
 		u.showProblem(e.Err)
 	}

@@ -444,6 +444,13 @@ func TestShowWindowAndCloseToTray(t *testing.T) {
 	if !w.isShown() {
 		t.Error("RequestShow did not show the window")
 	}
+	// Clicking a digest notification shows the window on the Digest tab.
+	w.close()
+	h.svc.RequestShowDigest()
+	h.wait()
+	if !w.isShown() || h.ui.tabs.SelectedIndex() != tabDigest {
+		t.Errorf("digest click: shown %v, tab %d; want the Digest tab shown", w.isShown(), h.ui.tabs.SelectedIndex())
+	}
 }
 
 func TestShortcuts(t *testing.T) {

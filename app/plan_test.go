@@ -147,7 +147,9 @@ func TestPlanReplanShowsProgressAndSources(t *testing.T) {
 	if err := os.WriteFile(extra, src, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := h.svc.AddSource(t.Context(), service.AddSource{Kind: calendar.SourceFile, Path: extra, Name: "Extra"})
+	// Data.AddSource: stored without the automatic sync, so the Re-plan
+	// button is what plans.
+	cfg, err := h.svc.Data.AddSource(t.Context(), service.AddSource{Kind: calendar.SourceFile, Path: extra, Name: "Extra"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -259,6 +259,8 @@ func truncate(s string, limit int) string {
 // DND adapter) and talks to KDE's inhibition.
 type Bus struct {
 	conn *dbus.Conn
+	// click tracks notifications sent with SendClickable.
+	click clickable
 }
 
 // OpenBus opens a private session-bus connection; Close closes it.
@@ -267,7 +269,7 @@ func OpenBus() (*Bus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to the session bus: %w", err)
 	}
-	return &Bus{conn: conn}, nil
+	return &Bus{conn: conn, click: clickable{onAction: map[uint32]func(){}}}, nil
 }
 
 // Close closes the connection.

@@ -60,3 +60,6 @@ func (b *Bus) NewKDE() (DND, error) { return nil, ErrUnsupported }
 
 // Send returns ErrUnsupported outside Linux.
 func (b *Bus) Send(m Message) error { return ErrUnsupported }
+
+// SendClickable is not available outside Linux.
+func (b *Bus) SendClickable(m Message, onClick func()) error { return ErrUnsupported }

@@ -66,6 +66,9 @@ const (
 	ShowWindow
 	// Problem: background work failed; Err says how.
 	Problem
+	// ShowDigest: the user clicked a digest notification; show the Digest
+	// tab.
+	ShowDigest
 )
 
 // Event is one change, delivered to subscribers in order on the
@@ -252,6 +255,10 @@ func (s *Service) problem(err error) {
 
 // RequestShow asks the UI to show its window.
 func (s *Service) RequestShow() { s.emit(Event{Kind: ShowWindow}) }
+
+// RequestShowDigest asks the UI to show its window on the Digest tab (a
+// digest notification was clicked).
+func (s *Service) RequestShowDigest() { s.emit(Event{Kind: ShowDigest}) }
 
 // SyncNow reads every calendar, re-plans and publishes, then tells
 // subscribers. Errors of single sources are in the report, not err.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -87,10 +88,21 @@ func runGUI(dir string, e env) int {
 		fmt.Fprintf(e.stderr, "lull: %v\n", err)
 		return exitFailure
 	}
+	var running atomic.Pointer[service.Service]
+	var sender notify.Sender = notify.NewSender(bus)
+	if bus != nil {
+		// Digests open the Digest tab when clicked, where the desktop's
+		// notification server supports actions.
+		sender = clickableDigests{bus: bus, fallback: sender, open: func() {
+			if svc := running.Load(); svc != nil {
+				svc.RequestShowDigest()
+			}
+		}}
+	}
 	opts := service.Options{
 		DataOptions: service.DataOptions{Dir: dir, Clock: clk},
 		Version:     meta.Details.Version,
-		Sender:      notify.NewSender(bus),
+		Sender:      sender,
 		MakeDND: func(setting string) notify.DND {
 			dnd, err := notify.DetectDND(setting, bus)
 			if err != nil {
@@ -119,6 +131,7 @@ func runGUI(dir string, e env) int {
 		fmt.Fprintf(e.stderr, "lull: %v\n", err)
 		return exitFailure
 	}
+	running.Store(svc)
 	defer func() {
 		if err := svc.Close(); err != nil {
 			fmt.Fprintf(e.stderr, "lull: closing: %v\n", err)
@@ -171,4 +184,23 @@ func runGUI(dir string, e env) int {
 	defer trim.Stop()
 	a.Run()
 	return exitOK
+}
+
+// clickableDigests shows digests through the session bus with a default
+// action that opens the Digest tab; breakthroughs, and digests the bus
+// cannot show, go through the fallback (beeep, or the bus with the critical
+// hint).
+type clickableDigests struct {
+	bus      *notify.Bus
+	fallback notify.Sender
+	open     func()
+}
+
+func (c clickableDigests) Send(m notify.Message) error {
+	if !m.Urgent {
+		if err := c.bus.SendClickable(m, c.open); err == nil {
+			return nil
+		}
+	}
+	return c.fallback.Send(m)
 }
