@@ -7,6 +7,7 @@
 #   ensure_packages PKG...            install the missing ones (apt-get, as root or via sudo)
 #   require_go                        fail clearly unless `go` is on PATH
 #   set_locale [force]                LANG=en_US.UTF-8 if that locale exists, else C.UTF-8
+#                                     (and LANGUAGE=en_US for Fyne)
 #   go_vcs_guard                      turn off Go's VCS stamping when git cannot read the checkout
 #   step TITLE                        print a step header
 #   die MESSAGE                       print an error and exit 1
@@ -96,6 +97,11 @@ set_locale() {
 		LANG=en_US.UTF-8
 	else
 		LANG=C.UTF-8
+		# Fyne takes its language from LANG, which here says "C" ("Fyne
+		# error: Error parsing user locale C"); with LANGUAGE set it reads
+		# that instead. glibc keeps using C.UTF-8.
+		: "${LANGUAGE:=en_US}"
+		export LANGUAGE
 	fi
 	export LANG
 	# LC_ALL would override LANG; drop it if it names a non-UTF-8 locale.
