@@ -90,6 +90,34 @@ func (d *cmdDND) Enter() error {
 	return nil
 }
 
+// Recoverer is implemented by adapters whose do-not-disturb outlives Lull's
+// process (dunst, mako, swaync, GNOME; KDE's inhibition ends with the
+// connection): Entered says whether Lull turned it on, and ForceLeave turns
+// it off after a crash left it on, when a fresh adapter cannot know.
+type Recoverer interface {
+	Entered() bool
+	ForceLeave() error
+}
+
+// Entered reports whether this adapter turned do-not-disturb on.
+func (d *cmdDND) Entered() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.entered
+}
+
+// ForceLeave turns do-not-disturb off whatever this adapter remembers: for
+// undoing what an earlier, crashed Lull turned on.
+func (d *cmdDND) ForceLeave() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, err := d.run(context.Background(), d.off[0], d.off[1:]...); err != nil {
+		return fmt.Errorf("%s do-not-disturb: leave: %w", d.name, err)
+	}
+	d.entered = false
+	return nil
+}
+
 func (d *cmdDND) Leave() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -144,6 +144,7 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	if opts.DND == nil && opts.MakeDND != nil {
 		opts.DND = opts.MakeDND(d.Settings().DND)
 	}
+	opts.DND = wrapDND(opts.DND, d)
 	var sender notify.Sender
 	if opts.Sender != nil {
 		sender = eventSender{opts.Sender, s}
@@ -165,6 +166,8 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 		s.Notify.OnFocusChange(st.Focusing)
 		s.emit(Event{Kind: FocusChanged, Focus: st})
 	})
+	// A run killed during focus left do-not-disturb on: undo it first.
+	s.recoverDND(opts.DND)
 	// A block may have started focus while the engine opened. (Not
 	// focusing at start is no focus end: no digest for it.)
 	if s.Focus.State().Focusing {

@@ -339,3 +339,86 @@ func TestFileCalendarReReadOnChange(t *testing.T) {
 		t.Fatalf("the new meeting is not busy: %v", snap.Busy)
 	}
 }
+
+// fakeDND is a do-not-disturb whose state outlives the process, like
+// dunst's pause.
+type fakeDND struct {
+	mu      sync.Mutex
+	on      *bool // the desktop's state, shared across "runs"
+	entered bool
+}
+
+func (f *fakeDND) Name() string { return "dunst" }
+func (f *fakeDND) Enter() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !*f.on {
+		*f.on, f.entered = true, true
+	}
+	return nil
+}
+func (f *fakeDND) Leave() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.entered {
+		*f.on, f.entered = false, false
+	}
+	return nil
+}
+func (f *fakeDND) Entered() bool { f.mu.Lock(); defer f.mu.Unlock(); return f.entered }
+func (f *fakeDND) ForceLeave() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	*f.on, f.entered = false, false
+	return nil
+}
+
+// TestDNDLeftOnByACrashIsRestored: a Lull killed during focus leaves the
+// desktop in do-not-disturb; the next start turns it off again.
+func TestDNDLeftOnByACrashIsRestored(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	desktop := false
+	// Each run has its own clock, so the "killed" first run's timers never
+	// fire again.
+	start := func(clk clock.Clock) *Service {
+		svc, err := Start(context.Background(), Options{
+			DataOptions: DataOptions{Dir: dir, Clock: clk}, DND: &fakeDND{on: &desktop},
+			NoAPI: true, SyncInterval: -1, Logf: t.Logf,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}
+	svc := start(clock.NewFake(monday))
+	if _, err := svc.Focus.Start(25 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if !desktop {
+		t.Fatal("focus did not enter do-not-disturb")
+	}
+	// A crash: the process ends without leaving do-not-disturb. Closing the
+	// database alone is what the kernel does for a killed process.
+	svc.Data.Close()
+	if !desktop {
+		t.Fatal("test set-up: do-not-disturb should still be on")
+	}
+	svc2 := start(clock.NewFake(monday.Add(time.Hour)))
+	defer svc2.Close()
+	if desktop {
+		t.Fatal("do-not-disturb left on by the crashed run is still on after restart")
+	}
+
+	// Do-not-disturb the user had on before focus is theirs: it stays.
+	desktop = true
+	if _, err := svc2.Focus.Start(25 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc2.Focus.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !desktop {
+		t.Fatal("the user's own do-not-disturb was turned off")
+	}
+}
