@@ -104,6 +104,9 @@ func runGUI(dir string, e env) int {
 		Version:     meta.Details.Version,
 		Sender:      sender,
 		MakeDND: func(setting string) notify.DND {
+			if setting == "off" {
+				return notify.NoDND{}
+			}
 			dnd, err := notify.DetectDND(setting, bus)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "lull: do-not-disturb: %v\n", err)
