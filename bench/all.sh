@@ -233,8 +233,8 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (working tree had uncommitt
 		echo "| Idle footprint | n/a | close to a bare Fyne window | | | not measured (see footprint log) |"
 	fi
 	echo
-	echo "Targets come from the issues (calendar: issue 3; footprint: TESTING.md's bare-window figures,"
-	echo "with the ≤ 1.5× RSS and ≤ 2× CPU bounds set here as \"close to\"). \"Ratio\" is reference ÷ Lull"
+	echo "Targets come from the issues (calendar: issue 3; intake: issue 5; footprint: issue 2's ≤ 1.25×"
+	echo "a bare Fyne window, and hidden-to-tray CPU well below the shown window). \"Ratio\" is reference ÷ Lull"
 	echo "for speed, Lull ÷ reference for footprint, and target ÷ measured (or measured ÷ target for rates)"
 	echo "where there is no reference program."
 	echo
