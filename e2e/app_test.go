@@ -289,8 +289,16 @@ func TestAppDesktopLifecycle(t *testing.T) {
 	if out, errOut, code := runCLI(t, home, "", "notify", "--source", "ci", "--title", "Build 42 failed"); code != 0 || !strings.Contains(out, "held") {
 		t.Fatalf("notify: %d %q %q", code, out, errOut)
 	}
+	for deadline := time.Now().Add(10 * time.Second); !dunstPaused(t); time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("focus did not pause dunst")
+		}
+	}
 	time.Sleep(time.Until(focusStart.Add(65 * time.Second)))
 	app.kill9()
+	if !dunstPaused(t) {
+		t.Fatal("test set-up: dunst should still be paused after kill -9")
+	}
 
 	// With the app dead, the CLI reports from the data.
 	out, _, code = runCLI(t, home, "", "status")
@@ -302,6 +310,12 @@ func TestAppDesktopLifecycle(t *testing.T) {
 	st = app2.waitAPI(60 * time.Second)
 	if st.Focusing {
 		t.Fatal("a crashed session came back as running")
+	}
+	// The do-not-disturb the killed instance turned on is turned off again.
+	for deadline := time.Now().Add(10 * time.Second); dunstPaused(t); time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("dunst is still paused after the restart: a kill -9 during focus silenced the desktop for good")
+		}
 	}
 	if st.Held != 1 {
 		t.Fatalf("held after kill -9 = %d, want the acknowledged notification", st.Held)

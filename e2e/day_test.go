@@ -353,6 +353,8 @@ func TestADayWithLull(t *testing.T) {
 	}
 
 	step(t, "3. the clock reaches the block: focus starts by itself, dunst pauses")
+	// The session's dunst is shared with the other tests: start unpaused.
+	exec.Command("dunstctl", "set-paused", "false").Run()
 	if dunstPaused(t) {
 		t.Fatal("dunst paused before Lull started")
 	}
