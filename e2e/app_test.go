@@ -97,9 +97,20 @@ type instance struct {
 }
 
 func appEnv(home string) []string {
-	env := []string{"LULL_HOME=" + home, "LANG=en_US.UTF-8"}
+	return envWith("LULL_HOME="+home, "LANG=en_US.UTF-8")
+}
+
+// envWith is this process's environment with the given KEY=VALUE pairs
+// replacing any of the same keys.
+func envWith(set ...string) []string {
+	keys := map[string]bool{}
+	for _, kv := range set {
+		k, _, _ := strings.Cut(kv, "=")
+		keys[k] = true
+	}
+	env := append([]string(nil), set...)
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "LULL_HOME=") && !strings.HasPrefix(kv, "LANG=") {
+		if k, _, _ := strings.Cut(kv, "="); !keys[k] {
 			env = append(env, kv)
 		}
 	}
@@ -108,9 +119,16 @@ func appEnv(home string) []string {
 
 func startApp(t *testing.T, home string) *instance {
 	t.Helper()
+	return startProcess(t, home, lullBin(t), appEnv(home))
+}
+
+// startProcess starts bin (the app, no arguments) with env; it is killed
+// when the test ends, and its output logged if the test failed.
+func startProcess(t *testing.T, home, bin string, env []string) *instance {
+	t.Helper()
 	in := &instance{t: t, home: home, logs: &bytes.Buffer{}, done: make(chan struct{})}
-	in.cmd = exec.Command(lullBin(t))
-	in.cmd.Env = appEnv(home)
+	in.cmd = exec.Command(bin)
+	in.cmd.Env = env
 	in.cmd.Stdout, in.cmd.Stderr = in.logs, in.logs
 	if err := in.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -169,8 +187,15 @@ type status struct {
 // exit code.
 func runCLI(t *testing.T, home, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(lullBin(t), args...)
-	cmd.Env = appEnv(home)
+	return runWith(t, lullBin(t), appEnv(home), stdin, args...)
+}
+
+// runWith runs `bin ARGS` with env and returns stdout, stderr and the exit
+// code.
+func runWith(t *testing.T, bin string, env []string, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

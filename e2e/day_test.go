@@ -236,27 +236,16 @@ type dayEnv struct {
 }
 
 func (e *dayEnv) env() []string {
-	env := []string{"LULL_HOME=" + e.home, "LANG=en_US.UTF-8", "TZ=UTC", "LULL_TEST_CLOCK=" + e.clock}
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if k != "LULL_HOME" && k != "LANG" && k != "TZ" && k != "LULL_TEST_CLOCK" {
-			env = append(env, kv)
-		}
-	}
-	return env
+	return envWith("LULL_HOME="+e.home, "LANG=en_US.UTF-8", "TZ=UTC", "LULL_TEST_CLOCK="+e.clock)
 }
 
 func (e *dayEnv) lull(stdin string, args ...string) string {
 	e.t.Helper()
-	cmd := exec.Command(e.bin, args...)
-	cmd.Env = e.env()
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		e.t.Fatalf("lull %s: %v\nstdout: %s\nstderr: %s", strings.Join(args, " "), err, out.String(), errOut.String())
+	out, errOut, code := runWith(e.t, e.bin, e.env(), stdin, args...)
+	if code != 0 {
+		e.t.Fatalf("lull %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, out, errOut)
 	}
-	return out.String()
+	return out
 }
 
 func step(t *testing.T, format string, args ...any) { t.Logf("── "+format, args...) }
@@ -362,29 +351,13 @@ func TestADayWithLull(t *testing.T) {
 	lead := 90 * time.Second
 	e.clock = first.Start.Add(-lead).Format(time.RFC3339) + "," + strconv.Itoa(speed)
 	mon := startMonitor(t)
-	app := &instance{t: t, home: e.home, logs: &bytes.Buffer{}, done: make(chan struct{})}
-	app.cmd = exec.Command(e.bin)
-	app.cmd.Env = e.env()
-	app.cmd.Stdout, app.cmd.Stderr = app.logs, app.logs
-	if err := app.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { app.cmd.Wait(); close(app.done) }()
-	t.Cleanup(func() {
-		app.cmd.Process.Kill()
-		<-app.done
-		if t.Failed() {
-			t.Logf("app output:\n%s", app.logs.String())
-		}
-	})
+	app := startProcess(t, e.home, e.bin, e.env())
 	app.waitAPI(90 * time.Second)
 	wait := func(what string, timeout time.Duration, cond func() bool) {
 		t.Helper()
 		for deadline := time.Now().Add(timeout); !cond(); time.Sleep(200 * time.Millisecond) {
 			if time.Now().After(deadline) {
-				cmd := exec.Command(e.bin, "digest", "list")
-				cmd.Env = e.env()
-				digests, _ := cmd.CombinedOutput()
+				digests, _, _ := runWith(t, e.bin, e.env(), "", "digest", "list")
 				if os.Getenv("E2E_DUMP") == "1" {
 					app.cmd.Process.Signal(syscall.SIGQUIT)
 					time.Sleep(time.Second)

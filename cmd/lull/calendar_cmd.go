@@ -222,22 +222,13 @@ func (c *cli) calendarExpand(args []string) error {
 	if len(pos) != 1 || *from == "" || *to == "" {
 		return usagef("calendar expand needs FILE, --from and --to")
 	}
-	loc := time.UTC
-	if *tz != "" {
-		if loc, err = time.LoadLocation(*tz); err != nil {
-			return usagef("--tz %q: %v", *tz, err)
-		}
-	}
-	start, err := parseBound(*from, loc)
+	loc, err := zone(*tz, time.UTC)
 	if err != nil {
 		return err
 	}
-	end, err := parseBound(*to, loc)
+	start, end, err := parseWindow(*from, *to, loc, time.Time{})
 	if err != nil {
 		return err
-	}
-	if !end.After(start) {
-		return usagef("--to must be after --from")
 	}
 	lowMemory()
 	problems, err := calendar.ExpandFile(pos[0], start, end, loc, c.stdout)
@@ -259,27 +250,14 @@ func (c *cli) calendarBusy(args []string) error {
 	if len(pos) > 1 {
 		return usagef("calendar busy takes at most one FILE")
 	}
-	loc := time.Local
-	if *tz != "" {
-		if loc, err = time.LoadLocation(*tz); err != nil {
-			return usagef("--tz %q: %v", *tz, err)
-		}
+	loc, err := zone(*tz, time.Local)
+	if err != nil {
+		return err
 	}
 	y, m, d := time.Now().In(loc).Date()
-	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	if *from != "" {
-		if start, err = parseBound(*from, loc); err != nil {
-			return err
-		}
-	}
-	end := start.AddDate(0, 0, 7)
-	if *to != "" {
-		if end, err = parseBound(*to, loc); err != nil {
-			return err
-		}
-	}
-	if !end.After(start) {
-		return usagef("--to must be after --from")
+	start, end, err := parseWindow(*from, *to, loc, time.Date(y, m, d, 0, 0, 0, 0, loc))
+	if err != nil {
+		return err
 	}
 	var busy []calendar.Interval
 	if len(pos) == 1 {
@@ -313,6 +291,39 @@ func (c *cli) calendarBusy(args []string) error {
 		}
 	}
 	return nil
+}
+
+// zone loads --tz, or returns def when it is empty.
+func zone(tz string, def *time.Location) (*time.Location, error) {
+	if tz == "" {
+		return def, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, usagef("--tz %q: %v", tz, err)
+	}
+	return loc, nil
+}
+
+// parseWindow parses --from and --to as [from, to) with parseBound; an
+// empty --from is defaultStart and an empty --to a week after the start.
+func parseWindow(from, to string, loc *time.Location, defaultStart time.Time) (start, end time.Time, err error) {
+	start = defaultStart
+	if from != "" {
+		if start, err = parseBound(from, loc); err != nil {
+			return start, end, err
+		}
+	}
+	end = start.AddDate(0, 0, 7)
+	if to != "" {
+		if end, err = parseBound(to, loc); err != nil {
+			return start, end, err
+		}
+	}
+	if !end.After(start) {
+		return start, end, usagef("--to must be after --from")
+	}
+	return start, end, nil
 }
 
 // parseBound parses an expansion bound exactly as the reference expanders
