@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/assets"
@@ -115,6 +116,18 @@ func New(a fyne.App, svc *service.Service, opts Options) *UI {
 
 // Window is the main window.
 func (u *UI) Window() fyne.Window { return u.win }
+
+// setBusy shows and runs p while long work is under way, and stops and
+// hides it afterwards.
+func setBusy(p *widget.ProgressBarInfinite, on bool) {
+	if on {
+		p.Show()
+		p.Start()
+		return
+	}
+	p.Stop()
+	p.Hide()
+}
 
 // ShowWindow shows and raises the window; it is safe from any goroutine.
 func (u *UI) ShowWindow() { u.bridge.do(u.show) }

@@ -175,15 +175,7 @@ func (o *onboarding) show(step int) {
 	}
 }
 
-func (o *onboarding) setBusy(on bool) {
-	if on {
-		o.progress.Show()
-		o.progress.Start()
-		return
-	}
-	o.progress.Stop()
-	o.progress.Hide()
-}
+func (o *onboarding) setBusy(on bool) { setBusy(o.progress, on) }
 
 // trySample adds the sample calendar and syncs it on a goroutine, so the
 // Plan fills while the user sets the goal.

@@ -189,8 +189,7 @@ func (t *planTab) onReplan() {
 	}
 	t.replan.Disable()
 	t.acceptAll.Disable()
-	t.progress.Show()
-	t.progress.Start()
+	setBusy(t.progress, true)
 	t.content.Refresh()
 	t.summary.SetText("Reading calendars and re-planning…")
 	ctx := t.ui.ctx
@@ -201,8 +200,7 @@ func (t *planTab) onReplan() {
 		rep, res, err = t.ui.svc.SyncNow(ctx)
 		return err
 	}, func(err error) {
-		t.progress.Stop()
-		t.progress.Hide()
+		setBusy(t.progress, false)
 		t.content.Refresh()
 		t.replan.Enable()
 		t.refresh()

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lullapp/lull/app/service"
+	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
 )
 
@@ -303,19 +304,7 @@ func reportFragmented(r *focus.WeeklyReport, minBlock time.Duration) string {
 		return "Fragmentation: no free time lost to short gaps"
 	}
 	return fmt.Sprintf("Fragmentation: %s of free time in gaps shorter than %s%s of available time",
-		chartHours(r.Fragmented), reportMinutes(minBlock), reportPercent(r.Fragmented, r.Available))
-}
-
-// reportMinutes writes a block length as "1 h", "30 min" or "1 h 30 min".
-func reportMinutes(d time.Duration) string {
-	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	switch {
-	case h == 0:
-		return fmt.Sprintf("%d min", m)
-	case m == 0:
-		return fmt.Sprintf("%d h", h)
-	}
-	return fmt.Sprintf("%d h %d min", h, m)
+		chartHours(r.Fragmented), calendar.DurationText(minBlock), reportPercent(r.Fragmented, r.Available))
 }
 
 func reportNotifications(r *focus.WeeklyReport) string {

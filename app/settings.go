@@ -495,15 +495,7 @@ func (t *settingsTab) removeSample() {
 func (t *settingsTab) syncNow() { t.adder.sync() }
 
 // setBusy shows or hides the progress bar.
-func (t *settingsTab) setBusy(on bool) {
-	if on {
-		t.progress.Show()
-		t.progress.Start()
-		return
-	}
-	t.progress.Stop()
-	t.progress.Hide()
-}
+func (t *settingsTab) setBusy(on bool) { setBusy(t.progress, on) }
 
 // calendarAdder runs the add-a-calendar dialogs for Settings and onboarding.
 // The slow part (fetching, CalDAV discovery, the sync after) runs on a

@@ -588,17 +588,17 @@ func (p *planner) reason(c candidate, cands []candidate) string {
 	case c.lunch:
 		r = fmt.Sprintf("only free time left this week is over lunch on %s", day)
 	case c.limit == "need":
-		r = fmt.Sprintf("%s to reach the weekly goal, %s %s", durText(l), day, period)
+		r = fmt.Sprintf("%s to reach the weekly goal, %s %s", DurationText(l), day, period)
 	case c.limit == "need-min":
-		r = fmt.Sprintf("%s (the minimum block) to reach the weekly goal, %s %s", durText(l), day, period)
+		r = fmt.Sprintf("%s (the minimum block) to reach the weekly goal, %s %s", DurationText(l), day, period)
 	case c.limit == "cap":
-		r = fmt.Sprintf("%s left under the %s daily cap on %s %s", durText(l), durText(p.s.DailyCap), day, period)
+		r = fmt.Sprintf("%s left under the %s daily cap on %s %s", DurationText(l), DurationText(p.s.DailyCap), day, period)
 	case c.limit == "gap":
 		when := day + " " + period
 		if period == "afternoon" && c.day.lunch.Duration() > 0 {
 			when = day + " after lunch"
 		}
-		r = fmt.Sprintf("only free %s on %s", durText(l), when)
+		r = fmt.Sprintf("only free %s on %s", DurationText(l), when)
 	default:
 		longest := true
 		for _, o := range cands {
@@ -610,7 +610,7 @@ func (p *planner) reason(c candidate, cands []candidate) string {
 		if longest {
 			r = fmt.Sprintf("longest free %s gap on %s", period, day)
 		} else {
-			r = fmt.Sprintf("first free %s %s gap on %s", durText(l), period, day)
+			r = fmt.Sprintf("first free %s %s gap on %s", DurationText(l), period, day)
 		}
 	}
 	if p.s.Prefer != PreferAny && !c.lunch && !p.prefers(c) {
@@ -704,8 +704,9 @@ func moveBetter(a, b candidate, orig *planDay) bool {
 	return a.iv.Start.Before(b.iv.Start)
 }
 
-// durText writes a duration for people: "2 h", "1 h 30 min", "45 min".
-func durText(d time.Duration) string {
+// DurationText writes a block length for people: "2 h", "1 h 30 min",
+// "45 min" (plan reasons, the Report tab).
+func DurationText(d time.Duration) string {
 	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
 	switch {
 	case h == 0:

@@ -66,7 +66,7 @@ func writePlanText(w io.Writer, blocks []Block, loc *time.Location) error {
 		if e.YearDay() != s.YearDay() || e.Year() != s.Year() {
 			end = e.Format("Mon 15:04")
 		}
-		fmt.Fprintf(&sb, "  %s–%s  %-8s %-9s %s\n", s.Format("15:04"), end, durText(b.Duration()), b.State, oneLine(b.Reason))
+		fmt.Fprintf(&sb, "  %s–%s  %-8s %-9s %s\n", s.Format("15:04"), end, DurationText(b.Duration()), b.State, oneLine(b.Reason))
 		if b.State != StateSkipped {
 			total += b.Duration()
 			n++
@@ -76,7 +76,7 @@ func writePlanText(w io.Writer, blocks []Block, loc *time.Location) error {
 	if n == 1 {
 		blockWord = "block"
 	}
-	fmt.Fprintf(&sb, "\nTotal: %s in %d %s (skipped not counted)\n", durText(total), n, blockWord)
+	fmt.Fprintf(&sb, "\nTotal: %s in %d %s (skipped not counted)\n", DurationText(total), n, blockWord)
 	_, err := io.WriteString(w, sb.String())
 	return err
 }
