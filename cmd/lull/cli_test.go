@@ -140,6 +140,11 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"plan", "--format", "pdf"},
 		{"settings", "set", "goal", "lots"},
 		{"settings", "set", "colour", "blue"},
+		{"settings", "set", "onboarded", "maybe"},
+		{"plan", "--days", "-3"},
+		{"plan", "--ics", "testdata/week.ics", "--from", "someday"},
+		{"calendar", "busy", "--tz", "Mars/Olympus"},
+		{"calendar", "busy", "--from", "2026-01-06", "--to", "2026-01-05"},
 	} {
 		r := runLull(t, dir, "", args...)
 		if r.code != exitUsage {
