@@ -166,7 +166,7 @@ type parsed struct {
 	prob error
 }
 
-// parseEvents decodes and reads the VEVENTs in batches, on up to
+// parseEvents reads the VEVENTs in batches, on up to
 // GOMAXPROCS goroutines (started and awaited here), and keeps the events
 // and problems in file order.
 func (p *parser) parseEvents() {
@@ -182,9 +182,10 @@ func (p *parser) parseEvents() {
 			}
 			results[bi] = out
 		}()
-		decodeBlocks(batch, p.aliasTZID, func(i int, comp *ical.Component, err error) {
-			out[i] = p.parseEvent(batch[i], comp, err)
-		})
+		var c component
+		for i, b := range batch {
+			out[i] = p.parseEvent(b, &c)
+		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), nBatches, 4)
 	if workers <= 1 {
@@ -312,83 +313,8 @@ type parser struct {
 	tzBlocks    []block
 	eventBlocks []block
 	calProps    []line
-	locMu       sync.Mutex // guards locCache and aliases: events are read concurrently
+	locMu       sync.Mutex // guards locCache: events are read concurrently
 	locCache    map[string]*time.Location
-	aliases     []string          // TZID values by token number
-	aliasOf     map[string]string // TZID value → token
-}
-
-// tzAliasMark starts a TZID token; it cannot occur in a real content line.
-const tzAliasMark = "\x01"
-
-// aliasTZID returns the token standing for a TZID value.
-func (p *parser) aliasTZID(v string) string {
-	p.locMu.Lock()
-	defer p.locMu.Unlock()
-	if a, ok := p.aliasOf[v]; ok {
-		return a
-	}
-	if p.aliasOf == nil {
-		p.aliasOf = map[string]string{}
-	}
-	a := tzAliasMark + strconv.Itoa(len(p.aliases))
-	p.aliases = append(p.aliases, v)
-	p.aliasOf[v] = a
-	return a
-}
-
-// unaliasTZID maps a token back to the TZID value (other values unchanged).
-func (p *parser) unaliasTZID(v string) string {
-	if !strings.HasPrefix(v, tzAliasMark) {
-		return v
-	}
-	n, err := strconv.Atoi(v[len(tzAliasMark):])
-	p.locMu.Lock()
-	defer p.locMu.Unlock()
-	if err != nil || n < 0 || n >= len(p.aliases) {
-		return v
-	}
-	return p.aliases[n]
-}
-
-// rewriteTZID replaces the value of a ";TZID=" parameter of a content line
-// by alias(value). Quoted values lose their quotes (aliases need none).
-func rewriteTZID(s string, alias func(string) string) string {
-	// The parameters end at the first ':' outside quotes.
-	end, q := -1, false
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' {
-			q = !q
-		} else if s[i] == ':' && !q {
-			end = i
-			break
-		}
-	}
-	if end < 0 {
-		return s
-	}
-	i := strings.Index(s[:end], ";TZID=")
-	if i < 0 {
-		return s
-	}
-	v0 := i + len(";TZID=")
-	var v1, after int
-	if v0 < end && s[v0] == '"' {
-		c := strings.IndexByte(s[v0+1:end], '"')
-		if c < 0 {
-			return s
-		}
-		v1, after = v0+1+c, v0+1+c+1
-		if after < len(s) && !strings.ContainsRune(";:,", rune(s[after])) {
-			return s // malformed: let go-ical report it
-		}
-		return s[:v0] + alias(s[v0+1:v1]) + s[after:]
-	}
-	v1 = v0 + strings.IndexAny(s[v0:end]+":", ";,:")
-	if strings.Contains(s[v0:v1], "\"") {
-		return s // malformed: let go-ical report it
-	}
-	return s[:v0] + alias(s[v0:v1]) + s[v1:]
 }
 
 // split walks the unfolded lines and cuts them into top-level components.
@@ -532,11 +458,11 @@ const decodeBatch = 512
 // component costs only itself. fn receives each result in order; the
 // decoded components of a batch are dropped once fn has seen them, which
 // keeps memory flat on big calendars.
-func decodeBlocks(blocks []block, alias func(string) string, fn func(i int, comp *ical.Component, err error)) {
+func decodeBlocks(blocks []block, fn func(i int, comp *ical.Component, err error)) {
 	comps := make([]*ical.Component, min(decodeBatch, len(blocks)))
 	for start := 0; start < len(blocks); start += decodeBatch {
 		batch := blocks[start:min(start+decodeBatch, len(blocks))]
-		if decodeMany(batch, alias, comps) {
+		if decodeMany(batch, comps) {
 			for i := range batch {
 				fn(start+i, comps[i], nil)
 				comps[i] = nil
@@ -544,7 +470,7 @@ func decodeBlocks(blocks []block, alias func(string) string, fn func(i int, comp
 			continue
 		}
 		for i, b := range batch {
-			c, err := decodeBlock(b, alias)
+			c, err := decodeBlock(b)
 			fn(start+i, c, err)
 		}
 	}
@@ -552,13 +478,13 @@ func decodeBlocks(blocks []block, alias func(string) string, fn func(i int, comp
 
 // decodeMany decodes a batch in one decoder run; it reports false if the
 // batch has to be decoded component by component.
-func decodeMany(batch []block, alias func(string) string, out []*ical.Component) (ok bool) {
+func decodeMany(batch []block, out []*ical.Component) (ok bool) {
 	defer func() {
 		if recover() != nil {
 			ok = false
 		}
 	}()
-	cal, err := ical.NewDecoder(&blockReader{blocks: batch, filter: batch[0].name == "VEVENT", alias: alias}).Decode()
+	cal, err := ical.NewDecoder(&blockReader{blocks: batch}).Decode()
 	if err != nil || len(cal.Children) != len(batch) {
 		return false
 	}
@@ -579,39 +505,17 @@ type blockReader struct {
 	pending string // rest of the current line, newline included
 	state   int    // 0: header, 1: lines, 3: done
 	nl      bool   // the newline after the current line is due
-	filter  bool   // drop VEVENT properties Lull never reads
-	// alias, when set, replaces TZID parameter values by short tokens:
-	// go-ical builds parameter values one byte at a time (quadratic), which
-	// was a fifth of the parsing time of a big calendar.
-	alias func(string) string
 }
 
 // usedProps are the VEVENT properties expansion and busy time read. The
-// others (DESCRIPTION, long X- properties...) are not handed to go-ical:
-// decoding them is most of the parsing time on real calendars, and a
+// others (DESCRIPTION, long X- properties...) are skipped by readComponent:
+// reading them was most of the parsing time on real calendars, and a
 // malformed one must not cost the event.
 var usedProps = map[string]bool{
 	"BEGIN": true, "END": true, "UID": true, "SUMMARY": true, "DTSTART": true, "DTEND": true,
 	"DURATION": true, "RRULE": true, "RDATE": true, "EXDATE": true, "RECURRENCE-ID": true,
 	"SEQUENCE": true, "TRANSP": true, "STATUS": true, "ATTENDEE": true,
 	"X-MICROSOFT-CDO-BUSYSTATUS": true, "X-MICROSOFT-CDO-INTENDEDSTATUS": true,
-}
-
-// skipUnused advances past lines of properties Lull does not read. Lines
-// that are not content lines at all stay, so go-ical reports them.
-func (r *blockReader) skipUnused() {
-	for r.b < len(r.blocks) && !r.nl {
-		ls := r.blocks[r.b].lines
-		if r.l >= len(ls) {
-			r.b, r.l = r.b+1, 0
-			continue
-		}
-		if ls[r.l].skip {
-			r.l++
-			continue
-		}
-		return
-	}
 }
 
 func (r *blockReader) Read(p []byte) (int, error) {
@@ -642,9 +546,6 @@ func (r *blockReader) next() bool {
 		for r.b < len(r.blocks) && r.l >= len(r.blocks[r.b].lines) {
 			r.b, r.l = r.b+1, 0
 		}
-		if r.filter {
-			r.skipUnused()
-		}
 		if r.b < len(r.blocks) {
 			if r.nl {
 				r.pending, r.nl = "\n", false
@@ -652,9 +553,6 @@ func (r *blockReader) next() bool {
 				return true
 			}
 			r.pending, r.nl = r.blocks[r.b].lines[r.l].text, true
-			if r.alias != nil && strings.Contains(r.pending, "TZID=") {
-				r.pending = rewriteTZID(r.pending, r.alias)
-			}
 			if r.pending == "" {
 				r.pending, r.nl = "\n", false
 				r.l++
@@ -668,13 +566,13 @@ func (r *blockReader) next() bool {
 }
 
 // decodeBlock runs go-ical's decoder over one component.
-func decodeBlock(b block, alias func(string) string) (comp *ical.Component, err error) {
+func decodeBlock(b block) (comp *ical.Component, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			comp, err = nil, fmt.Errorf("ical decoder: %v", r)
 		}
 	}()
-	cal, err := ical.NewDecoder(&blockReader{blocks: []block{b}, filter: b.name == "VEVENT", alias: alias}).Decode()
+	cal, err := ical.NewDecoder(&blockReader{blocks: []block{b}}).Decode()
 	if err != nil {
 		return nil, err
 	}
@@ -704,7 +602,7 @@ func truncate(s string, n int) string {
 }
 
 func (p *parser) buildZones() {
-	decodeBlocks(p.tzBlocks, nil, func(_ int, comp *ical.Component, err error) {
+	decodeBlocks(p.tzBlocks, func(_ int, comp *ical.Component, err error) {
 		if err != nil {
 			// A broken VTIMEZONE only matters if an event uses it; events
 			// then fall back to IANA/Windows names.
@@ -727,8 +625,9 @@ func propValue(c *ical.Component, name string) string {
 	return ""
 }
 
-func (p *parser) parseEvent(b block, comp *ical.Component, err error) parsed {
-	if err != nil {
+// parseEvent reads the VEVENT of block b, using c as scratch space.
+func (p *parser) parseEvent(b block, c *component) parsed {
+	if err := readComponent(b, c); err != nil {
 		uid := ""
 		for _, l := range b.lines {
 			if n, v, ok := cutProp(l.text); ok && n == "UID" {
@@ -738,26 +637,27 @@ func (p *parser) parseEvent(b block, comp *ical.Component, err error) parsed {
 		}
 		return parsed{prob: &EventError{Source: p.cal.Name, Line: b.line, UID: uid, Err: blockLineError(b, err)}}
 	}
-	ev, err := p.buildEvent(comp, b.line)
+	ev, err := p.buildEvent(c, b.line)
 	if err != nil {
-		return parsed{prob: &EventError{Source: p.cal.Name, Line: b.line, UID: strings.TrimSpace(propValue(comp, "UID")), Err: err}}
+		return parsed{prob: &EventError{Source: p.cal.Name, Line: b.line, UID: strings.TrimSpace(c.value("UID")), Err: err}}
 	}
 	return parsed{ev: ev}
 }
 
-func (p *parser) buildEvent(c *ical.Component, lineNo int) (ev *event, err error) {
+// buildEvent makes an event of a VEVENT read by readComponent. Its strings
+// share the calendar's text.
+func (p *parser) buildEvent(c *component, lineNo int) (ev *event, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			ev, err = nil, fmt.Errorf("internal error: %v", r)
 		}
 	}()
 	ev = &event{Line: lineNo}
-	ev.UID = strings.TrimSpace(propValue(c, "UID"))
-	if pr := c.Props.Get("SUMMARY"); pr != nil {
-		// Not pr.Text(): go-ical splits TEXT at commas (a TEXT list).
-		ev.Summary = unescapeText(pr.Value)
+	ev.UID = strings.TrimSpace(c.value("UID"))
+	if pr := c.get("SUMMARY"); pr != nil {
+		ev.Summary = unescapeText(pr.value)
 	}
-	ds := c.Props.Get("DTSTART")
+	ds := c.get("DTSTART")
 	if ds == nil {
 		return nil, errors.New("no DTSTART")
 	}
@@ -766,64 +666,70 @@ func (p *parser) buildEvent(c *ical.Component, lineNo int) (ev *event, err error
 		return nil, fmt.Errorf("DTSTART: %w", orNoValue(err))
 	}
 	ev.Start = st[0]
-	if de := c.Props.Get("DTEND"); de != nil {
+	if de := c.get("DTEND"); de != nil {
 		et, err := p.parseTimes(de)
 		if err != nil || len(et) == 0 {
 			return nil, fmt.Errorf("DTEND: %w", orNoValue(err))
 		}
 		ev.End = &et[0]
-	} else if du := c.Props.Get("DURATION"); du != nil {
-		d, err := parseDuration(du.Value)
+	} else if du := c.get("DURATION"); du != nil {
+		d, err := parseDuration(du.value)
 		if err != nil {
 			return nil, fmt.Errorf("DURATION: %w", err)
 		}
 		ev.Duration = &d
 	}
-	if rr := c.Props.Values("RRULE"); len(rr) > 0 {
-		spec, err := parseRule(rr[0].Value)
+	if rr := c.get("RRULE"); rr != nil {
+		spec, err := parseRule(rr.value)
 		if err != nil {
-			return nil, fmt.Errorf("RRULE %q: %w", truncate(rr[0].Value, 60), err)
+			return nil, fmt.Errorf("RRULE %q: %w", truncate(rr.value, 60), err)
 		}
 		ev.Rule = spec
 		if _, err := spec.build(ev.Start.T); err != nil {
-			return nil, fmt.Errorf("RRULE %q: %w", truncate(rr[0].Value, 60), err)
+			return nil, fmt.Errorf("RRULE %q: %w", truncate(rr.value, 60), err)
 		}
 	}
-	for _, pr := range c.Props.Values("EXDATE") {
-		ts, err := p.parseTimes(&pr)
-		if err != nil {
-			return nil, fmt.Errorf("EXDATE: %w", err)
+	for i := range c.props {
+		if pr := &c.props[i]; pr.name == "EXDATE" {
+			ts, err := p.parseTimes(pr)
+			if err != nil {
+				return nil, fmt.Errorf("EXDATE: %w", err)
+			}
+			ev.ExDates = append(ev.ExDates, ts...)
 		}
-		ev.ExDates = append(ev.ExDates, ts...)
 	}
-	for _, pr := range c.Props.Values("RDATE") {
-		rds, err := p.parseRDates(&pr)
-		if err != nil {
-			return nil, fmt.Errorf("RDATE: %w", err)
+	for i := range c.props {
+		if pr := &c.props[i]; pr.name == "RDATE" {
+			rds, err := p.parseRDates(pr)
+			if err != nil {
+				return nil, fmt.Errorf("RDATE: %w", err)
+			}
+			ev.RDates = append(ev.RDates, rds...)
 		}
-		ev.RDates = append(ev.RDates, rds...)
 	}
-	if ri := c.Props.Get("RECURRENCE-ID"); ri != nil {
+	if ri := c.get("RECURRENCE-ID"); ri != nil {
 		ts, err := p.parseTimes(ri)
 		if err != nil || len(ts) == 0 {
 			return nil, fmt.Errorf("RECURRENCE-ID: %w", orNoValue(err))
 		}
 		ev.RecurID = &ts[0]
-		ev.ThisAndFut = strings.EqualFold(ri.Params.Get("RANGE"), "THISANDFUTURE")
+		ev.ThisAndFut = strings.EqualFold(ri.param("RANGE"), "THISANDFUTURE")
 	}
-	if sq := c.Props.Get("SEQUENCE"); sq != nil {
-		ev.Seq, _ = strconv.Atoi(strings.TrimSpace(sq.Value))
+	if sq := c.get("SEQUENCE"); sq != nil {
+		ev.Seq, _ = strconv.Atoi(strings.TrimSpace(sq.value))
 	}
-	ev.Transp = strings.ToUpper(strings.TrimSpace(propValue(c, "TRANSP")))
-	ev.Cancelled = strings.EqualFold(strings.TrimSpace(propValue(c, "STATUS")), "CANCELLED")
-	ev.BusyStatus = strings.ToUpper(strings.TrimSpace(propValue(c, "X-MICROSOFT-CDO-BUSYSTATUS")))
+	ev.Transp = strings.ToUpper(strings.TrimSpace(c.value("TRANSP")))
+	ev.Cancelled = strings.EqualFold(strings.TrimSpace(c.value("STATUS")), "CANCELLED")
+	ev.BusyStatus = strings.ToUpper(strings.TrimSpace(c.value("X-MICROSOFT-CDO-BUSYSTATUS")))
 	if ev.BusyStatus == "" {
-		ev.BusyStatus = strings.ToUpper(strings.TrimSpace(propValue(c, "X-MICROSOFT-CDO-INTENDEDSTATUS")))
+		ev.BusyStatus = strings.ToUpper(strings.TrimSpace(c.value("X-MICROSOFT-CDO-INTENDEDSTATUS")))
 	}
-	for _, pr := range c.Props.Values("ATTENDEE") {
-		addr := strings.ToLower(strings.TrimSpace(pr.Value))
-		addr = strings.TrimPrefix(addr, "mailto:")
-		ev.Attendees = append(ev.Attendees, attendee{Addr: addr, PartStat: strings.ToUpper(pr.Params.Get("PARTSTAT"))})
+	for i := range c.props {
+		if pr := &c.props[i]; pr.name == "ATTENDEE" {
+			addr := strings.ToLower(strings.TrimSpace(pr.value))
+			addr = strings.TrimPrefix(addr, "mailto:")
+			ev.Attendees = append(ev.Attendees, attendee{Addr: addr, PartStat: strings.ToUpper(pr.param("PARTSTAT"))})
+		}
 	}
 	return ev, nil
 }
@@ -860,14 +766,16 @@ func unescapeText(s string) string {
 
 // parseTimes parses a DATE / DATE-TIME property, including comma-separated
 // lists (go-ical rejects those with "extra text").
-func (p *parser) parseTimes(pr *ical.Prop) ([]icalTime, error) {
+func (p *parser) parseTimes(pr *contentProp) ([]icalTime, error) {
 	loc, floating, err := p.propZone(pr)
 	if err != nil {
 		return nil, err
 	}
-	isDate := strings.EqualFold(pr.Params.Get("VALUE"), "DATE")
+	isDate := strings.EqualFold(pr.param("VALUE"), "DATE")
 	var out []icalTime
-	for _, v := range strings.Split(pr.Value, ",") {
+	for rest, more := pr.value, true; more; {
+		var v string
+		v, rest, more = strings.Cut(rest, ",")
 		v = strings.TrimSpace(v)
 		if v == "" {
 			continue
@@ -881,8 +789,8 @@ func (p *parser) parseTimes(pr *ical.Prop) ([]icalTime, error) {
 	return out, nil
 }
 
-func (p *parser) parseRDates(pr *ical.Prop) ([]rdate, error) {
-	if !strings.EqualFold(pr.Params.Get("VALUE"), "PERIOD") && !strings.Contains(pr.Value, "/") {
+func (p *parser) parseRDates(pr *contentProp) ([]rdate, error) {
+	if !strings.EqualFold(pr.param("VALUE"), "PERIOD") && !strings.Contains(pr.value, "/") {
 		ts, err := p.parseTimes(pr)
 		if err != nil {
 			return nil, err
@@ -898,7 +806,7 @@ func (p *parser) parseRDates(pr *ical.Prop) ([]rdate, error) {
 		return nil, err
 	}
 	var out []rdate
-	for _, v := range strings.Split(pr.Value, ",") {
+	for _, v := range strings.Split(pr.value, ",") {
 		v = strings.TrimSpace(v)
 		a, b, ok := strings.Cut(v, "/")
 		if !ok {
@@ -925,8 +833,8 @@ func (p *parser) parseRDates(pr *ical.Prop) ([]rdate, error) {
 
 // propZone resolves the TZID parameter of a property. An unknown TZID
 // yields floating time (what both reference expanders do).
-func (p *parser) propZone(pr *ical.Prop) (loc *time.Location, floating bool, err error) {
-	tzid := p.unaliasTZID(pr.Params.Get("TZID"))
+func (p *parser) propZone(pr *contentProp) (loc *time.Location, floating bool, err error) {
+	tzid := pr.param("TZID")
 	if tzid == "" {
 		return nil, true, nil
 	}
