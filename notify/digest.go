@@ -106,6 +106,9 @@ func (d Digest) Message() Message {
 func (q *Queue) takeDigest(now time.Time, reason DigestReason) (d Digest, ok bool, err error) {
 	q.writeMu.Lock()
 	defer q.writeMu.Unlock()
+	if err := q.applyLocked(); err != nil {
+		return Digest{}, false, fmt.Errorf("take digest: %w", err)
+	}
 	err = q.db.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketMeta).Put(keyLastDigest, timeBytes(now)); err != nil {
 			return err

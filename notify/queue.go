@@ -22,6 +22,7 @@ var (
 	bucketDays    = []byte("notify_days") // "2006-01-02" → batched, digests (uint64 each)
 	bucketMeta    = []byte("notify_meta") // last digest time
 	keyLastDigest = []byte("last_digest")
+	keyJournalLSN = []byte("journal_lsn") // last journal record applied to bbolt
 )
 
 // DedupeWindow is how close identical held notifications (same source,
@@ -29,8 +30,10 @@ var (
 const DedupeWindow = 10 * time.Minute
 
 // Queue is the durable store of notifications. Add group-commits: concurrent
-// calls share one bbolt transaction (one fsync pair), and each returns only
-// after its transaction is committed.
+// calls share one record of the write-ahead journal (one fdatasync; see
+// journal.go), and each returns only after that record is on disk. Records
+// reach bbolt in batches: when enough are pending, when Add has been idle
+// for JournalIdleApply, before every read and digest, and at Close.
 type Queue struct {
 	db  *store.DB
 	loc *time.Location
@@ -42,26 +45,41 @@ type Queue struct {
 	mu     sync.RWMutex // held for reading while sending on reqs
 	closed bool
 
-	// writeMu is held around every write transaction together with the
-	// change it makes to index, so the index always matches the disk.
+	// writeMu is held around every write (journal record or bbolt
+	// transaction) together with the change it makes to the fields below,
+	// so they always match what is durable.
 	writeMu sync.Mutex
 	// index maps dedupeKey(source, title, body) to the queue key of the
 	// held item identical notifications collapse into. It lives in memory
 	// (rebuilt from the queue at open) so a commit dirties no random pages.
 	index map[[16]byte][]byte
+	// journal holds groups acknowledged but not yet in bbolt: pending, in
+	// order, and overlay, the latest value of every key they put (keyed by
+	// overlayKey), which reads during staging see before bbolt.
+	journal      *journal
+	pending      []journalRecord
+	pendingBytes int
+	overlay      map[string][]byte
+	// seqs are the sequences of the journaled buckets, ahead of bbolt's
+	// while records are pending.
+	seqs [len(journalBuckets)]uint64
+	// idleApply is JournalIdleApply; tests lengthen it to catch records
+	// still pending.
+	idleApply time.Duration
 
 	// inflight counts API requests between arrival and commit (Expect), so
 	// the committer can wait the few microseconds until every one of them
 	// has queued its Add and commit them together.
 	inflight atomic.Int64
 
-	commits, committed atomic.Int64
+	commits, committed, applies atomic.Int64
 }
 
-// CommitStats returns how many write transactions the committer ran and how
-// many Add calls they carried, to see group commit at work.
-func (q *Queue) CommitStats() (commits, adds int64) {
-	return q.commits.Load(), q.committed.Load()
+// CommitStats returns how many groups the committer wrote, how many Add
+// calls they carried and how many bbolt transactions applied them, to see
+// group commit at work.
+func (q *Queue) CommitStats() (commits, adds, applies int64) {
+	return q.commits.Load(), q.committed.Load(), q.applies.Load()
 }
 
 // Expect announces an Add about to come (an API request being parsed); call
@@ -84,11 +102,17 @@ type addReq struct {
 	done  chan struct{}
 }
 
-// OpenQueue creates notify's buckets in db and starts the committer
-// goroutine; Close stops it. loc is the user's zone for per-day counters.
+// OpenQueue creates notify's buckets in db, applies what its journal holds
+// beyond what bbolt has (a previous run ended by a crash or kill -9), and
+// starts the committer goroutine; Close stops it. Open one Queue per
+// database: it owns the journal file beside it. loc is the user's zone for
+// per-day counters.
 func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 	if loc == nil {
 		loc = time.Local
+	}
+	fail := func(err error) (*Queue, error) {
+		return nil, fmt.Errorf("notify queue %s: %w", db.Path(), err)
 	}
 	err := db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketQueue, bucketLog, bucketDigests, bucketDays, bucketMeta} {
@@ -99,11 +123,22 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("notify queue %s: %w", db.Path(), err)
+		return fail(err)
+	}
+	j, recs, err := openJournal(db.Path() + journalSuffix)
+	if err != nil {
+		return fail(err)
 	}
 	q := &Queue{db: db, loc: loc, reqs: make(chan *addReq, 256), stop: make(chan struct{}), done: make(chan struct{}),
-		index: map[[16]byte][]byte{}}
+		index: map[[16]byte][]byte{}, journal: j, overlay: map[string][]byte{}, idleApply: JournalIdleApply}
+	if err := q.replay(recs); err != nil {
+		j.close()
+		return fail(err)
+	}
 	err = db.View(func(tx *bolt.Tx) error {
+		for i, name := range journalBuckets {
+			q.seqs[i] = tx.Bucket(name).Sequence()
+		}
 		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
 			var it Item
 			if err := json.Unmarshal(v, &it); err != nil {
@@ -114,10 +149,42 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("notify queue %s: %w", db.Path(), err)
+		j.close()
+		return fail(err)
 	}
 	go q.commitLoop()
 	return q, nil
+}
+
+// replay applies the journal records bbolt has not got, then rewinds the
+// journal: after it, everything acknowledged is in bbolt.
+func (q *Queue) replay(recs []journalRecord) error {
+	var applied uint64
+	err := q.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keyJournalLSN); len(v) == 8 {
+			applied = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	q.journal.last = applied
+	for _, r := range recs {
+		if r.lsn > applied {
+			q.pending = append(q.pending, r)
+			q.journal.last = r.lsn
+		}
+	}
+	if len(q.pending) > 0 && q.pending[0].lsn != applied+1 {
+		return fmt.Errorf("journal %s continues at record %d but the database ends at record %d: the database is older than the journal (restored from a backup?); "+
+			"Lull does not guess, move the journal aside to start without the notifications it holds", q.journal.path, q.pending[0].lsn, applied)
+	}
+	if err := q.applyLocked(); err != nil {
+		return err
+	}
+	q.journal.rewind()
+	return nil
 }
 
 // Close stops the committer after the transactions in flight; later Adds
@@ -156,14 +223,21 @@ func (q *Queue) commitLoop() {
 	defer close(q.done)
 	gatherTimer := time.NewTimer(time.Hour)
 	gatherTimer.Stop()
+	idle := time.NewTimer(time.Hour)
+	idle.Stop()
 	expected := 1
 	for {
 		var first *addReq
 		select {
 		case first = <-q.reqs:
+		case <-idle.C:
+			q.writeMu.Lock()
+			_ = q.applyLocked() // on failure the records stay pending and the next read reports it
+			q.writeMu.Unlock()
+			continue
 		case <-q.stop:
 			// Close holds the lock: nothing more can be sent. Commit what
-			// was accepted.
+			// was accepted, and leave bbolt complete.
 			var rest []*addReq
 			for len(q.reqs) > 0 {
 				rest = append(rest, <-q.reqs)
@@ -171,10 +245,17 @@ func (q *Queue) commitLoop() {
 			if len(rest) > 0 {
 				q.commit(rest)
 			}
+			q.writeMu.Lock()
+			if q.applyLocked() == nil {
+				q.journal.rewind()
+			}
+			q.journal.close()
+			q.writeMu.Unlock()
 			return
 		}
 		group := q.gather(first, gatherTimer, expected)
 		q.commit(group)
+		idle.Reset(q.idleApply)
 		// Expect as many callers next time as the largest recent group:
 		// clients that just got their answer are about to send again.
 		if len(group) >= expected {
@@ -184,6 +265,14 @@ func (q *Queue) commitLoop() {
 		}
 	}
 }
+
+// JournalIdleApply is how long Add must be idle before journaled groups are
+// applied to bbolt; under steady load they are applied every
+// journalApplyBytes instead. It is a batching knob, not domain time.
+const JournalIdleApply = 20 * time.Millisecond
+
+// journalApplyBytes is how many journaled bytes may wait for bbolt.
+const journalApplyBytes = 1 << 20
 
 // gather collects the requests to commit with first: whatever is queued,
 // and, while fewer than expected (or the announced in-flight requests) have
@@ -226,13 +315,13 @@ func (q *Queue) gather(first *addReq, timer *time.Timer, expected int) []*addReq
 func (q *Queue) commit(group []*addReq) {
 	q.writeMu.Lock()
 	defer q.writeMu.Unlock()
-	staged := map[[16]byte][]byte{}
-	err := q.db.Update(func(tx *bolt.Tx) error {
-		clear(staged)
+	st := q.newStage()
+	err := func() error {
+		defer st.close()
 		for _, r := range group {
 			r.ids = r.ids[:0]
 			for i := range r.items {
-				res, err := q.put(tx, &r.items[i], staged)
+				res, err := q.put(st, &r.items[i])
 				if err != nil {
 					return err
 				}
@@ -240,25 +329,183 @@ func (q *Queue) commit(group []*addReq) {
 			}
 		}
 		return nil
-	})
+	}()
+	if err == nil {
+		err = q.commitStage(st)
+	}
 	q.commits.Add(1)
 	q.committed.Add(int64(len(group)))
-	if err == nil {
-		for h, k := range staged {
-			q.index[h] = k
-		}
-	}
 	for _, r := range group {
 		if err != nil {
 			r.ids, r.err = nil, fmt.Errorf("commit notifications: %w", err)
 		}
 		close(r.done)
 	}
+	// Answered: now is the time to move a full batch into bbolt.
+	if q.pendingBytes >= journalApplyBytes {
+		_ = q.applyLocked() // on failure the records stay pending and the next read reports it
+	}
 }
 
-// put writes one item inside tx and fills in its ID; new dedupe index
-// entries go to staged, applied once the transaction commits.
-func (q *Queue) put(tx *bolt.Tx, it *Item, staged map[[16]byte][]byte) (Result, error) {
+// commitStage makes st durable: as one journal record when it fits (bbolt
+// gets it later), else, for a group too large for the journal, straight
+// in bbolt after everything pending. Then st becomes the queue's state.
+func (q *Queue) commitStage(st *stage) error {
+	if len(st.ops) == 0 {
+		return nil
+	}
+	size := encodedSize(st.ops)
+	if !q.journal.fits(size) {
+		if err := q.applyLocked(); err != nil {
+			return err
+		}
+	}
+	if q.journal.fits(size) {
+		rec, err := q.journal.append(st.ops)
+		if err != nil {
+			return err
+		}
+		q.pending = append(q.pending, rec)
+		q.pendingBytes += size
+		for k, v := range st.writes {
+			q.overlay[k] = v
+		}
+	} else {
+		err := q.db.Update(func(tx *bolt.Tx) error { return applyOps(tx, st.ops) })
+		if err != nil {
+			return err
+		}
+		q.applies.Add(1)
+	}
+	for h, k := range st.index {
+		q.index[h] = k
+	}
+	q.seqs = st.seqs
+	return nil
+}
+
+// applyLocked writes every pending journal record to bbolt in one
+// transaction, with the last one's LSN, then rewinds the journal. The
+// caller holds writeMu.
+func (q *Queue) applyLocked() error {
+	if len(q.pending) == 0 {
+		return nil
+	}
+	last := q.pending[len(q.pending)-1].lsn
+	err := q.db.Update(func(tx *bolt.Tx) error {
+		for _, r := range q.pending {
+			if err := applyOps(tx, r.ops); err != nil {
+				return fmt.Errorf("journal record %d: %w", r.lsn, err)
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keyJournalLSN, itoa64(last))
+	})
+	if err != nil {
+		return fmt.Errorf("apply notification journal: %w", err)
+	}
+	q.applies.Add(1)
+	q.pending, q.pendingBytes = q.pending[:0], 0
+	clear(q.overlay)
+	q.journal.rewind()
+	return nil
+}
+
+// applyOps performs journal ops in tx.
+func applyOps(tx *bolt.Tx, ops []journalOp) error {
+	for _, op := range ops {
+		b := tx.Bucket(journalBuckets[op.bucket])
+		switch op.kind {
+		case opPut:
+			if err := b.Put(op.key, op.value); err != nil {
+				return err
+			}
+		case opSeq:
+			if op.seq > b.Sequence() {
+				if err := b.SetSequence(op.seq); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// flush applies pending journal records so bbolt holds every acknowledged
+// notification; every read starts with it.
+func (q *Queue) flush() error {
+	q.writeMu.Lock()
+	defer q.writeMu.Unlock()
+	return q.applyLocked()
+}
+
+// stage is one group's changes before they are durable. Its reads see its
+// own writes first, then the journaled overlay, then bbolt.
+type stage struct {
+	q      *Queue
+	tx     *bolt.Tx // read-only, begun on first need
+	writes map[string][]byte
+	index  map[[16]byte][]byte
+	seqs   [len(journalBuckets)]uint64
+	ops    []journalOp
+}
+
+func (q *Queue) newStage() *stage {
+	return &stage{q: q, writes: map[string][]byte{}, index: map[[16]byte][]byte{}, seqs: q.seqs}
+}
+
+// overlayKey names key in bucket b in the overlay maps.
+func overlayKey(b byte, key []byte) string { return string(b) + string(key) }
+
+func (st *stage) get(b byte, key []byte) ([]byte, error) {
+	k := overlayKey(b, key)
+	if v, ok := st.writes[k]; ok {
+		return v, nil
+	}
+	if v, ok := st.q.overlay[k]; ok {
+		return v, nil
+	}
+	if st.tx == nil {
+		tx, err := st.q.db.Begin(false)
+		if err != nil {
+			return nil, err
+		}
+		st.tx = tx
+	}
+	return st.tx.Bucket(journalBuckets[b]).Get(key), nil
+}
+
+func (st *stage) put(b byte, key, value []byte) {
+	st.writes[overlayKey(b, key)] = value
+	st.ops = append(st.ops, journalOp{kind: opPut, bucket: b, key: key, value: value})
+}
+
+func (st *stage) putJSON(b byte, key []byte, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	st.put(b, key, raw)
+	return nil
+}
+
+func (st *stage) nextSequence(b byte) uint64 {
+	st.seqs[b]++
+	st.ops = append(st.ops, journalOp{kind: opSeq, bucket: b, seq: st.seqs[b]})
+	return st.seqs[b]
+}
+
+// close ends the read transaction; it must end before any write
+// transaction on the same goroutine (bbolt may need to remap).
+func (st *stage) close() {
+	if st.tx != nil {
+		_ = st.tx.Rollback()
+		st.tx = nil
+	}
+}
+
+// put stages one item and fills in its ID: a held item identical to one
+// held within DedupeWindow collapses into it.
+func (q *Queue) put(st *stage, it *Item) (Result, error) {
 	if it.Count == 0 {
 		it.Count = 1
 	}
@@ -266,37 +513,40 @@ func (q *Queue) put(tx *bolt.Tx, it *Item, staged map[[16]byte][]byte) (Result, 
 		it.LastAt = it.ReceivedAt
 	}
 	if it.Decision.Action != ActionHold {
-		b := tx.Bucket(bucketLog)
-		seq, _ := b.NextSequence()
-		k := store.TimeKey(it.ReceivedAt, seq)
+		k := store.TimeKey(it.ReceivedAt, st.nextSequence(jbLog))
 		it.ID = hex.EncodeToString(k)
-		return Result{it.ID, it.Decision.Action, it.Decision.Reason, it.Count}, putJSON(b, k, it)
+		return Result{it.ID, it.Decision.Action, it.Decision.Reason, it.Count}, st.putJSON(jbLog, k, it)
 	}
-	qb := tx.Bucket(bucketQueue)
-	if err := q.countDay(tx, it.ReceivedAt, 0, 1); err != nil {
+	dk := dayKey(it.ReceivedAt, q.loc)
+	old, err := st.get(jbDays, dk)
+	if err != nil {
 		return Result{}, err
 	}
+	st.put(jbDays, dk, addDay(old, 0, 1))
 	h := dedupeKey(it.Notification)
-	k, ok := staged[h]
+	k, ok := st.index[h]
 	if !ok {
 		k = q.index[h]
 	}
 	if k != nil {
-		if raw := qb.Get(k); raw != nil {
+		raw, err := st.get(jbQueue, k)
+		if err != nil {
+			return Result{}, err
+		}
+		if raw != nil {
 			var prev Item
 			if err := json.Unmarshal(raw, &prev); err == nil && it.ReceivedAt.Sub(prev.LastAt) <= DedupeWindow && !it.ReceivedAt.Before(prev.LastAt) {
 				prev.Count += it.Count
 				prev.LastAt = it.ReceivedAt
 				*it = prev
-				return Result{prev.ID, ActionHold, prev.Decision.Reason, prev.Count}, putJSON(qb, k, &prev)
+				return Result{prev.ID, ActionHold, prev.Decision.Reason, prev.Count}, st.putJSON(jbQueue, k, &prev)
 			}
 		}
 	}
-	seq, _ := qb.NextSequence()
-	k = store.TimeKey(it.ReceivedAt, seq)
+	k = store.TimeKey(it.ReceivedAt, st.nextSequence(jbQueue))
 	it.ID = hex.EncodeToString(k)
-	staged[h] = k
-	return Result{it.ID, ActionHold, it.Decision.Reason, it.Count}, putJSON(qb, k, it)
+	st.index[h] = k
+	return Result{it.ID, ActionHold, it.Decision.Reason, it.Count}, st.putJSON(jbQueue, k, it)
 }
 
 func dedupeKey(n Notification) [16]byte {
@@ -318,22 +568,36 @@ func putJSON(b *bolt.Bucket, k []byte, v any) error {
 	return b.Put(k, raw)
 }
 
-// countDay adds to the per-day counters of t's local day.
-func (q *Queue) countDay(tx *bolt.Tx, t time.Time, digests, batched uint64) error {
-	b := tx.Bucket(bucketDays)
-	k := []byte(t.In(q.loc).Format(time.DateOnly))
+// dayKey is the notify_days key of t's local day.
+func dayKey(t time.Time, loc *time.Location) []byte {
+	return []byte(t.In(loc).Format(time.DateOnly))
+}
+
+// addDay returns the day counter old (16 bytes, or nil) plus batched and
+// digests.
+func addDay(old []byte, digests, batched uint64) []byte {
 	v := make([]byte, 16)
-	if old := b.Get(k); len(old) == 16 {
+	if len(old) == 16 {
 		copy(v, old)
 	}
 	binary.BigEndian.PutUint64(v[:8], binary.BigEndian.Uint64(v[:8])+batched)
 	binary.BigEndian.PutUint64(v[8:], binary.BigEndian.Uint64(v[8:])+digests)
-	return b.Put(k, v)
+	return v
+}
+
+// countDay adds to the per-day counters of t's local day.
+func (q *Queue) countDay(tx *bolt.Tx, t time.Time, digests, batched uint64) error {
+	b := tx.Bucket(bucketDays)
+	k := dayKey(t, q.loc)
+	return b.Put(k, addDay(b.Get(k), digests, batched))
 }
 
 // Held returns the items waiting for the next digest, oldest first.
 func (q *Queue) Held() ([]Item, error) {
 	var out []Item
+	if err := q.flush(); err != nil {
+		return nil, err
+	}
 	err := q.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketQueue).ForEach(func(k, v []byte) error {
 			var it Item
@@ -359,6 +623,9 @@ func (q *Queue) Stats(from, to time.Time) (batched, digests int, err error) {
 		hiDay = tl.AddDate(0, 0, -1)
 	}
 	hi := []byte(hiDay.Format(time.DateOnly))
+	if err := q.flush(); err != nil {
+		return 0, 0, err
+	}
 	err = q.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDays).Cursor()
 		for k, v := c.Seek(lo); k != nil && string(k) <= string(hi); k, v = c.Next() {
@@ -383,6 +650,9 @@ func (q *Queue) Find(id string) (Item, error) {
 	k, err := hex.DecodeString(id)
 	if err != nil || len(k) != 16 {
 		return Item{}, fmt.Errorf("notification %q: %w", id, ErrNotFound)
+	}
+	if err := q.flush(); err != nil {
+		return Item{}, err
 	}
 	var it Item
 	found := false
@@ -422,6 +692,9 @@ func (q *Queue) Find(id string) (Item, error) {
 // oldest first.
 func (q *Queue) Log(from, to time.Time) ([]Item, error) {
 	var out []Item
+	if err := q.flush(); err != nil {
+		return nil, err
+	}
 	err := q.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketLog).Cursor()
 		hi := store.TimeKey(to, 0)
@@ -453,6 +726,9 @@ func bytesTime(b []byte) time.Time {
 // kill -9 durability test, not for hot paths.
 func (q *Queue) All() ([]Item, error) {
 	var out []Item
+	if err := q.flush(); err != nil {
+		return nil, err
+	}
 	err := q.db.View(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketQueue, bucketLog} {
 			err := tx.Bucket(name).ForEach(func(k, v []byte) error {

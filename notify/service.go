@@ -44,7 +44,11 @@ type Config struct {
 // the others may be nil (no interruptions recorded, nothing shown, no DND,
 // nothing closed).
 type Deps struct {
-	DB            *store.DB
+	DB *store.DB
+	// Queue is the queue already open on DB, when the caller holds one
+	// (there must be only one per database: it owns the journal); nil
+	// opens one, which Close then closes.
+	Queue         *Queue
 	Clock         clock.Clock
 	Focus         FocusState
 	Interruptions InterruptionSink
@@ -63,6 +67,8 @@ type Service struct {
 	cfg   Config
 	rules *Engine
 	q     *Queue
+	// ownQueue: New opened q, so Close closes it.
+	ownQueue bool
 
 	mu        sync.Mutex // guards the fields below
 	dndOn     bool       // we entered DND for the running block
@@ -97,11 +103,15 @@ func New(d Deps, cfg Config) (*Service, error) {
 	if d.Logf == nil {
 		d.Logf = func(string, ...any) {}
 	}
-	q, err := OpenQueue(d.DB, cfg.Location)
-	if err != nil {
-		return nil, err
+	q, ownQueue := d.Queue, false
+	if q == nil {
+		var err error
+		if q, err = OpenQueue(d.DB, cfg.Location); err != nil {
+			return nil, err
+		}
+		ownQueue = true
 	}
-	return &Service{d: d, cfg: cfg, rules: NewEngine(cfg.Rules), q: q}, nil
+	return &Service{d: d, cfg: cfg, rules: NewEngine(cfg.Rules), q: q, ownQueue: ownQueue}, nil
 }
 
 // Queue returns the durable queue (Held, Find, Stats, ListDigests).
@@ -378,10 +388,13 @@ func (s *Service) stop() {
 	}
 }
 
-// Close stops the schedule and the queue's committer. It does not close
-// the database.
+// Close stops the schedule, and the queue's committer when New opened the
+// queue. It does not close the database.
 func (s *Service) Close() error {
 	s.stop()
+	if !s.ownQueue {
+		return nil
+	}
 	return s.q.Close()
 }
 

@@ -89,8 +89,15 @@ func OpenData(opts DataOptions) (*Data, error) {
 	return d, nil
 }
 
-// Close closes the database.
-func (d *Data) Close() error { return d.DB.Close() }
+// Close closes the notification queue (moving what its journal holds into
+// the database) and the database.
+func (d *Data) Close() error {
+	qerr := d.Queue.Close()
+	if err := d.DB.Close(); err != nil {
+		return err
+	}
+	return qerr
+}
 
 // Settings returns the current settings.
 func (d *Data) Settings() Settings {

@@ -151,6 +151,7 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	}
 	s.Notify, err = notify.New(notify.Deps{
 		DB:            d.DB,
+		Queue:         d.Queue,
 		Clock:         d.Clock,
 		Focus:         s.Focus,
 		Interruptions: interruptions{s.Focus},

@@ -64,9 +64,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()
-	commits, adds := svc.Queue().CommitStats()
+	commits, adds, applies := svc.Queue().CommitStats()
 	if commits > 0 {
-		log.Printf("group commit: %d adds in %d transactions (%.1f per commit)", adds, commits, float64(adds)/float64(commits))
+		log.Printf("group commit: %d adds in %d journal records (%.1f per record), applied to bbolt in %d transactions",
+			adds, commits, float64(adds)/float64(commits), applies)
 	}
 	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
