@@ -1,13 +1,15 @@
 package calendar
 
 import (
-	"github.com/teambition/rrule-go"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/teambition/rrule-go"
 )
 
 // ExpandOptions are the user's settings that expansion depends on.
@@ -60,11 +62,41 @@ const defaultMaxIterations = 1_000_000
 // unsorted. Events of zero length count when from <= start < to (the
 // reference expanders' rule). Open-ended rules are iterated only up to to.
 func Expand(cal *Calendar, from, to time.Time, opt ExpandOptions) []Occurrence {
-	if cal == nil || !from.Before(to) {
+	if cal == nil {
 		return nil
 	}
-	x := expander{cal: cal, from: from, to: to, opt: opt, loc: opt.Location,
-		out: make([]Occurrence, 0, min(len(cal.events), 1<<16))}
+	parts := make([][]Occurrence, expandChunks(cal))
+	expandEach(cal, from, to, opt, func(_, chunk int, occs []Occurrence) {
+		if parts[chunk] == nil {
+			parts[chunk] = slices.Clone(occs)
+		} else {
+			parts[chunk] = append(parts[chunk], occs...)
+		}
+	})
+	return slices.Concat(parts...)
+}
+
+// expandChunks returns how many chunks expandEach cuts cal into.
+func expandChunks(cal *Calendar) int {
+	if len(cal.events) < 2*expandChunk {
+		return 1
+	}
+	return (len(cal.events) + expandChunk - 1) / expandChunk
+}
+
+// expandEach expands cal over [from, to) and hands the occurrences to each
+// in batches of at most expandBatch: a big calendar is cut into chunks of
+// expandChunk events expanded on a few goroutines (started and awaited
+// here), a small one is one chunk. each gets the number of the worker
+// (below expandWorkers), the number of the chunk (below expandChunks) the
+// occurrences come from and the occurrences, in event order within the
+// chunk; calls from one worker are sequential and occs is reused once each
+// returns.
+func expandEach(cal *Calendar, from, to time.Time, opt ExpandOptions, each func(worker, chunk int, occs []Occurrence)) {
+	if !from.Before(to) {
+		return
+	}
+	x := expander{cal: cal, from: from, to: to, opt: opt, loc: opt.Location}
 	if x.loc == nil {
 		x.loc = time.UTC
 	}
@@ -95,41 +127,43 @@ func Expand(cal *Calendar, from, to time.Time, opt ExpandOptions) []Occurrence {
 			overrides[ev.UID] = append(overrides[ev.UID], ev)
 		}
 	}
-	do := func(x *expander, events []*event) {
-		for _, ev := range events {
-			x.one(ev, masters, overrides)
+	chunks := expandChunks(cal)
+	var next atomic.Int64
+	work := func(worker int) {
+		w := x
+		w.out = make([]Occurrence, 0, expandBatch)
+		c := 0
+		w.flush = func() {
+			each(worker, c, w.out)
+			w.out = w.out[:0]
+		}
+		for {
+			c = int(next.Add(1) - 1)
+			if c >= chunks {
+				return
+			}
+			events := cal.events
+			if chunks > 1 {
+				events = events[c*expandChunk : min((c+1)*expandChunk, len(events))]
+			}
+			for _, ev := range events {
+				w.one(ev, masters, overrides)
+			}
+			if len(w.out) > 0 {
+				w.flush()
+			}
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), 4, len(cal.events)/expandChunk)
+	workers := min(runtime.GOMAXPROCS(0), expandWorkers, chunks)
 	if workers <= 1 {
-		do(&x, cal.events)
-		return x.out
+		work(0)
+		return
 	}
-	// Big calendars: expand chunks of events on a few goroutines (started
-	// and awaited here), each with its own output, joined in order.
-	chunks := (len(cal.events) + expandChunk - 1) / expandChunk
-	outs := make([][]Occurrence, chunks)
-	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				c := int(next.Add(1) - 1)
-				if c >= chunks {
-					return
-				}
-				w := x
-				w.out = nil
-				do(&w, cal.events[c*expandChunk:min((c+1)*expandChunk, len(cal.events))])
-				outs[c] = w.out
-			}
-		})
+	for i := range workers {
+		wg.Go(func() { work(i) })
 	}
 	wg.Wait()
-	for _, o := range outs {
-		x.out = append(x.out, o...)
-	}
-	return x.out
 }
 
 // one expands one event. A panic (a bug, or one in rrule-go) costs only
@@ -153,8 +187,16 @@ func (x *expander) one(ev *event, masters map[string]*event, overrides map[strin
 	}
 }
 
-// expandChunk is how many events one expansion goroutine takes at a time.
-const expandChunk = 1024
+// expandChunk is how many events one expansion goroutine takes at a time
+// (small, for an even share: a few events with rules can make most of the
+// occurrences), expandWorkers the most goroutines expanding one calendar
+// and expandBatch the most occurrences a goroutine holds before handing
+// them on.
+const (
+	expandChunk   = 256
+	expandWorkers = 4
+	expandBatch   = 1024
+)
 
 type expander struct {
 	cal      *Calendar
@@ -163,7 +205,8 @@ type expander struct {
 	loc      *time.Location // all-day dates
 	floatLoc *time.Location // floating date-times
 	me       []string
-	out      []Occurrence
+	out      []Occurrence // up to expandBatch
+	flush    func()       // hands out on and empties it
 }
 
 // real turns a parsed value into an instant.
@@ -271,6 +314,9 @@ func (x *expander) emit(ev *event, start, end icalTime, recur time.Time) bool {
 		}
 	}
 	x.out = append(x.out, o)
+	if len(x.out) == expandBatch {
+		x.flush()
+	}
 	return true
 }
 

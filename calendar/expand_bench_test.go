@@ -10,9 +10,9 @@ import (
 )
 
 // synthCalendar generates the shared synthetic calendar (20,000 events,
-// 5 years) once per benchmark run, or skips when the generator or its
-// Python dependency is missing.
-func synthCalendar(b *testing.B) []byte {
+// 5 years) once per benchmark run and returns its path, or skips when the
+// generator or its Python dependency is missing.
+func synthCalendar(b *testing.B) string {
 	b.Helper()
 	gen := filepath.Join("..", "..", "shared", "bench", "gen_synthetic.py")
 	if _, err := os.Stat(gen); err != nil {
@@ -22,17 +22,16 @@ func synthCalendar(b *testing.B) []byte {
 	if msg, err := exec.Command("/usr/bin/python3", gen, out).CombinedOutput(); err != nil {
 		b.Skipf("gen_synthetic.py failed (apt-get install -y python3-dateutil): %v: %s", err, msg)
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return data
+	return out
 }
 
 // BenchmarkExpandYear parses the synthetic calendar and expands 2023, as
 // `lull calendar expand` does (output written to io.Discard).
 func BenchmarkExpandYear(b *testing.B) {
-	data := synthCalendar(b)
+	data, err := os.ReadFile(synthCalendar(b))
+	if err != nil {
+		b.Fatal(err)
+	}
 	from := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := from.AddDate(1, 0, 0)
 	b.SetBytes(int64(len(data)))
@@ -48,6 +47,21 @@ func BenchmarkExpandYear(b *testing.B) {
 		}
 		if err := WriteOracle(io.Discard, occs); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkExpandFile is `lull calendar expand` over 2023 of the synthetic
+// calendar: ExpandFile reads, parses, expands and writes (to io.Discard).
+func BenchmarkExpandFile(b *testing.B) {
+	path := synthCalendar(b)
+	from := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := from.AddDate(1, 0, 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		problems, err := ExpandFile(path, from, to, time.UTC, io.Discard)
+		if err != nil || len(problems) > 0 {
+			b.Fatal(err, problems)
 		}
 	}
 }

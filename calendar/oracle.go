@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -19,26 +19,48 @@ import (
 // dates as 2006-01-02. Runs of tabs, CRs and LFs in a summary become one
 // space.
 func WriteOracle(w io.Writer, occs []Occurrence) error {
-	// All lines go into one buffer; an index is sorted instead of strings.
-	buf := make([]byte, 0, len(occs)*64)
-	spans := make([][2]int, len(occs))
-	for i, o := range occs {
-		start := len(buf)
-		buf = appendOracleTime(buf, o, o.Start)
-		buf = append(buf, '\t')
-		buf = appendOracleTime(buf, o, o.End)
-		buf = append(buf, '\t')
-		buf = append(buf, cleanSummary(o.Summary)...)
-		buf = append(buf, '\n')
-		spans[i] = [2]int{start, len(buf) - 1} // without the newline
+	var ls oracleLines
+	for _, o := range occs {
+		ls.add(o)
 	}
-	// Byte order of UTF-8 is code point order, like Python's sort.
-	sort.Slice(spans, func(i, j int) bool {
-		return bytes.Compare(buf[spans[i][0]:spans[i][1]], buf[spans[j][0]:spans[j][1]]) < 0
+	return writeOracleLines(w, ls.lines)
+}
+
+// oracleLines collects occurrences formatted as WriteOracle lines. The
+// text goes into blocks that are never moved, so lines point into them.
+type oracleLines struct {
+	buf   []byte
+	lines [][]byte // each with its newline
+}
+
+// oracleBlock is the size of a block of oracleLines text.
+const oracleBlock = 64 << 10
+
+func (ls *oracleLines) add(o Occurrence) {
+	if need := 64 + len(o.Summary); cap(ls.buf)-len(ls.buf) < need {
+		// A fresh block: appending beyond cap would move the lines.
+		ls.buf = make([]byte, 0, max(oracleBlock, need))
+	}
+	start := len(ls.buf)
+	ls.buf = appendOracleTime(ls.buf, o, o.Start)
+	ls.buf = append(ls.buf, '\t')
+	ls.buf = appendOracleTime(ls.buf, o, o.End)
+	ls.buf = append(ls.buf, '\t')
+	ls.buf = append(ls.buf, cleanSummary(o.Summary)...)
+	ls.buf = append(ls.buf, '\n')
+	ls.lines = append(ls.lines, ls.buf[start:len(ls.buf):len(ls.buf)])
+}
+
+// writeOracleLines sorts lines (ending in newlines) and writes them.
+func writeOracleLines(w io.Writer, lines [][]byte) error {
+	// Byte order of UTF-8 is code point order, like Python's sort; the
+	// newline is not part of the key.
+	slices.SortFunc(lines, func(a, b []byte) int {
+		return bytes.Compare(a[:len(a)-1], b[:len(b)-1])
 	})
 	bw := bufio.NewWriterSize(w, 64<<10)
-	for _, sp := range spans {
-		bw.Write(buf[sp[0] : sp[1]+1])
+	for _, l := range lines {
+		bw.Write(l)
 	}
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write occurrences: %w", err)
@@ -91,8 +113,18 @@ func ExpandFile(path string, from, to time.Time, loc *time.Location, w io.Writer
 	if err != nil {
 		return nil, err
 	}
-	occs := Expand(cal, from, to, ExpandOptions{Location: loc})
-	if err := WriteOracle(w, occs); err != nil {
+	// Each expansion worker formats its own occurrences.
+	ls := make([]oracleLines, expandWorkers)
+	expandEach(cal, from, to, ExpandOptions{Location: loc}, func(worker, _ int, occs []Occurrence) {
+		for _, o := range occs {
+			ls[worker].add(o)
+		}
+	})
+	var lines [][]byte
+	for _, l := range ls {
+		lines = append(lines, l.lines...)
+	}
+	if err := writeOracleLines(w, lines); err != nil {
 		return cal.Problems, fmt.Errorf("calendar %q: %w", path, err)
 	}
 	return cal.Problems, nil
