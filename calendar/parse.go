@@ -151,7 +151,8 @@ func parseText(name string, raw string) (cal *Calendar, err error) {
 	}
 	lines := unfold(text)
 	cal = &Calendar{Name: name}
-	p := &parser{cal: cal, zones: map[string]*time.Location{}}
+	p := &parser{cal: cal, zones: map[string]*time.Location{},
+		eventBlocks: make([]block, 0, strings.Count(text, "BEGIN:VEVENT"))}
 	if err := p.split(lines); err != nil {
 		return nil, fmt.Errorf("calendar %q: %w", name, err)
 	}
@@ -276,7 +277,8 @@ type line struct {
 func unfold(text string) []line {
 	out := make([]line, 0, strings.Count(text, "\n")+1)
 	no := 0
-	for len(text) > 0 {
+	// next cuts the next physical line off text, without its line end.
+	next := func() string {
 		no++
 		i := strings.IndexByte(text, '\n')
 		var l string
@@ -288,7 +290,13 @@ func unfold(text string) []line {
 		if n := len(l); n > 0 && l[n-1] == '\r' {
 			l = l[:n-1]
 		}
+		return l
+	}
+	folded := func() bool { return len(text) > 0 && (text[0] == ' ' || text[0] == '\t') }
+	for len(text) > 0 {
+		l := next()
 		if len(l) > 0 && (l[0] == ' ' || l[0] == '\t') && len(out) > 0 {
+			// A continuation after a blank line (which is dropped).
 			out[len(out)-1].text += l[1:]
 			continue
 		}
@@ -296,6 +304,15 @@ func unfold(text string) []line {
 			continue
 		}
 		out = append(out, line{no: int32(min(no, math.MaxInt32)), text: l})
+		if folded() {
+			// Join all continuations at once.
+			var b strings.Builder
+			b.WriteString(l)
+			for folded() {
+				b.WriteString(next()[1:])
+			}
+			out[len(out)-1].text = b.String()
+		}
 	}
 	return out
 }
@@ -328,7 +345,10 @@ func (p *parser) split(lines []line) error {
 	for i, l := range lines {
 		name, value, ok := cutProp(l.text)
 		lines[i].skip = ok && !usedProps[name]
-		v := strings.ToUpper(strings.TrimSpace(value))
+		var v string // the component name of BEGIN and END
+		if ok && (name == "BEGIN" || name == "END") {
+			v = strings.ToUpper(strings.TrimSpace(value))
+		}
 		switch {
 		case ok && name == "BEGIN":
 			if !inCal {
@@ -881,6 +901,9 @@ func parseTimeValue(v string, isDate bool, loc *time.Location, floating bool) (i
 	}
 }
 
+// errBadDigits is parseDigits' error; callers say what was wrong.
+var errBadDigits = errors.New("bad date")
+
 // parseDigits parses "20060102" or "20060102T150405" as a UTC wall clock,
 // without the generality (and cost) of time.Parse.
 func parseDigits(v string, withTime bool) (time.Time, error) {
@@ -895,7 +918,7 @@ func parseDigits(v string, withTime bool) (time.Time, error) {
 		}
 		return n, true
 	}
-	bad := errors.New("bad date")
+	bad := errBadDigits
 	y, ok1 := num(v[0:4])
 	mo, ok2 := num(v[4:6])
 	d, ok3 := num(v[6:8])
