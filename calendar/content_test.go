@@ -87,8 +87,9 @@ func checkAgainstGoICal(t *testing.T, name string, data []byte) {
 			t.Errorf("%s: line %d: properties\n got %v\nwant %v", name, b.line, got, want)
 			continue
 		}
-		ev, err := p.buildEvent(&c, b.line)
-		refEv, refErr := p.buildEvent(ref, b.line)
+		var ev, refEv event
+		err = p.buildEvent(&c, b.line, &ev)
+		refErr = p.buildEvent(ref, b.line, &refEv)
 		if fmt.Sprint(err) != fmt.Sprint(refErr) || !reflect.DeepEqual(ev, refEv) {
 			t.Errorf("%s: line %d: event %+v, %v; from go-ical %+v, %v", name, b.line, ev, err, refEv, refErr)
 		}

@@ -177,6 +177,7 @@ func (p *parser) parseEvents() {
 		start := bi * decodeBatch
 		batch := p.eventBlocks[start:min(start+decodeBatch, len(p.eventBlocks))]
 		out := make([]parsed, len(batch))
+		evs := make([]event, len(batch)) // one allocation for the batch
 		defer func() {
 			if r := recover(); r != nil {
 				out = []parsed{{prob: &EventError{Source: p.cal.Name, Line: batch[0].line, Err: fmt.Errorf("internal error: %v", r)}}}
@@ -185,7 +186,7 @@ func (p *parser) parseEvents() {
 		}()
 		var c component
 		for i, b := range batch {
-			out[i] = p.parseEvent(b, &c)
+			out[i] = p.parseEvent(b, &c, &evs[i])
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), nBatches, 4)
@@ -210,6 +211,11 @@ func (p *parser) parseEvents() {
 		wg.Wait()
 	}
 	p.eventBlocks = nil
+	n := 0
+	for _, rs := range results {
+		n += len(rs)
+	}
+	p.cal.events = make([]*event, 0, n)
 	for _, rs := range results {
 		for _, r := range rs {
 			if r.prob != nil {
@@ -645,8 +651,9 @@ func propValue(c *ical.Component, name string) string {
 	return ""
 }
 
-// parseEvent reads the VEVENT of block b, using c as scratch space.
-func (p *parser) parseEvent(b block, c *component) parsed {
+// parseEvent reads the VEVENT of block b into ev, using c as scratch
+// space.
+func (p *parser) parseEvent(b block, c *component, ev *event) parsed {
 	if err := readComponent(b, c); err != nil {
 		uid := ""
 		for _, l := range b.lines {
@@ -657,82 +664,77 @@ func (p *parser) parseEvent(b block, c *component) parsed {
 		}
 		return parsed{prob: &EventError{Source: p.cal.Name, Line: b.line, UID: uid, Err: blockLineError(b, err)}}
 	}
-	ev, err := p.buildEvent(c, b.line)
-	if err != nil {
+	if err := p.buildEvent(c, b.line, ev); err != nil {
 		return parsed{prob: &EventError{Source: p.cal.Name, Line: b.line, UID: strings.TrimSpace(c.value("UID")), Err: err}}
 	}
 	return parsed{ev: ev}
 }
 
-// buildEvent makes an event of a VEVENT read by readComponent. Its strings
-// share the calendar's text.
-func (p *parser) buildEvent(c *component, lineNo int) (ev *event, err error) {
+// buildEvent fills ev (a zero event) from a VEVENT read by readComponent.
+// Its strings share the calendar's text.
+func (p *parser) buildEvent(c *component, lineNo int, ev *event) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			ev, err = nil, fmt.Errorf("internal error: %v", r)
+			err = fmt.Errorf("internal error: %v", r)
 		}
 	}()
-	ev = &event{Line: lineNo}
+	ev.Line = lineNo
 	ev.UID = strings.TrimSpace(c.value("UID"))
 	if pr := c.get("SUMMARY"); pr != nil {
 		ev.Summary = unescapeText(pr.value)
 	}
 	ds := c.get("DTSTART")
 	if ds == nil {
-		return nil, errors.New("no DTSTART")
+		return errors.New("no DTSTART")
 	}
-	st, err := p.parseTimes(ds)
-	if err != nil || len(st) == 0 {
-		return nil, fmt.Errorf("DTSTART: %w", orNoValue(err))
+	if ev.Start, err = p.parseTime(ds); err != nil {
+		return fmt.Errorf("DTSTART: %w", err)
 	}
-	ev.Start = st[0]
 	if de := c.get("DTEND"); de != nil {
-		et, err := p.parseTimes(de)
-		if err != nil || len(et) == 0 {
-			return nil, fmt.Errorf("DTEND: %w", orNoValue(err))
+		et, err := p.parseTime(de)
+		if err != nil {
+			return fmt.Errorf("DTEND: %w", err)
 		}
-		ev.End = &et[0]
+		ev.End = &et
 	} else if du := c.get("DURATION"); du != nil {
 		d, err := parseDuration(du.value)
 		if err != nil {
-			return nil, fmt.Errorf("DURATION: %w", err)
+			return fmt.Errorf("DURATION: %w", err)
 		}
 		ev.Duration = &d
 	}
 	if rr := c.get("RRULE"); rr != nil {
 		spec, err := parseRule(rr.value)
 		if err != nil {
-			return nil, fmt.Errorf("RRULE %q: %w", truncate(rr.value, 60), err)
+			return fmt.Errorf("RRULE %q: %w", truncate(rr.value, 60), err)
 		}
 		ev.Rule = spec
 		if _, err := spec.build(ev.Start.T); err != nil {
-			return nil, fmt.Errorf("RRULE %q: %w", truncate(rr.value, 60), err)
+			return fmt.Errorf("RRULE %q: %w", truncate(rr.value, 60), err)
 		}
 	}
 	for i := range c.props {
 		if pr := &c.props[i]; pr.name == "EXDATE" {
-			ts, err := p.parseTimes(pr)
-			if err != nil {
-				return nil, fmt.Errorf("EXDATE: %w", err)
+			if ev.ExDates, err = p.parseTimes(pr, ev.ExDates); err != nil {
+				return fmt.Errorf("EXDATE: %w", err)
 			}
-			ev.ExDates = append(ev.ExDates, ts...)
 		}
 	}
 	for i := range c.props {
 		if pr := &c.props[i]; pr.name == "RDATE" {
 			rds, err := p.parseRDates(pr)
 			if err != nil {
-				return nil, fmt.Errorf("RDATE: %w", err)
+				return fmt.Errorf("RDATE: %w", err)
 			}
 			ev.RDates = append(ev.RDates, rds...)
 		}
 	}
 	if ri := c.get("RECURRENCE-ID"); ri != nil {
-		ts, err := p.parseTimes(ri)
-		if err != nil || len(ts) == 0 {
-			return nil, fmt.Errorf("RECURRENCE-ID: %w", orNoValue(err))
+		rid, err := p.parseTime(ri)
+		if err != nil {
+			return fmt.Errorf("RECURRENCE-ID: %w", err)
 		}
-		ev.RecurID = &ts[0]
+		ev.RecurID = &rid
 		ev.ThisAndFut = strings.EqualFold(ri.param("RANGE"), "THISANDFUTURE")
 	}
 	if sq := c.get("SEQUENCE"); sq != nil {
@@ -751,15 +753,11 @@ func (p *parser) buildEvent(c *component, lineNo int) (ev *event, err error) {
 			ev.Attendees = append(ev.Attendees, attendee{Addr: addr, PartStat: strings.ToUpper(pr.param("PARTSTAT"))})
 		}
 	}
-	return ev, nil
+	return nil
 }
 
-func orNoValue(err error) error {
-	if err == nil {
-		return errors.New("no value")
-	}
-	return err
-}
+// errNoValue is the error for a date property without a value.
+var errNoValue = errors.New("no value")
 
 // unescapeText undoes RFC 5545 TEXT escaping in one pass ("\\n" stays a
 // backslash followed by n).
@@ -784,15 +782,28 @@ func unescapeText(s string) string {
 	return b.String()
 }
 
+// parseTime parses a DATE / DATE-TIME property that has one value; of a
+// list, it returns the first (all must parse).
+func (p *parser) parseTime(pr *contentProp) (icalTime, error) {
+	var buf [1]icalTime
+	ts, err := p.parseTimes(pr, buf[:0])
+	if err != nil {
+		return icalTime{}, err
+	}
+	if len(ts) == 0 {
+		return icalTime{}, errNoValue
+	}
+	return ts[0], nil
+}
+
 // parseTimes parses a DATE / DATE-TIME property, including comma-separated
-// lists (go-ical rejects those with "extra text").
-func (p *parser) parseTimes(pr *contentProp) ([]icalTime, error) {
+// lists (go-ical rejects those with "extra text"), appending to out.
+func (p *parser) parseTimes(pr *contentProp, out []icalTime) ([]icalTime, error) {
 	loc, floating, err := p.propZone(pr)
 	if err != nil {
 		return nil, err
 	}
 	isDate := strings.EqualFold(pr.param("VALUE"), "DATE")
-	var out []icalTime
 	for rest, more := pr.value, true; more; {
 		var v string
 		v, rest, more = strings.Cut(rest, ",")
@@ -811,7 +822,7 @@ func (p *parser) parseTimes(pr *contentProp) ([]icalTime, error) {
 
 func (p *parser) parseRDates(pr *contentProp) ([]rdate, error) {
 	if !strings.EqualFold(pr.param("VALUE"), "PERIOD") && !strings.Contains(pr.value, "/") {
-		ts, err := p.parseTimes(pr)
+		ts, err := p.parseTimes(pr, nil)
 		if err != nil {
 			return nil, err
 		}
