@@ -23,13 +23,23 @@ import (
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/assets"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/clock"
 )
 
 // Options configure the UI.
 type Options struct {
 	// Quit is what the tray's Quit item does (default: the app's Quit).
 	Quit func()
+	// Park, when positive, lets Fyne's event loop sleep while the window
+	// is hidden to the tray, waking every Park instead of 60 times a
+	// second; a tray menu click then waits up to Park (see parker). Zero
+	// never parks: the headless test driver runs fyne.Do at once.
+	Park time.Duration
 }
+
+// trayHold is how long the event loop stays awake after the tray menu
+// opens, so that the click which follows is not parked.
+const trayHold = 10 * time.Second
 
 // The tabs, in order; Ctrl+1..5 select them.
 const (
@@ -59,6 +69,7 @@ type UI struct {
 	tray     *tray // nil when the app has no system tray
 
 	bridge *bridge
+	park   *parker // nil unless Options.Park
 	// ctx is cancelled by Close, ending background work started here.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -76,6 +87,9 @@ func New(a fyne.App, svc *service.Service, opts Options) *UI {
 	u := &UI{app: a, svc: svc, opts: opts}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.bridge = newBridge(u)
+	if opts.Park > 0 {
+		u.park = newParker(clock.Real{}, opts.Park, fyne.Do)
+	}
 
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
 	if a.Icon() == nil {
@@ -105,12 +119,13 @@ func New(a fyne.App, svc *service.Service, opts Options) *UI {
 	if d, ok := a.(desktop.App); ok {
 		u.tray = newTray(u, d)
 		d.SetSystemTrayWindow(u.win)
-		u.win.SetCloseIntercept(u.win.Hide)
+		u.win.SetCloseIntercept(u.hide)
 	}
 
 	u.refreshAll()
 	u.bridge.start()
 	maybeOnboard(svc, u.win)
+	u.park.hide() // until ShowWindow
 	return u
 }
 
@@ -130,15 +145,45 @@ func setBusy(p *widget.ProgressBarInfinite, on bool) {
 }
 
 // ShowWindow shows and raises the window; it is safe from any goroutine.
+// It is also what tapping the tray icon should do (cmd/lull sets it), so
+// that the window is shown at once while the event loop is parked.
 func (u *UI) ShowWindow() { u.bridge.do(u.show) }
+
+// TrayOpened tells the UI that the tray menu has just opened: the event
+// loop stays awake for a while, so the click that follows runs at once
+// even while the window is hidden. It is safe from any goroutine.
+func (u *UI) TrayOpened() { u.park.hold(trayHold) }
+
+// Quit quits the app as the tray's Quit item does; it is safe from any
+// goroutine.
+func (u *UI) Quit() {
+	u.park.stop()
+	u.bridge.do(u.opts.Quit)
+}
 
 // Close stops listening to the service and cancels background work.
 func (u *UI) Close() {
+	u.park.stop()
 	u.cancel()
 	u.bridge.close()
 }
 
+// quit is the tray's Quit item: parking stops first, so the loop sees
+// the quit at once.
+func (u *UI) quit() {
+	u.park.stop()
+	u.opts.Quit()
+}
+
+// hide hides the window to the tray (closing it does this) and parks the
+// event loop.
+func (u *UI) hide() {
+	u.win.Hide()
+	u.park.hide()
+}
+
 func (u *UI) show() {
+	u.park.show()
 	u.win.Show()
 	u.win.RequestFocus()
 	u.refreshSelected()

@@ -50,8 +50,12 @@ func (b *bridge) event(e service.Event) {
 	})
 }
 
-// do runs f on the UI goroutine.
-func (b *bridge) do(f func()) { b.post(f) }
+// do runs f on the UI goroutine, at once even while the event loop is
+// parked.
+func (b *bridge) do(f func()) {
+	b.post(f)
+	b.ui.park.nudge()
+}
 
 // run does work on its own goroutine and then done(err) on the UI goroutine:
 // how every slow call (sync, publish, database writes) leaves the window

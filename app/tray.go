@@ -170,7 +170,7 @@ func (t *tray) refresh() {
 		Deliver:      u.deliverNow,
 		Open:         u.show,
 		Report:       u.showReport,
-		Quit:         u.opts.Quit,
+		Quit:         u.quit,
 	})
 	t.desk.SetSystemTrayMenu(t.menu)
 }
