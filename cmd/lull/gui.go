@@ -15,6 +15,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/systray"
 
 	lull "github.com/lullapp/lull"
 	"github.com/lullapp/lull/app"
@@ -164,8 +165,24 @@ func runGUI(dir string, e env) int {
 	})
 	a := fyneapp.NewWithID(meta.Details.ID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	ui := app.New(a, svc, app.Options{})
+	// Hidden to the tray, Fyne's event loop wakes every parkQuantum rather
+	// than 60 times a second.
+	ui := app.New(a, svc, app.Options{Park: parkQuantum})
 	defer ui.Close()
+	// Tapping the tray icon shows the window through the UI, which wakes a
+	// parked loop (Fyne's own tap handler would wait for it), and an open
+	// tray menu keeps the loop awake for the click that follows.
+	systray.SetOnTapped(ui.ShowWindow)
+	go func() {
+		for {
+			select {
+			case <-systray.TrayOpenedCh:
+				ui.TrayOpened()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
@@ -173,7 +190,7 @@ func runGUI(dir string, e env) int {
 	go func() {
 		select {
 		case <-sig:
-			fyne.Do(a.Quit)
+			ui.Quit()
 		case <-ctx.Done():
 		}
 	}()
@@ -188,6 +205,11 @@ func runGUI(dir string, e env) int {
 	a.Run()
 	return exitOK
 }
+
+// parkQuantum is how long Fyne's event loop sleeps at a time while the
+// window is hidden to the tray: what a tray menu click can wait, at most,
+// when the desktop did not say the menu opened.
+const parkQuantum = 250 * time.Millisecond
 
 // clickableDigests shows digests through the session bus with a default
 // action that opens the Digest tab; breakthroughs, and digests the bus
