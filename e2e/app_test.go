@@ -122,12 +122,12 @@ func startApp(t *testing.T, home string) *instance {
 	return startProcess(t, home, lullBin(t), appEnv(home))
 }
 
-// startProcess starts bin (the app, no arguments) with env; it is killed
-// when the test ends, and its output logged if the test failed.
-func startProcess(t *testing.T, home, bin string, env []string) *instance {
+// startProcess starts bin (the app, with args if any) with env; it is
+// killed when the test ends, and its output logged if the test failed.
+func startProcess(t *testing.T, home, bin string, env []string, args ...string) *instance {
 	t.Helper()
 	in := &instance{t: t, home: home, logs: &bytes.Buffer{}, done: make(chan struct{})}
-	in.cmd = exec.Command(bin)
+	in.cmd = exec.Command(bin, args...)
 	in.cmd.Env = env
 	in.cmd.Stdout, in.cmd.Stderr = in.logs, in.logs
 	if err := in.cmd.Start(); err != nil {

@@ -646,3 +646,122 @@ func iconPixmapEqual(a, b []pixmap) bool {
 	}
 	return true
 }
+
+// switchRate is the process's context switches per second over d, all
+// threads summed: how often it wakes up.
+func switchRate(t *testing.T, pid int, d time.Duration) float64 {
+	t.Helper()
+	count := func() int {
+		files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
+		n := 0
+		for _, f := range files {
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				continue // the thread ended
+			}
+			for _, line := range strings.Split(string(raw), "\n") {
+				if k, v, ok := strings.Cut(line, ":"); ok && strings.HasSuffix(k, "ctxt_switches") {
+					c, _ := strconv.Atoi(strings.TrimSpace(v))
+					n += c
+				}
+			}
+		}
+		return n
+	}
+	start, n0 := time.Now(), count()
+	time.Sleep(d)
+	return float64(count()-n0) / time.Since(start).Seconds()
+}
+
+// visibleWindow reports whether a window named exactly "Lull" is shown.
+func visibleWindow() bool {
+	out, err := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Lull$").Output()
+	return err == nil && len(strings.Fields(string(out))) > 0
+}
+
+// hiddenApp starts `lull --hidden` in a fresh home and waits for its tray.
+func hiddenApp(t *testing.T, w *watcher) (*instance, dbus.BusObject, trayMenu) {
+	t.Helper()
+	home := t.TempDir()
+	mustCLI(t, home, "settings", "set", "onboarded", "true")
+	for len(w.reg) > 0 {
+		<-w.reg // registrations of apps started before
+	}
+	app := startProcess(t, home, lullBin(t), appEnv(home), "--hidden")
+	app.waitAPI(90 * time.Second)
+	var it trayItem
+	select {
+	case it = <-w.reg:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the app did not register a StatusNotifierItem within 30 s\n%s", app.logs.String())
+	}
+	item := w.conn.Object(it.bus, it.path)
+	v, err := item.GetProperty(itemIface + ".Menu")
+	if err != nil {
+		t.Fatalf("%s.Menu: %v", itemIface, err)
+	}
+	path, _ := v.Value().(dbus.ObjectPath)
+	m := trayMenu{t: t, obj: w.conn.Object(it.bus, path)}
+	m.waitStatus(regexp.MustCompile(`^Not focusing$`), 10*time.Second)
+	return app, item, m
+}
+
+// TestTrayWhileHidden: started with --hidden, Lull shows no window and its
+// event loop is parked (it wakes far less often than with the window
+// shown), yet the tray works: Start focus and Stop focus take effect, Open
+// Lull shows the window, and so does tapping the tray icon.
+func TestTrayWhileHidden(t *testing.T) {
+	needDesktop(t)
+	w := ownWatcher(t)
+
+	app, _, m := hiddenApp(t, w)
+	pid := app.cmd.Process.Pid
+	if visibleWindow() {
+		t.Fatal("lull --hidden showed a window")
+	}
+	time.Sleep(2 * time.Second) // let start-up settle
+	hidden := switchRate(t, pid, 3*time.Second)
+
+	m.click("25 min")
+	t.Logf("tray click while hidden: focusing per lull status after %s", waitFocusing(t, app.home, true, 10*time.Second).Round(time.Millisecond))
+	m.waitStatus(regexp.MustCompile(`^Focusing — 2[45] min left$`), 10*time.Second)
+	m.click("Stop focus")
+	waitFocusing(t, app.home, false, 10*time.Second)
+	if visibleWindow() {
+		t.Fatal("a tray focus action showed the window")
+	}
+
+	start := time.Now()
+	m.click("Open Lull")
+	windowID(t, 10*time.Second)
+	t.Logf("Open Lull while hidden: window visible after %s", time.Since(start).Round(time.Millisecond))
+	time.Sleep(2 * time.Second) // the first frames are drawn
+	shown := switchRate(t, pid, 3*time.Second)
+	t.Logf("wake-ups: %.0f/s hidden, %.0f/s shown", hidden, shown)
+	if hidden*2 > shown {
+		t.Errorf("hidden to the tray Lull wakes %.0f times a second, shown %.0f: the event loop is not parked", hidden, shown)
+	}
+	app.kill9()
+
+	// Tapping the tray icon (StatusNotifierItem.Activate) shows the window,
+	// and the loop runs at full speed again.
+	app, item, _ := hiddenApp(t, w)
+	pid = app.cmd.Process.Pid
+	if visibleWindow() {
+		t.Fatal("lull --hidden showed a window")
+	}
+	time.Sleep(2 * time.Second)
+	hidden = switchRate(t, pid, 3*time.Second)
+	start = time.Now()
+	if call := item.Call(itemIface+".Activate", 0, int32(0), int32(0)); call.Err != nil {
+		t.Fatalf("Activate: %v", call.Err)
+	}
+	windowID(t, 10*time.Second)
+	t.Logf("tray icon tapped while hidden: window visible after %s", time.Since(start).Round(time.Millisecond))
+	time.Sleep(2 * time.Second)
+	shown = switchRate(t, pid, 3*time.Second)
+	t.Logf("wake-ups: %.0f/s hidden, %.0f/s shown by a tap", hidden, shown)
+	if hidden*2 > shown {
+		t.Errorf("shown by a tap, Lull wakes %.0f times a second, hidden %.0f: the event loop stayed parked", shown, hidden)
+	}
+}
