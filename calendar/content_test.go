@@ -69,11 +69,12 @@ func checkAgainstGoICal(t *testing.T, name string, data []byte) {
 		return
 	}
 	p := &parser{cal: &Calendar{Name: name}, zones: map[string]*time.Location{}}
-	if p.split(unfold(text)) != nil {
+	if p.split(text) != nil {
 		return
 	}
 	var c component
 	for _, b := range p.eventBlocks {
+		b = b.unfold(nil)
 		err := readComponent(b, &c)
 		ref, refErr := goICalComponent(b)
 		if (err == nil) != (refErr == nil) {

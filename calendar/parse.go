@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -149,11 +148,10 @@ func parseText(name string, raw string) (cal *Calendar, err error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, fmt.Errorf("calendar %q: %w", name, ErrEmpty)
 	}
-	lines := unfold(text)
 	cal = &Calendar{Name: name}
 	p := &parser{cal: cal, zones: map[string]*time.Location{},
 		eventBlocks: make([]block, 0, strings.Count(text, "BEGIN:VEVENT"))}
-	if err := p.split(lines); err != nil {
+	if err := p.split(text); err != nil {
 		return nil, fmt.Errorf("calendar %q: %w", name, err)
 	}
 	p.buildZones()
@@ -185,7 +183,10 @@ func (p *parser) parseEvents() {
 			results[bi] = out
 		}()
 		var c component
+		var lines []line
 		for i, b := range batch {
+			b = b.unfold(lines)
+			lines = b.lines
 			out[i] = p.parseEvent(b, &c, &evs[i])
 		}
 	}
@@ -275,14 +276,14 @@ type line struct {
 	text string
 	no   int32
 	// skip marks a content line of a property Lull never reads (set by
-	// split, used to keep it from go-ical).
+	// block.unfold, used to keep it from readComponent).
 	skip bool
 }
 
-// unfold joins continuation lines (starting with space or tab).
-func unfold(text string) []line {
-	out := make([]line, 0, strings.Count(text, "\n")+1)
-	no := 0
+// unfold appends to out the lines of text with continuation lines (starting
+// with space or tab) joined, numbering them from first.
+func unfold(out []line, text string, first int) []line {
+	no := first - 1
 	// next cuts the next physical line off text, without its line end.
 	next := func() string {
 		no++
@@ -323,11 +324,31 @@ func unfold(text string) []line {
 	return out
 }
 
-// block is the raw text of one top-level component inside a VCALENDAR.
+// block is one top-level component inside a VCALENDAR, as cut by split.
 type block struct {
 	name  string // upper case component name
-	line  int
+	line  int    // number of the BEGIN line
+	start int    // offset of the BEGIN line in the calendar's text
+	// text runs from the BEGIN line to the END line (with its
+	// continuations), or to the end of the file when open.
+	text string
+	open bool // the final END is missing (a truncated download)
+	// lines are the unfolded lines of text, once unfold has been called.
 	lines []line
+}
+
+// unfold returns b with its lines unfolded (into buf, reused), properties
+// Lull never reads marked, and the END of an open component supplied.
+func (b block) unfold(buf []line) block {
+	b.lines = unfold(buf[:0], b.text, b.line)
+	if b.open {
+		b.lines = append(b.lines, line{no: b.lines[len(b.lines)-1].no, text: "END:" + b.name})
+	}
+	for i := range b.lines {
+		name, _, ok := cutProp(b.lines[i].text)
+		b.lines[i].skip = ok && !usedProps[name]
+	}
+	return b
 }
 
 type parser struct {
@@ -335,22 +356,59 @@ type parser struct {
 	zones       map[string]*time.Location // from VTIMEZONE, by TZID
 	tzBlocks    []block
 	eventBlocks []block
-	calProps    []line
 	locMu       sync.Mutex // guards locCache: events are read concurrently
 	locCache    map[string]*time.Location
 }
 
-// split walks the unfolded lines and cuts them into top-level components.
-// Components other than VEVENT and VTIMEZONE are ignored.
-func (p *parser) split(lines []line) error {
-	sawCalendar := false
-	inCal := false
-	var cur *block
-	curStart := 0
-	var stack []string // open components inside cur, cur's own name first
-	for i, l := range lines {
-		name, value, ok := cutProp(l.text)
-		lines[i].skip = ok && !usedProps[name]
+// split cuts the text into top-level components the way a walk over its
+// unfolded lines would, without keeping the lines: most are properties
+// inside a component, read only when parseEvents unfolds the component
+// again on its goroutine. Components other than VEVENT and VTIMEZONE are
+// ignored.
+func (p *parser) split(text string) error {
+	var (
+		sawCalendar, inCal bool
+		cur                *block   // the open top-level component
+		stack              []string // components open inside cur, cur's own name first
+		no                 int      // physical lines read
+		pos                int      // start of the next physical line
+	)
+	for pos < len(text) {
+		start := pos
+		l, next := physicalLine(text, pos)
+		pos, no = next, no+1
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		// A line starts: unfold's rules, as below, leave a line starting
+		// with a space here only at the top of the file.
+		lineNo := no
+		// Inside a component only BEGIN and END matter, and a line that
+		// starts with a letter other than B or E is neither.
+		plain := cur != nil && propStart(l[0])
+		full := l
+		end := pos // end of the line with its continuations
+		for pos < len(text) {
+			if c := text[pos]; c == ' ' || c == '\t' {
+				cont, next := physicalLine(text, pos)
+				pos, no, end = next, no+1, next
+				if !plain {
+					full += cont[1:]
+				}
+				continue
+			} else if propStart(c) || c == 'b' || c == 'B' || c == 'e' || c == 'E' {
+				break
+			}
+			blank, next := physicalLine(text, pos)
+			if strings.TrimSpace(blank) != "" {
+				break
+			}
+			pos, no = next, no+1 // blank lines are dropped; continuations after them still count
+		}
+		if plain {
+			continue
+		}
+		name, value, ok := cutProp(full)
 		var v string // the component name of BEGIN and END
 		if ok && (name == "BEGIN" || name == "END") {
 			v = strings.ToUpper(strings.TrimSpace(value))
@@ -375,8 +433,7 @@ func (p *parser) split(lines []line) error {
 				if v == "VCALENDAR" {
 					continue
 				}
-				cur = &block{name: v, line: int(l.no)}
-				curStart = i
+				cur = &block{name: v, line: lineNo, start: start}
 				stack = stack[:0]
 			}
 			stack = append(stack, v)
@@ -404,20 +461,20 @@ func (p *parser) split(lines []line) error {
 			}
 			stack = stack[:idx]
 			if len(stack) == 0 {
-				cur.lines = lines[curStart : i+1 : i+1] // shared, not copied
+				cur.text = text[cur.start:end]
 				p.keep(*cur)
 				cur = nil
 			}
-		default:
-			if cur == nil && inCal {
-				p.calProps = append(p.calProps, l)
+		case ok && name == "X-WR-TIMEZONE" && cur == nil && inCal:
+			if loc := lookupZone(strings.TrimSpace(value)); loc != nil {
+				p.cal.wrZone = loc
 			}
 		}
 	}
 	if cur != nil {
 		if len(stack) == 1 && stack[0] == cur.name {
 			// Only the final END is missing (truncated download): keep it.
-			cur.lines = append(slices.Clone(lines[curStart:]), line{no: lines[len(lines)-1].no, text: "END:" + cur.name})
+			cur.text, cur.open = text[cur.start:], true
 			p.keep(*cur)
 		} else {
 			p.problem(cur.line, "", fmt.Errorf("component %s not terminated", cur.name))
@@ -426,14 +483,34 @@ func (p *parser) split(lines []line) error {
 	if !sawCalendar {
 		return fmt.Errorf("%w: no BEGIN:VCALENDAR", ErrNotICalendar)
 	}
-	for _, l := range p.calProps {
-		if name, value, ok := cutProp(l.text); ok && name == "X-WR-TIMEZONE" {
-			if loc := lookupZone(strings.TrimSpace(value)); loc != nil {
-				p.cal.wrZone = loc
-			}
-		}
-	}
 	return nil
+}
+
+// physicalLine returns the line of text starting at pos, without its line
+// end, and where the next one starts.
+func physicalLine(text string, pos int) (l string, next int) {
+	i := strings.IndexByte(text[pos:], '\n')
+	if i < 0 {
+		l, next = text[pos:], len(text)
+	} else {
+		l, next = text[pos:pos+i], pos+i+1
+	}
+	if n := len(l); n > 0 && l[n-1] == '\r' {
+		l = l[:n-1]
+	}
+	return l, next
+}
+
+// propStart reports whether a line starting with c starts a property that
+// is neither BEGIN nor END: c is an ASCII letter or digit but not B or E.
+func propStart(c byte) bool {
+	switch {
+	case c == 'b' || c == 'B' || c == 'e' || c == 'E':
+		return false
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return false
 }
 
 func (p *parser) keep(b block) {
@@ -628,6 +705,9 @@ func truncate(s string, n int) string {
 }
 
 func (p *parser) buildZones() {
+	for i := range p.tzBlocks {
+		p.tzBlocks[i] = p.tzBlocks[i].unfold(nil)
+	}
 	decodeBlocks(p.tzBlocks, func(_ int, comp *ical.Component, err error) {
 		if err != nil {
 			// A broken VTIMEZONE only matters if an event uses it; events

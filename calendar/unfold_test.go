@@ -56,7 +56,7 @@ func TestUnfold(t *testing.T) {
 		texts = append(texts, normalizeText(string(data)))
 	}
 	for _, text := range texts {
-		got, want := unfold(text), unfoldOneByOne(text)
+		got, want := unfold(nil, text, 1), unfoldOneByOne(text)
 		if len(got) == 0 && len(want) == 0 {
 			continue
 		}
