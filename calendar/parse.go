@@ -149,12 +149,10 @@ func parseText(name string, raw string) (cal *Calendar, err error) {
 		return nil, fmt.Errorf("calendar %q: %w", name, ErrEmpty)
 	}
 	cal = &Calendar{Name: name}
-	p := &parser{cal: cal, zones: map[string]*time.Location{},
-		eventBlocks: make([]block, 0, strings.Count(text, "BEGIN:VEVENT"))}
+	p := &parser{cal: cal, eventBlocks: make([]block, 0, strings.Count(text, "BEGIN:VEVENT"))}
 	if err := p.split(text); err != nil {
 		return nil, fmt.Errorf("calendar %q: %w", name, err)
 	}
-	p.buildZones()
 	p.parseEvents()
 	return cal, nil
 }
@@ -353,11 +351,14 @@ func (b block) unfold(buf []line) block {
 
 type parser struct {
 	cal         *Calendar
-	zones       map[string]*time.Location // from VTIMEZONE, by TZID
 	tzBlocks    []block
 	eventBlocks []block
-	locMu       sync.Mutex // guards locCache: events are read concurrently
+	locMu       sync.Mutex // guards what follows: events are read concurrently
 	locCache    map[string]*time.Location
+	// zones are the file's VTIMEZONEs by TZID, built by resolveZone the
+	// first time a TZID is not a known zone name.
+	zones      map[string]*time.Location
+	zonesBuilt bool
 }
 
 // split cuts the text into top-level components the way a walk over its
@@ -704,7 +705,9 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
+// buildZones reads the VTIMEZONEs into p.zones.
 func (p *parser) buildZones() {
+	p.zones = map[string]*time.Location{}
 	for i := range p.tzBlocks {
 		p.tzBlocks[i] = p.tzBlocks[i].unfold(nil)
 	}

@@ -113,6 +113,10 @@ func (p *parser) resolveZone(tzid string) *time.Location {
 		return loc
 	}
 	loc := lookupZone(key)
+	if loc == nil && !p.zonesBuilt {
+		p.zonesBuilt = true // once, even if it panics
+		p.buildZones()
+	}
 	if loc == nil {
 		loc = p.zones[key]
 	}
