@@ -113,7 +113,7 @@ func expandEach(cal *Calendar, from, to time.Time, opt ExpandOptions, each func(
 			x.me = append(x.me, a)
 		}
 	}
-	masters := map[string]*event{}
+	masters := make(map[string]*event, len(cal.events))
 	overrides := map[string][]*event{}
 	for _, ev := range cal.events {
 		if ev.RecurID == nil {
