@@ -201,7 +201,7 @@ func (r *componentReader) skipUnread() {
 // parameters (appended to params, first value each) and its value, with
 // go-ical's rules and error messages.
 func parseContentLine(s string, params *[]param) (name, value string, err error) {
-	i := strings.IndexAny(s, ";:")
+	i := indexNameEnd(s)
 	if i < 0 {
 		return "", "", errors.New("ical: malformed content line: missing colon")
 	} else if i == 0 {
@@ -227,7 +227,7 @@ func parseContentLine(s string, params *[]param) (name, value string, err error)
 				}
 				v, s = s[1:1+end], s[2+end:]
 			} else {
-				end := strings.IndexAny(s, "\";,:")
+				end := indexParamEnd(s)
 				if end < 0 {
 					v, s = s, ""
 				} else if s[end] == '"' {
@@ -259,4 +259,28 @@ func parseContentLine(s string, params *[]param) (name, value string, err error)
 		return "", "", errors.New("ical: malformed property: expected colon")
 	}
 	return name, s[1:], nil
+}
+
+// indexNameEnd returns the index of the first ';' or ':' of s (the end of
+// a property or parameter name), or -1: strings.IndexAny without the set
+// it builds on every call.
+func indexNameEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == ';' || c == ':' {
+			return i
+		}
+	}
+	return -1
+}
+
+// indexParamEnd returns the index of the first '"', ';', ',' or ':' of s
+// (the end of an unquoted parameter value), or -1.
+func indexParamEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"', ';', ',', ':':
+			return i
+		}
+	}
+	return -1
 }

@@ -344,7 +344,7 @@ func (b block) unfold(buf []line) block {
 	}
 	for i := range b.lines {
 		name, _, ok := cutProp(b.lines[i].text)
-		b.lines[i].skip = ok && !usedProps[name]
+		b.lines[i].skip = ok && !usedProp(name)
 	}
 	return b
 }
@@ -530,7 +530,7 @@ func (p *parser) problem(lineNo int, uid string, err error) {
 // cutProp returns the upper-cased property name of a content line (without
 // parameters) and its value.
 func cutProp(s string) (name, value string, ok bool) {
-	end := strings.IndexAny(s, ";:")
+	end := indexNameEnd(s)
 	if end < 0 {
 		return "", "", false
 	}
@@ -611,15 +611,20 @@ type blockReader struct {
 	nl      bool   // the newline after the current line is due
 }
 
-// usedProps are the VEVENT properties expansion and busy time read. The
-// others (DESCRIPTION, long X- properties...) are skipped by readComponent:
-// reading them was most of the parsing time on real calendars, and a
-// malformed one must not cost the event.
-var usedProps = map[string]bool{
-	"BEGIN": true, "END": true, "UID": true, "SUMMARY": true, "DTSTART": true, "DTEND": true,
-	"DURATION": true, "RRULE": true, "RDATE": true, "EXDATE": true, "RECURRENCE-ID": true,
-	"SEQUENCE": true, "TRANSP": true, "STATUS": true, "ATTENDEE": true,
-	"X-MICROSOFT-CDO-BUSYSTATUS": true, "X-MICROSOFT-CDO-INTENDEDSTATUS": true,
+// usedProp reports whether name (upper case) is one of the VEVENT
+// properties expansion and busy time read. The others (DESCRIPTION, long
+// X- properties...) are skipped by readComponent: reading them was most of
+// the parsing time on real calendars, and a malformed one must not cost
+// the event.
+func usedProp(name string) bool {
+	switch name {
+	case "BEGIN", "END", "UID", "SUMMARY", "DTSTART", "DTEND",
+		"DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID",
+		"SEQUENCE", "TRANSP", "STATUS", "ATTENDEE",
+		"X-MICROSOFT-CDO-BUSYSTATUS", "X-MICROSOFT-CDO-INTENDEDSTATUS":
+		return true
+	}
+	return false
 }
 
 func (r *blockReader) Read(p []byte) (int, error) {

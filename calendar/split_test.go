@@ -22,7 +22,7 @@ func splitLines(p *parser, lines []line) error {
 	var stack []string // open components inside cur, cur's own name first
 	for i, l := range lines {
 		name, value, ok := cutProp(l.text)
-		lines[i].skip = ok && !usedProps[name]
+		lines[i].skip = ok && !usedProp(name)
 		var v string // the component name of BEGIN and END
 		if ok && (name == "BEGIN" || name == "END") {
 			v = strings.ToUpper(strings.TrimSpace(value))
@@ -162,7 +162,7 @@ func checkSplit(t *testing.T, name string, data []byte) {
 			w := kind.want[i]
 			for j := range w.lines {
 				n, _, ok := cutProp(w.lines[j].text)
-				w.lines[j].skip = ok && !usedProps[n]
+				w.lines[j].skip = ok && !usedProp(n)
 			}
 			b = b.unfold(nil)
 			if b.name != w.name || b.line != w.line || !slices.Equal(b.lines, w.lines) {
