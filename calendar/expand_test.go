@@ -618,7 +618,7 @@ func TestRuleParts(t *testing.T) {
 func TestParseManyEventsConcurrently(t *testing.T) {
 	var b strings.Builder
 	zones := []string{"Europe/Berlin", "W. Europe Standard Time", "america/new_york", `"Asia/Tokyo"`}
-	const n = 2*expandChunk + 7 // several decode batches and expansion chunks
+	const n = 4*decodeBatch + 7 // several decode batches and expansion chunks
 	for i := range n {
 		fmt.Fprintf(&b, "BEGIN:VEVENT\nUID:e%d\nSUMMARY:%d\nDESCRIPTION:long text %d\n", i, i, i)
 		if i%500 == 250 {
