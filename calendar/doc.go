@@ -6,10 +6,13 @@
 // Parse accepts what real calendars contain: a UTF-8 byte-order mark, text
 // that is not UTF-8 (read as Windows-1252, a superset of Latin-1), CRLF, LF
 // or CR line ends, folded lines, several concatenated VCALENDAR objects and
-// bare VEVENTs. go-ical decodes each component; a component it cannot
-// decode, or whose DTSTART, RRULE, EXDATE... is unusable, is reported in
-// Calendar.Problems (source, line, UID) and the others are kept. An empty
-// file is ErrEmpty, a file with no calendar in it ErrNotICalendar.
+// bare VEVENTs. Events are read by Lull's own content-line reader, which
+// accepts and rejects exactly what go-ical's decoder does (go-ical still
+// reads VTIMEZONEs); a component it cannot read, or whose DTSTART, RRULE,
+// EXDATE... is unusable, is reported in Calendar.Problems (source, line,
+// UID) and the others are kept. An empty file is ErrEmpty, a file with no
+// calendar in it ErrNotICalendar. Big calendars are read and expanded on
+// a few goroutines, with results in file order.
 //
 // # Holes in go-ical and rrule-go that Lull works around
 //

@@ -108,11 +108,11 @@ type event struct {
 	RDates     []rdate
 	ExDates    []icalTime
 	RecurID    *icalTime
-	ThisAndFut bool
 	Seq        int
+	ThisAndFut bool
+	Cancelled  bool
 
 	Transp     string // TRANSP, upper case ("" when absent)
-	Cancelled  bool
 	BusyStatus string // X-MICROSOFT-CDO-BUSYSTATUS, upper case
 	Attendees  []attendee
 }
