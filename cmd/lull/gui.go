@@ -209,7 +209,7 @@ func runGUI(dir string, e env) int {
 // parkQuantum is how long Fyne's event loop sleeps at a time while the
 // window is hidden to the tray: what a tray menu click can wait, at most,
 // when the desktop did not say the menu opened.
-const parkQuantum = 250 * time.Millisecond
+const parkQuantum = 500 * time.Millisecond
 
 // clickableDigests shows digests through the session bus with a default
 // action that opens the Digest tab; breakthroughs, and digests the bus
