@@ -141,36 +141,7 @@ var contentCases = []string{
 // events exactly as go-ical's decoder did, on the corpus and on tricky
 // content lines.
 func TestReadComponentMatchesGoICal(t *testing.T) {
-	var files []string
-	for _, dir := range corpusDirs {
-		fs, _ := filepath.Glob(filepath.Join(dir.ics, "*.ics"))
-		files = append(files, fs...)
-	}
-	if len(files) == 0 {
-		t.Fatal("no calendars found")
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkAgainstGoICal(t, f, data)
-	}
-	// The crashers FuzzParseExpand once found.
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "*", "*"))
-	for _, f := range seeds {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range strings.Split(string(data), "\n") {
-			if q, ok := strings.CutPrefix(l, "[]byte("); ok {
-				if v, err := strconv.Unquote(strings.TrimSuffix(q, ")")); err == nil {
-					checkAgainstGoICal(t, f, []byte(v))
-				}
-			}
-		}
-	}
+	eachCorpusInput(t, func(name string, data []byte) { checkAgainstGoICal(t, name, data) })
 	for i, c := range contentCases {
 		checkAgainstGoICal(t, fmt.Sprint("case ", i), []byte("BEGIN:VCALENDAR\n"+c+"\nEND:VCALENDAR\n"))
 		checkAgainstGoICal(t, fmt.Sprint("bare case ", i), []byte(c))
@@ -185,4 +156,39 @@ func FuzzReadComponent(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkAgainstGoICal(t, "fuzz.ics", data)
 	})
+}
+
+// eachCorpusInput calls check with every calendar of the corpus and every
+// input the fuzz targets once found crashing (testdata/fuzz).
+func eachCorpusInput(t *testing.T, check func(name string, data []byte)) {
+	t.Helper()
+	var files []string
+	for _, dir := range corpusDirs {
+		fs, _ := filepath.Glob(filepath.Join(dir.ics, "*.ics"))
+		files = append(files, fs...)
+	}
+	if len(files) == 0 {
+		t.Fatal("no calendars found")
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(f, data)
+	}
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "*", "*"))
+	for _, f := range seeds {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			if q, ok := strings.CutPrefix(l, "[]byte("); ok {
+				if v, err := strconv.Unquote(strings.TrimSuffix(q, ")")); err == nil {
+					check(f, []byte(v))
+				}
+			}
+		}
+	}
 }

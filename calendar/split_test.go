@@ -2,10 +2,7 @@ package calendar
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -175,32 +172,7 @@ func checkSplit(t *testing.T, name string, data []byte) {
 // TestSplit: split cuts components as a walk over all unfolded lines did,
 // on the corpus, the fuzz seeds and odd nestings and foldings.
 func TestSplit(t *testing.T) {
-	var files []string
-	for _, dir := range corpusDirs {
-		fs, _ := filepath.Glob(filepath.Join(dir.ics, "*.ics"))
-		files = append(files, fs...)
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkSplit(t, f, data)
-	}
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "fuzz", "*", "*"))
-	for _, f := range seeds {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range strings.Split(string(data), "\n") {
-			if q, ok := strings.CutPrefix(l, "[]byte("); ok {
-				if v, err := strconv.Unquote(strings.TrimSuffix(q, ")")); err == nil {
-					checkSplit(t, f, []byte(v))
-				}
-			}
-		}
-	}
+	eachCorpusInput(t, func(name string, data []byte) { checkSplit(t, name, data) })
 	for i, c := range splitCases {
 		checkSplit(t, fmt.Sprint("case ", i), []byte(c))
 	}
