@@ -83,7 +83,10 @@ func TestCrashChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := DefaultConfig(time.UTC)
-	cfg.Heartbeat = 20 * time.Millisecond
+	// Fast heartbeats, yet slow enough that a loaded machine (go test -race
+	// runs packages in parallel) never delays one past two periods, which
+	// the engine would rightly take for a suspend and end the session.
+	cfg.Heartbeat = 100 * time.Millisecond
 	e, err := Open(db, clock.Real{}, cfg, Deps{})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +119,7 @@ func TestCrashRecoveryKill9(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatalf("child: %q %v", line, err)
 	}
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(700 * time.Millisecond)
 	killed := time.Now()
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
@@ -136,8 +139,8 @@ func TestCrashRecoveryKill9(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("Recover: ok %v err %v", ok, err)
 	}
-	if s.Outcome != Crashed || s.End.After(killed) || s.Duration() < 200*time.Millisecond {
-		t.Fatalf("recovered %+v (duration %v), want crashed, ≥200ms, ending before the kill", s, s.Duration())
+	if s.Outcome != Crashed || s.End.After(killed) || s.Duration() < 400*time.Millisecond {
+		t.Fatalf("recovered %+v (duration %v), want crashed, ≥400ms, ending before the kill", s, s.Duration())
 	}
 	ss, err := l.Sessions(time.Time{}, time.Time{})
 	if err != nil || len(ss) != 1 || ss[0].Outcome != Crashed {
