@@ -156,8 +156,8 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 	return q, nil
 }
 
-// replay applies the journal records bbolt has not got, then rewinds the
-// journal: after it, everything acknowledged is in bbolt.
+// replay applies the journal records bbolt has not got (and so rewinds the
+// journal): after it, everything acknowledged is in bbolt.
 func (q *Queue) replay(recs []journalRecord) error {
 	var applied uint64
 	err := q.db.View(func(tx *bolt.Tx) error {
@@ -180,11 +180,7 @@ func (q *Queue) replay(recs []journalRecord) error {
 		return fmt.Errorf("journal %s continues at record %d but the database ends at record %d: the database is older than the journal (restored from a backup?); "+
 			"Lull does not guess, move the journal aside to start without the notifications it holds", q.journal.path, q.pending[0].lsn, applied)
 	}
-	if err := q.applyLocked(); err != nil {
-		return err
-	}
-	q.journal.rewind()
-	return nil
+	return q.applyLocked()
 }
 
 // Close stops the committer after the transactions in flight; later Adds
@@ -246,9 +242,7 @@ func (q *Queue) commitLoop() {
 				q.commit(rest)
 			}
 			q.writeMu.Lock()
-			if q.applyLocked() == nil {
-				q.journal.rewind()
-			}
+			_ = q.applyLocked() // on failure the records stay in the journal for the next start
 			q.journal.close()
 			q.writeMu.Unlock()
 			return
