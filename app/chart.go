@@ -168,23 +168,14 @@ func dayChart(r *focus.WeeklyReport, size fyne.Size) chartGeom {
 		if d.Goal > 0 && d.Focus >= d.Goal {
 			kind = chartBarMet
 		}
-		b := p.bar(i, d.Focus, kind)
-		g.Rects = append(g.Rects, b)
-		x, w := p.slot(i)
+		g.addBar(p, i, d.Focus, kind, d.Date.Format("Mon 2"))
 		if d.Goal > 0 {
+			x, w := p.slot(i)
 			y := p.y(d.Goal)
 			g.Lines = append(g.Lines, chartLine{From: fyne.NewPos(x+w*0.1, y), To: fyne.NewPos(x+w*0.9, y), Kind: chartGoal})
 		}
-		if d.Focus > 0 {
-			g.Labels = append(g.Labels, chartLabel{Text: chartHours(d.Focus), At: fyne.NewPos(x+w/2, b.Pos.Y-chartTop/2), Align: fyne.TextAlignCenter, Kind: chartValue})
-		}
-		g.Labels = append(g.Labels, chartLabel{Text: d.Date.Format("Mon 2"), At: fyne.NewPos(x+w/2, p.bottom()+chartBottom/2), Align: fyne.TextAlignCenter, Kind: chartAxis})
 	}
-	y := p.y(base)
-	g.Lines = append(g.Lines, chartLine{From: fyne.NewPos(0, y), To: fyne.NewPos(p.width(), y), Kind: chartBaseline})
-	g.Labels = append(g.Labels,
-		chartLabel{Text: chartHours(base), At: fyne.NewPos(size.Width, y), Align: fyne.TextAlignTrailing, Kind: chartBaseline},
-		chartLabel{Text: chartHours(p.max), At: fyne.NewPos(0, chartTop/2), Align: fyne.TextAlignLeading, Kind: chartAxis})
+	g.addBaseline(p, base, size)
 	return g
 }
 
@@ -208,25 +199,38 @@ func trendChart(r *focus.WeeklyReport, size fyne.Size) chartGeom {
 		if t.MetGoal {
 			kind = chartBarMet
 		}
-		b := p.bar(i, t.Focus, kind)
-		g.Rects = append(g.Rects, b)
-		x, w := p.slot(i)
-		if t.Focus > 0 {
-			g.Labels = append(g.Labels, chartLabel{Text: chartHours(t.Focus), At: fyne.NewPos(x+w/2, b.Pos.Y-chartTop/2), Align: fyne.TextAlignCenter, Kind: chartValue})
-		}
-		g.Labels = append(g.Labels, chartLabel{Text: fmt.Sprintf("W%02d", t.Week.Num), At: fyne.NewPos(x+w/2, p.bottom()+chartBottom/2), Align: fyne.TextAlignCenter, Kind: chartAxis})
+		g.addBar(p, i, t.Focus, kind, fmt.Sprintf("W%02d", t.Week.Num))
 	}
 	if r.Goal > 0 {
-		y := p.y(r.Goal)
-		g.Lines = append(g.Lines, chartLine{From: fyne.NewPos(0, y), To: fyne.NewPos(p.width(), y), Kind: chartGoal})
-		g.Labels = append(g.Labels, chartLabel{Text: chartHours(r.Goal), At: fyne.NewPos(size.Width, y), Align: fyne.TextAlignTrailing, Kind: chartGoal})
+		g.addLevel(p, r.Goal, size, chartGoal)
 	}
-	y := p.y(base)
-	g.Lines = append(g.Lines, chartLine{From: fyne.NewPos(0, y), To: fyne.NewPos(p.width(), y), Kind: chartBaseline})
-	g.Labels = append(g.Labels,
-		chartLabel{Text: chartHours(base), At: fyne.NewPos(size.Width, y), Align: fyne.TextAlignTrailing, Kind: chartBaseline},
-		chartLabel{Text: chartHours(p.max), At: fyne.NewPos(0, chartTop/2), Align: fyne.TextAlignLeading, Kind: chartAxis})
+	g.addBaseline(p, base, size)
 	return g
+}
+
+// addBar adds slot i's bar of v, its value above it (when not zero) and
+// axis, its name, below it.
+func (g *chartGeom) addBar(p chartPlot, i int, v time.Duration, kind chartKind, axis string) {
+	b := p.bar(i, v, kind)
+	g.Rects = append(g.Rects, b)
+	x, w := p.slot(i)
+	if v > 0 {
+		g.Labels = append(g.Labels, chartLabel{Text: chartHours(v), At: fyne.NewPos(x+w/2, b.Pos.Y-chartTop/2), Align: fyne.TextAlignCenter, Kind: chartValue})
+	}
+	g.Labels = append(g.Labels, chartLabel{Text: axis, At: fyne.NewPos(x+w/2, p.bottom()+chartBottom/2), Align: fyne.TextAlignCenter, Kind: chartAxis})
+}
+
+// addLevel adds a line across the plot at v with its value at the right.
+func (g *chartGeom) addLevel(p chartPlot, v time.Duration, size fyne.Size, kind chartKind) {
+	y := p.y(v)
+	g.Lines = append(g.Lines, chartLine{From: fyne.NewPos(0, y), To: fyne.NewPos(p.width(), y), Kind: kind})
+	g.Labels = append(g.Labels, chartLabel{Text: chartHours(v), At: fyne.NewPos(size.Width, y), Align: fyne.TextAlignTrailing, Kind: kind})
+}
+
+// addBaseline adds the baseline across the plot and the top of the scale.
+func (g *chartGeom) addBaseline(p chartPlot, base time.Duration, size fyne.Size) {
+	g.addLevel(p, base, size, chartBaseline)
+	g.Labels = append(g.Labels, chartLabel{Text: chartHours(p.max), At: fyne.NewPos(0, chartTop/2), Align: fyne.TextAlignLeading, Kind: chartAxis})
 }
 
 // chartColor is the theme colour of a chart element, so charts follow the
