@@ -86,29 +86,19 @@ const minChanged = 2000
 func settled(t *testing.T, win, name string, prev image.Image, act func()) image.Image {
 	t.Helper()
 	act()
-	tmp := filepath.Join(t.TempDir(), "poll.png")
-	var last image.Image
 	diff := 0
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		time.Sleep(300 * time.Millisecond)
-		if _, _, _, _, err := capture(win, tmp); err != nil {
-			continue
-		}
-		img := loadPNG(t, tmp)
-		if diff = pixelsDiffer(prev, img); diff >= minChanged && last != nil && pixelsDiffer(last, img) == 0 {
-			path := screenshot(t, win, name)
-			got := loadPNG(t, path)
-			if d := pixelsDiffer(prev, got); d < minChanged {
-				t.Fatalf("%s: only %d pixels differ from the previous view", name, d)
-			}
-			t.Logf("%s: %d pixels differ from the previous view", name, diff)
-			return got
-		}
-		last = img
+	if pollSteady(t, win, func(img image.Image) bool {
+		diff = pixelsDiffer(prev, img)
+		return diff >= minChanged
+	}) == nil {
+		t.Fatalf("%s: the window did not change to a new, steady picture within 15 s (last difference %d pixels)", name, diff)
 	}
-	t.Fatalf("%s: the window did not change to a new, steady picture within 15 s (last difference %d pixels)", name, diff)
-	return nil
+	got := loadPNG(t, screenshot(t, win, name))
+	if d := pixelsDiffer(prev, got); d < minChanged {
+		t.Fatalf("%s: only %d pixels differ from the previous view", name, d)
+	}
+	t.Logf("%s: %d pixels differ from the previous view", name, diff)
+	return got
 }
 
 // steady waits until two captures of win in a row agree, then saves it as
@@ -116,21 +106,30 @@ func settled(t *testing.T, win, name string, prev image.Image, act func()) image
 func steady(t *testing.T, win, name string) image.Image {
 	t.Helper()
 	screenshot(t, win, name) // drawn at all
+	if pollSteady(t, win, nil) == nil {
+		t.Fatalf("%s: the window kept changing for 15 s", name)
+	}
+	return loadPNG(t, screenshot(t, win, name))
+}
+
+// pollSteady captures win every 300 ms for up to 15 s and returns the first
+// capture that equals the one before it and, when want is not nil, that
+// want accepts; nil when none did.
+func pollSteady(t *testing.T, win string, want func(image.Image) bool) image.Image {
+	t.Helper()
 	tmp := filepath.Join(t.TempDir(), "poll.png")
 	var last image.Image
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); {
 		time.Sleep(300 * time.Millisecond)
 		if _, _, _, _, err := capture(win, tmp); err != nil {
 			continue
 		}
 		img := loadPNG(t, tmp)
-		if last != nil && pixelsDiffer(last, img) == 0 {
-			return loadPNG(t, screenshot(t, win, name))
+		if (want == nil || want(img)) && last != nil && pixelsDiffer(last, img) == 0 {
+			return img
 		}
 		last = img
 	}
-	t.Fatalf("%s: the window kept changing for 15 s", name)
 	return nil
 }
 
