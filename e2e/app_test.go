@@ -257,6 +257,18 @@ func capture(win, path string) (colours int, sd float64, w, h int, err error) {
 	return colours, sd, w, h, err
 }
 
+// keepDigestsAway moves the scheduled digest to 12 hours from now in home's
+// settings (the app runs in this process's zone). A test takes minutes, and
+// a digest falling due inside it (the default 12:30, or a catch-up digest at
+// a restart) would deliver what the test expects held and wake a hidden app.
+func keepDigestsAway(t *testing.T, home string) {
+	t.Helper()
+	far := time.Now().Add(12 * time.Hour).Format("15:04")
+	if out, errOut, code := runCLI(t, home, "", "settings", "set", "digest-times", far); code != 0 {
+		t.Fatalf("settings set digest-times %s: %d %q %q", far, code, out, errOut)
+	}
+}
+
 // TestAppDesktopLifecycle runs the real binary in the private desktop
 // session: the window appears and is drawn, status goes over the API, a
 // second `lull` shows the first and exits at once, the API token sits in
@@ -265,15 +277,7 @@ func capture(win, path string) (colours int, sd float64, w, h int, err error) {
 func TestAppDesktopLifecycle(t *testing.T) {
 	needDesktop(t)
 	home := t.TempDir()
-	// The test takes a few minutes: keep the day's digest times away from
-	// it, or one falling due (a catch-up digest at the restart) would
-	// deliver the notification it expects still held.
-	far := time.Now().UTC().Add(12 * time.Hour).Format("15:04")
-	for _, kv := range [][2]string{{"zone", "UTC"}, {"digest-times", far}} {
-		if out, errOut, code := runCLI(t, home, "", "settings", "set", kv[0], kv[1]); code != 0 {
-			t.Fatalf("settings set %s: %d %q %q", kv[0], code, out, errOut)
-		}
-	}
+	keepDigestsAway(t, home)
 	app := startApp(t, home)
 	st := app.waitAPI(90 * time.Second)
 	if st.DataDir != home || st.Focusing {

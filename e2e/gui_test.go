@@ -29,6 +29,16 @@ func repoRoot() string {
 	return filepath.Join(filepath.Dir(file), "..")
 }
 
+// onboardedHome is a fresh data directory past onboarding, its digests
+// kept away from the test (keepDigestsAway).
+func onboardedHome(t *testing.T) string {
+	t.Helper()
+	home := t.TempDir()
+	mustCLI(t, home, "settings", "set", "onboarded", "true")
+	keepDigestsAway(t, home)
+	return home
+}
+
 // mustCLI runs `lull ARGS` against home and fails the test unless it exits 0.
 func mustCLI(t *testing.T, home string, args ...string) string {
 	t.Helper()
@@ -169,8 +179,7 @@ func savePNG(t *testing.T, img image.Image, path string) {
 func TestEveryTabScreenshot(t *testing.T) {
 	needDesktop(t)
 	began := time.Now()
-	home := t.TempDir()
-	mustCLI(t, home, "settings", "set", "onboarded", "true")
+	home := onboardedHome(t)
 	mustCLI(t, home, "calendar", "add", "file", filepath.Join(repoRoot(), "assets", "sample.ics"), "--name", "Sample")
 	if out := mustCLI(t, home, "plan", "--sync"); !strings.Contains(out, "proposed") {
 		t.Fatalf("plan --sync proposed nothing:\n%s", out)
@@ -531,8 +540,7 @@ func TestTrayMenuOverDBus(t *testing.T) {
 	needDesktop(t)
 	began := time.Now()
 	w := ownWatcher(t)
-	home := t.TempDir()
-	mustCLI(t, home, "settings", "set", "onboarded", "true")
+	home := onboardedHome(t)
 	app := startApp(t, home)
 	app.waitAPI(90 * time.Second)
 
@@ -681,8 +689,7 @@ func visibleWindow() bool {
 // hiddenApp starts `lull --hidden` in a fresh home and waits for its tray.
 func hiddenApp(t *testing.T, w *watcher) (*instance, dbus.BusObject, trayMenu) {
 	t.Helper()
-	home := t.TempDir()
-	mustCLI(t, home, "settings", "set", "onboarded", "true")
+	home := onboardedHome(t)
 	for len(w.reg) > 0 {
 		<-w.reg // registrations of apps started before
 	}
