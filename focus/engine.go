@@ -346,17 +346,16 @@ func (e *Engine) endLocked(now time.Time, outcome Outcome) error {
 }
 
 // checkSleepLocked ends the running session at its last heartbeat when the
-// heartbeats stopped for more than two periods while the process lived: the
-// computer slept (timers run on the monotonic clock, which stands still
-// during suspend, so without this the sleep would count as focus). A block
-// still under way is picked up again by an immediate refresh. It reports
-// whether it ended a session.
+// computer slept since then (see slept): timers run on the monotonic clock,
+// which stands still during suspend, so without this the sleep would count
+// as focus. A block still under way is picked up again by an immediate
+// refresh. It reports whether it ended a session.
 func (e *Engine) checkSleepLocked() bool {
 	if e.cur == nil || e.closed {
 		return false
 	}
 	now := e.clk.Now()
-	if now.Sub(e.cur.LastAlive) <= 2*e.cfg.Heartbeat {
+	if !slept(e.cur.LastAlive, now, e.cfg.Heartbeat) {
 		return false
 	}
 	block := e.cur.BlockID
@@ -367,6 +366,26 @@ func (e *Engine) checkSleepLocked() bool {
 	e.armRefreshLocked(now, now)
 	return true
 }
+
+// slept reports whether the computer was suspended between the heartbeat
+// at last and now. The wall clock runs on through a suspend and the
+// monotonic one does not, so when both instants carry a monotonic reading
+// (the real clock) a suspend is wall time passing that monotonic time did
+// not see, by more than a heartbeat: a process merely starved of CPU on a
+// loaded machine sees both move together and is not taken for asleep.
+// Without monotonic readings (times read back from the log, test clocks)
+// the gap itself decides: more than two heartbeats.
+func slept(last, now time.Time, heartbeat time.Duration) bool {
+	wall := now.Round(0).Sub(last.Round(0))
+	if hasMonotonic(last) && hasMonotonic(now) {
+		return wall-now.Sub(last) > heartbeat
+	}
+	return wall > 2*heartbeat
+}
+
+// hasMonotonic reports whether t carries a monotonic clock reading, which
+// Round(0) strips (and only then changes t).
+func hasMonotonic(t time.Time) bool { return t != t.Round(0) }
 
 // Stop ends the running session now and returns it as recorded. Stopping
 // before the planned end (including during a block) records StoppedEarly;
