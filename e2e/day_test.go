@@ -214,10 +214,14 @@ func dunstPaused(t *testing.T) bool {
 	return strings.TrimSpace(string(out)) == "true"
 }
 
-// testBinary builds the app with -tags lulltest, the only build that
-// honours LULL_TEST_CLOCK.
+// testBinary is the app built with -tags lulltest, the only build that
+// honours LULL_TEST_CLOCK: $LULL_TESTCLOCK_BIN (what scripts/test.sh
+// builds, race-instrumented like LULL_BIN) or one built here.
 func testBinary(t *testing.T) string {
 	t.Helper()
+	if p := os.Getenv("LULL_TESTCLOCK_BIN"); p != "" {
+		return p
+	}
 	_, file, _, _ := runtime.Caller(0)
 	out := filepath.Join(t.TempDir(), "lull")
 	cmd := exec.Command("go", "build", "-tags", "lulltest", "-o", out, "./cmd/lull")

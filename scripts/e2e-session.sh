@@ -12,14 +12,17 @@
 #
 #   go test -p 1 -count=1 -v -tags e2e,desktop -timeout 20m ./e2e/... ./notify/...
 #
-# (GO TEST ARGS, if given, replace "./e2e/... ./notify/..."), fails if any
+# (GO TEST ARGS, if given, replace "./e2e/... ./notify/..."; E2E_GO_FLAGS
+# adds flags before them: scripts/test.sh passes "-race -vet=off" so the
+# tests reuse its race-instrumented tree), fails if any
 # of those tests skipped (set E2E_ALLOW_SKIP=1 to allow it), and on exit,
 # success or not, stops every process it started and checks none remain.
 #
 # Environment for the tests: DISPLAY, DBUS_SESSION_BUS_ADDRESS,
 # RADICALE_URL=http://127.0.0.1:PORT (auth none, anyone may write anything;
 # empty storage),
-# E2E_REAL_KEYRING=1, E2E_DESKTOP=1, LANG, and LULL_BIN if the caller set it.
+# E2E_REAL_KEYRING=1, E2E_DESKTOP=1, LANG, and LULL_BIN / LULL_TESTCLOCK_BIN
+# (the app built with -tags lulltest) if the caller set them.
 # Logs: test-artifacts/e2e/ (override with E2E_LOGS).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -278,9 +281,10 @@ fi
 # -p 1: one package's tests at a time. They share this one desktop, and
 # e.g. the app tests in e2e/ pause dunst (focus) while notify's desktop test
 # checks dunst's paused state; run side by side they break each other.
-step "go test -p 1 -count=1 -v -tags e2e,desktop -timeout 20m $*"
+step "go test ${E2E_GO_FLAGS:-} -p 1 -count=1 -v -tags e2e,desktop -timeout 20m $*"
 echo "LULL_BIN=${LULL_BIN:-(not set)}"
-go test -p 1 -count=1 -v -tags e2e,desktop -timeout 20m "$@" 2>&1 | tee "$LOGS/go-test.log"
+echo "LULL_TESTCLOCK_BIN=${LULL_TESTCLOCK_BIN:-(not set)}"
+go test ${E2E_GO_FLAGS:-} -p 1 -count=1 -v -tags e2e,desktop -timeout 20m "$@" 2>&1 | tee "$LOGS/go-test.log"
 
 if [ "${E2E_ALLOW_SKIP:-}" != 1 ] && grep -q -- '--- SKIP' "$LOGS/go-test.log"; then
 	grep -B1 -- '--- SKIP' "$LOGS/go-test.log" >&2
