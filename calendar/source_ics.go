@@ -2,6 +2,8 @@ package calendar
 
 import (
 	"bytes"
+	"fmt"
+	"mime"
 	"strings"
 )
 
@@ -209,4 +211,44 @@ func mergeCalendarObjects(objects [][]byte) []byte {
 		}
 	}
 	return icsJoin(parts)
+}
+
+// checkICalendar makes sure data is iCalendar before a source takes it as
+// its new good copy: its first line (after a byte-order mark and blank
+// lines) must be BEGIN:VCALENDAR, as RFC 5545 requires. Otherwise it says
+// in words what came instead, helped by the declared contentType ("" for
+// files): a web page (typically a sign-in or error page behind an address
+// that changed or expired), JSON, XML or nothing at all. The content
+// decides, not the declared type: a calendar served as text/html is still
+// a calendar, and a page served as text/calendar is still a page. says
+// starts the message: "the address returned", "the file holds".
+func checkICalendar(data []byte, contentType, says string) error {
+	body := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\uFEFF")), " \t\r\n")
+	first := body[:min(len(body), 256)]
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	if strings.EqualFold(strings.TrimSpace(string(first)), "BEGIN:VCALENDAR") {
+		return nil
+	}
+	media, _, _ := mime.ParseMediaType(contentType)
+	start := strings.ToLower(string(body[:min(len(body), 512)]))
+	var what, hint string
+	switch {
+	case len(body) == 0:
+		what = "nothing"
+	case media == "text/html" || media == "application/xhtml+xml" ||
+		strings.HasPrefix(start, "<!doctype html") || strings.HasPrefix(start, "<html") ||
+		strings.HasPrefix(start, "<head") || strings.HasPrefix(start, "<body") ||
+		strings.HasPrefix(start, "<!--") && strings.Contains(start, "<html"):
+		what, hint = "a web page", " (often a sign-in or error page: check the address)"
+	case media == "application/json" || strings.HasSuffix(media, "+json") ||
+		strings.HasPrefix(start, "{") || strings.HasPrefix(start, "["):
+		what = "JSON data"
+	case strings.HasSuffix(media, "/xml") || strings.HasSuffix(media, "+xml") || strings.HasPrefix(start, "<?xml"):
+		what = "XML data"
+	default:
+		what, hint = "something else", " (a calendar starts with BEGIN:VCALENDAR)"
+	}
+	return fmt.Errorf("%s %s, %w%s", says, what, ErrSourceNotCalendar, hint)
 }
