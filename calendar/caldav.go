@@ -421,7 +421,7 @@ func (s *SourceStore) calendarQuery(ctx context.Context, cfg SourceConfig, passw
 		// One object that is not iCalendar fails the whole fetch: dropping
 		// it would drop its meeting from busy time while the source looked
 		// fine. The last good copy stays in use and the status says why.
-		if err := checkICalendar([]byte(it.data), "", "the server returned"); err != nil {
+		if err := checkICalendar([]byte(it.data), "", fromServer); err != nil {
 			return nil, fmt.Errorf("event %s: %w", it.href, err)
 		}
 		objects = append(objects, []byte(it.data))

@@ -122,17 +122,10 @@ const exampleExportPath = "/home/me/Calendars/focus.ics"
 // settings check it when the path is set, and ExportBlocksICS again before
 // every write, since the file may have changed in between.
 func CheckExportPath(path string) error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w %q: %s", ErrBadExportPath, path, fmt.Sprintf(format, args...))
+	if err := CheckExportName(path); err != nil {
+		return err
 	}
-	switch {
-	case strings.TrimSpace(path) == "":
-		return bad("no file given: give the full path of a .ics file, e.g. %s", exampleExportPath)
-	case !filepath.IsAbs(path):
-		return bad("not a full path: give the whole path of a .ics file, e.g. %s", exampleExportPath)
-	case !strings.EqualFold(filepath.Ext(path), ".ics"):
-		return bad("not a .ics file: choose a name ending in .ics, e.g. %s", exampleExportPath)
-	}
+	bad := func(format string, args ...any) error { return exportPathErr(path, format, args...) }
 	info, err := os.Lstat(path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -156,6 +149,24 @@ func CheckExportPath(path string) error {
 	return nil
 }
 
+// CheckExportName is the part of CheckExportPath that needs no disk: path
+// is a full path ending in .ics. Settings check it on every save.
+func CheckExportName(path string) error {
+	switch {
+	case strings.TrimSpace(path) == "":
+		return exportPathErr(path, "no file given: give the full path of a .ics file, e.g. %s", exampleExportPath)
+	case !filepath.IsAbs(path):
+		return exportPathErr(path, "not a full path: give the whole path of a .ics file, e.g. %s", exampleExportPath)
+	case !strings.EqualFold(filepath.Ext(path), ".ics"):
+		return exportPathErr(path, "not a .ics file: choose a name ending in .ics, e.g. %s", exampleExportPath)
+	}
+	return nil
+}
+
+func exportPathErr(path, format string, args ...any) error {
+	return fmt.Errorf("%w %q: %s", ErrBadExportPath, path, fmt.Sprintf(format, args...))
+}
+
 // maxExportCheckBytes is the largest existing file CheckExportPath reads to
 // see whether it is Lull's: an export holds the accepted blocks of about ten
 // weeks, a few kilobytes; anything as big as a source calendar is not one.
@@ -164,7 +175,7 @@ const maxExportCheckBytes = DefaultMaxSourceBytes
 // isLullExport reports whether data is a calendar WriteBlocksICS wrote:
 // Lull's PRODID at the calendar level and no component but Lull's blocks.
 func isLullExport(data []byte) bool {
-	if checkICalendar(data, "", "") != nil {
+	if checkICalendar(data, "", fromFile) != nil {
 		return false
 	}
 	parts := icsSplit(data)
@@ -191,7 +202,7 @@ func ExportBlocksICS(path string, blocks []Block, now time.Time) error {
 		return err
 	}
 	if dir := filepath.Dir(path); !isDir(dir) {
-		return fmt.Errorf("%w %q: the folder %s does not exist", ErrBadExportPath, path, dir)
+		return exportPathErr(path, "the folder %s does not exist", dir)
 	}
 	var b bytes.Buffer
 	if err := WriteBlocksICS(&b, blocks, now); err != nil {

@@ -92,7 +92,7 @@ func readCalendarFile(path string, max int64) ([]byte, fetchState, error) {
 	if err != nil {
 		return nil, fetchState{}, err
 	}
-	if err := checkICalendar(data, "", "the file holds"); err != nil {
+	if err := checkICalendar(data, "", fromFile); err != nil {
 		return nil, fetchState{}, fmt.Errorf("%w: %w", ErrBadSource, err)
 	}
 	return data, fetchState{FileModTime: info.ModTime(), FileSize: info.Size()}, nil

@@ -213,6 +213,17 @@ func mergeCalendarObjects(objects [][]byte) []byte {
 	return icsJoin(parts)
 }
 
+// calendarOrigin starts checkICalendar's message: where the data came
+// from, as a person would say it.
+type calendarOrigin string
+
+// Where calendar data comes from.
+const (
+	fromAddress calendarOrigin = "the address returned"
+	fromServer  calendarOrigin = "the server returned"
+	fromFile    calendarOrigin = "the file holds"
+)
+
 // checkICalendar makes sure data is iCalendar before a source takes it as
 // its new good copy: its first line (after a byte-order mark and blank
 // lines) must be BEGIN:VCALENDAR, as RFC 5545 requires. Otherwise it says
@@ -220,9 +231,9 @@ func mergeCalendarObjects(objects [][]byte) []byte {
 // files): a web page (typically a sign-in or error page behind an address
 // that changed or expired), JSON, XML or nothing at all. The content
 // decides, not the declared type: a calendar served as text/html is still
-// a calendar, and a page served as text/calendar is still a page. says
-// starts the message: "the address returned", "the file holds".
-func checkICalendar(data []byte, contentType, says string) error {
+// a calendar, and a page served as text/calendar is still a page. from
+// names the source in the message: fromAddress, fromServer or fromFile.
+func checkICalendar(data []byte, contentType string, from calendarOrigin) error {
 	body := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\uFEFF")), " \t\r\n")
 	first := body[:min(len(body), 256)]
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
@@ -241,7 +252,10 @@ func checkICalendar(data []byte, contentType, says string) error {
 		strings.HasPrefix(start, "<!doctype html") || strings.HasPrefix(start, "<html") ||
 		strings.HasPrefix(start, "<head") || strings.HasPrefix(start, "<body") ||
 		strings.HasPrefix(start, "<!--") && strings.Contains(start, "<html"):
-		what, hint = "a web page", " (often a sign-in or error page: check the address)"
+		what = "a web page"
+		if from != fromFile {
+			hint = " (often a sign-in or error page: check the address)"
+		}
 	case media == "application/json" || strings.HasSuffix(media, "+json") ||
 		strings.HasPrefix(start, "{") || strings.HasPrefix(start, "["):
 		what = "JSON data"
@@ -250,5 +264,5 @@ func checkICalendar(data []byte, contentType, says string) error {
 	default:
 		what, hint = "something else", " (a calendar starts with BEGIN:VCALENDAR)"
 	}
-	return fmt.Errorf("%s %s, %w%s", says, what, ErrSourceNotCalendar, hint)
+	return fmt.Errorf("%s %s, %w%s", from, what, ErrSourceNotCalendar, hint)
 }

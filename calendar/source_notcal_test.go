@@ -86,7 +86,7 @@ func TestURLSourceNotACalendarKeepsLastGoodCopy(t *testing.T) {
 // are fine.
 func TestCalendarServedAsHTMLIsACalendar(t *testing.T) {
 	for _, body := range []string{sampleICS, "\uFEFF" + sampleICS, "\r\n\r\n" + sampleICS, strings.ToLower(sampleICS[:15]) + sampleICS[15:]} {
-		if err := checkICalendar([]byte(body), "text/html", "the address returned"); err != nil {
+		if err := checkICalendar([]byte(body), "text/html", fromAddress); err != nil {
 			t.Errorf("checkICalendar(%q…) = %v", body[:20], err)
 		}
 	}

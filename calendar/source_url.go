@@ -143,7 +143,7 @@ func (s *SourceStore) fetchURL(ctx context.Context, full string, prev fetchState
 		}
 		return nil, prev, classifyNetErr(err)
 	}
-	if err := checkICalendar(data, resp.Header.Get("Content-Type"), "the address returned"); err != nil {
+	if err := checkICalendar(data, resp.Header.Get("Content-Type"), fromAddress); err != nil {
 		return nil, prev, err
 	}
 	return data, fetchState{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}, nil
