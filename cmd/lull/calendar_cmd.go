@@ -229,7 +229,10 @@ func (c *cli) calendarList(args []string) error {
 		case calendar.SourceURL:
 			where = s.Config.Host
 		case calendar.SourceCalDAV:
-			where = s.Config.User + " @ " + s.Config.ServerURL + s.Config.CalendarPath
+			where = s.Config.User + " @ " + calendar.RedactURL(s.Config.ServerURL)
+			if u, err := url.Parse(s.Config.ServerURL); err == nil {
+				where = s.Config.User + " @ " + u.Scheme + "://" + u.Host + s.Config.CalendarPath
+			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Config.ID, s.Config.Kind, s.Config.Name, where, s.Summary)
 	}
