@@ -213,6 +213,10 @@ func mergeCalendarObjects(objects [][]byte) []byte {
 	return icsJoin(parts)
 }
 
+// sniffBytes is how much of an answer checkICalendar looks at: the first
+// line of a calendar and the opening tags of a page fit in it many times.
+const sniffBytes = 512
+
 // calendarOrigin starts checkICalendar's message: where the data came
 // from, as a person would say it.
 type calendarOrigin string
@@ -226,7 +230,8 @@ const (
 
 // checkICalendar makes sure data is iCalendar before a source takes it as
 // its new good copy: its first line (after a byte-order mark and blank
-// lines) must be BEGIN:VCALENDAR, as RFC 5545 requires. Otherwise it says
+// lines) must be BEGIN:VCALENDAR, as RFC 5545 requires (or, from a file or
+// an address, BEGIN:VEVENT: bare events, which Parse accepts). Otherwise it says
 // in words what came instead, helped by the declared contentType ("" for
 // files): a web page (typically a sign-in or error page behind an address
 // that changed or expired), JSON, XML or nothing at all. The content
@@ -235,15 +240,20 @@ const (
 // names the source in the message: fromAddress, fromServer or fromFile.
 func checkICalendar(data []byte, contentType string, from calendarOrigin) error {
 	body := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\uFEFF")), " \t\r\n")
-	first := body[:min(len(body), 256)]
+	first := body[:min(len(body), sniffBytes)]
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
-	if strings.EqualFold(strings.TrimSpace(string(first)), "BEGIN:VCALENDAR") {
+	switch line := strings.ToUpper(strings.TrimSpace(string(first))); {
+	case line == "BEGIN:VCALENDAR":
+		return nil
+	case line == "BEGIN:VEVENT" && from != fromServer:
+		// Bare events, which Parse reads too; a CalDAV object must be a
+		// whole VCALENDAR (RFC 4791), and merging would drop anything else.
 		return nil
 	}
 	media, _, _ := mime.ParseMediaType(contentType)
-	start := strings.ToLower(string(body[:min(len(body), 512)]))
+	start := strings.ToLower(string(body[:min(len(body), sniffBytes)]))
 	var what, hint string
 	switch {
 	case len(body) == 0:

@@ -85,10 +85,15 @@ func TestURLSourceNotACalendarKeepsLastGoodCopy(t *testing.T) {
 // declared type; a byte-order mark and blank lines before BEGIN:VCALENDAR
 // are fine.
 func TestCalendarServedAsHTMLIsACalendar(t *testing.T) {
-	for _, body := range []string{sampleICS, "\uFEFF" + sampleICS, "\r\n\r\n" + sampleICS, strings.ToLower(sampleICS[:15]) + sampleICS[15:]} {
+	bare := sampleICS[strings.Index(sampleICS, "BEGIN:VEVENT"):strings.Index(sampleICS, "END:VCALENDAR")]
+	for _, body := range []string{sampleICS, "\uFEFF" + sampleICS, "\r\n\r\n" + sampleICS, strings.ToLower(sampleICS[:15]) + sampleICS[15:], bare} {
 		if err := checkICalendar([]byte(body), "text/html", fromAddress); err != nil {
 			t.Errorf("checkICalendar(%q…) = %v", body[:20], err)
 		}
+	}
+	// A CalDAV object is a whole VCALENDAR or nothing.
+	if err := checkICalendar([]byte(bare), "", fromServer); !errors.Is(err, ErrSourceNotCalendar) {
+		t.Errorf("a bare VEVENT as a CalDAV object: %v", err)
 	}
 }
 
