@@ -219,76 +219,146 @@ func TestExportICSSettingRules(t *testing.T) {
 	}
 }
 
-// TestSlowSyncNeverBlocksTheAPI: while a sync waits on a slow calendar
-// server, the API still answers status, calendars and plan requests
-// (re-planning included) at once.
-func TestSlowSyncNeverBlocksTheAPI(t *testing.T) {
-	var slow atomic.Bool
-	release := make(chan struct{})
-	entered := make(chan struct{}, 1)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if slow.Load() {
-			select {
-			case entered <- struct{}{}:
-			default:
-			}
-			select {
-			case <-release:
-			case <-r.Context().Done():
+// slowCalendarServer serves one calendar both as a subscription (GET) and
+// as a small CalDAV account (alice, calendar /alice/work/). Once slow is
+// set, every answer stalls until release is closed; the CalDAV calendar
+// query then streams an endless 207 multistatus, a little white space at a
+// time. entered receives a value when a stalled answer began.
+type slowCalendarServer struct {
+	srv     *httptest.Server
+	slow    atomic.Bool
+	release chan struct{}
+	entered chan struct{}
+}
+
+func newSlowCalendarServer(t *testing.T) *slowCalendarServer {
+	f := &slowCalendarServer{release: make(chan struct{}), entered: make(chan struct{}, 1)}
+	ms := func(body string) string {
+		return `<?xml version="1.0"?><D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">` + body + `</D:multistatus>`
+	}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case "PROPFIND":
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusMultiStatus)
+			if r.Header.Get("Depth") == "0" {
+				io.WriteString(w, ms(`<D:response><D:href>`+r.URL.Path+`</D:href><D:propstat><D:prop>`+
+					`<D:current-user-principal><D:href>/alice/</D:href></D:current-user-principal>`+
+					`<C:calendar-home-set><D:href>/alice/</D:href></C:calendar-home-set>`+
+					`</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`))
 				return
 			}
+			io.WriteString(w, ms(`<D:response><D:href>/alice/work/</D:href><D:propstat><D:prop>`+
+				`<D:resourcetype><D:collection/><C:calendar/></D:resourcetype><D:displayname>Work</D:displayname>`+
+				`</D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`))
+			return
+		case "REPORT":
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusMultiStatus)
+			io.WriteString(w, `<?xml version="1.0"?><D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">`)
+			if f.stall(w, r) {
+				return
+			}
+			io.WriteString(w, `<D:response><D:href>/alice/work/a.ics</D:href><D:propstat><D:prop><C:calendar-data>`+
+				calHead+goodEv+calTail+`</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>`)
+			return
+		}
+		if f.stall(w, r) {
+			return
 		}
 		w.Header().Set("Content-Type", "text/calendar")
 		io.WriteString(w, calHead+goodEv+calTail)
 	}))
-	defer srv.Close()
-	clk := clock.NewFake(monday)
-	svc, _ := startServiceWith(t, clk, true, calendar.SourceOptions{Timeout: time.Minute, OperationTimeout: time.Minute})
-	if _, err := svc.Data.AddSource(context.Background(), AddSource{Kind: calendar.SourceURL, URL: srv.URL + "/team.ics"}); err != nil {
-		t.Fatal(err)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// stall drips white space until release (false) or until the client gives
+// up (true); it returns false at once while the server is not slow.
+func (f *slowCalendarServer) stall(w http.ResponseWriter, r *http.Request) bool {
+	if !f.slow.Load() {
+		return false
 	}
-	slow.Store(true)
-	syncDone := make(chan error, 1)
-	go func() {
-		_, _, err := svc.SyncNow(context.Background())
-		syncDone <- err
-	}()
 	select {
-	case <-entered:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the sync never reached the server")
+	case f.entered <- struct{}{}:
+	default:
 	}
-	cl := apiClient(t, svc)
-	for _, req := range []struct {
-		method, path string
-		body         any
-	}{
-		{"GET", "/v1/status", nil},
-		{"GET", "/v1/calendars", nil},
-		{"GET", "/v1/plan", nil},
-		{"POST", "/v1/plan", map[string]any{"dry_run": true}},
-		{"POST", "/v1/plan", map[string]any{}},
-		{"GET", "/v1/settings", nil},
-	} {
-		answered := make(chan error, 1)
-		go func() { answered <- cl.Do(req.method, req.path, req.body, nil) }()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
 		select {
-		case err := <-answered:
-			if err != nil {
-				t.Errorf("%s %s during a slow sync: %v", req.method, req.path, err)
-			}
-		case <-time.After(10 * time.Second): // generous: a loaded machine still answers in milliseconds
-			t.Errorf("%s %s waited for the slow sync", req.method, req.path)
+		case <-f.release:
+			return false
+		case <-r.Context().Done():
+			return true
+		case <-tick.C:
+			io.WriteString(w, " ")
+			w.(http.Flusher).Flush()
 		}
 	}
-	close(release)
-	select {
-	case err := <-syncDone:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the sync did not finish")
+}
+
+// TestSlowSyncNeverBlocksTheAPI: while a sync waits on a slow calendar
+// server (a subscription that does not answer, a CalDAV server streaming
+// an endless 207), the API still answers status, calendars, settings and
+// plan requests (re-planning included) at once.
+func TestSlowSyncNeverBlocksTheAPI(t *testing.T) {
+	for _, kind := range []calendar.SourceKind{calendar.SourceURL, calendar.SourceCalDAV} {
+		t.Run(string(kind), func(t *testing.T) {
+			f := newSlowCalendarServer(t)
+			clk := clock.NewFake(monday)
+			svc, _ := startServiceWith(t, clk, true, calendar.SourceOptions{Timeout: time.Minute, OperationTimeout: time.Minute})
+			req := AddSource{Kind: kind, URL: f.srv.URL + "/team.ics"}
+			if kind == calendar.SourceCalDAV {
+				req = AddSource{Kind: kind, URL: f.srv.URL + "/", User: "alice", Password: "pw"}
+			}
+			if _, err := svc.Data.AddSource(context.Background(), req); err != nil {
+				t.Fatal(err)
+			}
+			f.slow.Store(true)
+			syncDone := make(chan error, 1)
+			go func() {
+				_, _, err := svc.SyncNow(context.Background())
+				syncDone <- err
+			}()
+			select {
+			case <-f.entered:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the sync never reached the server")
+			}
+			cl := apiClient(t, svc)
+			for _, req := range []struct {
+				method, path string
+				body         any
+			}{
+				{"GET", "/v1/status", nil},
+				{"GET", "/v1/calendars", nil},
+				{"GET", "/v1/plan", nil},
+				{"POST", "/v1/plan", map[string]any{"dry_run": true}},
+				{"POST", "/v1/plan", map[string]any{}},
+				{"GET", "/v1/settings", nil},
+			} {
+				answered := make(chan error, 1)
+				go func() { answered <- cl.Do(req.method, req.path, req.body, nil) }()
+				select {
+				case err := <-answered:
+					if err != nil {
+						t.Errorf("%s %s during a slow sync: %v", req.method, req.path, err)
+					}
+				case <-time.After(10 * time.Second): // generous: a loaded machine still answers in milliseconds
+					t.Errorf("%s %s waited for the slow sync", req.method, req.path)
+				}
+			}
+			close(f.release)
+			select {
+			case err := <-syncDone:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("the sync did not finish")
+			}
+		})
 	}
 }
 
