@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/lullapp/lull/internal/atomicfile"
 )
 
 // autostartName is the XDG autostart entry's file name: the app ID, so it
@@ -117,26 +119,10 @@ func setAutostart(getenv func(string) string, exe string, on bool) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("start at login: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".lull-autostart-*")
-	if err != nil {
+	// 0644 like every desktop entry: the session reads it, nothing in it is
+	// private.
+	if err := atomicfile.Write(p, []byte(autostartEntry(exe)), 0o644); err != nil {
 		return fmt.Errorf("start at login: %w", err)
-	}
-	_, werr := tmp.WriteString(autostartEntry(exe))
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), p)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("start at login: %w", werr)
 	}
 	return nil
 }

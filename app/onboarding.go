@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
@@ -16,6 +15,7 @@ import (
 	"github.com/lullapp/lull/assets"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/atomicfile"
 )
 
 // sampleName names the bundled sample calendar so it is clearly a sample.
@@ -35,12 +35,7 @@ func addSampleCalendar(svc *service.Service) (calendar.SourceConfig, error) {
 		}
 	}
 	path := filepath.Join(svc.Dir, sampleFile)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, assets.SampleCalendar, 0o600); err != nil {
-		return calendar.SourceConfig{}, fmt.Errorf("sample calendar: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(path, assets.SampleCalendar, 0o600); err != nil {
 		return calendar.SourceConfig{}, fmt.Errorf("sample calendar: %w", err)
 	}
 	cfg, err := svc.AddSource(context.Background(), service.AddSource{Kind: calendar.SourceFile, Path: path, Name: sampleName})

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -17,6 +18,7 @@ import (
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/atomicfile"
 )
 
 // reportTab shows the weekly report of one week: focus per day against the
@@ -223,18 +225,32 @@ func (t *reportTab) saveExport(kind string) {
 		if uc == nil {
 			return // cancelled
 		}
-		werr := t.export(uc, kind)
-		cerr := uc.Close()
-		if werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
+		if werr := saveExportTo(uc, func(w io.Writer) error { return t.export(w, kind) }); werr != nil {
 			dialog.ShowError(fmt.Errorf("could not save %s: %w", uc.URI().Name(), werr), t.win)
 		}
 	}, t.win)
 	d.SetFileName(name)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{name[strings.LastIndex(name, "."):]}))
 	d.Show()
+}
+
+// saveExportTo writes an export to the file the save dialog opened. A file
+// on disk is replaced whole through atomicfile (0600: a report is
+// personal), so a failure half-way never leaves half a report; other
+// storage gets the bytes through the dialog's writer.
+func saveExportTo(uc fyne.URIWriteCloser, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	werr := write(&buf)
+	if werr == nil && uc.URI().Scheme() != "file" {
+		_, werr = uc.Write(buf.Bytes())
+	}
+	if cerr := uc.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil && uc.URI().Scheme() == "file" {
+		werr = atomicfile.Write(uc.URI().Path(), buf.Bytes(), 0o600)
+	}
+	return werr
 }
 
 // reportWeekTitle is "2026-W47 · 16–22 Nov 2026".

@@ -409,7 +409,7 @@ func (t *settingsTab) setAutostart(on bool) {
 
 // refreshSources re-lists the calendars.
 func (t *settingsTab) refreshSources() {
-	list, err := t.svc.Sources.ListSources()
+	list, err := t.svc.CalendarList()
 	sample := t.svc.Settings().SampleSource
 	t.removeButtons = map[string]*widget.Button{}
 	var rows []fyne.CanvasObject
@@ -426,7 +426,7 @@ func (t *settingsTab) refreshSources() {
 		name := widget.NewLabelWithStyle(s.Config.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		detail := widget.NewLabel(sourceDetail(s, id == sample))
 		detail.Wrapping = fyne.TextWrapWord
-		if s.Status.Stale() {
+		if s.Status.NeedsAttention() {
 			detail.Importance = widget.WarningImportance
 		}
 		rm := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() {
@@ -449,8 +449,10 @@ func (t *settingsTab) refreshSources() {
 	}
 }
 
-// sourceDetail describes a source without its secrets: a subscription
-// shows only its scheme and host, CalDAV its server and user.
+// sourceDetail describes a source without its secrets (a subscription
+// shows only its scheme and host, CalDAV its server and user) and says
+// what its last sync read: "12 events, 2 problems (first: …)", "no events
+// read", "error: … — last good copy from 3 Dec 14:05 in use".
 func sourceDetail(s calendar.SourceInfo, sample bool) string {
 	c := s.Config
 	var where string
@@ -470,7 +472,7 @@ func sourceDetail(s calendar.SourceInfo, sample bool) string {
 	if sample {
 		where = "Sample calendar bundled with Lull · " + where
 	}
-	return where + " · " + s.Status.String()
+	return where + " · " + s.Summary
 }
 
 // removeSource removes a calendar, then re-plans without it.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -288,8 +289,30 @@ func TestSettingsCalendars(t *testing.T) {
 	}
 	id := list[0].Config.ID
 	rows := strings.Join(settingsRowTexts(tab), "\n")
-	if !strings.Contains(rows, "Work") || !strings.Contains(rows, "File "+path) || !strings.Contains(rows, "ok (updated") {
+	if !strings.Contains(rows, "Work") || !strings.Contains(rows, "File "+path) || !strings.Contains(rows, "1 event · updated 15:00") {
 		t.Errorf("list after adding and syncing:\n%s", rows)
+	}
+	if settingsDetail(tab, 0).Importance == widget.WarningImportance {
+		t.Error("a calendar that is fine is shown as a warning")
+	}
+	// The file turns into a web page: the row says so, as a warning, and
+	// names the copy still in use.
+	if err := os.WriteFile(path, []byte("<!DOCTYPE html><html><body>Sign in</body></html>"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.SyncNow(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tab.refreshSources()
+	rows = strings.Join(settingsRowTexts(tab), "\n")
+	if !strings.Contains(rows, "error: file "+path+": invalid calendar source: the file holds a web page, not a calendar — last good copy from 15:00 in use (1 event)") {
+		t.Errorf("list after the file became a web page:\n%s", rows)
+	}
+	if settingsDetail(tab, 0).Importance != widget.WarningImportance {
+		t.Error("a failing calendar is not shown as a warning")
+	}
+	if err := os.WriteFile(path, []byte(settingsTestICS), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	// The sync that follows adding read the event.
 	snap, err := svc.Busy()
@@ -432,6 +455,17 @@ func TestSettingsCalDAVTestConnection(t *testing.T) {
 	if strings.Contains(test.RenderToMarkup(w.Canvas()), "secret") {
 		t.Error("the password is rendered")
 	}
+}
+
+// settingsDetail is the detail label (status line) of calendar row i.
+func settingsDetail(tab *settingsTab, i int) *widget.Label {
+	row := tab.sources.Objects[i].(*fyne.Container)
+	for _, o := range row.Objects {
+		if box, ok := o.(*fyne.Container); ok && len(box.Objects) == 2 {
+			return box.Objects[1].(*widget.Label)
+		}
+	}
+	panic("no detail label in the calendar row")
 }
 
 // settingsRowTexts returns the calendar list's label texts, one string per

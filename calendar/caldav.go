@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-webdav/caldav"
@@ -38,15 +40,22 @@ type CalDAVCalendar struct {
 }
 
 // davHTTP is the HTTP client of every CalDAV request: basic auth, a time
-// limit per request, and (when strict) any error status turned into the
-// source sentinels, so go-webdav's discovery errors read as "wrong password"
-// or "no calendar at this address" rather than raw XML.
+// limit per request, a size cap on every answer, and (when strict) any
+// error status turned into the source sentinels, so go-webdav's discovery
+// errors read as "wrong password" or "no calendar at this address" rather
+// than raw XML.
 type davHTTP struct {
 	hc       *http.Client
 	user     string
 	password string
 	timeout  time.Duration
+	// maxBytes caps each answer's body: reading past it fails with
+	// ErrSourceTooLarge, whoever reads (go-webdav's decoder or Lull).
+	maxBytes int64
 	strict   bool
+	// exceeded records that an answer hit maxBytes, so the error go-webdav
+	// makes of the failed read can be told as "too large".
+	exceeded atomic.Bool
 }
 
 // Do implements webdav.HTTPClient.
@@ -60,7 +69,7 @@ func (d *davHTTP) Do(req *http.Request) (*http.Response, error) {
 		cancel()
 		return nil, classifyNetErr(err)
 	}
-	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &davBody{ReadCloser: resp.Body, cancel: cancel, left: d.maxBytes, max: d.maxBytes, exceeded: &d.exceeded}
 	if d.strict && resp.StatusCode >= 300 {
 		resp.Body.Close()
 		return nil, statusErr(resp.StatusCode)
@@ -68,16 +77,75 @@ func (d *davHTTP) Do(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// cancelBody releases the request's timeout context when the body is closed.
-type cancelBody struct {
+// davBody is a CalDAV answer's body: it ends with ErrSourceTooLarge after
+// max bytes, so no decoder reads an endless answer into memory, and it
+// releases the request's timeout context when closed.
+type davBody struct {
 	io.ReadCloser
-	cancel context.CancelFunc
+	cancel   context.CancelFunc
+	left     int64
+	max      int64
+	exceeded *atomic.Bool
 }
 
-func (b *cancelBody) Close() error {
+// Read implements io.Reader.
+func (b *davBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells an answer of exactly max bytes from a longer
+		// one.
+		var one [1]byte
+		if n, err := b.ReadCloser.Read(one[:]); n == 0 {
+			return 0, err
+		}
+		b.exceeded.Store(true)
+		return 0, fmt.Errorf("%w (limit %s)", ErrSourceTooLarge, sizeLimit(b.max))
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+// Close implements io.Closer.
+func (b *davBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err
+}
+
+// davErr turns what a CalDAV exchange failed with into the source
+// sentinels: an answer over the cap is ErrSourceTooLarge; a network or
+// time-limit failure is classified by classifyNetErr; anything else
+// go-webdav could not make sense of (broken XML, missing elements) is
+// ErrSourceHTTP, the server's fault — so the local API answers 502 (bad
+// gateway), not 500.
+func davErr(hc *davHTTP, err error) error {
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return nil
+	case hc.exceeded.Load():
+		return fmt.Errorf("%w (limit %s)", ErrSourceTooLarge, sizeLimit(hc.maxBytes))
+	case isSourceErr(err):
+		return err
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.As(err, &netErr):
+		return classifyNetErr(err)
+	}
+	return fmt.Errorf("%w: its answer could not be read (%v)", ErrSourceHTTP, err)
+}
+
+// isSourceErr reports whether err already is one of the sentinels a
+// source's failure is told with.
+func isSourceErr(err error) bool {
+	for _, e := range []error{ErrSourceAuth, ErrSourceNotFound, ErrSourceTLS, ErrSourceUnreachable,
+		ErrSourceTimeout, ErrSourceTooLarge, ErrSourceHTTP, ErrSourceNotCalendar, ErrBadSource, ErrNoCalendar} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitServerURL validates a CalDAV address and moves any user info out of
@@ -113,15 +181,24 @@ func (s *SourceStore) DiscoverCalDAV(ctx context.Context, rawURL, user, password
 	if err != nil {
 		return nil, err
 	}
+	ctx, done := s.operation(ctx)
 	cals, err := s.discover(ctx, u, user, password)
-	if err != nil {
+	if err = done(err); err != nil {
 		return nil, redactErr(fmt.Errorf("CalDAV %s: %w", u.Scheme+"://"+u.Host, err), password)
 	}
 	return cals, nil
 }
 
+// discover is DiscoverCalDAV on a checked address; its errors are source
+// sentinels (davErr).
 func (s *SourceStore) discover(ctx context.Context, u *url.URL, user, password string) ([]CalDAVCalendar, error) {
-	hc := &davHTTP{hc: s.opts.HTTPClient, user: user, password: password, timeout: s.opts.Timeout, strict: true}
+	hc := &davHTTP{hc: s.opts.HTTPClient, user: user, password: password, timeout: s.opts.Timeout,
+		maxBytes: MaxDAVDiscoveryBytes, strict: true}
+	cals, err := s.discoverWith(ctx, hc, u)
+	return cals, davErr(hc, err)
+}
+
+func (s *SourceStore) discoverWith(ctx context.Context, hc *davHTTP, u *url.URL) ([]CalDAVCalendar, error) {
 	client, err := caldav.NewClient(hc, u.String())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSource, err)
@@ -130,17 +207,17 @@ func (s *SourceStore) discover(ctx context.Context, u *url.URL, user, password s
 	if principal, perr := client.FindCurrentUserPrincipal(ctx); perr == nil && principal != "" {
 		if h, herr := client.FindCalendarHomeSet(ctx, principal); herr == nil && h != "" {
 			home = h
-		} else if herr != nil && isFatalDAV(herr) {
+		} else if herr != nil && isFatalDAV(hc, herr) {
 			return nil, herr
 		}
-	} else if perr != nil && isFatalDAV(perr) {
+	} else if perr != nil && isFatalDAV(hc, perr) {
 		return nil, perr
 	}
 	found, err := client.FindCalendars(ctx, home)
 	if err != nil {
 		// The address may be a calendar itself: list its parent.
 		parent := path.Dir(strings.TrimSuffix(u.Path, "/")) + "/"
-		if parent == u.Path || isFatalDAV(err) {
+		if parent == u.Path || isFatalDAV(hc, err) {
 			return nil, err
 		}
 		var perr error
@@ -157,9 +234,14 @@ func (s *SourceStore) discover(ctx context.Context, u *url.URL, user, password s
 }
 
 // isFatalDAV reports whether a discovery error ends discovery (wrong
-// password, TLS, network) rather than meaning "try another way".
-func isFatalDAV(err error) bool {
-	for _, e := range []error{ErrSourceAuth, ErrSourceTLS, ErrSourceUnreachable, ErrSourceTimeout, context.Canceled} {
+// password, TLS, network, the time or size limit) rather than meaning "try
+// another way".
+func isFatalDAV(hc *davHTTP, err error) bool {
+	if hc.exceeded.Load() {
+		return true
+	}
+	for _, e := range []error{ErrSourceAuth, ErrSourceTLS, ErrSourceUnreachable, ErrSourceTimeout, ErrSourceTooLarge,
+		context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, e) {
 			return true
 		}
@@ -234,14 +316,25 @@ func (s *SourceStore) AddCalDAVSource(ctx context.Context, rawURL, user, passwor
 	if err != nil {
 		return SourceConfig{}, err
 	}
+	ctx, done := s.operation(ctx)
+	cfg, data, err := s.findCalDAV(ctx, u, user, password, calendar)
+	if err = done(err); err != nil {
+		return SourceConfig{}, redactErr(err, password)
+	}
+	return s.create(cfg, data, fetchState{}, &newSecret{key: secretPasswordKey, value: password})
+}
+
+// findCalDAV is AddCalDAVSource's network part: discovery, the choice of
+// calendar and a first query, under one operation deadline.
+func (s *SourceStore) findCalDAV(ctx context.Context, u *url.URL, user, password, calendar string) (SourceConfig, []byte, error) {
 	server := u.Scheme + "://" + u.Host
 	cals, err := s.discover(ctx, u, user, password)
 	if err != nil {
-		return SourceConfig{}, redactErr(fmt.Errorf("CalDAV %s: %w", server, err), password)
+		return SourceConfig{}, nil, fmt.Errorf("CalDAV %s: %w", server, err)
 	}
 	cal, err := chooseCalendar(cals, u.Path, calendar)
 	if err != nil {
-		return SourceConfig{}, fmt.Errorf("CalDAV %s: %w", server, err)
+		return SourceConfig{}, nil, fmt.Errorf("CalDAV %s: %w", server, err)
 	}
 	name := cal.Name
 	if name == "" {
@@ -250,9 +343,9 @@ func (s *SourceStore) AddCalDAVSource(ctx context.Context, rawURL, user, passwor
 	cfg := SourceConfig{Kind: SourceCalDAV, Name: name, ServerURL: u.String(), User: user, CalendarPath: cal.Path}
 	data, err := s.calendarQuery(ctx, cfg, password)
 	if err != nil {
-		return SourceConfig{}, redactErr(fmt.Errorf("CalDAV calendar %q: %w", name, err), password)
+		return SourceConfig{}, nil, fmt.Errorf("CalDAV calendar %q: %w", name, err)
 	}
-	return s.create(cfg, data, fetchState{}, &newSecret{key: secretPasswordKey, value: password})
+	return cfg, data, nil
 }
 
 // ID implements Source.
@@ -274,8 +367,9 @@ func (c *CalDAVSource) Fetch(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return c.st.finish(c.cfg, nil, fetchState{}, fmt.Errorf("read its password from the keyring: %w", err))
 	}
+	ctx, done := c.st.operation(ctx)
 	data, err := c.st.calendarQuery(ctx, c.cfg, password)
-	return c.st.finish(c.cfg, data, fetchState{}, redactErr(err, password))
+	return c.st.finish(c.cfg, data, fetchState{}, redactErr(done(err), password))
 }
 
 // calendarQuery runs a CalDAV calendar-query REPORT for VEVENTs overlapping
@@ -302,7 +396,7 @@ func (s *SourceStore) calendarQuery(ctx context.Context, cfg SourceConfig, passw
 	}
 	req.Header.Set("Content-Type", `application/xml; charset="utf-8"`)
 	req.Header.Set("Depth", "1")
-	hc := &davHTTP{hc: s.opts.HTTPClient, user: cfg.User, password: password, timeout: s.opts.Timeout}
+	hc := &davHTTP{hc: s.opts.HTTPClient, user: cfg.User, password: password, timeout: s.opts.Timeout, maxBytes: s.opts.MaxBytes}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, err
@@ -313,10 +407,7 @@ func (s *SourceStore) calendarQuery(ctx context.Context, cfg SourceConfig, passw
 	}
 	raw, err := readCapped(resp.Body, s.opts.MaxBytes)
 	if err != nil {
-		if errors.Is(err, ErrSourceTooLarge) {
-			return nil, err
-		}
-		return nil, classifyNetErr(err)
+		return nil, davErr(hc, err)
 	}
 	items, err := parseMultistatus(raw)
 	if err != nil {
@@ -324,9 +415,16 @@ func (s *SourceStore) calendarQuery(ctx context.Context, cfg SourceConfig, passw
 	}
 	objects := make([][]byte, 0, len(items))
 	for _, it := range items {
-		if it.data != "" {
-			objects = append(objects, []byte(it.data))
+		if strings.TrimSpace(it.data) == "" {
+			continue
 		}
+		// One object that is not iCalendar fails the whole fetch: dropping
+		// it would drop its meeting from busy time while the source looked
+		// fine. The last good copy stays in use and the status says why.
+		if err := checkICalendar([]byte(it.data), "", fromServer); err != nil {
+			return nil, fmt.Errorf("event %s: %w", it.href, err)
+		}
+		objects = append(objects, []byte(it.data))
 	}
 	return mergeCalendarObjects(objects), nil
 }

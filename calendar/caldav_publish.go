@@ -115,15 +115,22 @@ func (p *CalDAVPublisher) Sync(ctx context.Context, want []Block) (SyncResult, e
 	return p.sync(ctx, want, nil, "")
 }
 
-// sync is Sync's engine; a non-nil put or a remove ID restricts it to that
-// one block and leaves the other records alone.
+// sync is Sync's engine, bounded as one operation (OperationTimeout); a
+// non-nil put or a remove ID restricts it to that one block and leaves the
+// other records alone.
 func (p *CalDAVPublisher) sync(ctx context.Context, want []Block, put *Block, remove string) (SyncResult, error) {
+	ctx, done := p.st.operation(ctx)
+	res, err := p.syncOnce(ctx, want, put, remove)
+	return res, done(err)
+}
+
+func (p *CalDAVPublisher) syncOnce(ctx context.Context, want []Block, put *Block, remove string) (SyncResult, error) {
 	var res SyncResult
 	password, err := p.st.secrets.Get(secretPasswordKey(p.cfg.ID))
 	if err != nil {
 		return res, fmt.Errorf("CalDAV calendar %q: read its password from the keyring: %w", p.cfg.Name, err)
 	}
-	hc := &davHTTP{hc: p.st.opts.HTTPClient, user: p.cfg.User, password: password, timeout: p.st.opts.Timeout}
+	hc := &davHTTP{hc: p.st.opts.HTTPClient, user: p.cfg.User, password: password, timeout: p.st.opts.Timeout, maxBytes: MaxDAVObjectBytes}
 	recs, tombs, err := p.load()
 	if err != nil {
 		return res, err
@@ -155,7 +162,9 @@ func (p *CalDAVPublisher) sync(ctx context.Context, want []Block, put *Block, re
 		obj, etag, status, err := p.get(ctx, hc, rec.Href)
 		switch {
 		case err != nil:
+			// Unchecked: neither rewrite nor re-create it this time.
 			fail(rec.BlockID, err)
+			delete(wanted, uid)
 			continue
 		case status == http.StatusNotFound || status == http.StatusGone:
 			// Lull created it and it is gone: the user deleted it.
@@ -322,9 +331,9 @@ func (p *CalDAVPublisher) get(ctx context.Context, hc *davHTTP, href string) (bo
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		return nil, "", resp.StatusCode, statusErr(resp.StatusCode)
 	}
-	body, err = readCapped(resp.Body, 1<<20)
+	body, err = readCapped(resp.Body, MaxDAVObjectBytes)
 	if err != nil {
-		return nil, "", 0, err
+		return nil, "", 0, davErr(hc, err)
 	}
 	return body, resp.Header.Get("ETag"), resp.StatusCode, nil
 }
@@ -359,7 +368,7 @@ func (p *CalDAVPublisher) send(ctx context.Context, hc *davHTTP, method, href st
 		return 0, "", err
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	io.Copy(io.Discard, resp.Body) // capped by davHTTP at MaxDAVObjectBytes
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		return resp.StatusCode, "", statusErr(resp.StatusCode)
 	}

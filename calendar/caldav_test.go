@@ -149,8 +149,8 @@ func TestCalDAVStaleWhenServerFails(t *testing.T) {
 	if !errors.Is(err, ErrSourceUnreachable) || !strings.Contains(string(data), "UID:a@x") {
 		t.Fatalf("Fetch = %d bytes, %v", len(data), err)
 	}
-	if st, _ := src.Status(); !strings.HasPrefix(st.String(), "stale since") {
-		t.Fatalf("status = %s", st)
+	if st, _ := src.Status(); !st.Stale() || !strings.HasPrefix(st.Describe(testNow, time.UTC), "error: the server could not be reached") {
+		t.Fatalf("status = %s", st.Describe(testNow, time.UTC))
 	}
 }
 

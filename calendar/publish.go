@@ -1,7 +1,9 @@
 package calendar
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lullapp/lull/internal/atomicfile"
 	"github.com/lullapp/lull/internal/clock"
 )
 
@@ -103,41 +106,117 @@ func writeBlockEvent(b *strings.Builder, blk Block, now time.Time) {
 	b.WriteString("END:VEVENT\r\n")
 }
 
-// ExportBlocksICS writes blocks to path as WriteBlocksICS does, atomically:
-// a temporary file in the same directory, fsynced, then renamed over path,
-// so a reader never sees half a calendar. It backs `lull plan --export`.
-func ExportBlocksICS(path string, blocks []Block, now time.Time) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+// ErrBadExportPath means a file Lull was asked to write the focus blocks
+// to is not one it may write: not a full path, not a .ics file, or an
+// existing file Lull did not write.
+var ErrBadExportPath = errors.New("export file")
+
+// exampleExportPath is the example the export path errors give.
+const exampleExportPath = "/home/me/Calendars/focus.ics"
+
+// CheckExportPath says whether path may take the focus-block calendar
+// export (the export_ics setting, `lull plan --export`): it must be a full
+// path ending in .ics, and a file already there must be a regular file
+// holding a calendar Lull wrote (its PRODID and nothing but Lull's own
+// blocks), because Lull never replaces a file it did not write. The
+// settings check it when the path is set, and ExportBlocksICS again before
+// every write, since the file may have changed in between.
+func CheckExportPath(path string) error {
+	if err := CheckExportName(path); err != nil {
+		return err
+	}
+	bad := func(format string, args ...any) error { return exportPathErr(path, format, args...) }
+	info, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return bad("cannot be checked: %v", err)
+	case info.IsDir():
+		return bad("is a folder: give the path of a .ics file inside it, e.g. %s", filepath.Join(path, "focus.ics"))
+	case !info.Mode().IsRegular():
+		return bad("is not a plain file (a link or a device); Lull only replaces calendar files it wrote itself: choose a new file name")
+	case info.Size() > maxExportCheckBytes:
+		return bad("already exists and is not a calendar Lull wrote; Lull never replaces it: choose a new file name or remove that file first")
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("export focus blocks to %s: %w", path, err)
+		return bad("cannot be read to check it is Lull's: %v", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("export focus blocks to %s: %w", path, err)
-	}
-	if err = WriteBlocksICS(tmp, blocks, now); err != nil {
-		return fmt.Errorf("export focus blocks to %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("export focus blocks to %s: fsync: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("export focus blocks to %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("export focus blocks to %s: %w", path, err)
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync() // make the rename durable; best effort on systems without dir fsync
-		d.Close()
+	if !isLullExport(data) {
+		return bad("already exists and is not a calendar Lull wrote; Lull never replaces it: choose a new file name or remove that file first")
 	}
 	return nil
+}
+
+// CheckExportName is the part of CheckExportPath that needs no disk: path
+// is a full path ending in .ics. Settings check it on every save.
+func CheckExportName(path string) error {
+	switch {
+	case strings.TrimSpace(path) == "":
+		return exportPathErr(path, "no file given: give the full path of a .ics file, e.g. %s", exampleExportPath)
+	case !filepath.IsAbs(path):
+		return exportPathErr(path, "not a full path: give the whole path of a .ics file, e.g. %s", exampleExportPath)
+	case !strings.EqualFold(filepath.Ext(path), ".ics"):
+		return exportPathErr(path, "not a .ics file: choose a name ending in .ics, e.g. %s", exampleExportPath)
+	}
+	return nil
+}
+
+func exportPathErr(path, format string, args ...any) error {
+	return fmt.Errorf("%w %q: %s", ErrBadExportPath, path, fmt.Sprintf(format, args...))
+}
+
+// maxExportCheckBytes is the largest existing file CheckExportPath reads to
+// see whether it is Lull's: an export holds the accepted blocks of about ten
+// weeks, a few kilobytes; anything as big as a source calendar is not one.
+const maxExportCheckBytes = DefaultMaxSourceBytes
+
+// isLullExport reports whether data is a calendar WriteBlocksICS wrote:
+// Lull's PRODID at the calendar level and no component but Lull's blocks.
+func isLullExport(data []byte) bool {
+	if checkICalendar(data, "", fromFile) != nil {
+		return false
+	}
+	parts := icsSplit(data)
+	prodID := false
+	for _, p := range parts {
+		if p.comp == "" {
+			line := strings.TrimSpace(string(p.raw))
+			prodID = prodID || strings.EqualFold(line, "PRODID:"+lullProdID)
+			continue
+		}
+		if !isLullBlock(p) {
+			return false
+		}
+	}
+	return prodID
+}
+
+// ExportBlocksICS writes blocks to path as WriteBlocksICS does, after
+// CheckExportPath allowed it: atomically (a reader never sees half a
+// calendar) and with mode 0600, also when it replaces an older export. It
+// backs the export_ics setting and `lull plan --export`.
+func ExportBlocksICS(path string, blocks []Block, now time.Time) error {
+	if err := CheckExportPath(path); err != nil {
+		return err
+	}
+	if dir := filepath.Dir(path); !isDir(dir) {
+		return exportPathErr(path, "the folder %s does not exist", dir)
+	}
+	var b bytes.Buffer
+	if err := WriteBlocksICS(&b, blocks, now); err != nil {
+		return fmt.Errorf("export focus blocks to %s: %w", path, err)
+	}
+	if err := atomicfile.Write(path, b.Bytes(), 0o600); err != nil {
+		return fmt.Errorf("export focus blocks: %w", err)
+	}
+	return nil
+}
+
+func isDir(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
 }
 
 // FeedHandler serves the accepted focus blocks as an iCalendar feed (GET

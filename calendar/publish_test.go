@@ -127,9 +127,17 @@ func TestWriteBlocksICSRejectsEmptyBlock(t *testing.T) {
 func TestExportBlocksICSAtomic(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "focus.ics")
-	os.WriteFile(path, []byte("old"), 0o644)
+	// An older export of Lull's, left 0644 by an earlier version: replaced,
+	// and 0600 from now on.
+	if err := ExportBlocksICS(path, goldenBlocks()[:1], testNow); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(path, 0o644)
 	if err := ExportBlocksICS(path, goldenBlocks(), testNow); err != nil {
 		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("the rewritten export has mode %v, want 0600", fi.Mode().Perm())
 	}
 	got, _ := os.ReadFile(path)
 	want, _ := os.ReadFile(filepath.Join("testdata", "sources", "blocks.golden.ics"))
@@ -153,6 +161,87 @@ func TestExportBlocksICSAtomic(t *testing.T) {
 	}
 	if err := ExportBlocksICS(filepath.Join(dir, "missing", "x.ics"), nil, testNow); err == nil {
 		t.Fatal("export into a missing directory succeeded")
+	}
+}
+
+// TestExportBlocksICSRefuses: the export never replaces a file Lull did
+// not write, and takes only full paths to .ics files. Each refused file is
+// left exactly as it was, mode included.
+func TestExportBlocksICSRefuses(t *testing.T) {
+	dir := t.TempDir()
+	lullExport := filepath.Join(dir, "lull.ics")
+	if err := ExportBlocksICS(lullExport, goldenBlocks(), testNow); err != nil {
+		t.Fatal(err)
+	}
+	own, _ := os.ReadFile(lullExport)
+	foreignEvent := "BEGIN:VEVENT\r\nUID:meeting@example.com\r\nDTSTART:20261123T100000Z\r\nDTEND:20261123T110000Z\r\nSUMMARY:Board\r\nEND:VEVENT\r\n"
+	files := map[string]string{
+		"notes.ics":    "my private notes\n",
+		"other.ics":    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//EN\r\n" + foreignEvent + "END:VCALENDAR\r\n",
+		"mixed.ics":    strings.Replace(string(own), "END:VCALENDAR", strings.TrimSuffix(foreignEvent, "\r\n")+"\r\nEND:VCALENDAR", 1),
+		"fakeprod.ics": "BEGIN:VCALENDAR\r\nPRODID:" + lullProdID + "\r\n" + foreignEvent + "END:VCALENDAR\r\n",
+		"empty.ics":    "",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(lullExport, filepath.Join(dir, "link.ics")); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(dir, "folder.ics"), 0o700)
+	for _, tc := range []struct{ path, says string }{
+		{"focus.ics", "not a full path"},
+		{"./focus.ics", "not a full path"},
+		{"", "no file given"},
+		{filepath.Join(dir, "focus.txt"), "not a .ics file"},
+		{filepath.Join(dir, "focus"), "not a .ics file"},
+		{filepath.Join(dir, "notes.ics"), "not a calendar Lull wrote"},
+		{filepath.Join(dir, "other.ics"), "not a calendar Lull wrote"},
+		{filepath.Join(dir, "mixed.ics"), "not a calendar Lull wrote"},
+		{filepath.Join(dir, "fakeprod.ics"), "not a calendar Lull wrote"},
+		{filepath.Join(dir, "empty.ics"), "not a calendar Lull wrote"},
+		{filepath.Join(dir, "link.ics"), "not a plain file"},
+		{filepath.Join(dir, "folder.ics"), "is a folder"},
+		{filepath.Join(dir, "missing", "focus.ics"), "does not exist"},
+	} {
+		var before []byte
+		var beforeMode os.FileMode
+		if fi, err := os.Lstat(tc.path); err == nil {
+			beforeMode = fi.Mode()
+			before, _ = os.ReadFile(tc.path)
+		}
+		err := ExportBlocksICS(tc.path, goldenBlocks(), testNow)
+		if !errors.Is(err, ErrBadExportPath) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("export to %q: err = %v, want ErrBadExportPath saying %q", tc.path, err, tc.says)
+		}
+		if !strings.Contains(err.Error(), "e.g. ") && !strings.Contains(err.Error(), "choose a new file name") && !strings.Contains(err.Error(), "does not exist") {
+			t.Errorf("export to %q: %v does not say what to do", tc.path, err)
+		}
+		if fi, lerr := os.Lstat(tc.path); lerr == nil {
+			after, _ := os.ReadFile(tc.path)
+			if !bytes.Equal(after, before) || fi.Mode() != beforeMode {
+				t.Errorf("refused export to %q changed the file (mode %v → %v)", tc.path, beforeMode, fi.Mode())
+			}
+		}
+		if err := CheckExportPath(tc.path); !errors.Is(err, ErrBadExportPath) && tc.says != "does not exist" {
+			t.Errorf("CheckExportPath(%q) = %v, want the same refusal", tc.path, err)
+		}
+	}
+	// Lull's own export, and a new file, are fine.
+	for _, ok := range []string{lullExport, filepath.Join(dir, "new.ICS")} {
+		if err := CheckExportPath(ok); err != nil {
+			t.Errorf("CheckExportPath(%q) = %v", ok, err)
+		}
+	}
+	// An export with no blocks at all is still Lull's.
+	empty := filepath.Join(dir, "none.ics")
+	if err := ExportBlocksICS(empty, nil, testNow); err != nil {
+		t.Fatal(err)
+	}
+	if err := ExportBlocksICS(empty, goldenBlocks(), testNow); err != nil {
+		t.Fatalf("rewriting Lull's empty export: %v", err)
 	}
 }
 

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -113,37 +116,28 @@ func RedactURL(raw string) string {
 	return s
 }
 
-// redactErr rewrites err's message so that secret never appears in it (net/http
-// errors quote the full request URL). The result still unwraps to err, so
-// errors.Is keeps working.
+// redactErr is the boundary every error of a source passes before it
+// leaves the source (returned, stored in its status, logged): the message
+// keeps what went wrong and the hosts involved, but
+//   - every URL in it, whichever URL it is (the subscription address, a
+//     redirect target, a signed download address), is cut to its scheme
+//     and host by RedactURL — net/http quotes the URL it was fetching,
+//     which after a redirect is not the one Lull asked for;
+//   - anything left that looks like a query ("?sig=…") is cut;
+//   - every part of secrets (the whole value, a URL's path, query, each
+//     query value, its password, also %-escaped) is replaced wherever it
+//     still appears.
+//
+// The result unwraps to the sentinels err matched (never to err, whose
+// message still holds the secret), so errors.Is keeps working. An error
+// with nothing to cut is returned as it is.
 func redactErr(err error, secrets ...string) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
-	changed := false
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		repl := "<redacted>"
-		if strings.Contains(s, "://") {
-			repl = RedactURL(s)
-		}
-		if strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, repl)
-			changed = true
-		}
-		// url.Error quotes the URL, possibly escaped differently; also cut the
-		// path and query of any URL on the same host.
-		if u, perr := url.Parse(s); perr == nil && u.Host != "" {
-			if strings.Contains(msg, u.Host) {
-				msg = redactAfterHost(msg, u.Host)
-				changed = true
-			}
-		}
-	}
-	if !changed {
+	orig := err.Error()
+	msg := redactText(orig, secrets...)
+	if msg == orig {
 		return err
 	}
 	var kept []error
@@ -155,35 +149,73 @@ func redactErr(err error, secrets ...string) error {
 	return &redactedError{msg: msg, kept: kept}
 }
 
-// redactAfterHost drops whatever follows host up to the next quote or space
-// in msg, every time host appears.
-func redactAfterHost(msg, host string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(msg, host)
-		if i < 0 {
-			b.WriteString(msg)
-			return b.String()
-		}
-		b.WriteString(msg[:i+len(host)])
-		rest := msg[i+len(host):]
-		j := strings.IndexAny(rest, "\"' \n")
-		if j < 0 {
-			j = len(rest)
-		}
-		if j > 0 && rest[0] != ':' {
-			b.WriteString("/…")
-		} else if j > 0 {
-			// keep a port, drop the path after it
-			k := strings.IndexByte(rest[:j], '/')
-			if k < 0 {
-				b.WriteString(rest[:j])
-			} else {
-				b.WriteString(rest[:k] + "/…")
+// urlInText finds URLs in free text: a scheme, "://", and everything up to
+// a space, quote or bracket (net/http quotes URLs with %q, so an escaped
+// URL never holds a raw quote).
+var urlInText = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^\s"'<>]*`)
+
+// queryInText finds what is left of a query after URLs were cut: "?" then
+// name=value.
+var queryInText = regexp.MustCompile(`\?[^\s"'<>?]*=[^\s"'<>]*`)
+
+// redactText applies redactErr's rules to a message.
+func redactText(msg string, secrets ...string) string {
+	msg = urlInText.ReplaceAllStringFunc(msg, func(u string) string {
+		// Punctuation that ends a sentence is not part of the URL.
+		trimmed := strings.TrimRight(u, ".,:;!)]}")
+		return RedactURL(trimmed) + u[len(trimmed):]
+	})
+	msg = queryInText.ReplaceAllString(msg, "?…")
+	for _, part := range secretParts(secrets) {
+		msg = strings.ReplaceAll(msg, part, "…")
+	}
+	return msg
+}
+
+// minSecretPart is the shortest piece of a secret redactText replaces on
+// its own: shorter pieces (a path "/a", a query value "1") are not secret
+// enough to be worth cutting out of unrelated words.
+const minSecretPart = 4
+
+// secretParts lists the pieces of secrets to cut from messages, longest
+// first (so a whole URL goes before its path): each secret, and for a URL
+// its path, query, fragment, every query value and its password, each
+// also %-escaped as URLs print them.
+func secretParts(secrets []string) []string {
+	seen := map[string]bool{}
+	var parts []string
+	add := func(p string, min int) {
+		for _, v := range []string{p, url.PathEscape(p), url.QueryEscape(p)} {
+			if len(v) >= min && !seen[v] {
+				seen[v] = true
+				parts = append(parts, v)
 			}
 		}
-		msg = rest[j:]
 	}
+	for _, s := range secrets {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		add(s, 1) // a whole secret (a password) is cut however short
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" {
+			continue
+		}
+		for _, p := range []string{u.Path, u.EscapedPath(), u.RawQuery, u.Fragment} {
+			add(p, minSecretPart)
+		}
+		for _, vals := range u.Query() {
+			for _, v := range vals {
+				add(v, minSecretPart)
+			}
+		}
+		if pw, ok := u.User.Password(); ok {
+			add(pw, 1)
+		}
+	}
+	sort.Slice(parts, func(i, j int) bool { return len(parts[i]) > len(parts[j]) })
+	return parts
 }
 
 // redactedError carries a message with secrets removed. It unwraps only to
@@ -201,5 +233,6 @@ func (e *redactedError) Unwrap() []error { return e.kept }
 var redactKeep = []error{
 	context.DeadlineExceeded, context.Canceled, ErrSecretNotFound, ErrKeyringTimeout,
 	ErrSourceTimeout, ErrSourceUnreachable, ErrSourceTooLarge, ErrSourceHTTP, ErrSourceAuth,
-	ErrSourceNotFound, ErrSourceTLS, ErrSourceStale,
+	ErrSourceNotFound, ErrSourceTLS, ErrSourceStale, ErrSourceNotCalendar, ErrBadSource,
+	ErrNoCalendar, ErrNoSuchSource, os.ErrNotExist, os.ErrPermission,
 }

@@ -39,8 +39,13 @@ var (
 	ErrSourceTimeout = errors.New("the server did not answer in time")
 	// ErrSourceTooLarge means the calendar is bigger than the size limit.
 	ErrSourceTooLarge = errors.New("calendar is larger than the size limit")
-	// ErrSourceHTTP means the server answered with an unexpected HTTP status.
+	// ErrSourceHTTP means the server answered with an unexpected HTTP status
+	// or an answer Lull could not read (broken XML from a CalDAV server).
 	ErrSourceHTTP = errors.New("unexpected answer from the server")
+	// ErrSourceNotCalendar means a source gave something that is not
+	// iCalendar data: a web page (often a sign-in or error page), JSON, an
+	// empty answer. The last good copy stays in use.
+	ErrSourceNotCalendar = errors.New("not a calendar")
 	// ErrSourceStale marks a fetch that failed but returned the last good
 	// copy; see StaleError.
 	ErrSourceStale = errors.New("using the last good copy")
@@ -108,12 +113,14 @@ type SourceConfig struct {
 	Added time.Time `json:"added"`
 }
 
-// SourceStatus is the outcome of a source's recent fetches, kept in bbolt so
-// `lull calendar list` and the settings tab can show it.
+// SourceStatus is the outcome of a source's recent fetches and of the
+// last reading of its data, kept in bbolt so `lull calendar list`, GET
+// /v1/calendars and the Settings tab can show it.
 type SourceStatus struct {
 	// LastAttempt is when a fetch last ran.
 	LastAttempt time.Time `json:"last_attempt,omitzero"`
-	// LastSuccess is when a fetch last got current data.
+	// LastSuccess is when a fetch last got current data: the time of the
+	// last good copy.
 	LastSuccess time.Time `json:"last_success,omitzero"`
 	// StaleSince is the first failed fetch after the last success; zero
 	// while the data is current.
@@ -122,26 +129,121 @@ type SourceStatus struct {
 	LastError string `json:"last_error,omitempty"`
 	// HasData reports whether a last good copy is cached.
 	HasData bool `json:"has_data"`
+	// Read is when the data in use (current or last good copy) was last
+	// read into events; zero until a sync read it.
+	Read time.Time `json:"read,omitzero"`
+	// Events is how many events that reading found.
+	Events int `json:"events"`
+	// ProblemCount is how many events or lines could not be read.
+	ProblemCount int `json:"problem_count,omitempty"`
+	// Problems are the first MaxStoredProblems of them, in words
+	// ("line 40: no DTSTART").
+	Problems []string `json:"problems,omitempty"`
 }
+
+// MaxStoredProblems is how many problems a source's status keeps in words:
+// enough to find the first few in the file, while a calendar with
+// thousands of broken events does not grow the database by as much; the
+// count keeps the total.
+const MaxStoredProblems = 5
 
 // Stale reports whether the last fetch failed.
 func (s SourceStatus) Stale() bool { return !s.StaleSince.IsZero() }
 
-// String is the one-line status shown to the user, such as
-// "ok (updated 2026-11-22 03:00 UTC)" or
-// "stale since 2026-11-22 03:00 UTC: the server could not be reached".
-func (s SourceStatus) String() string {
-	const layout = "2006-01-02 15:04 MST"
-	switch {
-	case s.LastAttempt.IsZero():
-		return "not fetched yet"
-	case s.Stale() && s.HasData:
-		return fmt.Sprintf("stale since %s: %s", s.StaleSince.UTC().Format(layout), s.LastError)
-	case s.Stale():
-		return fmt.Sprintf("failing since %s, no data: %s", s.StaleSince.UTC().Format(layout), s.LastError)
-	default:
-		return fmt.Sprintf("ok (updated %s)", s.LastSuccess.UTC().Format(layout))
+// NeedsAttention reports whether the source is not simply fine: its last
+// fetch failed, or its data gave no events or had problems.
+func (s SourceStatus) NeedsAttention() bool {
+	return s.Stale() || (!s.Read.IsZero() && (s.Events == 0 || s.ProblemCount > 0))
+}
+
+// Describe is the status in words for a person, times in loc, such as
+// "12 events, 2 problems (first: line 40: no DTSTART) · updated 14:05",
+// "no events read · updated 3 Dec 14:05" or "error: the address returned
+// a web page, not a calendar — last good copy from 3 Dec 14:05 in use".
+func (s SourceStatus) Describe(now time.Time, loc *time.Location) string {
+	if s.LastAttempt.IsZero() {
+		return "not read yet"
 	}
+	if s.Stale() {
+		msg := "error: " + s.LastError
+		if !s.HasData {
+			return msg + " — no copy to use yet"
+		}
+		msg += " — last good copy from " + whenText(s.LastSuccess, now, loc) + " in use"
+		if counts := s.counts(); counts != "" {
+			msg += " (" + counts + ")"
+		}
+		return msg
+	}
+	counts := s.counts()
+	if counts == "" {
+		counts = "not counted yet"
+	}
+	return counts + " · updated " + whenText(s.LastSuccess, now, loc)
+}
+
+// counts is "12 events, 2 problems (first: …)", "no events read", or ""
+// before the data was read.
+func (s SourceStatus) counts() string {
+	if s.Read.IsZero() {
+		return ""
+	}
+	var b strings.Builder
+	switch s.Events {
+	case 0:
+		b.WriteString("no events read")
+	case 1:
+		b.WriteString("1 event")
+	default:
+		fmt.Fprintf(&b, "%d events", s.Events)
+	}
+	switch {
+	case s.ProblemCount == 1:
+		b.WriteString(", 1 problem")
+	case s.ProblemCount > 1:
+		fmt.Fprintf(&b, ", %d problems", s.ProblemCount)
+	}
+	if s.ProblemCount > 0 && len(s.Problems) > 0 {
+		b.WriteString(" (first: " + s.Problems[0] + ")")
+	}
+	return b.String()
+}
+
+// whenText names a past time briefly in loc: "14:05" today, "3 Dec 14:05"
+// this year, "3 Dec 2025 14:05" before.
+func whenText(t, now time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "never"
+	}
+	t, now = t.In(loc), now.In(loc)
+	ty, tm, td := t.Date()
+	ny, nm, nd := now.Date()
+	switch {
+	case ty == ny && tm == nm && td == nd:
+		return t.Format("15:04")
+	case ty == ny:
+		return t.Format("2 Jan 15:04")
+	}
+	return t.Format("2 Jan 2006 15:04")
+}
+
+// ProblemText is a problem of a source in words without the calendar's
+// name, which the row showing it already gives: "line 40: event "x": no
+// DTSTART" for an event that could not be read.
+func ProblemText(err error) string {
+	var ee *EventError
+	if errors.As(err, &ee) {
+		var b strings.Builder
+		if ee.Line > 0 {
+			fmt.Fprintf(&b, "line %d: ", ee.Line)
+		}
+		if ee.UID != "" {
+			fmt.Fprintf(&b, "event %q: ", ee.UID)
+		}
+		fmt.Fprint(&b, ee.Err)
+		return b.String()
+	}
+	return err.Error()
 }
 
 // StaleError is returned by Fetch together with the last good copy when the
@@ -155,10 +257,10 @@ type StaleError struct {
 	Err error
 }
 
-// Error implements error.
+// Error implements error. It names no time: the status (Describe) says in
+// the user's zone since when the copy is in use.
 func (e *StaleError) Error() string {
-	return fmt.Sprintf("calendar %q: stale since %s, using the last good copy: %v",
-		e.Source, e.Since.UTC().Format("2006-01-02 15:04 MST"), e.Err)
+	return fmt.Sprintf("calendar %q: %v — using the last good copy", e.Source, e.Err)
 }
 
 // Unwrap makes errors.Is see both ErrSourceStale and the cause.
@@ -182,7 +284,12 @@ func classifyNetErr(err error) error {
 	case errors.Is(err, context.Canceled):
 		return err
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return fmt.Errorf("%w: %v", ErrSourceTimeout, err)
+		// The details ("context deadline exceeded", the request) say
+		// nothing more to a person.
+		return fmt.Errorf("%w", ErrSourceTimeout)
+	case strings.Contains(err.Error(), "stopped after") && strings.Contains(err.Error(), "redirects"):
+		// net/http's redirect limit: the server sends Lull in a circle.
+		return fmt.Errorf("%w: it sent Lull on from address to address without end (too many redirects)", ErrSourceHTTP)
 	case errors.As(err, &certInvalid), errors.As(err, &unknownAuth), errors.As(err, &hostname),
 		errors.As(err, &verifyErr), errors.As(err, &recordHeader),
 		strings.Contains(err.Error(), "tls: "):

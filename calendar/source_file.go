@@ -70,7 +70,8 @@ func (f *FileSource) Fetch(ctx context.Context) ([]byte, error) {
 	return f.st.finish(f.cfg, data, fs, nil)
 }
 
-// readCalendarFile reads path, refusing files over max bytes and empty ones.
+// readCalendarFile reads path, refusing files over max bytes and files that
+// are not iCalendar (empty, a saved web page, …).
 func readCalendarFile(path string, max int64) ([]byte, fetchState, error) {
 	fh, err := os.Open(path)
 	if err != nil {
@@ -91,8 +92,8 @@ func readCalendarFile(path string, max int64) ([]byte, fetchState, error) {
 	if err != nil {
 		return nil, fetchState{}, err
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
-		return nil, fetchState{}, fmt.Errorf("%w: the file is empty", ErrBadSource)
+	if err := checkICalendar(data, "", fromFile); err != nil {
+		return nil, fetchState{}, fmt.Errorf("%w: %w", ErrBadSource, err)
 	}
 	return data, fetchState{FileModTime: info.ModTime(), FileSize: info.Size()}, nil
 }

@@ -2,6 +2,8 @@ package calendar
 
 import (
 	"bytes"
+	"fmt"
+	"mime"
 	"strings"
 )
 
@@ -209,4 +211,68 @@ func mergeCalendarObjects(objects [][]byte) []byte {
 		}
 	}
 	return icsJoin(parts)
+}
+
+// sniffBytes is how much of an answer checkICalendar looks at: the first
+// line of a calendar and the opening tags of a page fit in it many times.
+const sniffBytes = 512
+
+// calendarOrigin starts checkICalendar's message: where the data came
+// from, as a person would say it.
+type calendarOrigin string
+
+// Where calendar data comes from.
+const (
+	fromAddress calendarOrigin = "the address returned"
+	fromServer  calendarOrigin = "the server returned"
+	fromFile    calendarOrigin = "the file holds"
+)
+
+// checkICalendar makes sure data is iCalendar before a source takes it as
+// its new good copy: its first line (after a byte-order mark and blank
+// lines) must be BEGIN:VCALENDAR, as RFC 5545 requires (or, from a file or
+// an address, BEGIN:VEVENT: bare events, which Parse accepts). Otherwise it says
+// in words what came instead, helped by the declared contentType ("" for
+// files): a web page (typically a sign-in or error page behind an address
+// that changed or expired), JSON, XML or nothing at all. The content
+// decides, not the declared type: a calendar served as text/html is still
+// a calendar, and a page served as text/calendar is still a page. from
+// names the source in the message: fromAddress, fromServer or fromFile.
+func checkICalendar(data []byte, contentType string, from calendarOrigin) error {
+	body := bytes.TrimLeft(bytes.TrimPrefix(data, []byte("\uFEFF")), " \t\r\n")
+	first := body[:min(len(body), sniffBytes)]
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	switch line := strings.ToUpper(strings.TrimSpace(string(first))); {
+	case line == "BEGIN:VCALENDAR":
+		return nil
+	case line == "BEGIN:VEVENT" && from != fromServer:
+		// Bare events, which Parse reads too; a CalDAV object must be a
+		// whole VCALENDAR (RFC 4791), and merging would drop anything else.
+		return nil
+	}
+	media, _, _ := mime.ParseMediaType(contentType)
+	start := strings.ToLower(string(body[:min(len(body), sniffBytes)]))
+	var what, hint string
+	switch {
+	case len(body) == 0:
+		what = "nothing"
+	case media == "text/html" || media == "application/xhtml+xml" ||
+		strings.HasPrefix(start, "<!doctype html") || strings.HasPrefix(start, "<html") ||
+		strings.HasPrefix(start, "<head") || strings.HasPrefix(start, "<body") ||
+		strings.HasPrefix(start, "<!--") && strings.Contains(start, "<html"):
+		what = "a web page"
+		if from != fromFile {
+			hint = " (often a sign-in or error page: check the address)"
+		}
+	case media == "application/json" || strings.HasSuffix(media, "+json") ||
+		strings.HasPrefix(start, "{") || strings.HasPrefix(start, "["):
+		what = "JSON data"
+	case strings.HasSuffix(media, "/xml") || strings.HasSuffix(media, "+xml") || strings.HasPrefix(start, "<?xml"):
+		what = "XML data"
+	default:
+		what, hint = "something else", " (a calendar starts with BEGIN:VCALENDAR)"
+	}
+	return fmt.Errorf("%s %s, %w%s", from, what, ErrSourceNotCalendar, hint)
 }

@@ -29,10 +29,29 @@ var (
 
 // Default limits of sources.
 const (
-	// DefaultFetchTimeout bounds one HTTP fetch of a URL or CalDAV source.
+	// DefaultFetchTimeout bounds one HTTP request to a URL or CalDAV
+	// source: a server that answers slower than this is as good as down.
 	DefaultFetchTimeout = 20 * time.Second
-	// DefaultMaxSourceBytes is the largest calendar a source may return.
+	// DefaultOperationTimeout bounds one whole operation on one source:
+	// adding it (CalDAV discovery takes several requests), one fetch during
+	// a sync, one publish of the focus blocks. A server that drips an
+	// endless answer, or answers each request just in time, never holds an
+	// add, a sync or the command that waits for it longer than this.
+	DefaultOperationTimeout = 30 * time.Second
+	// DefaultMaxSourceBytes is the largest calendar a source may return:
+	// ten times the largest real calendar in the test corpus, and small
+	// enough that reading it cannot exhaust memory.
 	DefaultMaxSourceBytes = 20 << 20
+	// MaxDAVDiscoveryBytes caps every CalDAV discovery answer (principal,
+	// calendar home, calendar list). Real answers are a few kilobytes even
+	// for accounts with hundreds of calendars; the cap keeps a broken or
+	// hostile server's endless answer from filling memory while it is
+	// decoded.
+	MaxDAVDiscoveryBytes = 4 << 20
+	// MaxDAVObjectBytes caps one calendar object the publisher reads back
+	// (one focus block is under a kilobyte) and what it reads of the
+	// answer to a PUT or DELETE.
+	MaxDAVObjectBytes = 1 << 20
 	// DefaultCalDAVWindow is how far ahead a CalDAV source queries events:
 	// the 14-day planning horizon plus a margin.
 	DefaultCalDAVWindow = 15 * 24 * time.Hour
@@ -40,8 +59,11 @@ const (
 
 // SourceOptions tune a SourceStore; the zero value gives the defaults.
 type SourceOptions struct {
-	// Timeout bounds each HTTP fetch (default DefaultFetchTimeout).
+	// Timeout bounds each HTTP request (default DefaultFetchTimeout).
 	Timeout time.Duration
+	// OperationTimeout bounds one add, fetch or publish of a source as a
+	// whole (default DefaultOperationTimeout).
+	OperationTimeout time.Duration
 	// MaxBytes caps a calendar's size (default DefaultMaxSourceBytes).
 	MaxBytes int64
 	// HTTPClient makes the requests (default: a client with its own
@@ -77,6 +99,9 @@ func NewSourceStore(db *store.DB, secrets Secrets, clk clock.Clock, opts SourceO
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultFetchTimeout
 	}
+	if opts.OperationTimeout <= 0 {
+		opts.OperationTimeout = DefaultOperationTimeout
+	}
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = DefaultMaxSourceBytes
 	}
@@ -98,10 +123,46 @@ func NewSourceStore(db *store.DB, secrets Secrets, clk clock.Clock, opts SourceO
 	return &SourceStore{db: db, secrets: secrets, clk: clk, opts: opts}, nil
 }
 
+// operation bounds one add, fetch or publish of a source by
+// OperationTimeout. Call done with the operation's error: a timeout of the
+// whole operation then says how long Lull waited.
+func (s *SourceStore) operation(ctx context.Context) (opCtx context.Context, done func(error) error) {
+	opCtx, cancel := context.WithTimeout(ctx, s.opts.OperationTimeout)
+	return opCtx, func(err error) error {
+		expired := errors.Is(opCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+		cancel()
+		if err != nil && expired {
+			if !errors.Is(err, ErrSourceTimeout) {
+				err = fmt.Errorf("%w: %w", ErrSourceTimeout, err)
+			}
+			return fmt.Errorf("%w (gave up after %s)", err, secondsText(s.opts.OperationTimeout))
+		}
+		return err
+	}
+}
+
+// secondsText writes a time limit for people: "30 seconds", "2 minutes",
+// "1.5 seconds".
+func secondsText(d time.Duration) string {
+	switch {
+	case d >= time.Minute && d%time.Minute == 0:
+		if d == time.Minute {
+			return "1 minute"
+		}
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	case d == time.Second:
+		return "1 second"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " seconds"
+}
+
 // SourceInfo is one row of ListSources.
 type SourceInfo struct {
 	Config SourceConfig
 	Status SourceStatus
+	// Summary is Status in words (SourceStatus.Describe), filled in by
+	// whoever shows the list to a person (the local API, the CLI).
+	Summary string `json:"summary,omitempty"`
 }
 
 // ListSources returns every source's settings and status, sorted by ID.
@@ -317,7 +378,16 @@ func (s *SourceStore) saveSuccess(id string, data []byte, fs fetchState) error {
 		if err := b.Put(srcKeyFetch, rawFS); err != nil {
 			return err
 		}
-		st := SourceStatus{LastAttempt: now, LastSuccess: now, HasData: b.Get(srcKeyData) != nil}
+		var st SourceStatus
+		if raw := b.Get(srcKeyStatus); raw != nil {
+			// Keep what the last reading counted until the new data is
+			// read (RecordRead).
+			if err := json.Unmarshal(raw, &st); err != nil {
+				return err
+			}
+		}
+		st.LastAttempt, st.LastSuccess, st.StaleSince, st.LastError = now, now, time.Time{}, ""
+		st.HasData = b.Get(srcKeyData) != nil
 		rawSt, err := json.Marshal(st)
 		if err != nil {
 			return err
@@ -341,7 +411,9 @@ func (s *SourceStore) saveFailure(id string, cause error) (SourceStatus, error) 
 		if st.StaleSince.IsZero() {
 			st.StaleSince = now
 		}
-		st.LastError = cause.Error()
+		// The cause was redacted by the source; redacting again here keeps
+		// the promise for every kind: no URL's path or query is stored.
+		st.LastError = redactErr(cause).Error()
 		st.HasData = b.Get(srcKeyData) != nil
 		raw, err := json.Marshal(st)
 		if err != nil {
@@ -350,6 +422,32 @@ func (s *SourceStore) saveFailure(id string, cause error) (SourceStatus, error) 
 		return b.Put(srcKeyStatus, raw)
 	})
 	return st, err
+}
+
+// RecordRead stores what reading source id's data (current or last good
+// copy) gave: the number of events and the problems, the first
+// MaxStoredProblems of them in words. Syncing calls it after parsing, so
+// the status tells "12 events, 2 problems" and "no events read" apart from
+// a plain "ok".
+func (s *SourceStore) RecordRead(id string, events int, problems []error) error {
+	now := s.clk.Now().UTC()
+	return s.updateSource(id, func(b *bolt.Bucket) error {
+		var st SourceStatus
+		if raw := b.Get(srcKeyStatus); raw != nil {
+			if err := json.Unmarshal(raw, &st); err != nil {
+				return err
+			}
+		}
+		st.Read, st.Events, st.ProblemCount, st.Problems = now, events, len(problems), nil
+		for _, p := range problems[:min(len(problems), MaxStoredProblems)] {
+			st.Problems = append(st.Problems, redactText(ProblemText(p)))
+		}
+		raw, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		return b.Put(srcKeyStatus, raw)
+	})
 }
 
 func (s *SourceStore) updateSource(id string, f func(b *bolt.Bucket) error) error {

@@ -104,16 +104,16 @@ func TestFileSourceRereadsOnlyWhenChanged(t *testing.T) {
 		t.Fatalf("stale data = %q", data)
 	}
 	st, _ := src.Status()
-	if !st.Stale() || !st.StaleSince.Equal(testNow.Add(time.Hour)) || !strings.HasPrefix(st.String(), "stale since 2026-11-22 09:00 UTC") {
-		t.Fatalf("status = %+v (%s)", st, st)
+	if !st.Stale() || !st.StaleSince.Equal(testNow.Add(time.Hour)) || !strings.HasSuffix(st.Describe(testNow.Add(time.Hour), time.UTC), "— last good copy from 08:00 in use") {
+		t.Fatalf("status = %+v (%s)", st, st.Describe(testNow.Add(time.Hour), time.UTC))
 	}
 	// Back again: fresh.
 	os.WriteFile(path, []byte(sampleICS), 0o644)
 	if _, err := src.Fetch(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := src.Status(); st.Stale() || !strings.HasPrefix(st.String(), "ok") {
-		t.Fatalf("status after recovery = %s", st)
+	if st, _ := src.Status(); st.Stale() || st.LastError != "" || !strings.HasSuffix(st.Describe(testNow.Add(time.Hour), time.UTC), "updated 09:00") {
+		t.Fatalf("status after recovery = %+v", st)
 	}
 }
 
@@ -315,14 +315,15 @@ func TestURLSourceStaleAndRedacted(t *testing.T) {
 	if !st.StaleSince.Equal(testNow.Add(30*time.Minute)) || !st.LastAttempt.Equal(testNow.Add(time.Hour)) || !st.HasData {
 		t.Fatalf("status = %+v: stale-since must stay at the first failure", st)
 	}
-	if !strings.HasPrefix(st.String(), "stale since 2026-11-22 08:30 UTC: ") {
-		t.Fatalf("status line = %q", st)
+	line := st.Describe(testNow.Add(time.Hour), time.UTC)
+	if !strings.HasPrefix(line, "error: ") || !strings.HasSuffix(line, "— last good copy from 08:00 in use") {
+		t.Fatalf("status line = %q", line)
 	}
 	list, _ := env.st.ListSources()
 	env.db.Close()
 	raw, _ := os.ReadFile(env.db.Path())
 	for _, where := range []struct{ name, text string }{
-		{"fetch error", err.Error()}, {"second fetch error", err2.Error()}, {"status", st.String()},
+		{"fetch error", err.Error()}, {"second fetch error", err2.Error()}, {"status", line},
 		{"list", strings.Join([]string{list[0].Config.Host, list[0].Config.Name, list[0].Status.LastError}, " ")},
 		{"bbolt file", string(raw)},
 	} {
@@ -352,8 +353,8 @@ func TestURLSourceNoCacheNoData(t *testing.T) {
 	if data != nil || err == nil || errors.Is(err, ErrSourceStale) {
 		t.Fatalf("Fetch = %q, %v", data, err)
 	}
-	if st, _ := src.Status(); !strings.HasPrefix(st.String(), "failing since") {
-		t.Fatalf("status = %s", st)
+	if st, _ := src.Status(); !strings.HasSuffix(st.Describe(testNow, time.UTC), "— no copy to use yet") {
+		t.Fatalf("status = %s", st.Describe(testNow, time.UTC))
 	}
 }
 
@@ -416,20 +417,50 @@ func TestRemoveSourceDeletesSecrets(t *testing.T) {
 	}
 }
 
-func TestSourceStatusString(t *testing.T) {
-	at := time.Date(2026, 11, 22, 3, 0, 0, 0, time.UTC)
+// TestSourceStatusDescribe: each state of a source in words, times in the
+// user's zone (never UTC stamps): not read, events and problems, no events,
+// failing with and without a last good copy.
+func TestSourceStatusDescribe(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 5, 16, 0, 0, 0, time.UTC)  // 17:00 in Berlin
+	good := time.Date(2026, 12, 3, 13, 5, 0, 0, time.UTC) // 14:05 in Berlin
+	today := time.Date(2026, 12, 5, 8, 30, 0, 0, time.UTC)
+	ok := func(events int, problems ...string) SourceStatus {
+		return SourceStatus{LastAttempt: today, LastSuccess: today, HasData: true, Read: today,
+			Events: events, ProblemCount: len(problems), Problems: problems}
+	}
+	failing := SourceStatus{LastAttempt: now, LastSuccess: good, StaleSince: now.Add(-time.Hour), HasData: true,
+		LastError: "the address returned a web page, not a calendar", Read: good, Events: 12}
 	tests := []struct {
-		st   SourceStatus
-		want string
+		name      string
+		st        SourceStatus
+		want      string
+		attention bool
 	}{
-		{SourceStatus{}, "not fetched yet"},
-		{SourceStatus{LastAttempt: at, LastSuccess: at, HasData: true}, "ok (updated 2026-11-22 03:00 UTC)"},
-		{SourceStatus{LastAttempt: at, StaleSince: at, HasData: true, LastError: "down"}, "stale since 2026-11-22 03:00 UTC: down"},
-		{SourceStatus{LastAttempt: at, StaleSince: at, LastError: "down"}, "failing since 2026-11-22 03:00 UTC, no data: down"},
+		{"never fetched", SourceStatus{}, "not read yet", false},
+		{"fetched, not read", SourceStatus{LastAttempt: good, LastSuccess: good, HasData: true}, "not counted yet · updated 3 Dec 14:05", false},
+		{"events", ok(12), "12 events · updated 09:30", false},
+		{"one event", ok(1), "1 event · updated 09:30", false},
+		{"events and problems", ok(12, "line 40: no DTSTART", "line 77: bad RRULE"),
+			"12 events, 2 problems (first: line 40: no DTSTART) · updated 09:30", true},
+		{"no events", ok(0), "no events read · updated 09:30", true},
+		{"only problems", ok(0, "line 3: no DTSTART"), "no events read, 1 problem (first: line 3: no DTSTART) · updated 09:30", true},
+		{"failing with a copy", failing,
+			"error: the address returned a web page, not a calendar — last good copy from 3 Dec 14:05 in use (12 events)", true},
+		{"failing, no copy", SourceStatus{LastAttempt: now, StaleSince: now, LastError: "the server could not be reached"},
+			"error: the server could not be reached — no copy to use yet", true},
+		{"copy from last year", SourceStatus{LastAttempt: now, LastSuccess: good.AddDate(-1, 0, 0), StaleSince: now, HasData: true, LastError: "down"},
+			"error: down — last good copy from 3 Dec 2025 14:05 in use", true},
 	}
 	for _, tt := range tests {
-		if got := tt.st.String(); got != tt.want {
-			t.Errorf("String() = %q, want %q", got, tt.want)
+		if got := tt.st.Describe(now, berlin); got != tt.want {
+			t.Errorf("%s:\n got  %q\n want %q", tt.name, got, tt.want)
+		}
+		if got := tt.st.NeedsAttention(); got != tt.attention {
+			t.Errorf("%s: NeedsAttention = %v, want %v", tt.name, got, tt.attention)
 		}
 	}
 }
@@ -462,6 +493,6 @@ func TestFetchCancelledIsNotStale(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	if st, _ := src.Status(); st.Stale() {
-		t.Fatalf("a cancelled fetch marked the source stale: %s", st)
+		t.Fatalf("a cancelled fetch marked the source stale: %+v", st)
 	}
 }

@@ -57,8 +57,9 @@ func (s *SourceStore) AddURLSource(ctx context.Context, rawURL, name string) (So
 		name = u.Hostname()
 	}
 	cfg := SourceConfig{Kind: SourceURL, Name: name, Host: u.Scheme + "://" + u.Host}
-	data, fs, err := s.get(ctx, full, fetchState{})
-	if err != nil {
+	opCtx, done := s.operation(ctx)
+	data, fs, err := s.get(opCtx, full, fetchState{})
+	if err = done(err); err != nil {
 		return SourceConfig{}, fmt.Errorf("calendar %q: %w", name, err)
 	}
 	if data == nil {
@@ -92,19 +93,27 @@ func (u *URLSource) Fetch(ctx context.Context) ([]byte, error) {
 	if cached == nil {
 		prev = fetchState{} // no copy to fall back on: ask for the full body
 	}
-	data, fs, err := u.st.get(ctx, full, prev)
-	return u.st.finish(u.cfg, data, fs, err)
+	opCtx, done := u.st.operation(ctx)
+	data, fs, err := u.st.get(opCtx, full, prev)
+	return u.st.finish(u.cfg, data, fs, done(err))
 }
 
 // get fetches full with the validators in prev. It returns nil data for 304
-// Not Modified. Every error is redacted: it never contains full's path or
-// query.
+// Not Modified. It is the secret source's fetch boundary: every error it
+// returns went through redactErr, so it holds no URL's path or query —
+// neither full's nor a redirect target's.
 func (s *SourceStore) get(ctx context.Context, full string, prev fetchState) ([]byte, fetchState, error) {
+	data, fs, err := s.fetchURL(ctx, full, prev)
+	return data, fs, redactErr(err, full)
+}
+
+// fetchURL is get without the redaction.
+func (s *SourceStore) fetchURL(ctx context.Context, full string, prev fetchState) ([]byte, fetchState, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, full, nil)
 	if err != nil {
-		return nil, prev, redactErr(fmt.Errorf("%w: %v", ErrBadSource, err), full)
+		return nil, prev, fmt.Errorf("%w: %v", ErrBadSource, err)
 	}
 	req.Header.Set("Accept", "text/calendar, */*;q=0.5")
 	if prev.ETag != "" {
@@ -115,7 +124,7 @@ func (s *SourceStore) get(ctx context.Context, full string, prev fetchState) ([]
 	}
 	resp, err := s.opts.HTTPClient.Do(req)
 	if err != nil {
-		return nil, prev, redactErr(classifyNetErr(err), full)
+		return nil, prev, classifyNetErr(err)
 	}
 	defer resp.Body.Close()
 	switch {
@@ -132,10 +141,10 @@ func (s *SourceStore) get(ctx context.Context, full string, prev fetchState) ([]
 		if errors.Is(err, ErrSourceTooLarge) {
 			return nil, prev, err
 		}
-		return nil, prev, redactErr(classifyNetErr(err), full)
+		return nil, prev, classifyNetErr(err)
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
-		return nil, prev, fmt.Errorf("%w: the server sent an empty calendar", ErrSourceHTTP)
+	if err := checkICalendar(data, resp.Header.Get("Content-Type"), fromAddress); err != nil {
+		return nil, prev, err
 	}
 	return data, fetchState{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}, nil
 }

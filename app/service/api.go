@@ -239,7 +239,7 @@ func (s *Service) mount(api *localapi.Server) {
 		localapi.WriteJSON(w, http.StatusOK, b)
 	})
 	api.HandleFunc("GET /v1/calendars", func(w http.ResponseWriter, r *http.Request) {
-		list, err := s.Sources.ListSources()
+		list, err := s.CalendarList()
 		if err != nil {
 			writeErr(w, err)
 			return
@@ -325,7 +325,8 @@ func HTTPStatus(err error) int {
 		errors.Is(err, focus.ErrBadDate), errors.Is(err, focus.ErrFutureWeek),
 		errors.Is(err, ErrBadSettings), errors.Is(err, calendar.ErrBadSettings),
 		errors.Is(err, calendar.ErrBadSource), errors.Is(err, ErrBadFormat),
-		errors.Is(err, ErrBadRequest), errors.Is(err, calendar.ErrUnknownFormat):
+		errors.Is(err, ErrBadRequest), errors.Is(err, calendar.ErrUnknownFormat),
+		errors.Is(err, calendar.ErrBadExportPath):
 		return http.StatusBadRequest
 	case errors.Is(err, calendar.ErrNoSuchBlock), errors.Is(err, calendar.ErrNoSuchSource),
 		errors.Is(err, focus.ErrNotFound):
@@ -336,7 +337,9 @@ func HTTPStatus(err error) int {
 	case errors.Is(err, calendar.ErrSourceAuth), errors.Is(err, calendar.ErrSourceNotFound),
 		errors.Is(err, calendar.ErrSourceTLS), errors.Is(err, calendar.ErrSourceUnreachable),
 		errors.Is(err, calendar.ErrSourceTimeout), errors.Is(err, calendar.ErrSourceTooLarge),
-		errors.Is(err, calendar.ErrSourceHTTP), errors.Is(err, calendar.ErrNoCalendar):
+		errors.Is(err, calendar.ErrSourceHTTP), errors.Is(err, calendar.ErrNoCalendar),
+		errors.Is(err, calendar.ErrSourceNotCalendar):
+		// The calendar server answered wrongly, or not at all: bad gateway.
 		return http.StatusBadGateway
 	}
 	return http.StatusInternalServerError

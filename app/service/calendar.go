@@ -9,11 +9,14 @@ import (
 	"github.com/lullapp/lull/calendar"
 )
 
-// SourceReport is what one source's fetch gave during a sync.
+// SourceReport is what one source's fetch gave during a sync. The same
+// counts are kept with the source's status (calendar.SourceStatus), so
+// `lull calendar list`, GET /v1/calendars and Settings show them later.
 type SourceReport struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
-	// Events is the number of occurrences in the window.
+	// Events is the number of events read from the source's data (the
+	// current data, or the last good copy when Stale).
 	Events int `json:"events"`
 	// Problems are events that could not be read (the others still count).
 	Problems []string `json:"problems,omitempty"`
@@ -69,16 +72,22 @@ func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 		}
 		if data != nil {
 			cal, perr := calendar.Parse(src.Name(), data)
+			var problems []error
 			if perr != nil {
 				sr.Error = perr.Error()
+				problems = []error{perr}
 			} else {
+				problems = cal.Problems
 				for _, p := range cal.Problems {
 					sr.Problems = append(sr.Problems, p.Error())
 				}
+				sr.Events = cal.EventCount()
 				occs := calendar.Expand(cal, from, to, calendar.ExpandOptions{Location: loc, UserAddresses: st.UserAddresses})
-				sr.Events = len(occs)
 				busy = append(busy, calendar.Busy(occs, loc)...)
 				oof = append(oof, calendar.OutOfOfficeDays(occs, loc)...)
+			}
+			if err := d.Sources.RecordRead(src.ID(), sr.Events, problems); err != nil {
+				return rep, err
 			}
 		}
 		rep.Sources = append(rep.Sources, sr)
@@ -89,6 +98,21 @@ func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 		return rep, err
 	}
 	return rep, nil
+}
+
+// CalendarList lists the calendar sources with their status in words
+// (SourceInfo.Summary) for a person in the user's zone: what GET
+// /v1/calendars answers and `lull calendar list` prints.
+func (d *Data) CalendarList() ([]calendar.SourceInfo, error) {
+	list, err := d.Sources.ListSources()
+	if err != nil {
+		return nil, err
+	}
+	now, loc := d.Clock.Now(), d.Location()
+	for i := range list {
+		list[i].Summary = list[i].Status.Describe(now, loc)
+	}
+	return list, nil
 }
 
 // PlanResult is the outcome of re-planning.

@@ -48,6 +48,9 @@ type DataOptions struct {
 	LockTimeout time.Duration
 	// ReadOnly opens the file read-only (shared lock).
 	ReadOnly bool
+	// Sources tunes the calendar sources (time limits, size caps, the
+	// HTTP client); the zero value gives calendar's defaults.
+	Sources calendar.SourceOptions
 }
 
 // OpenData opens the database in opts.Dir and the domain stores on it.
@@ -80,7 +83,7 @@ func OpenData(opts DataOptions) (*Data, error) {
 	if d.Blocks, err = calendar.NewBlockStore(db); err != nil {
 		return fail(err)
 	}
-	if d.Sources, err = calendar.NewSourceStore(db, opts.Secrets, opts.Clock, calendar.SourceOptions{}); err != nil {
+	if d.Sources, err = calendar.NewSourceStore(db, opts.Secrets, opts.Clock, opts.Sources); err != nil {
 		return fail(err)
 	}
 	if d.Queue, err = notify.OpenQueue(db, d.settings.Location()); err != nil {
@@ -106,8 +109,15 @@ func (d *Data) Settings() Settings {
 	return d.settings
 }
 
-// SaveSettings validates, stores and adopts s.
+// SaveSettings validates, stores and adopts s. A new export file is also
+// checked on disk (calendar.CheckExportPath): a file already there must be
+// a calendar Lull wrote.
 func (d *Data) SaveSettings(s Settings) error {
+	if s.ExportICS != "" && s.ExportICS != d.Settings().ExportICS {
+		if err := calendar.CheckExportPath(s.ExportICS); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadSettings, err)
+		}
+	}
 	if err := SaveSettings(d.DB, s); err != nil {
 		return err
 	}

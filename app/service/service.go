@@ -100,7 +100,15 @@ type Service struct {
 	subs   map[int]func(Event)
 	nextID int
 
-	syncMu    sync.Mutex // one sync/plan/publish at a time
+	// Three locks, so no request waits on the network unless it asked for
+	// the network: fetchMu is held while calendars are fetched (up to the
+	// sources' operation time each), planMu while the plan is recomputed
+	// (local and quick), publishMu while blocks are published (network,
+	// bounded the same way). Reading state (status, calendars, the plan)
+	// takes none of them.
+	fetchMu   sync.Mutex
+	planMu    sync.Mutex
+	publishMu sync.Mutex
 	timerMu   sync.Mutex
 	syncTimer clock.Timer
 	fileTimer clock.Timer
@@ -265,16 +273,18 @@ func (s *Service) RequestShow() { s.emit(Event{Kind: ShowWindow}) }
 func (s *Service) RequestShowDigest() { s.emit(Event{Kind: ShowDigest}) }
 
 // SyncNow reads every calendar, re-plans and publishes, then tells
-// subscribers. Errors of single sources are in the report, not err.
+// subscribers. Errors of single sources are in the report, not err. Only
+// another sync waits for its fetching; a re-plan or a status request does
+// not.
 func (s *Service) SyncNow(ctx context.Context) (SyncReport, PlanResult, error) {
-	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
+	s.fetchMu.Lock()
 	rep, err := s.SyncCalendars(ctx)
+	s.fetchMu.Unlock()
 	s.emit(Event{Kind: CalendarsChanged})
 	if err != nil {
 		return rep, PlanResult{}, err
 	}
-	plan, err := s.replanLocked(ctx, false, 0)
+	plan, err := s.ReplanDays(ctx, false, 0)
 	return rep, plan, err
 }
 
@@ -285,13 +295,9 @@ func (s *Service) Replan(ctx context.Context, dryRun bool) (PlanResult, error) {
 
 // ReplanDays is Replan with the horizon overridden by days (0: setting).
 func (s *Service) ReplanDays(ctx context.Context, dryRun bool, days int) (PlanResult, error) {
-	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
-	return s.replanLocked(ctx, dryRun, days)
-}
-
-func (s *Service) replanLocked(ctx context.Context, dryRun bool, days int) (PlanResult, error) {
+	s.planMu.Lock()
 	res, err := s.Data.ReplanWith(dryRun, days)
+	s.planMu.Unlock()
 	if err != nil || dryRun {
 		return res, err
 	}
@@ -304,7 +310,10 @@ func (s *Service) blocksChanged(ctx context.Context) {
 	if err := s.Focus.Refresh(); err != nil {
 		s.problem(fmt.Errorf("focus: %w", err))
 	}
-	if _, err := s.Publish(ctx); err != nil {
+	s.publishMu.Lock()
+	_, err := s.Publish(ctx)
+	s.publishMu.Unlock()
+	if err != nil {
 		s.problem(err)
 	}
 	s.emit(Event{Kind: PlanChanged})

@@ -54,6 +54,13 @@ var monday = time.Date(2026, 1, 5, 7, 0, 0, 0, berlin)
 
 func startService(t *testing.T, clk clock.Clock, withAPI bool) (*Service, *recorder) {
 	t.Helper()
+	return startServiceWith(t, clk, withAPI, calendar.SourceOptions{})
+}
+
+// startServiceWith is startService with the calendar sources' options
+// (time limits, size caps) set.
+func startServiceWith(t *testing.T, clk clock.Clock, withAPI bool, sources calendar.SourceOptions) (*Service, *recorder) {
+	t.Helper()
 	keyring.MockInit()
 	dir := t.TempDir()
 	// Settings before start: zone Berlin, so the week.ics meetings (Berlin
@@ -70,7 +77,7 @@ func startService(t *testing.T, clk clock.Clock, withAPI bool) (*Service, *recor
 	d.Close()
 	rec := &recorder{}
 	svc, err := Start(context.Background(), Options{
-		DataOptions:  DataOptions{Dir: dir, Clock: clk},
+		DataOptions:  DataOptions{Dir: dir, Clock: clk, Sources: sources},
 		Version:      "test",
 		Sender:       rec,
 		TokenKeyring: memKeyring{},

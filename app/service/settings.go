@@ -47,7 +47,8 @@ type Settings struct {
 	// ("" for none).
 	PublishCalDAV string `json:"publish_caldav,omitempty"`
 	// ExportICS is a file accepted blocks are written to as iCalendar ("" for
-	// none).
+	// none): a full path ending in .ics, never a file Lull did not write
+	// (calendar.CheckExportPath).
 	ExportICS string `json:"export_ics,omitempty"`
 	// Onboarded is set once the first-run onboarding was finished or left.
 	Onboarded bool `json:"onboarded,omitempty"`
@@ -79,6 +80,11 @@ func (s Settings) Validate() error {
 	}
 	if _, err := s.digestTimes(); err != nil {
 		return err
+	}
+	if s.ExportICS != "" {
+		if err := calendar.CheckExportName(s.ExportICS); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadSettings, err)
+		}
 	}
 	switch s.DND {
 	case "", "auto", "off":

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -17,9 +19,13 @@ import (
 
 const calendarUsage = `Usage:
   lull calendar add file PATH [--name N]
-  lull calendar add url [URL|-] [--name N]        (URL from stdin when "-" or missing)
+  lull calendar add url [--name N]                (the address from stdin or prompted)
   lull calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N]
                                                   (password from stdin or prompted)
+
+Secrets never go on the command line, where other programs can read them:
+a subscription address and a CalDAV password are read from stdin and kept
+in the OS keyring.
   lull calendar list [--json]
   lull calendar remove ID
   lull calendar sync
@@ -134,16 +140,22 @@ func (c *cli) calendarAdd(args []string) error {
 		}
 		req.Kind, req.Path = calendar.SourceFile, abs
 	case "url":
-		if len(pos) > 1 {
-			return usagef("calendar add url takes one URL")
+		if len(pos) > 1 || len(pos) == 1 && pos[0] != "-" {
+			// The argument is not echoed: it is the secret.
+			return usagef("calendar add url: give the subscription address on stdin, not as an argument " +
+				"(arguments are visible to other programs): run \"lull calendar add url\" and paste it, " +
+				"or \"lull calendar add url < address.txt\"")
 		}
 		req.Kind = calendar.SourceURL
-		if len(pos) == 1 && pos[0] != "-" {
-			req.URL = pos[0]
-		} else if req.URL, err = c.readSecret("Subscription URL: "); err != nil {
+		if req.URL, err = c.readSecret("Subscription URL: "); err != nil {
 			return err
 		}
 	case "caldav":
+		if len(pos) == 1 && urlHasPassword(pos[0]) {
+			return usagef("calendar add caldav: the address holds a password (user:password@…), and arguments " +
+				"are visible to other programs: give the address without it and type the password when asked " +
+				"(or on stdin), e.g. lull calendar add caldav https://dav.example.com/ --user me")
+		}
 		if len(pos) != 1 || *user == "" {
 			return usagef("calendar add caldav needs URL and --user")
 		}
@@ -171,6 +183,20 @@ func (c *cli) calendarAdd(args []string) error {
 	return nil
 }
 
+// urlHasPassword reports whether raw is a URL carrying a password in its
+// user info; such a URL must not be an argument.
+func urlHasPassword(raw string) bool {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		// Unparsable: look for the user:password@ form by hand.
+		at := strings.LastIndex(raw, "@")
+		scheme := strings.Index(raw, "://")
+		return at > 0 && scheme >= 0 && strings.Contains(raw[scheme+3:at], ":")
+	}
+	_, ok := u.User.Password()
+	return ok
+}
+
 func (c *cli) calendarList(args []string) error {
 	fs := c.flags("calendar list", "calendar list [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -182,7 +208,7 @@ func (c *cli) calendarList(args []string) error {
 		return cl.Do("GET", "/v1/calendars", nil, &list)
 	}, func(d *service.Data) error {
 		var err error
-		list, err = d.Sources.ListSources()
+		list, err = d.CalendarList()
 		return err
 	})
 	if err != nil {
@@ -203,9 +229,12 @@ func (c *cli) calendarList(args []string) error {
 		case calendar.SourceURL:
 			where = s.Config.Host
 		case calendar.SourceCalDAV:
-			where = s.Config.User + " @ " + s.Config.ServerURL + s.Config.CalendarPath
+			where = s.Config.User + " @ " + calendar.RedactURL(s.Config.ServerURL)
+			if u, err := url.Parse(s.Config.ServerURL); err == nil {
+				where = s.Config.User + " @ " + u.Scheme + "://" + u.Host + s.Config.CalendarPath
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Config.ID, s.Config.Kind, s.Config.Name, where, s.Status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Config.ID, s.Config.Kind, s.Config.Name, where, s.Summary)
 	}
 	return tw.Flush()
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -39,7 +40,8 @@ Usage:
   lull digest now | list [--limit N] [--json]
   lull plan [--sync] [--dry-run] [--format text|tsv|json]
   lull plan accept ID... | accept --all | skip ID...
-  lull calendar add file PATH | url URL | caldav URL --user U   [--name N]
+  lull calendar add file PATH | url | caldav URL --user U   [--name N]
+                            (a subscription address and a password come on stdin)
   lull calendar list [--json] | remove ID | sync
   lull calendar expand FILE --from T --to T [--tz ZONE]
   lull calendar busy [FILE] [--from T --to T] [--tz ZONE]
@@ -525,6 +527,14 @@ func (c *cli) plan(args []string) error {
 	}
 	if *from != "" && len(ics) == 0 {
 		return usagef("--from plans a preview and needs --ics FILE")
+	}
+	if *export != "" {
+		// A path relative to where the command runs, as the user means it.
+		abs, err := filepath.Abs(*export)
+		if err != nil {
+			return err
+		}
+		*export = abs
 	}
 	if len(ics) > 0 {
 		return c.planFiles(ics, *from, *days, *format)

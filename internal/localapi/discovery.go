@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/lullapp/lull/internal/atomicfile"
 )
 
 // DiscoveryFile is the name, inside the data directory, of the file that
@@ -27,7 +29,7 @@ func WriteDiscovery(dir string, d Discovery) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(dir, DiscoveryFile), data, 0o600)
+	return atomicfile.Write(filepath.Join(dir, DiscoveryFile), data, 0o600)
 }
 
 // ReadDiscovery reads the discovery file in dir; os.ErrNotExist when no
@@ -58,43 +60,4 @@ func RemoveDiscovery(dir string, pid int) error {
 		return nil
 	}
 	return err
-}
-
-// WriteFileAtomic replaces path with data so that a crash leaves either the
-// old or the new content, never a mix: temp file in the same directory,
-// fsync, rename, fsync of the directory.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/lullapp/lull/internal/atomicfile"
 )
 
 // KeyringService is the service name under which Lull keeps secrets in the
@@ -104,7 +106,7 @@ func LoadOrCreateToken(kr Keyring, dir string) (token string, where TokenStore, 
 	if err != nil {
 		return "", "", "", err
 	}
-	if err := WriteFileAtomic(path, []byte(tok+"\n"), 0o600); err != nil {
+	if err := atomicfile.Write(path, []byte(tok+"\n"), 0o600); err != nil {
 		return "", "", "", fmt.Errorf("store API token in %s: %w", path, err)
 	}
 	return tok, TokenInFile, notice, nil
