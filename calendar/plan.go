@@ -154,6 +154,8 @@ type planner struct {
 	taken  map[string]bool
 	need   map[int]time.Duration
 	weeks  []int
+	// scratch holds the day programme's arrays between days.
+	scratch dpScratch
 }
 
 func dateKey(t time.Time) int {
@@ -310,6 +312,21 @@ func (p *planner) add(b Block) {
 	p.need[weekKey(b.Start.In(p.loc))] -= p.counted(b)
 }
 
+// remove undoes add: the block leaves the plan, its day's load and its
+// week's count (its ID stays taken).
+func (p *planner) remove(b Block) {
+	for i, o := range p.out {
+		if o.ID == b.ID {
+			p.out = append(p.out[:i], p.out[i+1:]...)
+			break
+		}
+	}
+	if d := p.dayOf(b.Start); d != nil {
+		d.load -= b.Duration()
+	}
+	p.need[weekKey(b.Start.In(p.loc))] += p.counted(b)
+}
+
 func (p *planner) newID(start time.Time) string {
 	base := "lull-" + start.UTC().Format("20060102T1504Z")
 	id := base
@@ -351,19 +368,22 @@ func (p *planner) run(in PlanInput) {
 				p.add(b)
 			} else {
 				moving = append(moving, b)
-				p.need[weekKey(b.Start.In(p.loc))] -= b.Duration()
 			}
 		default:
 			proposed = append(proposed, b)
 		}
 	}
+	// Proposals that still obey every rule hold their slots while accepted
+	// blocks move, so a move does not land on them; whether each week keeps
+	// them is decided below.
+	var held []Block
 	for _, b := range proposed {
 		if p.stillValid(b) {
 			p.add(b)
+			held = append(held, b)
 		}
 	}
 	for _, b := range moving {
-		p.need[weekKey(b.Start.In(p.loc))] += b.Duration()
 		if c, ok := p.bestMove(b); ok {
 			why := "now busy"
 			if d := p.dayOf(b.Start); d != nil && d.oof {
@@ -373,46 +393,92 @@ func (p *planner) run(in PlanInput) {
 				Reason: fmt.Sprintf("moved from %s (%s) to the nearest free slot", b.Start.In(p.loc).Format("Mon 15:04"), why)})
 		}
 	}
+	for _, b := range held {
+		p.remove(b)
+	}
 	for _, w := range p.weeks {
-		for p.need[w] > 0 {
-			cands := p.candidates(w, p.need[w])
-			if len(cands) == 0 {
-				break
+		var mine []Block
+		for _, b := range held {
+			if weekKey(b.Start.In(p.loc)) == w {
+				mine = append(mine, b)
 			}
-			best := 0
-			for i := range cands {
-				if p.better(cands[i], cands[best]) {
-					best = i
-				}
-			}
-			c := cands[best]
-			p.add(Block{ID: p.newID(c.iv.Start), Start: c.iv.Start, End: c.iv.End, State: StateProposed,
-				Reason: p.reason(c, cands)})
 		}
+		p.planWeek(w, mine)
+	}
+}
+
+// planWeek adds ISO week w's proposals. Proposals made before (held, in
+// start order, each still obeying every rule) are kept while the week is
+// short of its goal, when the week then still reaches its target, passes
+// the goal by less than a minimum block and uses lunch only if the week
+// cannot reach its target without it; new blocks then fill what is
+// missing. Otherwise the week is planned afresh.
+func (p *planner) planWeek(w int, held []Block) {
+	need := p.need[w]
+	fresh := p.solveWeek(w, need, nil)
+	var keep []Block
+	var kept time.Duration
+	for _, b := range held {
+		if kept >= need {
+			break
+		}
+		keep = append(keep, b)
+		kept += b.Duration()
+	}
+	if len(keep) > 0 {
+		rest := p.solveWeek(w, need-kept, keep)
+		total := kept + time.Duration(rest.total)*Grid
+		lunch := rest.usesLunch
+		for _, b := range keep {
+			if d := p.dayOf(b.Start); d != nil && d.lunch.Overlaps(b.Interval()) {
+				lunch = true
+			}
+		}
+		if total >= time.Duration(fresh.target)*Grid && total-need < p.s.MinBlock && (!lunch || fresh.lunchNeeded) {
+			for _, b := range keep {
+				p.add(b)
+			}
+			p.addWeek(rest)
+			return
+		}
+	}
+	p.addWeek(fresh)
+}
+
+// addWeek adds the new blocks of a week plan, each with its reason.
+func (p *planner) addWeek(wp weekPlan) {
+	reasons := make([]string, len(wp.blocks))
+	for i, pb := range wp.blocks {
+		reasons[i] = p.reason(wp, pb)
+	}
+	for i, pb := range wp.blocks {
+		iv := Interval{pb.g.slotAt(pb.sp.s), pb.g.slotAt(pb.sp.e)}
+		p.add(Block{ID: p.newID(iv.Start), Start: iv.Start, End: iv.End, State: StateProposed, Reason: reasons[i]})
 	}
 }
 
 // stillValid reports whether a previously proposed block obeys every rule
-// now and is still needed for its week's goal.
+// now: inside the working hours of a horizon day after From, on the grid,
+// between the minimum and preferred length, clear of everything a new
+// block must avoid, and within the daily cap.
 func (p *planner) stillValid(b Block) bool {
 	d := p.dayOf(b.Start)
-	if d == nil || b.Start.Before(p.from) || b.Duration() < p.s.MinBlock || d.work.Duration() <= 0 ||
-		b.Start.Before(d.work.Start) || b.End.After(d.work.End) {
+	if d == nil || b.Start.Before(p.from) || b.Duration() < p.s.MinBlock || b.Duration() > p.s.PreferredBlock ||
+		d.work.Duration() <= 0 || b.Start.Before(d.work.Start) || b.End.After(d.work.End) ||
+		!b.Start.Equal(floorGrid(b.Start)) || !b.End.Equal(floorGrid(b.End)) {
 		return false
 	}
 	if len(p.blocked(b.Interval())) > 0 {
 		return false
 	}
-	return d.load+b.Duration() <= p.s.DailyCap && p.need[d.week] > 0
+	return d.load+b.Duration() <= p.s.DailyCap
 }
 
-// candidate is one possible block.
+// candidate is one possible place for a moved block.
 type candidate struct {
 	day   *planDay
 	iv    Interval
-	part  Interval // the free stretch it was cut from
-	lunch bool     // overlaps lunch
-	limit string   // what set the length: "pref", "gap", "cap", "need", "need-min" or "move"
+	lunch bool // overlaps lunch
 	near  time.Duration
 }
 
@@ -422,7 +488,7 @@ func (p *planner) capLeft(d *planDay) time.Duration {
 
 // slots cuts candidates of at least minLen from day d's free time;
 // lengthFor picks a length for a free stretch and place its start.
-func (p *planner) slots(d *planDay, minLen time.Duration, place func(part Interval, l time.Duration) time.Time, lengthFor func(part Interval) (time.Duration, string)) []candidate {
+func (p *planner) slots(d *planDay, minLen time.Duration, place func(part Interval, l time.Duration) time.Time, lengthFor func(part Interval) time.Duration) []candidate {
 	var out []candidate
 	for _, g := range p.free(d) {
 		parts := []Interval{g}
@@ -436,23 +502,23 @@ func (p *planner) slots(d *planDay, minLen time.Duration, place func(part Interv
 			}
 		}
 		for _, part := range parts {
-			l, why := lengthFor(part)
+			l := lengthFor(part)
 			if l < minLen {
 				continue
 			}
 			s := place(part, l)
-			out = append(out, candidate{day: d, iv: Interval{s, s.Add(l)}, part: part, limit: why})
+			out = append(out, candidate{day: d, iv: Interval{s, s.Add(l)}})
 		}
 		if d.lunch.Duration() <= 0 || !g.Overlaps(d.lunch) {
 			continue
 		}
-		l, why := lengthFor(g)
+		l := lengthFor(g)
 		if l < minLen {
 			continue
 		}
 		iv, ok := leastLunch(g, l, d.lunch)
 		if ok {
-			out = append(out, candidate{day: d, iv: iv, part: g, lunch: true, limit: why})
+			out = append(out, candidate{day: d, iv: iv, lunch: true})
 		}
 	}
 	return out
@@ -495,140 +561,6 @@ func overlapLen(a, b Interval) time.Duration {
 	return 0
 }
 
-// candidates lists the new blocks possible in ISO week w with need left.
-func (p *planner) candidates(w int, need time.Duration) []candidate {
-	var out []candidate
-	for _, d := range p.days {
-		if d.week != w {
-			continue
-		}
-		capLeft := p.capLeft(d)
-		if capLeft < p.s.MinBlock {
-			continue
-		}
-		lengthFor := func(part Interval) (time.Duration, string) {
-			l, why := p.s.PreferredBlock, "pref"
-			if g := part.Duration(); g < l {
-				l, why = g, "gap"
-			}
-			if capLeft < l {
-				l, why = capLeft, "cap"
-			}
-			if n := ceilDur(need); n < l {
-				short := "need"
-				if n < p.s.MinBlock {
-					n, short = p.s.MinBlock, "need-min"
-				}
-				if n < l {
-					l, why = n, short
-				}
-			}
-			return l, why
-		}
-		place := func(part Interval, l time.Duration) time.Time {
-			s := part.Start
-			if p.s.Prefer == PreferAfternoon && d.noon.After(s) {
-				s = d.noon
-			}
-			if s.Add(l).After(part.End) {
-				s = part.End.Add(-l)
-			}
-			return s
-		}
-		out = append(out, p.slots(d, p.s.MinBlock, place, lengthFor)...)
-	}
-	return out
-}
-
-func ceilDur(d time.Duration) time.Duration {
-	if r := d % Grid; r != 0 {
-		return d - r + Grid
-	}
-	return d
-}
-
-// prefers reports whether c lies in the preferred time of day.
-func (p *planner) prefers(c candidate) bool {
-	switch p.s.Prefer {
-	case PreferMorning:
-		return c.iv.Start.Before(c.day.noon)
-	case PreferAfternoon:
-		return !c.iv.Start.Before(c.day.noon)
-	}
-	return false
-}
-
-// better reports whether a beats b (see Plan for the order).
-func (p *planner) better(a, b candidate) bool {
-	if a.lunch != b.lunch {
-		return !a.lunch
-	}
-	if la, lb := a.iv.Duration(), b.iv.Duration(); la != lb {
-		return la > lb
-	}
-	if a.day.load != b.day.load {
-		return a.day.load < b.day.load
-	}
-	if pa, pb := p.prefers(a), p.prefers(b); pa != pb {
-		return pa
-	}
-	return a.iv.Start.Before(b.iv.Start)
-}
-
-// reason says in one line why c was chosen among cands.
-func (p *planner) reason(c candidate, cands []candidate) string {
-	day := c.day.date.Format("Mon")
-	period := "morning"
-	if !c.iv.Start.Before(c.day.noon) {
-		period = "afternoon"
-	}
-	l := c.iv.Duration()
-	var r string
-	switch {
-	case c.lunch:
-		r = fmt.Sprintf("only free time left this week is over lunch on %s", day)
-	case c.limit == "need":
-		r = fmt.Sprintf("%s to reach the weekly goal, %s %s", DurationText(l), day, period)
-	case c.limit == "need-min":
-		r = fmt.Sprintf("%s (the minimum block) to reach the weekly goal, %s %s", DurationText(l), day, period)
-	case c.limit == "cap":
-		r = fmt.Sprintf("%s left under the %s daily cap on %s %s", DurationText(l), DurationText(p.s.DailyCap), day, period)
-	case c.limit == "gap":
-		when := day + " " + period
-		if period == "afternoon" && c.day.lunch.Duration() > 0 {
-			when = day + " after lunch"
-		}
-		r = fmt.Sprintf("only free %s on %s", DurationText(l), when)
-	default:
-		longest := true
-		for _, o := range cands {
-			if o.day == c.day && !o.lunch && o.part != c.part && o.iv.Start.Before(c.day.noon) == c.iv.Start.Before(c.day.noon) &&
-				o.part.Duration() > c.part.Duration() {
-				longest = false
-			}
-		}
-		if longest {
-			r = fmt.Sprintf("longest free %s gap on %s", period, day)
-		} else {
-			r = fmt.Sprintf("first free %s %s gap on %s", DurationText(l), period, day)
-		}
-	}
-	if p.s.Prefer != PreferAny && !c.lunch && !p.prefers(c) {
-		other := false
-		for _, o := range cands {
-			if !o.lunch && o.iv.Duration() == l && p.prefers(o) {
-				other = true
-			}
-		}
-		if other {
-			r += " (spreads focus across days)"
-		} else {
-			r += fmt.Sprintf(" (no free %s slot left this week)", p.s.Prefer)
-		}
-	}
-	return r
-}
-
 // bestMove finds the new place of an accepted block that now conflicts:
 // the same length when possible (never below the minimum, or its own
 // length when shorter), clear of lunch when possible, on the same day when
@@ -648,15 +580,8 @@ func (p *planner) bestMove(b Block) (candidate, bool) {
 			continue
 		}
 		target := time.Date(d.date.Year(), d.date.Month(), d.date.Day(), wall.Hour(), wall.Minute(), 0, 0, p.loc)
-		lengthFor := func(part Interval) (time.Duration, string) {
-			l := want
-			if g := part.Duration(); g < l {
-				l = g
-			}
-			if capLeft < l {
-				l = capLeft
-			}
-			return l, "move"
+		lengthFor := func(part Interval) time.Duration {
+			return min(want, part.Duration(), capLeft)
 		}
 		place := func(part Interval, l time.Duration) time.Time {
 			s := target

@@ -332,10 +332,19 @@ func TestPlanRules(t *testing.T) {
 			want:     "Mon 09:05–11:05 proposed",
 		},
 		{
-			name:       "a goal short by less than the minimum still gets a minimum block",
+			// Two blocks either way; 2 h + 1 h would pass the goal by 40 min,
+			// so the two blocks share the 2 h 20 min instead.
+			name:       "a goal just over one block is reached exactly with two",
 			settings:   func(s *PlanSettings) { s.WeeklyGoal = 2*time.Hour + 20*time.Minute },
-			want:       "Mon 09:00–11:00 proposed, Mon 13:00–14:00 proposed",
-			wantReason: []string{"longest free morning gap on Mon", "1 h (the minimum block) to reach the weekly goal, Mon afternoon"},
+			want:       "Mon 09:00–10:20 proposed, Mon 10:30–11:30 proposed",
+			wantReason: []string{"1 h 20 min to reach the weekly goal, Mon morning", "1 h to reach the weekly goal, Mon morning"},
+		},
+		{
+			name:       "a goal short by less than the minimum still gets a minimum block",
+			settings:   func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour },
+			focused:    time.Hour + 40*time.Minute,
+			want:       "Mon 09:00–10:00 proposed",
+			wantReason: []string{"1 h (the minimum block) to reach the weekly goal, Mon morning"},
 		},
 		{
 			name:     "zero goal plans nothing",
@@ -386,6 +395,13 @@ func TestPlanRules(t *testing.T) {
 				}
 			}
 			checkInvariants(t, in, bs)
+			fresh := true
+			for _, e := range c.existing {
+				fresh = fresh && e.State != StateProposed
+			}
+			if fresh {
+				checkOptimal(t, in, bs)
+			}
 		})
 	}
 }
