@@ -267,10 +267,10 @@ func solveDay(g *dayGrid, noLunch bool, tmax, minS, prefS, bufS int, sc *dpScrat
 
 // weekPlan is the optimiser's answer for one ISO week.
 type weekPlan struct {
-	grids   []*dayGrid
-	need    int // slots missing of the goal
-	target  int // slots: min(need, the most the week allows)
-	total   int // slots planned
+	grids  []*dayGrid
+	need   int // slots missing of the goal
+	target int // slots: min(need, the most the week allows)
+	total  int // slots planned
 	// lunchNeeded is true when no lunch-free plan reaches the target.
 	lunchNeeded bool
 	usesLunch   bool
