@@ -414,8 +414,8 @@ func (p *planner) run(in PlanInput) {
 // cannot reach its target without it; new blocks then fill what is
 // missing. Otherwise the week is planned afresh.
 func (p *planner) planWeek(w int, held []Block) {
+	p.scratch.used = 0 // the previous week's solutions are done with
 	need := p.need[w]
-	fresh := p.solveWeek(w, need, nil)
 	var keep []Block
 	var kept time.Duration
 	for _, b := range held {
@@ -426,7 +426,7 @@ func (p *planner) planWeek(w int, held []Block) {
 		kept += b.Duration()
 	}
 	if len(keep) > 0 {
-		rest := p.solveWeek(w, need-kept, keep)
+		rest := p.choose(p.weekDays(w, need-kept, keep))
 		total := kept + time.Duration(rest.total)*Grid
 		lunch := rest.usesLunch
 		for _, b := range keep {
@@ -434,7 +434,14 @@ func (p *planner) planWeek(w int, held []Block) {
 				lunch = true
 			}
 		}
-		if total >= time.Duration(fresh.target)*Grid && total-need < p.s.MinBlock && (!lunch || fresh.lunchNeeded) {
+		ok := total-need < p.s.MinBlock
+		if ok && (total < need || lunch) {
+			// Short of the goal or over lunch: only right if a fresh plan
+			// could do no better.
+			fresh := p.weekDays(w, need, nil)
+			ok = total >= time.Duration(fresh.target)*Grid && (!lunch || fresh.lunchNeeded)
+		}
+		if ok {
 			for _, b := range keep {
 				p.add(b)
 			}
@@ -442,7 +449,7 @@ func (p *planner) planWeek(w int, held []Block) {
 			return
 		}
 	}
-	p.addWeek(fresh)
+	p.addWeek(p.choose(p.weekDays(w, need, nil)))
 }
 
 // addWeek adds the new blocks of a week plan, each with its reason.

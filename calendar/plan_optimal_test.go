@@ -200,3 +200,39 @@ func checkHours(t *testing.T, in PlanInput, out []Block) (short, met int) {
 	}
 	return short, met
 }
+
+// TestPlanDenseCalendar plans 14 days from 80 dates across the dense
+// five-year calendar of BenchmarkPlan, with the default rules and with
+// 30 min blocks, a morning preference and a 12 h goal: every week reaches
+// the hours oracle's target with the fewest blocks.
+func TestPlanDenseCalendar(t *testing.T) {
+	loc := planLoc(t)
+	all := denseBusy(loc)
+	r := rand.New(rand.NewSource(5))
+	short := 0
+	for i := 0; i < 80; i++ {
+		from := time.Date(2022, 1, 3, 0, 0, 0, 0, loc).AddDate(0, 0, 22*i).Add(time.Duration(r.Intn(24*60)) * time.Minute)
+		s := DefaultPlanSettings()
+		s.Zone = "Europe/Berlin"
+		if i%2 == 1 {
+			s.MinBlock, s.Prefer, s.WeeklyGoal = 30*time.Minute, PreferMorning, 12*time.Hour
+		}
+		var busy []Interval
+		for _, b := range all {
+			if b.End.After(from.AddDate(0, 0, -1)) && b.Start.Before(from.AddDate(0, 0, 16)) {
+				busy = append(busy, b)
+			}
+		}
+		in := PlanInput{From: from, Settings: s, Location: loc, Busy: busy}
+		out := mustPlan(t, in)
+		checkInvariants(t, in, out)
+		n, _ := checkHours(t, in, out)
+		short += n
+		if t.Failed() {
+			t.Fatalf("plan from %v failed: %s", from, planSpans(out, loc))
+		}
+	}
+	if short == 0 {
+		t.Error("no week of the dense calendar fell short of the goal: the test does not reach the limit")
+	}
+}

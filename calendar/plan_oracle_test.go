@@ -95,6 +95,7 @@ func oracleWeeks(in PlanInput, fixed []Block) []*oracleWeek {
 		}
 	}
 	var weeks []*oracleWeek
+	var prevEnd time.Time // end of the previous day's working hours
 	for i := 0; i < s.HorizonDays; i++ {
 		date := time.Date(y, m, d+i, 0, 0, 0, 0, loc)
 		yy, ww := date.ISOWeek()
@@ -108,6 +109,13 @@ func oracleWeeks(in PlanInput, fixed []Block) []*oracleWeek {
 		}
 		day := date.Format("2006-01-02")
 		h := s.Hours[date.Weekday()]
+		// Blocks on two days keep the buffer too: a day starts no earlier
+		// than a buffer after the previous day's working hours end.
+		dayBlocked := blocked
+		if !prevEnd.IsZero() {
+			dayBlocked = append(blocked[:len(blocked):len(blocked)], Interval{prevEnd, prevEnd.Add(s.Buffer)})
+		}
+		prevEnd = time.Time{}
 		if h.Empty() || oof[day] {
 			continue
 		}
@@ -115,6 +123,9 @@ func oracleWeeks(in PlanInput, fixed []Block) []*oracleWeek {
 		we := time.Date(y, m, d+i, 0, int(h.End), 0, 0, loc)
 		if ws.Before(from) {
 			ws = from
+		}
+		if we.After(ws) {
+			prevEnd = we
 		}
 		if c := ws.Truncate(Grid); c.Before(ws) {
 			ws = c.Add(Grid)
@@ -131,10 +142,16 @@ func oracleWeeks(in PlanInput, fixed []Block) []*oracleWeek {
 			noon = lunch.Start
 		}
 		od := oracleDay{date: date, start: ws, free: make([]bool, n), lunch: make([]bool, n), off: make([]bool, n)}
+		var today []Interval
+		for _, b := range dayBlocked {
+			if b.Overlaps(Interval{ws, we}) {
+				today = append(today, b)
+			}
+		}
 		for j := 0; j < n; j++ {
 			slot := Interval{ws.Add(time.Duration(j) * Grid), ws.Add(time.Duration(j+1) * Grid)}
 			od.free[j] = true
-			for _, b := range blocked {
+			for _, b := range today {
 				if b.Overlaps(slot) {
 					od.free[j] = false
 					break

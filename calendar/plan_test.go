@@ -347,6 +347,17 @@ func TestPlanRules(t *testing.T) {
 			wantReason: []string{"1 h (the minimum block) to reach the weekly goal, Mon morning"},
 		},
 		{
+			name: "the buffer holds across midnight",
+			settings: func(s *PlanSettings) {
+				s.Lunch = Span{}
+				s.Hours[time.Monday] = Span{At(20, 0), At(24, 0)}
+				s.Hours[time.Tuesday] = Span{At(0, 0), At(4, 0)}
+				s.HorizonDays = 2
+				s.PreferredBlock, s.WeeklyGoal = 4*time.Hour, 8*time.Hour
+			},
+			want: "Mon 20:00–00:00 proposed, Tue 00:10–04:00 proposed",
+		},
+		{
 			name:     "zero goal plans nothing",
 			settings: func(s *PlanSettings) { s.WeeklyGoal = 0 },
 			want:     "",

@@ -76,8 +76,13 @@ type daySolution struct {
 	tmax    int
 	mask    []bool // slots a block may use in this mode
 	best    []int64
-	from    []int32 // per (pos, t): -1 when slot pos-1 is left empty, else the end slot of the block arriving
-	start   []int32 // per (end, t): start slot of the best block ending there
+	// row is the row of from (and of the programme's states) position pos
+	// uses; alias[pos] is true when position pos only repeats pos-1 (slot
+	// pos-1 is not free and no block ends there), which costs nothing.
+	row   []int32
+	alias []bool
+	from  []int32 // per (row, t): -1 when slot pos-1 is left empty, else the end slot of the block arriving
+	start []int32 // per (end, t): start slot of the best block ending there
 }
 
 // maxT returns the most slots of focus the day can hold in this mode.
@@ -99,7 +104,11 @@ func (s *daySolution) blocks(t int) []span {
 	var out []span
 	pos := s.g.n
 	for pos > 0 {
-		fr := s.from[pos*w+t]
+		if s.alias[pos] {
+			pos--
+			continue
+		}
+		fr := s.from[int(s.row[pos])*w+t]
 		if fr < 0 {
 			pos--
 			continue
@@ -117,17 +126,54 @@ func (s *daySolution) blocks(t int) []span {
 }
 
 // dpScratch holds the large per-day arrays between days so one Plan call
-// allocates them once.
+// allocates them about once. The arena holds the solutions' back pointers
+// for one week at a time (planWeek resets it).
 type dpScratch struct {
-	f, gv, hv []int64
-	dqHead    []int32
-	dqLen     []int32
-	dq        []int32
+	f, hv    []int64
+	dqState  []int64
+	dq       []int32
+	dqVal    []int64
+	q        []int64
+	skip     []int32
+	runStart []int
+	reach    []int
+	arena    []int32
+	used     int
+}
+
+// skipRow returns w copies of -1.
+func (sc *dpScratch) skipRow(w int) []int32 {
+	if len(sc.skip) < w {
+		sc.skip = make([]int32, w)
+		for i := range sc.skip {
+			sc.skip[i] = -1
+		}
+	}
+	return sc.skip[:w]
+}
+
+// carve returns n int32s of the arena (not zeroed). A full arena is
+// replaced; slices carved before keep the old one.
+func (sc *dpScratch) carve(n int) []int32 {
+	if sc.used+n > len(sc.arena) {
+		sc.arena = make([]int32, max(2*len(sc.arena), n, 1<<14))
+		sc.used = 0
+	}
+	out := sc.arena[sc.used : sc.used+n : sc.used+n]
+	sc.used += n
+	return out
 }
 
 func grow64(b []int64, n int) []int64 {
 	if cap(b) < n {
 		return make([]int64, n)
+	}
+	return b[:n]
+}
+
+func growInt(b []int, n int) []int {
+	if cap(b) < n {
+		return make([]int, n)
 	}
 	return b[:n]
 }
@@ -144,32 +190,45 @@ func grow32(b []int32, n int) []int32 {
 // blocks, at most tmax slots in all. State (pos, t): t slots placed and the
 // next block may start at pos. A block [s, e) costs costBlock, costShort
 // below prefS and the lunch, off-preference and place costs of its slots,
-// a difference of prefix sums; the part that depends on s alone is folded
-// into gv, so the best start for each end is a sliding-window minimum along
-// the diagonal s − t (one deque per diagonal): O(slots × tmax) whatever the
-// block lengths.
+// a difference of prefix sums q[e] − q[s]; what depends on the start alone
+// (the cost of state (s, t) less q[s]) is what the deques rank, so the best
+// start for each end is a sliding-window minimum along the diagonal s − t
+// (one deque per diagonal): O(slots × tmax) whatever the block lengths.
+// Positions after a busy slot where no block ends repeat the previous
+// position's row at no cost.
 func solveDay(g *dayGrid, noLunch bool, tmax, minS, prefS, bufS int, sc *dpScratch) *daySolution {
 	n := g.n
 	w := tmax + 1
 	sol := &daySolution{g: g, noLunch: noLunch, tmax: tmax, mask: make([]bool, n), best: make([]int64, w),
-		from: make([]int32, (n+1)*w), start: make([]int32, (n+1)*w)}
+		from: sc.carve((n + 1) * w), start: sc.carve((n + 1) * w), row: sc.carve(n + 1), alias: make([]bool, n+1)}
 	mask := sol.mask
 	for i := range mask {
 		mask[i] = g.free[i] && !(noLunch && g.lunch[i])
 	}
-	runStart := make([]int, n)
+	// runStart[i] is where the free run holding slot i starts; reach[e] is
+	// the most focus slots [0, e) can hold (their free slots, at most
+	// tmax): states beyond it are unreachable and never touched.
+	runStart := growInt(sc.runStart, n)
+	reach := growInt(sc.reach, n+1)
+	sc.runStart, sc.reach = runStart, reach
+	reach[0] = 0
 	for i := range n {
+		reach[i+1] = reach[i]
 		switch {
 		case !mask[i]:
 			runStart[i] = -1
+			continue
 		case i > 0 && mask[i-1]:
 			runStart[i] = runStart[i-1]
 		default:
 			runStart[i] = i
 		}
+		reach[i+1] = min(reach[i]+1, tmax)
 	}
 	// q[i] is the lunch, off-preference and place cost of slots [0, i).
-	q := make([]int64, n+1)
+	q := grow64(sc.q, n+1)
+	sc.q = q
+	q[0] = 0
 	for i := range n {
 		q[i+1] = q[i] + costEarly*int64(g.place[i])
 		if g.lunch[i] {
@@ -180,97 +239,142 @@ func solveDay(g *dayGrid, noLunch bool, tmax, minS, prefS, bufS int, sc *dpScrat
 		}
 	}
 	f := grow64(sc.f, (n+1)*w)
-	gv := grow64(sc.gv, (n+1)*w)
 	hv := grow64(sc.hv, (n+1)*w)
-	sc.f, sc.gv, sc.hv = f, gv, hv
-	for i := range f {
-		f[i], gv[i], hv[i] = costInf, costInf, costInf
-	}
+	sc.f, sc.hv = f, hv
+	// Each diagonal's deque is a ring of a power of two at least win long.
 	win := prefS - minS // starts a short block ending at e may have
-	diags := n + w      // diagonal k = e − t + tmax, in [0, n+tmax]
-	var dqHead, dqLen, dq []int32
-	if win > 0 {
-		dqHead = grow32(sc.dqHead, diags)
-		dqLen = grow32(sc.dqLen, diags)
-		dq = grow32(sc.dq, diags*win)
-		sc.dqHead, sc.dqLen, sc.dq = dqHead, dqLen, dq
-		for i := range dqHead {
-			dqHead[i], dqLen[i] = 0, 0
-		}
+	ringLen := 1
+	for ringLen < win {
+		ringLen <<= 1
 	}
-	// val returns gv at start s on diagonal k.
-	val := func(k, s int) int64 { return gv[s*w+s-k+tmax] }
+	ringMask := ringLen - 1
+	diags := n + w // diagonal k = e − t + tmax, in [0, n+tmax]
+	// dqState holds each deque's head (high half) and length.
+	var dq []int32
+	var dqVal, dqState []int64
+	if win > 0 {
+		dqState = grow64(sc.dqState, diags)
+		dq = grow32(sc.dq, diags*ringLen)
+		dqVal = grow64(sc.dqVal, diags*ringLen)
+		sc.dqState, sc.dq, sc.dqVal = dqState, dq, dqVal
+		clear(dqState)
+	}
+	rows := sol.row
+	skip := sc.skipRow(w) // a row of -1: "slot pos-1 left empty"
+	next := int32(0)
 	for e := 0; e <= n; e++ {
+		re := reach[e]
+		lo, hi := e-bufS, e-bufS
+		if e == n {
+			lo, hi = max(0, n-bufS), n
+		}
+		if e > 0 && !mask[e-1] {
+			arrivals := false
+			for a := max(lo, 0); a <= hi; a++ {
+				arrivals = arrivals || (a >= minS && mask[a-1])
+			}
+			if !arrivals {
+				rows[e], sol.alias[e] = rows[e-1], true
+				continue
+			}
+		}
+		rows[e] = next
+		next++
 		if e >= minS && mask[e-1] {
 			rs := runStart[e-1]
 			lo := max(e-prefS+1, rs)
 			psi := costBlock + q[e]
-			for t2 := minS; t2 <= tmax; t2++ {
+			// The newest start a short block may have, and the one start a
+			// block of the preferred length has, with their rows of f.
+			sNew, sFull := e-minS, e-prefS
+			newOK, fullOK := win > 0 && sNew >= rs, sFull >= rs
+			var fNew, fFull []int64
+			var qNew, qFull int64
+			if newOK {
+				fNew, qNew = f[int(rows[sNew])*w:int(rows[sNew])*w+w], q[sNew]
+			}
+			if fullOK {
+				fFull, qFull = f[int(rows[sFull])*w:int(rows[sFull])*w+w], q[sFull]
+			}
+			hrow, srow := hv[e*w:e*w+w], sol.start[e*w:e*w+w]
+			for t2 := minS; t2 <= re; t2++ {
 				best, bs := costInf, int32(-1)
 				if win > 0 {
 					k := e - t2 + tmax
-					ring := dq[k*win : (k+1)*win]
-					h, l := int(dqHead[k]), int(dqLen[k])
+					ring := dq[k*ringLen : (k+1)*ringLen]
+					vals := dqVal[k*ringLen : (k+1)*ringLen]
+					hl := dqState[k]
+					h, l := int(hl>>32), int(uint32(hl))
 					for l > 0 && int(ring[h]) < lo {
-						h = (h + 1) % win
+						h = (h + 1) & ringMask
 						l--
 					}
-					if s := e - minS; s >= rs {
-						if v := gv[s*w+t2-minS]; v != costInf {
-							for l > 0 && val(k, int(ring[(h+l-1)%win])) > v {
+					if newOK {
+						if v := fNew[t2-minS]; v != costInf {
+							v -= qNew
+							for l > 0 && vals[(h+l-1)&ringMask] > v {
 								l--
 							}
-							ring[(h+l)%win] = int32(s)
+							ring[(h+l)&ringMask], vals[(h+l)&ringMask] = int32(sNew), v
 							l++
 						}
 					}
-					dqHead[k], dqLen[k] = int32(h), int32(l)
+					dqState[k] = int64(h)<<32 | int64(l)
 					if l > 0 {
-						s := int(ring[h])
-						best, bs = val(k, s)+psi+costShort, int32(s)
+						best, bs = vals[h]+psi+costShort, ring[h]
 					}
 				}
-				if s := e - prefS; s >= rs && t2 >= prefS {
-					if v := gv[s*w+t2-prefS]; v != costInf && v+psi < best {
-						best, bs = v+psi, int32(s)
+				if fullOK && t2 >= prefS {
+					if v := fFull[t2-prefS]; v != costInf && v-qFull+psi < best {
+						best, bs = v-qFull+psi, int32(sFull)
 					}
 				}
-				hv[e*w+t2], sol.start[e*w+t2] = best, bs
+				hrow[t2], srow[t2] = best, bs
 			}
 		}
-		for t := 0; t <= tmax; t++ {
-			v, fr := costInf, int32(-1)
-			if e > 0 {
-				v = f[(e-1)*w+t]
+		// State (e, t): slot e-1 left empty (state (e-1, t)), or a block
+		// ending at a with a+bufS = e (clamped to the day's end).
+		cur := int(rows[e]) * w
+		fr, fe := sol.from[cur:cur+re+1], f[cur:cur+re+1]
+		copy(fr, skip)
+		if e == 0 {
+			fe[0] = 0
+		} else {
+			prev := int(rows[e-1]) * w
+			rp := min(reach[e-1], re)
+			copy(fe, f[prev:prev+rp+1])
+			for t := rp + 1; t <= re; t++ {
+				fe[t] = costInf
 			}
-			lo, hi := e-bufS, e-bufS
-			if e == n {
-				lo, hi = max(0, n-bufS), n
+		}
+		for a := max(lo, 0); a <= hi; a++ {
+			if a < minS || !mask[a-1] {
+				continue
 			}
-			for a := max(lo, 0); a <= hi; a++ {
-				if hv[a*w+t] < v {
-					v, fr = hv[a*w+t], int32(a)
+			row := hv[a*w : a*w+reach[a]+1]
+			for t := minS; t < len(row) && t <= re; t++ {
+				if row[t] < fe[t] {
+					fe[t], fr[t] = row[t], int32(a)
 				}
-			}
-			if e == 0 && t == 0 {
-				v = 0
-			}
-			f[e*w+t], sol.from[e*w+t] = v, fr
-			if e < n && v != costInf {
-				gv[e*w+t] = v - q[e]
 			}
 		}
 	}
-	copy(sol.best, f[n*w:])
+	for t := range sol.best {
+		sol.best[t] = costInf
+		if t <= reach[n] {
+			sol.best[t] = f[int(rows[n])*w+t]
+		}
+	}
 	return sol
 }
 
 // weekPlan is the optimiser's answer for one ISO week.
 type weekPlan struct {
 	grids  []*dayGrid
-	need   int // slots missing of the goal
-	target int // slots: min(need, the most the week allows)
-	total  int // slots planned
+	sols   []*daySolution // per grid, nil for a day that holds no block
+	need   int            // slots missing of the goal
+	target int            // slots: min(need, the most the week allows)
+	total  int            // slots planned
 	// lunchNeeded is true when no lunch-free plan reaches the target.
 	lunchNeeded bool
 	usesLunch   bool
@@ -360,10 +464,12 @@ func (p *planner) weekGrids(w int, extra []Block) []*dayGrid {
 	return out
 }
 
-// solveWeek plans ISO week w from scratch, given need (what is missing of
-// the goal) and extra blocks to treat as already placed. See Plan for the
-// order of the rules it follows.
-func (p *planner) solveWeek(w int, need time.Duration, extra []Block) weekPlan {
+// weekDays prepares ISO week w for the optimiser, given need (what is
+// missing of the goal) and extra blocks to treat as already placed: each
+// day's programme without lunch, the target, and whether the target needs
+// lunch (then the days' programmes with lunch allowed). choose then picks
+// the blocks.
+func (p *planner) weekDays(w int, need time.Duration, extra []Block) weekPlan {
 	if need <= 0 {
 		return weekPlan{}
 	}
@@ -376,9 +482,9 @@ func (p *planner) solveWeek(w int, need time.Duration, extra []Block) weekPlan {
 	// is decided correctly within the bound.
 	bound := needS + minS - 1
 	grids := p.weekGrids(w, extra)
-	noLunch := make([]*daySolution, len(grids))
-	withLunch := make([]*daySolution, len(grids))
-	m0, m := 0, 0
+	wp := weekPlan{grids: grids, need: needS, sols: make([]*daySolution, len(grids))}
+	tmax := make([]int, len(grids))
+	m0 := 0
 	for i, g := range grids {
 		free := 0
 		for _, f := range g.free {
@@ -386,26 +492,47 @@ func (p *planner) solveWeek(w int, need time.Duration, extra []Block) weekPlan {
 				free++
 			}
 		}
-		tmax := min(g.capLeft, free, bound)
-		if tmax < minS {
+		tmax[i] = min(g.capLeft, free, bound)
+		if tmax[i] < minS {
 			continue
 		}
-		noLunch[i] = solveDay(g, true, tmax, minS, prefS, bufS, &p.scratch)
-		withLunch[i] = noLunch[i]
-		if g.lunchFree {
-			withLunch[i] = solveDay(g, false, tmax, minS, prefS, bufS, &p.scratch)
-		}
-		m0 += noLunch[i].maxT()
-		m += withLunch[i].maxT()
+		wp.sols[i] = solveDay(g, true, tmax[i], minS, prefS, bufS, &p.scratch)
+		m0 += wp.sols[i].maxT()
 	}
-	wp := weekPlan{grids: grids, need: needS, target: min(needS, m)}
+	wp.target = min(needS, m0)
+	if m0 >= needS {
+		return wp
+	}
+	// Lunch-free days fall short: allowing lunch may reach further, and is
+	// what the target then needs.
+	noLunch := append([]*daySolution(nil), wp.sols...)
+	m := 0
+	for i, g := range grids {
+		if wp.sols[i] == nil {
+			continue
+		}
+		if g.lunchFree {
+			wp.sols[i] = solveDay(g, false, tmax[i], minS, prefS, bufS, &p.scratch)
+		}
+		m += wp.sols[i].maxT()
+	}
+	wp.target = min(needS, m)
+	wp.lunchNeeded = m0 < wp.target
+	if !wp.lunchNeeded {
+		wp.sols = noLunch // lunch adds nothing
+	}
+	return wp
+}
+
+// choose picks the week's blocks from the day programmes weekDays made:
+// the total from the target up, fewest blocks first, then the least total,
+// then the rest of the cost (see Plan).
+func (p *planner) choose(wp weekPlan) weekPlan {
 	if wp.target == 0 {
 		return wp
 	}
-	sols := noLunch
-	if m0 < wp.target {
-		sols, wp.lunchNeeded = withLunch, true
-	}
+	minS := int(p.s.MinBlock / Grid)
+	grids, sols := wp.grids, wp.sols
 	// Week programme over the total: key (hi, lo) per total, hi the fields
 	// above early, lo spreading then early.
 	type key struct{ hi, lo int64 }
