@@ -73,10 +73,11 @@ type PlanInput struct {
 	// they are unless they now overlap busy time ± buffer or fall on an
 	// out-of-office day; only those move (keeping ID and state) to the
 	// free slot nearest in time, same length when possible; one already
-	// running at From is never moved. Proposed
-	// blocks that still obey every rule stay too, so a calendar change
-	// does not reshuffle the plan; pass only accepted and skipped blocks to
-	// re-plan the proposals from scratch (after a settings change).
+	// running at From is never moved. Proposed blocks that still obey every
+	// rule stay too, so a calendar change does not reshuffle the plan,
+	// unless their week could then no longer reach its target (see Plan);
+	// pass only accepted and skipped blocks to re-plan the proposals from
+	// scratch (after a settings change).
 	// Skipped blocks are listed unchanged and guard their slot. Blocks that
 	// ended before From are history: not listed, but they count toward
 	// today's daily cap.
@@ -92,19 +93,49 @@ type PlanInput struct {
 // sorted by start, together with the kept and moved existing blocks. It is
 // deterministic: the same input gives the same output.
 //
-// Rules, in order of strength. Hard: never over busy time ± buffer, a
-// tombstone or a skipped block; inside the day's working hours; never on
-// an out-of-office day; at most the daily cap of focus per day; no proposed
-// block shorter than the minimum; none before From; blocks on the 5 min
-// Grid with a buffer between two blocks. Goal: per ISO week (Monday–Sunday
-// in the user's zone) Lull stops proposing once accepted blocks, kept and
-// new proposals and FocusedThisWeek reach the weekly goal; the last block
-// is shortened to what is missing (but never below the minimum). Choice,
-// among the slots left in the week: a slot clear of lunch beats one over
-// lunch (lunch is used only when nothing else is free that week); then a
-// longer block (up to the preferred length); then the day with the least
-// focus so far (spreading); then the preferred time of day; then the
-// earliest.
+// Hard rules (PRODUCT.md): never over busy time ± buffer, a tombstone or a
+// skipped block; inside the day's working hours and not before From; never
+// on an out-of-office day; at most the daily cap of focus per day (accepted
+// blocks, the day's earlier blocks and new ones); new blocks between the
+// minimum and the preferred length, on the 5 min Grid, with the buffer
+// between any two blocks (working hours that reach within a buffer of the
+// next day's make that day start a buffer later).
+//
+// The goal: each ISO week (Monday–Sunday in the user's zone) has a target,
+// what is missing of the weekly goal after FocusedThisWeek and the accepted
+// blocks, or the most focus the hard rules allow that week if that is less.
+// The week's proposals reach the target and pass the goal by less than one
+// minimum block (20 min missing and a 1 h minimum: one 1 h block). Among the
+// plans that do, Plan finds the best exactly, ranked in this order:
+//
+//  1. no block over lunch, unless no lunch-free plan reaches the target;
+//  2. the fewest blocks;
+//  3. the least total (past the goal only as far as the minimum forces);
+//  4. the least time over lunch;
+//  5. the least time outside the preferred time of day (morning is before
+//     noon: the start of lunch, or 12:00 without lunch; afternoon from then);
+//  6. the fewest blocks shorter than the preferred length;
+//  7. focus spread over the days (least sum of squares of each day's
+//     focus), then on earlier days;
+//  8. earlier in the day (with an afternoon preference: nearer noon).
+//
+// Each new block gets one reason: over lunch because the goal needs it; the
+// longest (or another) free gap for a block of the preferred length; or
+// what made it shorter: the gap, the daily cap, what the goal still
+// needed, or fitting more focus into the gap; plus why it lies outside the
+// preferred time of day when it does.
+//
+// Existing blocks are kept as PlanInput.Existing says. Earlier proposals
+// that still obey every rule stay while their week, with them in place and
+// new blocks filling what is missing, still reaches the target it would
+// have without them, passes the goal by less than a minimum block and uses
+// lunch only if the target needs it; otherwise the week's proposals are
+// planned afresh: reaching the goal wins over stability.
+//
+// Each week is solved by a dynamic programme per day over the grid slots
+// of its working hours (totals up to the cap, lunch-free first, with lunch
+// only when the lunch-free week falls short) and one over the week's days
+// on the total (plan_week.go); 14 days take about a millisecond.
 func Plan(in PlanInput) ([]Block, error) {
 	if err := in.Settings.Validate(); err != nil {
 		return nil, err
@@ -658,8 +689,9 @@ type Changes struct {
 	// Add are new proposals.
 	Add []Block
 	// Remove are previous blocks (not yet ended at From) that are gone:
-	// proposals no longer valid or no longer needed, and accepted blocks
-	// that conflict and found no free slot anywhere in the horizon.
+	// proposals no longer valid, no longer needed or in a week planned
+	// afresh, and accepted blocks that conflict and found no free slot
+	// anywhere in the horizon.
 	Remove []Block
 }
 
@@ -683,9 +715,10 @@ func (c Changes) Blocks() []Block {
 
 // Replan plans again with previous as the existing blocks (in.Existing is
 // replaced) and reports the difference by block ID. After a calendar change
-// only Lull's own blocks that now conflict change: every other previous
-// block comes back in Keep. Blocks that ended before in.From are history
-// and appear nowhere.
+// only Lull's own blocks that now conflict change, and the proposals of a
+// week that could no longer reach its target with them (see Plan): every
+// other previous block comes back in Keep. Blocks that ended before
+// in.From are history and appear nowhere.
 func Replan(previous []Block, in PlanInput) (Changes, error) {
 	in.Existing = previous
 	next, err := Plan(in)
