@@ -126,11 +126,12 @@ type PlanInput struct {
 // preferred time of day when it does.
 //
 // Existing blocks are kept as PlanInput.Existing says. Earlier proposals
-// that still obey every rule stay while their week, with them in place and
-// new blocks filling what is missing, still reaches the target it would
-// have without them, passes the goal by less than a minimum block and uses
-// lunch only if the target needs it; otherwise the week's proposals are
-// planned afresh: reaching the goal wins over stability.
+// that still obey every rule stay (in start order, while the week is short
+// of its goal) when their week, with them in place and new blocks filling
+// what is missing, still reaches the target it would have without them,
+// passes the goal by less than a minimum block and uses lunch only if the
+// target needs it; otherwise the week's proposals are planned afresh:
+// reaching the goal wins over stability.
 //
 // Each week is solved by a dynamic programme per day over the grid slots
 // of its working hours (totals up to the cap, lunch-free first, with lunch
@@ -303,13 +304,27 @@ func (p *planner) blocked(iv Interval) []Interval {
 	return out
 }
 
+// dayBlocked returns what a new block on day d may not overlap: blocked
+// within its working hours and, when the previous day's working hours end
+// less than a buffer before these start, the buffer after them (so blocks
+// at the end of one day and the start of the next keep the buffer).
+func (p *planner) dayBlocked(d *planDay) []Interval {
+	out := p.blocked(d.work)
+	if prev := p.byDate[dateKey(d.date.AddDate(0, 0, -1))]; prev != nil && prev.work.Duration() > 0 {
+		if end := prev.work.End.Add(p.s.Buffer); end.After(d.work.Start) {
+			out = append(out, Interval{prev.work.End, end})
+		}
+	}
+	return out
+}
+
 // free returns the day's free time on the grid.
 func (p *planner) free(d *planDay) []Interval {
 	if d.work.Duration() <= 0 {
 		return nil
 	}
 	var out []Interval
-	for _, g := range Subtract(d.work, p.blocked(d.work)) {
+	for _, g := range Subtract(d.work, p.dayBlocked(d)) {
 		g = Interval{ceilGrid(g.Start), floorGrid(g.End)}
 		if g.Duration() > 0 {
 			out = append(out, g)
@@ -506,8 +521,10 @@ func (p *planner) stillValid(b Block) bool {
 		!b.Start.Equal(floorGrid(b.Start)) || !b.End.Equal(floorGrid(b.End)) {
 		return false
 	}
-	if len(p.blocked(b.Interval())) > 0 {
-		return false
+	for _, x := range p.dayBlocked(d) {
+		if x.Overlaps(b.Interval()) {
+			return false
+		}
 	}
 	return d.load+b.Duration() <= p.s.DailyCap
 }

@@ -38,8 +38,10 @@ func (p *planner) reason(wp weekPlan, pb plannedBlock) string {
 	}
 	var r string
 	switch {
-	case overLunch:
+	case overLunch && wp.target == wp.need:
 		return fmt.Sprintf("over lunch on %s: the weekly goal cannot be reached without it", day)
+	case overLunch:
+		return fmt.Sprintf("over lunch on %s: without it the week falls further short of the goal", day)
 	case l == p.s.PreferredBlock:
 		longest := true
 		for _, o := range runs {

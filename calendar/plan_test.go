@@ -358,6 +358,22 @@ func TestPlanRules(t *testing.T) {
 			want: "Mon 20:00–00:00 proposed, Tue 00:10–04:00 proposed",
 		},
 		{
+			// The Sunday block is planned before Monday's week decides to
+			// keep its proposal: the proposal must already keep the buffer.
+			name: "a proposal right after the previous week's working hours is re-planned",
+			settings: func(s *PlanSettings) {
+				s.Lunch = Span{}
+				s.Hours = [7]Span{}
+				s.Hours[time.Sunday] = Span{At(20, 0), At(24, 0)}
+				s.Hours[time.Monday] = Span{At(0, 0), At(4, 0)}
+				s.HorizonDays = 2
+				s.PreferredBlock, s.WeeklyGoal = 4*time.Hour, 4*time.Hour
+			},
+			from:     planAt(loc, 6, 8, 0),
+			existing: []Block{{ID: "lull-p", Start: planAt(loc, 7, 0, 0), End: planAt(loc, 7, 4, 0), State: StateProposed}},
+			want:     "Sun 20:00–00:00 proposed, Mon 00:10–04:00 proposed",
+		},
+		{
 			name:     "zero goal plans nothing",
 			settings: func(s *PlanSettings) { s.WeeklyGoal = 0 },
 			want:     "",

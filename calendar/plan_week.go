@@ -394,7 +394,7 @@ type plannedBlock struct {
 // (proposals being kept) counted as Lull's own.
 func (p *planner) weekGrids(w int, extra []Block) []*dayGrid {
 	var out []*dayGrid
-	for i, d := range p.days {
+	for _, d := range p.days {
 		if d.week != w || d.work.Duration() <= 0 {
 			continue
 		}
@@ -406,19 +406,12 @@ func (p *planner) weekGrids(w int, extra []Block) []*dayGrid {
 		g := &dayGrid{day: d, start: start, n: n, free: make([]bool, n), lunch: make([]bool, n), offPref: make([]bool, n),
 			place: make([]int, n), index: (int(d.date.Weekday()) + 6) % 7}
 		load := d.load
-		blocked := p.blocked(d.work)
+		blocked := p.dayBlocked(d)
 		for _, b := range extra {
 			if p.dayOf(b.Start) == d {
 				load += b.Duration()
 			}
 			blocked = append(blocked, Interval{b.Start.Add(-p.s.Buffer), b.End.Add(p.s.Buffer)})
-		}
-		// Working hours that reach within a buffer of the next day's: a
-		// block at the end of one day and at the start of the next would be
-		// closer than the buffer, so the next day starts a buffer later.
-		if i > 0 && p.days[i-1].work.Duration() > 0 {
-			prevEnd := p.days[i-1].work.End
-			blocked = append(blocked, Interval{prevEnd, prevEnd.Add(p.s.Buffer)})
 		}
 		for i := range g.free {
 			g.free[i] = true
