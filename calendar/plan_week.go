@@ -48,8 +48,9 @@ type dayGrid struct {
 	day   *planDay
 	start time.Time // start of slot 0
 	n     int       // slots
-	// free is true for a slot no block may overlap none of: busy time ±
-	// buffer, tombstones, skipped blocks, Lull's other blocks ± buffer.
+	// free is true for a slot clear of everything a new block must avoid:
+	// busy time ± buffer, tombstones, skipped blocks, Lull's other blocks ±
+	// buffer, the buffer after the previous day's working hours.
 	free    []bool
 	lunch   []bool // the slot overlaps lunch
 	offPref []bool // the slot lies outside the preferred time of day
@@ -59,9 +60,9 @@ type dayGrid struct {
 	capLeft int // slots of new focus the daily cap still allows
 	load    int // slots of focus the day already holds (spreading)
 	index   int // the day's place in the week, 0 for Monday
-	// lunchFree is true when some free slot overlaps lunch, so allowing
+	// lunchOpen is true when some free slot overlaps lunch, so allowing
 	// lunch can change the day's answer.
-	lunchFree bool
+	lunchOpen bool
 }
 
 // slotAt returns the instant slot i starts.
@@ -71,11 +72,10 @@ func (g *dayGrid) slotAt(i int) time.Time { return g.start.Add(time.Duration(i) 
 // the least cost of new blocks totalling exactly t slots (costInf when no
 // placement gives t), and the arrays let blocks() rebuild that placement.
 type daySolution struct {
-	g       *dayGrid
-	noLunch bool
-	tmax    int
-	mask    []bool // slots a block may use in this mode
-	best    []int64
+	g    *dayGrid
+	tmax int
+	mask []bool // slots a block may use in this mode
+	best []int64
 	// row is the row of from (and of the programme's states) position pos
 	// uses; alias[pos] is true when position pos only repeats pos-1 (slot
 	// pos-1 is not free and no block ends there), which costs nothing.
@@ -199,7 +199,7 @@ func grow32(b []int32, n int) []int32 {
 func solveDay(g *dayGrid, noLunch bool, tmax, minS, prefS, bufS int, sc *dpScratch) *daySolution {
 	n := g.n
 	w := tmax + 1
-	sol := &daySolution{g: g, noLunch: noLunch, tmax: tmax, mask: make([]bool, n), best: make([]int64, w),
+	sol := &daySolution{g: g, tmax: tmax, mask: make([]bool, n), best: make([]int64, w),
 		from: sc.carve((n + 1) * w), start: sc.carve((n + 1) * w), row: sc.carve(n + 1), alias: make([]bool, n+1)}
 	mask := sol.mask
 	for i := range mask {
@@ -444,7 +444,7 @@ func (p *planner) weekGrids(w int, extra []Block) []*dayGrid {
 					g.place[j] = int(slot.Start.Sub(d.noon) / Grid)
 				}
 			}
-			g.lunchFree = g.lunchFree || (g.lunch[j] && g.free[j])
+			g.lunchOpen = g.lunchOpen || (g.lunch[j] && g.free[j])
 		}
 		if left := p.s.DailyCap - load; left > 0 {
 			g.capLeft = int(left / Grid)
@@ -504,7 +504,7 @@ func (p *planner) weekDays(w int, need time.Duration, extra []Block) weekPlan {
 		if wp.sols[i] == nil {
 			continue
 		}
-		if g.lunchFree {
+		if g.lunchOpen {
 			wp.sols[i] = solveDay(g, false, tmax[i], minS, prefS, bufS, &p.scratch)
 		}
 		m += wp.sols[i].maxT()
