@@ -283,7 +283,8 @@ func (p *planner) busyHit(iv Interval) bool {
 }
 
 // blocked returns what a new block may not overlap within iv: busy ± buffer,
-// tombstones, skipped blocks, and Lull's other blocks ± buffer.
+// tombstones and skipped blocks (their own slot), and Lull's other blocks ±
+// buffer.
 func (p *planner) blocked(iv Interval) []Interval {
 	var out []Interval
 	i := sort.Search(len(p.hard), func(i int) bool { return p.hard[i].End.After(iv.Start) })
@@ -296,6 +297,9 @@ func (p *planner) blocked(iv Interval) []Interval {
 		}
 	}
 	for _, b := range p.out {
+		if b.State == StateSkipped {
+			continue // in p.tomb: its own slot, like a tombstone
+		}
 		w := Interval{b.Start.Add(-p.s.Buffer), b.End.Add(p.s.Buffer)}
 		if w.Overlaps(iv) {
 			out = append(out, w)

@@ -51,8 +51,9 @@ func oracleFrom(in PlanInput) time.Time {
 
 // oracleWeeks lays out the horizon's weeks from the input alone. fixed are
 // blocks already placed (the accepted and skipped blocks of a result, and
-// any proposals a test holds in place): they block their slots ± buffer,
-// count toward their day's cap and, unless skipped, toward the goal.
+// any proposals a test holds in place): they block their slots ± buffer
+// (a skipped block only its own slot, like a tombstone) and, unless
+// skipped, count toward their day's cap and the goal.
 // Accepted blocks of in.Existing that ended before From count toward the
 // cap of their day.
 func oracleWeeks(in PlanInput, fixed []Block) []*oracleWeek {
@@ -73,10 +74,11 @@ func oracleWeeks(in PlanInput, fixed []Block) []*oracleWeek {
 	load := map[string]time.Duration{}
 	counted := map[int]time.Duration{}
 	for _, b := range fixed {
-		blocked = append(blocked, Interval{b.Start.Add(-s.Buffer), b.End.Add(s.Buffer)})
 		if b.State == StateSkipped {
+			blocked = append(blocked, b.Interval()) // its own slot, like a tombstone
 			continue
 		}
+		blocked = append(blocked, Interval{b.Start.Add(-s.Buffer), b.End.Add(s.Buffer)})
 		load[b.Start.In(loc).Format("2006-01-02")] += b.Duration()
 		st := b.Start
 		if st.Before(from) {

@@ -264,6 +264,16 @@ func TestPlanRules(t *testing.T) {
 			want:     "Mon 09:00–11:00 skipped, Mon 13:00–15:00 proposed",
 		},
 		{
+			// Like a tombstone: a skipped block is no focus, so no buffer.
+			name: "a skipped block guards only its own slot",
+			settings: func(s *PlanSettings) {
+				s.WeeklyGoal, s.Lunch = 2*time.Hour, Span{}
+				s.Hours[time.Monday] = Span{At(9, 0), At(13, 0)}
+			},
+			existing: []Block{{ID: "lull-s", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateSkipped}},
+			want:     "Mon 09:00–11:00 skipped, Mon 11:00–13:00 proposed",
+		},
+		{
 			name:     "accepted block kept where it is and counted",
 			settings: func(s *PlanSettings) { s.WeeklyGoal = 3 * time.Hour },
 			existing: []Block{{ID: "lull-a", Start: planAt(loc, 0, 15, 7), End: planAt(loc, 0, 16, 7), State: StateAccepted, Reason: "mine"}},
