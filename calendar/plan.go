@@ -73,10 +73,11 @@ type PlanInput struct {
 	// they are unless they now overlap busy time ± buffer or fall on an
 	// out-of-office day; only those move (keeping ID and state) to the
 	// free slot nearest in time, same length when possible; one already
-	// running at From is never moved. Proposed
-	// blocks that still obey every rule stay too, so a calendar change
-	// does not reshuffle the plan; pass only accepted and skipped blocks to
-	// re-plan the proposals from scratch (after a settings change).
+	// running at From is never moved. Proposed blocks that still obey every
+	// rule stay too, so a calendar change does not reshuffle the plan,
+	// unless their week could then no longer reach its target (see Plan);
+	// pass only accepted and skipped blocks to re-plan the proposals from
+	// scratch (after a settings change).
 	// Skipped blocks are listed unchanged and guard their slot. Blocks that
 	// ended before From are history: not listed, but they count toward
 	// today's daily cap.
@@ -92,19 +93,50 @@ type PlanInput struct {
 // sorted by start, together with the kept and moved existing blocks. It is
 // deterministic: the same input gives the same output.
 //
-// Rules, in order of strength. Hard: never over busy time ± buffer, a
-// tombstone or a skipped block; inside the day's working hours; never on
-// an out-of-office day; at most the daily cap of focus per day; no proposed
-// block shorter than the minimum; none before From; blocks on the 5 min
-// Grid with a buffer between two blocks. Goal: per ISO week (Monday–Sunday
-// in the user's zone) Lull stops proposing once accepted blocks, kept and
-// new proposals and FocusedThisWeek reach the weekly goal; the last block
-// is shortened to what is missing (but never below the minimum). Choice,
-// among the slots left in the week: a slot clear of lunch beats one over
-// lunch (lunch is used only when nothing else is free that week); then a
-// longer block (up to the preferred length); then the day with the least
-// focus so far (spreading); then the preferred time of day; then the
-// earliest.
+// Hard rules (PRODUCT.md): never over busy time ± buffer, a tombstone or a
+// skipped block; inside the day's working hours and not before From; never
+// on an out-of-office day; at most the daily cap of focus per day (accepted
+// blocks, the day's earlier blocks and new ones); new blocks between the
+// minimum and the preferred length, on the 5 min Grid, with the buffer
+// between any two blocks (working hours that reach within a buffer of the
+// next day's make that day start a buffer later).
+//
+// The goal: each ISO week (Monday–Sunday in the user's zone) has a target,
+// what is missing of the weekly goal after FocusedThisWeek and the accepted
+// blocks, or the most focus the hard rules allow that week if that is less.
+// The week's proposals reach the target and pass the goal by less than one
+// minimum block (20 min missing and a 1 h minimum: one 1 h block). Among the
+// plans that do, Plan finds the best exactly, ranked in this order:
+//
+//  1. no block over lunch, unless no lunch-free plan reaches the target;
+//  2. the fewest blocks;
+//  3. the least total (past the goal only as far as the minimum forces);
+//  4. the least time over lunch;
+//  5. the least time outside the preferred time of day (morning is before
+//     noon: the start of lunch, or 12:00 without lunch; afternoon from then);
+//  6. the fewest blocks shorter than the preferred length;
+//  7. focus spread over the days (least sum of squares of each day's
+//     focus), then on earlier days;
+//  8. earlier in the day (with an afternoon preference: nearer noon).
+//
+// Each new block gets one reason: over lunch because the goal needs it; the
+// longest (or another) free gap for a block of the preferred length; or
+// what made it shorter: the gap, the daily cap, what the goal still
+// needed, or fitting more focus into the gap; plus why it lies outside the
+// preferred time of day when it does.
+//
+// Existing blocks are kept as PlanInput.Existing says. Earlier proposals
+// that still obey every rule stay (in start order, while the week is short
+// of its goal) when their week, with them in place and new blocks filling
+// what is missing, still reaches the target it would have without them,
+// passes the goal by less than a minimum block and uses lunch only if the
+// target needs it; otherwise the week's proposals are planned afresh:
+// reaching the goal wins over stability.
+//
+// Each week is solved by a dynamic programme per day over the grid slots
+// of its working hours (totals up to the cap, lunch-free first, with lunch
+// only when the lunch-free week falls short) and one over the week's days
+// on the total (plan_week.go); 14 days take about a millisecond.
 func Plan(in PlanInput) ([]Block, error) {
 	if err := in.Settings.Validate(); err != nil {
 		return nil, err
@@ -154,6 +186,8 @@ type planner struct {
 	taken  map[string]bool
 	need   map[int]time.Duration
 	weeks  []int
+	// scratch holds the day programme's arrays between days.
+	scratch dpScratch
 }
 
 func dateKey(t time.Time) int {
@@ -249,7 +283,8 @@ func (p *planner) busyHit(iv Interval) bool {
 }
 
 // blocked returns what a new block may not overlap within iv: busy ± buffer,
-// tombstones, skipped blocks, and Lull's other blocks ± buffer.
+// tombstones and skipped blocks (their own slot), and Lull's other blocks ±
+// buffer.
 func (p *planner) blocked(iv Interval) []Interval {
 	var out []Interval
 	i := sort.Search(len(p.hard), func(i int) bool { return p.hard[i].End.After(iv.Start) })
@@ -262,9 +297,26 @@ func (p *planner) blocked(iv Interval) []Interval {
 		}
 	}
 	for _, b := range p.out {
+		if b.State == StateSkipped {
+			continue // in p.tomb: its own slot, like a tombstone
+		}
 		w := Interval{b.Start.Add(-p.s.Buffer), b.End.Add(p.s.Buffer)}
 		if w.Overlaps(iv) {
 			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// dayBlocked returns what a new block on day d may not overlap: blocked
+// within its working hours and, when the previous day's working hours end
+// less than a buffer before these start, the buffer after them (so blocks
+// at the end of one day and the start of the next keep the buffer).
+func (p *planner) dayBlocked(d *planDay) []Interval {
+	out := p.blocked(d.work)
+	if prev := p.byDate[dateKey(d.date.AddDate(0, 0, -1))]; prev != nil && prev.work.Duration() > 0 {
+		if end := prev.work.End.Add(p.s.Buffer); end.After(d.work.Start) {
+			out = append(out, Interval{prev.work.End, end})
 		}
 	}
 	return out
@@ -276,7 +328,7 @@ func (p *planner) free(d *planDay) []Interval {
 		return nil
 	}
 	var out []Interval
-	for _, g := range Subtract(d.work, p.blocked(d.work)) {
+	for _, g := range Subtract(d.work, p.dayBlocked(d)) {
 		g = Interval{ceilGrid(g.Start), floorGrid(g.End)}
 		if g.Duration() > 0 {
 			out = append(out, g)
@@ -308,6 +360,21 @@ func (p *planner) add(b Block) {
 		d.load += b.Duration()
 	}
 	p.need[weekKey(b.Start.In(p.loc))] -= p.counted(b)
+}
+
+// remove undoes add: the block leaves the plan, its day's load and its
+// week's count (its ID stays taken).
+func (p *planner) remove(b Block) {
+	for i, o := range p.out {
+		if o.ID == b.ID {
+			p.out = append(p.out[:i], p.out[i+1:]...)
+			break
+		}
+	}
+	if d := p.dayOf(b.Start); d != nil {
+		d.load -= b.Duration()
+	}
+	p.need[weekKey(b.Start.In(p.loc))] += p.counted(b)
 }
 
 func (p *planner) newID(start time.Time) string {
@@ -351,19 +418,22 @@ func (p *planner) run(in PlanInput) {
 				p.add(b)
 			} else {
 				moving = append(moving, b)
-				p.need[weekKey(b.Start.In(p.loc))] -= b.Duration()
 			}
 		default:
 			proposed = append(proposed, b)
 		}
 	}
+	// Proposals that still obey every rule hold their slots while accepted
+	// blocks move, so a move does not land on them; whether each week keeps
+	// them is decided below.
+	var held []Block
 	for _, b := range proposed {
 		if p.stillValid(b) {
 			p.add(b)
+			held = append(held, b)
 		}
 	}
 	for _, b := range moving {
-		p.need[weekKey(b.Start.In(p.loc))] += b.Duration()
 		if c, ok := p.bestMove(b); ok {
 			why := "now busy"
 			if d := p.dayOf(b.Start); d != nil && d.oof {
@@ -373,46 +443,101 @@ func (p *planner) run(in PlanInput) {
 				Reason: fmt.Sprintf("moved from %s (%s) to the nearest free slot", b.Start.In(p.loc).Format("Mon 15:04"), why)})
 		}
 	}
+	for _, b := range held {
+		p.remove(b)
+	}
 	for _, w := range p.weeks {
-		for p.need[w] > 0 {
-			cands := p.candidates(w, p.need[w])
-			if len(cands) == 0 {
-				break
+		var mine []Block
+		for _, b := range held {
+			if weekKey(b.Start.In(p.loc)) == w {
+				mine = append(mine, b)
 			}
-			best := 0
-			for i := range cands {
-				if p.better(cands[i], cands[best]) {
-					best = i
-				}
-			}
-			c := cands[best]
-			p.add(Block{ID: p.newID(c.iv.Start), Start: c.iv.Start, End: c.iv.End, State: StateProposed,
-				Reason: p.reason(c, cands)})
 		}
+		p.planWeek(w, mine)
+	}
+}
+
+// planWeek adds ISO week w's proposals. Proposals made before (held, in
+// start order, each still obeying every rule) are kept while the week is
+// short of its goal, when the week then still reaches its target, passes
+// the goal by less than a minimum block and uses lunch only if the week
+// cannot reach its target without it; new blocks then fill what is
+// missing. Otherwise the week is planned afresh.
+func (p *planner) planWeek(w int, held []Block) {
+	p.scratch.used = 0 // the previous week's solutions are done with
+	need := p.need[w]
+	var keep []Block
+	var kept time.Duration
+	for _, b := range held {
+		if kept >= need {
+			break
+		}
+		keep = append(keep, b)
+		kept += b.Duration()
+	}
+	if len(keep) > 0 {
+		rest := p.choose(p.weekDays(w, need-kept, keep))
+		total := kept + time.Duration(rest.total)*Grid
+		lunch := rest.usesLunch
+		for _, b := range keep {
+			if d := p.dayOf(b.Start); d != nil && d.lunch.Overlaps(b.Interval()) {
+				lunch = true
+			}
+		}
+		ok := total-need < p.s.MinBlock
+		if ok && (total < need || lunch) {
+			// Short of the goal or over lunch: only right if a fresh plan
+			// could do no better.
+			fresh := p.weekDays(w, need, nil)
+			ok = total >= time.Duration(fresh.target)*Grid && (!lunch || fresh.lunchNeeded)
+		}
+		if ok {
+			for _, b := range keep {
+				p.add(b)
+			}
+			p.addWeek(rest)
+			return
+		}
+	}
+	p.addWeek(p.choose(p.weekDays(w, need, nil)))
+}
+
+// addWeek adds the new blocks of a week plan, each with its reason.
+func (p *planner) addWeek(wp weekPlan) {
+	reasons := make([]string, len(wp.blocks))
+	for i, pb := range wp.blocks {
+		reasons[i] = p.reason(wp, pb)
+	}
+	for i, pb := range wp.blocks {
+		iv := Interval{pb.g.slotAt(pb.sp.s), pb.g.slotAt(pb.sp.e)}
+		p.add(Block{ID: p.newID(iv.Start), Start: iv.Start, End: iv.End, State: StateProposed, Reason: reasons[i]})
 	}
 }
 
 // stillValid reports whether a previously proposed block obeys every rule
-// now and is still needed for its week's goal.
+// now: inside the working hours of a horizon day after From, on the grid,
+// between the minimum and preferred length, clear of everything a new
+// block must avoid, and within the daily cap.
 func (p *planner) stillValid(b Block) bool {
 	d := p.dayOf(b.Start)
-	if d == nil || b.Start.Before(p.from) || b.Duration() < p.s.MinBlock || d.work.Duration() <= 0 ||
-		b.Start.Before(d.work.Start) || b.End.After(d.work.End) {
+	if d == nil || b.Start.Before(p.from) || b.Duration() < p.s.MinBlock || b.Duration() > p.s.PreferredBlock ||
+		d.work.Duration() <= 0 || b.Start.Before(d.work.Start) || b.End.After(d.work.End) ||
+		!b.Start.Equal(floorGrid(b.Start)) || !b.End.Equal(floorGrid(b.End)) {
 		return false
 	}
-	if len(p.blocked(b.Interval())) > 0 {
-		return false
+	for _, x := range p.dayBlocked(d) {
+		if x.Overlaps(b.Interval()) {
+			return false
+		}
 	}
-	return d.load+b.Duration() <= p.s.DailyCap && p.need[d.week] > 0
+	return d.load+b.Duration() <= p.s.DailyCap
 }
 
-// candidate is one possible block.
+// candidate is one possible place for a moved block.
 type candidate struct {
 	day   *planDay
 	iv    Interval
-	part  Interval // the free stretch it was cut from
-	lunch bool     // overlaps lunch
-	limit string   // what set the length: "pref", "gap", "cap", "need", "need-min" or "move"
+	lunch bool // overlaps lunch
 	near  time.Duration
 }
 
@@ -422,7 +547,7 @@ func (p *planner) capLeft(d *planDay) time.Duration {
 
 // slots cuts candidates of at least minLen from day d's free time;
 // lengthFor picks a length for a free stretch and place its start.
-func (p *planner) slots(d *planDay, minLen time.Duration, place func(part Interval, l time.Duration) time.Time, lengthFor func(part Interval) (time.Duration, string)) []candidate {
+func (p *planner) slots(d *planDay, minLen time.Duration, place func(part Interval, l time.Duration) time.Time, lengthFor func(part Interval) time.Duration) []candidate {
 	var out []candidate
 	for _, g := range p.free(d) {
 		parts := []Interval{g}
@@ -436,23 +561,23 @@ func (p *planner) slots(d *planDay, minLen time.Duration, place func(part Interv
 			}
 		}
 		for _, part := range parts {
-			l, why := lengthFor(part)
+			l := lengthFor(part)
 			if l < minLen {
 				continue
 			}
 			s := place(part, l)
-			out = append(out, candidate{day: d, iv: Interval{s, s.Add(l)}, part: part, limit: why})
+			out = append(out, candidate{day: d, iv: Interval{s, s.Add(l)}})
 		}
 		if d.lunch.Duration() <= 0 || !g.Overlaps(d.lunch) {
 			continue
 		}
-		l, why := lengthFor(g)
+		l := lengthFor(g)
 		if l < minLen {
 			continue
 		}
 		iv, ok := leastLunch(g, l, d.lunch)
 		if ok {
-			out = append(out, candidate{day: d, iv: iv, part: g, lunch: true, limit: why})
+			out = append(out, candidate{day: d, iv: iv, lunch: true})
 		}
 	}
 	return out
@@ -495,140 +620,6 @@ func overlapLen(a, b Interval) time.Duration {
 	return 0
 }
 
-// candidates lists the new blocks possible in ISO week w with need left.
-func (p *planner) candidates(w int, need time.Duration) []candidate {
-	var out []candidate
-	for _, d := range p.days {
-		if d.week != w {
-			continue
-		}
-		capLeft := p.capLeft(d)
-		if capLeft < p.s.MinBlock {
-			continue
-		}
-		lengthFor := func(part Interval) (time.Duration, string) {
-			l, why := p.s.PreferredBlock, "pref"
-			if g := part.Duration(); g < l {
-				l, why = g, "gap"
-			}
-			if capLeft < l {
-				l, why = capLeft, "cap"
-			}
-			if n := ceilDur(need); n < l {
-				short := "need"
-				if n < p.s.MinBlock {
-					n, short = p.s.MinBlock, "need-min"
-				}
-				if n < l {
-					l, why = n, short
-				}
-			}
-			return l, why
-		}
-		place := func(part Interval, l time.Duration) time.Time {
-			s := part.Start
-			if p.s.Prefer == PreferAfternoon && d.noon.After(s) {
-				s = d.noon
-			}
-			if s.Add(l).After(part.End) {
-				s = part.End.Add(-l)
-			}
-			return s
-		}
-		out = append(out, p.slots(d, p.s.MinBlock, place, lengthFor)...)
-	}
-	return out
-}
-
-func ceilDur(d time.Duration) time.Duration {
-	if r := d % Grid; r != 0 {
-		return d - r + Grid
-	}
-	return d
-}
-
-// prefers reports whether c lies in the preferred time of day.
-func (p *planner) prefers(c candidate) bool {
-	switch p.s.Prefer {
-	case PreferMorning:
-		return c.iv.Start.Before(c.day.noon)
-	case PreferAfternoon:
-		return !c.iv.Start.Before(c.day.noon)
-	}
-	return false
-}
-
-// better reports whether a beats b (see Plan for the order).
-func (p *planner) better(a, b candidate) bool {
-	if a.lunch != b.lunch {
-		return !a.lunch
-	}
-	if la, lb := a.iv.Duration(), b.iv.Duration(); la != lb {
-		return la > lb
-	}
-	if a.day.load != b.day.load {
-		return a.day.load < b.day.load
-	}
-	if pa, pb := p.prefers(a), p.prefers(b); pa != pb {
-		return pa
-	}
-	return a.iv.Start.Before(b.iv.Start)
-}
-
-// reason says in one line why c was chosen among cands.
-func (p *planner) reason(c candidate, cands []candidate) string {
-	day := c.day.date.Format("Mon")
-	period := "morning"
-	if !c.iv.Start.Before(c.day.noon) {
-		period = "afternoon"
-	}
-	l := c.iv.Duration()
-	var r string
-	switch {
-	case c.lunch:
-		r = fmt.Sprintf("only free time left this week is over lunch on %s", day)
-	case c.limit == "need":
-		r = fmt.Sprintf("%s to reach the weekly goal, %s %s", DurationText(l), day, period)
-	case c.limit == "need-min":
-		r = fmt.Sprintf("%s (the minimum block) to reach the weekly goal, %s %s", DurationText(l), day, period)
-	case c.limit == "cap":
-		r = fmt.Sprintf("%s left under the %s daily cap on %s %s", DurationText(l), DurationText(p.s.DailyCap), day, period)
-	case c.limit == "gap":
-		when := day + " " + period
-		if period == "afternoon" && c.day.lunch.Duration() > 0 {
-			when = day + " after lunch"
-		}
-		r = fmt.Sprintf("only free %s on %s", DurationText(l), when)
-	default:
-		longest := true
-		for _, o := range cands {
-			if o.day == c.day && !o.lunch && o.part != c.part && o.iv.Start.Before(c.day.noon) == c.iv.Start.Before(c.day.noon) &&
-				o.part.Duration() > c.part.Duration() {
-				longest = false
-			}
-		}
-		if longest {
-			r = fmt.Sprintf("longest free %s gap on %s", period, day)
-		} else {
-			r = fmt.Sprintf("first free %s %s gap on %s", DurationText(l), period, day)
-		}
-	}
-	if p.s.Prefer != PreferAny && !c.lunch && !p.prefers(c) {
-		other := false
-		for _, o := range cands {
-			if !o.lunch && o.iv.Duration() == l && p.prefers(o) {
-				other = true
-			}
-		}
-		if other {
-			r += " (spreads focus across days)"
-		} else {
-			r += fmt.Sprintf(" (no free %s slot left this week)", p.s.Prefer)
-		}
-	}
-	return r
-}
-
 // bestMove finds the new place of an accepted block that now conflicts:
 // the same length when possible (never below the minimum, or its own
 // length when shorter), clear of lunch when possible, on the same day when
@@ -648,15 +639,8 @@ func (p *planner) bestMove(b Block) (candidate, bool) {
 			continue
 		}
 		target := time.Date(d.date.Year(), d.date.Month(), d.date.Day(), wall.Hour(), wall.Minute(), 0, 0, p.loc)
-		lengthFor := func(part Interval) (time.Duration, string) {
-			l := want
-			if g := part.Duration(); g < l {
-				l = g
-			}
-			if capLeft < l {
-				l = capLeft
-			}
-			return l, "move"
+		lengthFor := func(part Interval) time.Duration {
+			return min(want, part.Duration(), capLeft)
 		}
 		place := func(part Interval, l time.Duration) time.Time {
 			s := target
@@ -726,8 +710,9 @@ type Changes struct {
 	// Add are new proposals.
 	Add []Block
 	// Remove are previous blocks (not yet ended at From) that are gone:
-	// proposals no longer valid or no longer needed, and accepted blocks
-	// that conflict and found no free slot anywhere in the horizon.
+	// proposals no longer valid, no longer needed or in a week planned
+	// afresh, and accepted blocks that conflict and found no free slot
+	// anywhere in the horizon.
 	Remove []Block
 }
 
@@ -751,9 +736,10 @@ func (c Changes) Blocks() []Block {
 
 // Replan plans again with previous as the existing blocks (in.Existing is
 // replaced) and reports the difference by block ID. After a calendar change
-// only Lull's own blocks that now conflict change: every other previous
-// block comes back in Keep. Blocks that ended before in.From are history
-// and appear nowhere.
+// only Lull's own blocks that now conflict change, and the proposals of a
+// week that could no longer reach its target with them (see Plan): every
+// other previous block comes back in Keep. Blocks that ended before
+// in.From are history and appear nowhere.
 func Replan(previous []Block, in PlanInput) (Changes, error) {
 	in.Existing = previous
 	next, err := Plan(in)

@@ -264,6 +264,16 @@ func TestPlanRules(t *testing.T) {
 			want:     "Mon 09:00–11:00 skipped, Mon 13:00–15:00 proposed",
 		},
 		{
+			// Like a tombstone: a skipped block is no focus, so no buffer.
+			name: "a skipped block guards only its own slot",
+			settings: func(s *PlanSettings) {
+				s.WeeklyGoal, s.Lunch = 2*time.Hour, Span{}
+				s.Hours[time.Monday] = Span{At(9, 0), At(13, 0)}
+			},
+			existing: []Block{{ID: "lull-s", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateSkipped}},
+			want:     "Mon 09:00–11:00 skipped, Mon 11:00–13:00 proposed",
+		},
+		{
 			name:     "accepted block kept where it is and counted",
 			settings: func(s *PlanSettings) { s.WeeklyGoal = 3 * time.Hour },
 			existing: []Block{{ID: "lull-a", Start: planAt(loc, 0, 15, 7), End: planAt(loc, 0, 16, 7), State: StateAccepted, Reason: "mine"}},
@@ -332,10 +342,46 @@ func TestPlanRules(t *testing.T) {
 			want:     "Mon 09:05–11:05 proposed",
 		},
 		{
-			name:       "a goal short by less than the minimum still gets a minimum block",
+			// Two blocks either way; 2 h + 1 h would pass the goal by 40 min,
+			// so the two blocks share the 2 h 20 min instead.
+			name:       "a goal just over one block is reached exactly with two",
 			settings:   func(s *PlanSettings) { s.WeeklyGoal = 2*time.Hour + 20*time.Minute },
-			want:       "Mon 09:00–11:00 proposed, Mon 13:00–14:00 proposed",
-			wantReason: []string{"longest free morning gap on Mon", "1 h (the minimum block) to reach the weekly goal, Mon afternoon"},
+			want:       "Mon 09:00–10:20 proposed, Mon 10:30–11:30 proposed",
+			wantReason: []string{"1 h 20 min to reach the weekly goal, Mon morning", "1 h to reach the weekly goal, Mon morning"},
+		},
+		{
+			name:       "a goal short by less than the minimum still gets a minimum block",
+			settings:   func(s *PlanSettings) { s.WeeklyGoal = 2 * time.Hour },
+			focused:    time.Hour + 40*time.Minute,
+			want:       "Mon 09:00–10:00 proposed",
+			wantReason: []string{"1 h (the minimum block) to reach the weekly goal, Mon morning"},
+		},
+		{
+			name: "the buffer holds across midnight",
+			settings: func(s *PlanSettings) {
+				s.Lunch = Span{}
+				s.Hours[time.Monday] = Span{At(20, 0), At(24, 0)}
+				s.Hours[time.Tuesday] = Span{At(0, 0), At(4, 0)}
+				s.HorizonDays = 2
+				s.PreferredBlock, s.WeeklyGoal = 4*time.Hour, 8*time.Hour
+			},
+			want: "Mon 20:00–00:00 proposed, Tue 00:10–04:00 proposed",
+		},
+		{
+			// The Sunday block is planned before Monday's week decides to
+			// keep its proposal: the proposal must already keep the buffer.
+			name: "a proposal right after the previous week's working hours is re-planned",
+			settings: func(s *PlanSettings) {
+				s.Lunch = Span{}
+				s.Hours = [7]Span{}
+				s.Hours[time.Sunday] = Span{At(20, 0), At(24, 0)}
+				s.Hours[time.Monday] = Span{At(0, 0), At(4, 0)}
+				s.HorizonDays = 2
+				s.PreferredBlock, s.WeeklyGoal = 4*time.Hour, 4*time.Hour
+			},
+			from:     planAt(loc, 6, 8, 0),
+			existing: []Block{{ID: "lull-p", Start: planAt(loc, 7, 0, 0), End: planAt(loc, 7, 4, 0), State: StateProposed}},
+			want:     "Sun 20:00–00:00 proposed, Mon 00:10–04:00 proposed",
 		},
 		{
 			name:     "zero goal plans nothing",
@@ -386,6 +432,13 @@ func TestPlanRules(t *testing.T) {
 				}
 			}
 			checkInvariants(t, in, bs)
+			fresh := true
+			for _, e := range c.existing {
+				fresh = fresh && e.State != StateProposed
+			}
+			if fresh {
+				checkOptimal(t, in, bs)
+			}
 		})
 	}
 }

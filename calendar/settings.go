@@ -116,10 +116,11 @@ type PlanSettings struct {
 	// Buffer is the gap kept free before and after every busy interval and
 	// between two focus blocks (10 min).
 	Buffer time.Duration
-	// Lunch is avoided unless nothing else is free in the week; an empty
-	// Span turns this off.
+	// Lunch is avoided unless the week cannot reach its goal (or the most
+	// focus it allows) without it; an empty Span turns this off.
 	Lunch Span
-	// Prefer is the preferred time of day.
+	// Prefer is the preferred time of day: morning is before the start of
+	// Lunch (12:00 without lunch), afternoon from then on.
 	Prefer TimeOfDay
 	// HorizonDays is how many days, starting today, Lull plans (14).
 	HorizonDays int
