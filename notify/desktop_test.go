@@ -108,7 +108,7 @@ func TestDesktopDunst(t *testing.T) {
 	if err != nil || dnd.Name() != "dunst" {
 		t.Fatalf("SelectDND = %v, %v", dnd, err)
 	}
-	rec := &recorder{}
+	rec := newRecorder()
 	focus := &fakeFocus{}
 	svc, err := New(Deps{DB: MustOpen(t), Clock: clock.Real{}, Focus: focus, Interruptions: rec,
 		Sender: NewSender(bus), DND: dnd, Closer: bus, Logf: t.Logf}, Config{Location: time.UTC})

@@ -39,23 +39,23 @@ func TestDigestScheduledAndEmpty(t *testing.T) {
 	r.clk.Advance(25 * time.Minute)
 	r.submit(t, apiN("Mail", "b"))
 	r.clk.Set(time.Date(2026, 11, 23, 8, 59, 59, 0, time.UTC))
-	if n := len(r.rec.messages()); n != 0 {
+	if n := len(r.rec.Sent()); n != 0 {
 		t.Fatalf("%d messages before 09:00", n)
 	}
 	r.clk.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	want := []Message{{Title: "Lull — 4 held", Body: "Mail 3 · CI 1"}}
-	if got := r.rec.messages(); !reflect.DeepEqual(got, want) {
+	if got := r.rec.Sent(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("at 09:00 sent %+v, want %+v", got, want)
 	}
 	// 12:30 and 16:30 find nothing held: nothing is sent.
 	r.clk.Set(time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC))
-	if got := r.rec.messages(); len(got) != 1 {
+	if got := r.rec.Sent(); len(got) != 1 {
 		t.Fatalf("empty digests sent something: %+v", got)
 	}
 	// The next day's 09:00 is armed.
 	r.submit(t, apiN("Chat", "hi"))
 	r.clk.Set(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
-	if got := r.rec.messages(); len(got) != 2 || got[1].Title != "Lull — 1 held" {
+	if got := r.rec.Sent(); len(got) != 2 || got[1].Title != "Lull — 1 held" {
 		t.Fatalf("next day: %+v", got)
 	}
 	ds, err := r.svc.ListDigests(mon, mon.Add(48*time.Hour), 0)
@@ -107,7 +107,7 @@ func TestDigestDeferredToBlockEnd(t *testing.T) {
 	r.svc.OnFocusChange(true)
 	r.submit(t, deskN("Mail", "m1", UrgencyNormal, 7), deskN("Mail", "m2", UrgencyNormal, 8), apiN("CI", "red"))
 	r.clk.Set(time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
-	if got := r.rec.messages(); len(got) != 0 {
+	if got := r.rec.Sent(); len(got) != 0 {
 		t.Fatalf("digest sent during focus: %+v", got)
 	}
 	if !r.svc.Pending() {
@@ -142,12 +142,12 @@ func TestDigestDeferredWithoutFocusEnd(t *testing.T) {
 	r.focus.set(true, end)
 	r.submit(t, apiN("CI", "red"))
 	r.clk.Set(time.Date(2026, 11, 23, 9, 44, 0, 0, time.UTC))
-	if len(r.rec.messages()) != 0 {
+	if len(r.rec.Sent()) != 0 {
 		t.Fatal("sent during focus")
 	}
 	r.focus.set(false, time.Time{})
 	r.clk.Set(end.Add(2 * time.Second))
-	if got := r.rec.messages(); len(got) != 1 || got[0].Title != "Lull — 1 held" {
+	if got := r.rec.Sent(); len(got) != 1 || got[0].Title != "Lull — 1 held" {
 		t.Fatalf("after the block: %+v", got)
 	}
 }
@@ -162,7 +162,7 @@ func TestDigestCatchUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		rec, clk := &recorder{}, clock.NewFake(at)
+		rec, clk := newRecorder(), clock.NewFake(at)
 		focus := &fakeFocus{on: focusing, until: at.Add(time.Hour)}
 		s, err := New(Deps{DB: db, Clock: clk, Focus: focus, Sender: rec, Logf: t.Logf}, Config{Location: time.UTC})
 		if err != nil {
@@ -179,13 +179,13 @@ func TestDigestCatchUp(t *testing.T) {
 		if _, err := s.Submit(t.Context(), []Notification{apiN("Mail", "a"), apiN("CI", "b")}); err != nil {
 			t.Fatal(err)
 		}
-		if len(rec.messages()) != 0 {
+		if len(rec.Sent()) != 0 {
 			t.Fatal("first start sent a digest")
 		}
 	})
 	run(mon.Add(9*time.Hour), false, func(s *Service, rec *recorder, clk *clock.Fake) {
 		want := []Message{{Title: "Lull — 2 held", Body: "CI 1 · Mail 1"}}
-		if got := rec.messages(); !reflect.DeepEqual(got, want) {
+		if got := rec.Sent(); !reflect.DeepEqual(got, want) {
 			t.Fatalf("catch-up sent %+v, want %+v", got, want)
 		}
 		ds, _ := s.ListDigests(mon, mon.Add(24*time.Hour), 0)
@@ -195,7 +195,7 @@ func TestDigestCatchUp(t *testing.T) {
 	})
 	// Restarting before the next digest time catches nothing up.
 	run(mon.Add(9*time.Hour+time.Minute), false, func(s *Service, rec *recorder, clk *clock.Fake) {
-		if got := rec.messages(); len(got) != 0 {
+		if got := rec.Sent(); len(got) != 0 {
 			t.Fatalf("second restart sent %+v", got)
 		}
 		if _, err := s.Submit(t.Context(), []Notification{apiN("Chat", "x")}); err != nil {
@@ -205,12 +205,12 @@ func TestDigestCatchUp(t *testing.T) {
 	// Missed times and restarting inside a focus block: the catch-up waits
 	// for the block's end.
 	run(mon.Add(25*time.Hour), true, func(s *Service, rec *recorder, clk *clock.Fake) {
-		if got := rec.messages(); len(got) != 0 || !s.Pending() {
+		if got := rec.Sent(); len(got) != 0 || !s.Pending() {
 			t.Fatalf("catch-up during focus: sent %+v, pending %v", got, s.Pending())
 		}
 		s.d.Focus.(*fakeFocus).set(false, time.Time{})
 		s.OnFocusChange(false)
-		if got := rec.messages(); len(got) != 1 || got[0].Title != "Lull — 1 held" {
+		if got := rec.Sent(); len(got) != 1 || got[0].Title != "Lull — 1 held" {
 			t.Fatalf("after the block: %+v", got)
 		}
 	})
@@ -277,7 +277,7 @@ func TestDeliverNow(t *testing.T) {
 	if err != nil || !ok || d.Total() != 1 || d.Reason != DigestManual {
 		t.Fatalf("DeliverNow = %+v %v %v", d, ok, err)
 	}
-	if got := r.rec.messages(); len(got) != 1 {
+	if got := r.rec.Sent(); len(got) != 1 {
 		t.Fatalf("sent %+v", got)
 	}
 	if h, _ := r.svc.Held(); len(h) != 0 {
@@ -321,7 +321,7 @@ func TestBatchDesktopAllDay(t *testing.T) {
 }
 
 func TestSplitSender(t *testing.T) {
-	normal, urgent := &recorder{}, &recorder{}
+	normal, urgent := newRecorder(), newRecorder()
 	s := splitSender{normal: normal, urgent: urgent}
 	if err := s.Send(Message{Title: "digest"}); err != nil {
 		t.Fatal(err)
@@ -329,7 +329,7 @@ func TestSplitSender(t *testing.T) {
 	if err := s.Send(Message{Title: "now", Urgent: true}); err != nil {
 		t.Fatal(err)
 	}
-	if n, u := normal.messages(), urgent.messages(); len(n) != 1 || n[0].Title != "digest" || len(u) != 1 || u[0].Title != "now" {
+	if n, u := normal.Sent(), urgent.Sent(); len(n) != 1 || n[0].Title != "digest" || len(u) != 1 || u[0].Title != "now" {
 		t.Fatalf("normal %+v, urgent %+v", n, u)
 	}
 }

@@ -7,57 +7,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/zalando/go-keyring"
 
 	"github.com/lullapp/lull/app/service"
+	"github.com/lullapp/lull/internal/fake"
 	"github.com/lullapp/lull/notify"
 )
 
-// memKeyring keeps the API token in memory.
-type memKeyring struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *memKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[service+"/"+user]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Set(service, user, pw string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[service+"/"+user] = pw
-	return nil
-}
-
-// recorder is a notify.Sender that keeps what it was asked to show.
-type recorder struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (r *recorder) Send(m notify.Message) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, m)
-	return nil
-}
-
-func (r *recorder) sent() []notify.Message {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]notify.Message(nil), r.msgs...)
-}
+// recorder keeps the OS notifications the service shows.
+type recorder = fake.Sender[notify.Message]
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
@@ -105,7 +66,7 @@ func startInstance(t *testing.T, dir string) (*service.Service, *recorder) {
 		DataOptions:  service.DataOptions{Dir: dir},
 		Version:      "test",
 		Sender:       rec,
-		TokenKeyring: &memKeyring{m: map[string]string{}},
+		TokenKeyring: &fake.Keyring{},
 		SyncInterval: -1,
 		Logf:         t.Logf,
 	})
@@ -254,8 +215,8 @@ func TestAgainstRunningInstance(t *testing.T) {
 		t.Fatalf("focus stop: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 	// The end of focus delivers the held notification as a digest.
-	waitFor(t, func() bool { return len(rec.sent()) == 1 })
-	if m := rec.sent()[0]; !strings.Contains(m.Title, "1 held") || !strings.Contains(m.Body, "ci") {
+	waitFor(t, func() bool { return len(rec.Sent()) == 1 })
+	if m := rec.Sent()[0]; !strings.Contains(m.Title, "1 held") || !strings.Contains(m.Body, "ci") {
 		t.Fatalf("focus-end digest = %+v", m)
 	}
 	if r = runLull(t, dir, "", "digest", "now"); r.code != 0 || !strings.Contains(r.stdout, "Nothing held") {
@@ -265,7 +226,7 @@ func TestAgainstRunningInstance(t *testing.T) {
 	if r = runLull(t, dir, "", "digest", "now"); r.code != 0 || !strings.Contains(r.stdout, "1 held") {
 		t.Fatalf("digest now: %d %q %q", r.code, r.stdout, r.stderr)
 	}
-	if msgs := rec.sent(); len(msgs) != 2 || !strings.Contains(msgs[1].Body, "mail") {
+	if msgs := rec.Sent(); len(msgs) != 2 || !strings.Contains(msgs[1].Body, "mail") {
 		t.Fatalf("sent %+v, want a second digest naming mail", msgs)
 	}
 	if r = runLull(t, dir, "", "digest", "list"); r.code != 0 || !strings.Contains(r.stdout, "Build failed") {
