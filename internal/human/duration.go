@@ -9,11 +9,14 @@ import (
 )
 
 // Duration writes d as a person says it: "10 s" under a minute, else to the
-// nearest minute: "25 min", "1 h", "1 h 30 min", "200 h". Negative lengths
-// get a leading "-".
+// nearest minute: "25 min", "1 h", "1 h 30 min", "200 h"; nothing at all
+// (under half a second) is "0 min". Negative lengths get a leading "-".
 func Duration(d time.Duration) string {
 	if d < 0 {
 		return "-" + Duration(-d)
+	}
+	if d < time.Second/2 {
+		return "0 min"
 	}
 	if d < time.Minute-time.Second/2 {
 		return fmt.Sprintf("%d s", int64(d.Round(time.Second)/time.Second))
@@ -164,12 +167,12 @@ func ParseDurationIn(key, label, s string, lo, hi time.Duration, example string)
 			fe.Problem = "no length given"
 		}
 		return 0, fe
-	case d%time.Minute != 0:
-		fe.Problem = "whole minutes only"
 	case d < lo:
 		fe.Problem = "must be at least " + Duration(lo)
 	case d > hi:
 		fe.Problem = "must be at most " + Duration(hi)
+	case d%time.Minute != 0:
+		fe.Problem = "whole minutes only"
 	default:
 		return d, nil
 	}

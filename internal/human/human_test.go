@@ -13,8 +13,9 @@ func TestDuration(t *testing.T) {
 		d    time.Duration
 		want string
 	}{
-		{0, "0 s"},
-		{400 * time.Millisecond, "0 s"},
+		{0, "0 min"},
+		{400 * time.Millisecond, "0 min"},
+		{600 * time.Millisecond, "1 s"},
 		{10 * time.Second, "10 s"},
 		{10*time.Second + 600*time.Millisecond, "11 s"},
 		{59 * time.Second, "59 s"},
@@ -133,6 +134,11 @@ func TestParseRange(t *testing.T) {
 		if err != nil || !s.Equal(tc.start) || !e.Equal(tc.end) {
 			t.Errorf("ParseRange(%q, %q) = %v, %v, %v; want %v, %v", tc.from, tc.to, s, e, err, tc.start, tc.end)
 		}
+	}
+	// 1 Nov 2026 is a 25-hour day in New York: a date is the whole day.
+	ny, _ := time.LoadLocation("America/New_York")
+	if s, e, err := ParseRange("2026-11-01", "2026-11-01", ny); err != nil || e.Sub(s) != 25*time.Hour {
+		t.Errorf("1 Nov 2026 in New York = %v–%v, %v; want 25 h", s, e, err)
 	}
 	for _, tc := range []struct{ from, to, want string }{
 		{"yesterday", "", `--from "yesterday": write a date or a time, e.g. ` + RangeExamples},
