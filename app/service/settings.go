@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/store"
 	"github.com/lullapp/lull/notify"
 )
@@ -72,34 +74,62 @@ func DefaultSettings() Settings {
 // ErrBadSettings wraps every settings validation error.
 var ErrBadSettings = errors.New("invalid settings")
 
-// Validate checks every field a user can set.
+// settingError is a bad setting: it reads as its field error alone (no
+// "invalid settings: " prefix a person does not need) and is both
+// ErrBadSettings and the field error underneath.
+type settingError struct{ err error }
+
+func (e settingError) Error() string   { return e.err.Error() }
+func (e settingError) Unwrap() []error { return []error{ErrBadSettings, e.err} }
+
+// badSetting marks err as a bad setting (once).
+func badSetting(err error) error {
+	if err == nil || errors.As(err, new(settingError)) {
+		return err
+	}
+	return settingError{err}
+}
+
+// Validate checks every field a user can set. Errors wrap ErrBadSettings
+// and a *human.FieldError naming the field (its Key is the `lull settings
+// set` key) with an example of a right value.
 func (s Settings) Validate() error {
 	if err := s.Plan.Validate(); err != nil {
-		return fmt.Errorf("%w: %w", ErrBadSettings, err)
+		return badSetting(err)
 	}
 	if _, err := s.digestTimes(); err != nil {
 		return err
 	}
-	switch s.DND {
-	case "", "auto", "off":
-	default:
-		found := false
-		for _, n := range notify.DNDNames {
-			found = found || n == s.DND
-		}
-		if !found {
-			return fmt.Errorf("%w: do-not-disturb %q: want auto, off or one of %s", ErrBadSettings, s.DND, strings.Join(notify.DNDNames, ", "))
-		}
+	if s.DND != "" && !slices.Contains(DNDChoices(), s.DND) {
+		return badSetting(&human.FieldError{Key: "dnd", Label: "do-not-disturb", Value: s.DND,
+			Problem: "want " + strings.Join(DNDChoices(), ", "), Example: "auto"})
 	}
 	return nil
 }
 
+// DNDChoices are the values of the do-not-disturb setting, each once:
+// "auto" (detect the notification server), "off", and the adapters.
+func DNDChoices() []string {
+	out := []string{"auto", "off"}
+	for _, n := range notify.DNDNames {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// digestTimes reads the digest times; nil (never set) means the defaults,
+// an empty list none (digests only at the end of focus blocks).
 func (s Settings) digestTimes() ([]notify.TimeOfDay, error) {
+	if s.DigestTimes == nil {
+		return nil, nil
+	}
 	out := make([]notify.TimeOfDay, 0, len(s.DigestTimes))
 	for _, v := range s.DigestTimes {
 		t, err := notify.ParseTimeOfDay(v)
 		if err != nil {
-			return nil, fmt.Errorf("%w: digest time %q: %w", ErrBadSettings, v, err)
+			return nil, badSetting(err)
 		}
 		out = append(out, t)
 	}
