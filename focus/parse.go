@@ -83,4 +83,3 @@ func StatusLine(st State, now time.Time) string {
 	}
 	return "Focusing — " + human.Duration(mins*time.Minute) + " left"
 }
-

@@ -427,7 +427,9 @@ func TestSettingErrorsSayWhatIsWrong(t *testing.T) {
 		{func(s *Settings) { s.Plan.MinBlock = 20 * time.Minute }, "min-block", `minimum block "20 min": must be at least 30 min, in whole 5 min steps, e.g. 1 h`},
 		{func(s *Settings) { s.Plan.Buffer = 3 * time.Hour }, "buffer", `buffer "3 h": must be between 0 and 2 h, e.g. 10 min`},
 		{func(s *Settings) { s.Plan.Zone = "Mars/Olympus" }, "zone", `zone "Mars/Olympus": is not a time zone this computer knows, e.g. Europe/Berlin`},
-		{func(s *Settings) { s.Plan.Hours[time.Monday] = calendar.Span{Start: calendar.At(17, 0), End: calendar.At(9, 0)} }, "hours-mon", `Monday working hours "17:00–09:00": must end after they start, e.g. 09:00–17:00`},
+		{func(s *Settings) {
+			s.Plan.Hours[time.Monday] = calendar.Span{Start: calendar.At(17, 0), End: calendar.At(9, 0)}
+		}, "hours-mon", `Monday working hours "17:00–09:00": must end after they start, e.g. 09:00–17:00`},
 		{func(s *Settings) { s.DND = "telepathy" }, "dnd", `do-not-disturb "telepathy": want ` + strings.Join(DNDChoices(), ", ") + `, e.g. auto`},
 	} {
 		st := DefaultSettings()
