@@ -163,7 +163,11 @@ func WriteReportText(w io.Writer, r *WeeklyReport) error {
 	loc := r.Week.Start.Location()
 	var b strings.Builder
 	last := r.Week.End.AddDate(0, 0, -1)
-	fmt.Fprintf(&b, "Week %s (%s – %s, %s)", r.Week, r.Week.Start.Format("Mon 2 Jan"), last.Format("Mon 2 Jan 2006"), loc)
+	zone := loc.String()
+	if zone == "Local" {
+		zone = "local time"
+	}
+	fmt.Fprintf(&b, "Week %s (%s – %s, %s)", r.Week, r.Week.Start.Format("Mon 2 Jan"), last.Format("Mon 2 Jan 2006"), zone)
 	if !r.Complete {
 		fmt.Fprintf(&b, ", so far (%s)", r.Generated.In(loc).Format("Mon 15:04"))
 	}

@@ -43,7 +43,10 @@ func ParseStart(s string) (StartRequest, error) {
 	d, err := ParseDuration(s)
 	var fe *human.FieldError
 	if errors.As(err, &fe) {
-		fe.Problem += "; or until-next, open"
+		if strings.HasPrefix(fe.Problem, "write a length") || strings.HasPrefix(fe.Problem, "no length") {
+			fe.Problem = "write a length such as 25m, 1h30 or 90 (minutes), or until-next, or open"
+			fe.Example = ""
+		}
 		return StartRequest{}, fe
 	}
 	if err != nil {

@@ -224,3 +224,42 @@ func SaveSettings(db *store.DB, s Settings) error {
 		return b.Put(settingsKey, v)
 	})
 }
+
+// ParseSpan reads a span of the day as people type it: "09:00–17:00",
+// "9:00-17:00", "09:00 to 17:00"; "" and "off" are the empty span (a day
+// off, no lunch). Errors are a *human.FieldError with key and label.
+func ParseSpan(key, label, s string) (calendar.Span, error) {
+	in := strings.TrimSpace(s)
+	if in == "" || strings.EqualFold(in, "off") {
+		return calendar.Span{}, nil
+	}
+	bad := &human.FieldError{Key: key, Label: label, Value: in,
+		Problem: "write a range of the day such as 09:00–17:00, or off", Example: "09:00–17:00", Err: ErrBadSettings}
+	norm := strings.NewReplacer("–", "-", "—", "-", " to ", "-", " ", "").Replace(in)
+	parts := strings.Split(norm, "-")
+	if len(parts) != 2 {
+		return calendar.Span{}, bad
+	}
+	var sp calendar.Span
+	for i, p := range parts {
+		if len(p) == 4 && p[1] == ':' {
+			p = "0" + p
+		}
+		to := &sp.Start
+		if i == 1 {
+			to = &sp.End
+		}
+		if err := to.UnmarshalText([]byte(p)); err != nil {
+			return calendar.Span{}, bad
+		}
+	}
+	return sp, nil
+}
+
+// SpanText writes a span as ParseSpan reads it: "09:00–17:00", or "off".
+func SpanText(sp calendar.Span) string {
+	if sp.Empty() {
+		return "off"
+	}
+	return sp.Start.String() + "–" + sp.End.String()
+}

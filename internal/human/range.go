@@ -6,7 +6,7 @@ import (
 )
 
 // RangeExamples is what ParseRange's errors suggest.
-const RangeExamples = "2026-11-30, 2026-11-30T14:00 or 2026-11-30T14:00:00Z"
+const RangeExamples = "2026-11-30, 2026-11-30T14:00 or 2026-11-30T14:00+01:00"
 
 // localLayouts are the wall-clock forms ParseRange reads in the caller's
 // zone; zonedLayouts carry their own offset.
