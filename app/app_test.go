@@ -369,11 +369,11 @@ func TestServiceEventsReachTheViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.wait()
-	if got := h.ui.today.status.Text; got != "Focusing — 1h30m left" {
+	if got := h.ui.today.status.Text; got != "Focusing — 1 h 30 min left" {
 		t.Errorf("Today status %q", got)
 	}
 	menu, _, _ := h.app.state()
-	if got := menu.Items[0].Label; got != "Focusing — 1h30m left" {
+	if got := menu.Items[0].Label; got != "Focusing — 1 h 30 min left" {
 		t.Errorf("tray status %q", got)
 	}
 	// A plan made by the periodic sync shows up in the Plan tab.
@@ -390,7 +390,7 @@ func TestServiceEventsReachTheViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.wait()
-	if got := h.ui.today.status.Text; got != "Focusing — 1h30m left" {
+	if got := h.ui.today.status.Text; got != "Focusing — 1 h 30 min left" {
 		t.Errorf("closed UI still updated: %q", got)
 	}
 }
