@@ -167,7 +167,11 @@ func WriteReportText(w io.Writer, r *WeeklyReport) error {
 	if zone == "Local" {
 		zone = "local time"
 	}
-	fmt.Fprintf(&b, "Week %s (%s – %s, %s)", r.Week, r.Week.Start.Format("Mon 2 Jan"), last.Format("Mon 2 Jan 2006"), zone)
+	first := r.Week.Start.Format("Mon 2 Jan")
+	if r.Week.Start.Year() != last.Year() {
+		first = r.Week.Start.Format("Mon 2 Jan 2006")
+	}
+	fmt.Fprintf(&b, "Week %s (%s – %s, %s)", r.Week, first, last.Format("Mon 2 Jan 2006"), zone)
 	if !r.Complete {
 		fmt.Fprintf(&b, ", so far (%s)", r.Generated.In(loc).Format("Mon 15:04"))
 	}

@@ -179,9 +179,9 @@ func TestADayOnTheFakeClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r.Focus < first.Duration()-time.Minute || r.Planned != first.Duration() || r.Kept < first.Duration()-time.Minute ||
-		r.Batched != 2 || r.Digests != 1 || len(r.Interruptions) != 1 {
-		t.Fatalf("report: focus %s planned %s kept %s batched %d digests %d interruptions %d (block %s)",
-			r.Focus, r.Planned, r.Kept, r.Batched, r.Digests, len(r.Interruptions), first.Duration())
+		r.Batched != 2 || r.Digests != 1 || len(r.Interruptions) != 1 || r.Interruptions[0].Reason != "urgent" {
+		t.Fatalf("report: focus %s planned %s kept %s batched %d digests %d interruptions %+v (block %s)",
+			r.Focus, r.Planned, r.Kept, r.Batched, r.Digests, r.Interruptions, first.Duration())
 	}
 	mu.Lock()
 	defer mu.Unlock()

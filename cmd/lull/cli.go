@@ -716,7 +716,7 @@ func (c *cli) planAction(action string, args []string) error {
 		for _, id := range ids {
 			var b calendar.Block
 			if err := cl.Do("POST", "/v1/blocks/"+url.PathEscape(id)+"/"+action, nil, &b); err != nil {
-				return fmt.Errorf("block %s: %w", id, err)
+				return err // names the block already
 			}
 			show(b)
 		}
@@ -738,7 +738,7 @@ func (c *cli) planAction(action string, args []string) error {
 				b, err = d.Blocks.Skip(id)
 			}
 			if err != nil {
-				return fmt.Errorf("block %s: %w", id, err)
+				return err // names the block already
 			}
 			show(b)
 		}

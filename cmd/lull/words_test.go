@@ -149,7 +149,7 @@ func TestErrorsInWords(t *testing.T) {
 		{dir, []string{"settings", "set", "hours-mon", "17-9"}, exitUsage, `Monday working hours "17-9": write a range of the day such as 09:00–17:00, or off`},
 		{dir, []string{"settings", "set", "dnd", "telepathy"}, exitUsage, `do-not-disturb "telepathy": want auto, off, dunst`},
 		{dir, []string{"settings", "set", "colour", "blue"}, exitUsage, `no setting "colour"`},
-		{live, []string{"plan", "accept", "lull-nope"}, exitUsage, `block lull-nope: `},
+		{live, []string{"plan", "accept", "lull-nope"}, exitUsage, `^lull: block "?lull-nope"?: no such focus block\n$`},
 		{live, []string{"focus", "extend", "10m"}, exitOK, `^$`},
 		{live, []string{"focus", "resume"}, exitFailure, `already focusing`},
 		{live, []string{"report", "--week", "2099-W01"}, exitUsage, `week "2099-W01": has not started yet: it starts Mon 29 Dec 2098`},
