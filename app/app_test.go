@@ -17,6 +17,7 @@ import (
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/fake"
 	"github.com/lullapp/lull/notify"
 )
 
@@ -25,23 +26,7 @@ import (
 var uiT0 = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 
 // sentLog records the OS notifications the service shows.
-type sentLog struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (s *sentLog) Send(m notify.Message) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.msgs = append(s.msgs, m)
-	return nil
-}
-
-func (s *sentLog) all() []notify.Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]notify.Message(nil), s.msgs...)
-}
+type sentLog = fake.Sender[notify.Message]
 
 // trayApp is a test app with a system tray that records what it is given.
 type trayApp struct {
@@ -384,11 +369,11 @@ func TestServiceEventsReachTheViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.wait()
-	if got := h.ui.today.status.Text; got != "Focusing — 1h30m left" {
+	if got := h.ui.today.status.Text; got != "Focusing — 1 h 30 min left" {
 		t.Errorf("Today status %q", got)
 	}
 	menu, _, _ := h.app.state()
-	if got := menu.Items[0].Label; got != "Focusing — 1h30m left" {
+	if got := menu.Items[0].Label; got != "Focusing — 1 h 30 min left" {
 		t.Errorf("tray status %q", got)
 	}
 	// A plan made by the periodic sync shows up in the Plan tab.
@@ -405,7 +390,7 @@ func TestServiceEventsReachTheViews(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.wait()
-	if got := h.ui.today.status.Text; got != "Focusing — 1h30m left" {
+	if got := h.ui.today.status.Text; got != "Focusing — 1 h 30 min left" {
 		t.Errorf("closed UI still updated: %q", got)
 	}
 }

@@ -36,7 +36,7 @@ func TestDigestHeldQueueAndDeliverNow(t *testing.T) {
 
 	test.Tap(d.deliver)
 	h.wait()
-	sent := h.sent.all()
+	sent := h.sent.Sent()
 	if len(sent) != 1 || sent[0].Title != "Lull — 4 held" {
 		t.Fatalf("sent %+v, want one digest of 4", sent)
 	}

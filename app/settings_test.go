@@ -147,13 +147,13 @@ func TestSettingsValidationErrors(t *testing.T) {
 		want       string
 	}{
 		{"goal", "lots", "goal", `Weekly goal "lots": enter hours`},
-		{"goal", "-3", "goal", "weekly goal -3h0m0s must be between 0 and 168 h"},
-		{"min", "10m", "min", "minimum block 10m0s must be at least 30 min"},
-		{"preferred", "30m", "preferred", "preferred block 30m0s must be at least the minimum block 1h0m0s"},
+		{"goal", "-3", "goal", `weekly goal "-3 h": must be between 0 and 168 h`},
+		{"min", "10m", "min", `minimum block "10 min": must be at least 30 min`},
+		{"preferred", "30m", "preferred", `preferred block "30 min": must be at least the minimum block (1 h)`},
 		{"cap", "soon", "cap", `"soon": enter a length such as 2h, 90m or 1h30m`},
-		{"hours-tue", "17:00-09:00", "hours-tue", "Tuesday working hours 17:00–09:00 must end after they start"},
+		{"hours-tue", "17:00-09:00", "hours-tue", `Tuesday working hours "17:00–09:00": must end after they start`},
 		{"hours-wed", "9 to 5", "hours-wed", `Wednesday: "9 to 5": enter a range such as 09:00–17:00`},
-		{"lunch", "12:03–13:00", "lunch", "lunch 12:03–13:00 must be on a 5 min grid"},
+		{"lunch", "12:03–13:00", "lunch", `lunch "12:03–13:00": must be on a 5 min grid`},
 		{"digest", "09:00, 25:00", "digest", `digest time "25:00"`},
 		{"zone", "Mars/Olympus_Mons", "zone", `zone "Mars/Olympus_Mons"`},
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/notify"
 )
 
@@ -22,13 +23,18 @@ const untilMeeting = "Until next meeting"
 type todayTab struct {
 	ui *UI
 
-	status   *widget.Label
-	toggle   *widget.Button
-	length   *widget.Select // what the toggle starts
-	next     *widget.Label
-	held     *widget.Label
-	progress *widget.ProgressBar
-	focused  *widget.Label
+	status    *widget.Label
+	toggle    *widget.Button
+	resume    *widget.Button // "Resume block — 40 min left", shown when a stopped block can resume
+	resumeRow *fyne.Container
+	// resumeTick refreshes the resume label when its minutes left change
+	// (the focus clock only ticks while focusing); nil when none is shown.
+	resumeTick clock.Timer
+	length     *widget.Select // what the toggle starts
+	next       *widget.Label
+	held       *widget.Label
+	progress   *widget.ProgressBar
+	focused    *widget.Label
 
 	content *fyne.Container
 }
@@ -40,6 +46,9 @@ func newTodayTab(u *UI) *todayTab {
 	t.status.Alignment = fyne.TextAlignCenter
 	t.toggle = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), t.onToggle)
 	t.toggle.Importance = widget.HighImportance
+	t.resume = widget.NewButtonWithIcon("", theme.MediaReplayIcon(), u.resumeFocus)
+	t.resumeRow = container.NewCenter(t.resume)
+	t.resumeRow.Hide()
 	var choices []string
 	for _, d := range trayLengths {
 		choices = append(choices, lengthLabel(d))
@@ -59,6 +68,7 @@ func newTodayTab(u *UI) *todayTab {
 	t.content = container.NewVBox(
 		t.status,
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 64), t.toggle)),
+		t.resumeRow,
 		lengthRow,
 		widget.NewSeparator(),
 		widget.NewCard("", "Today", container.NewVBox(t.focused, t.progress)),
@@ -105,6 +115,8 @@ func (t *todayTab) refresh() {
 		t.length.Enable()
 	}
 
+	t.refreshResume(st, now)
+
 	if b, ok := u.svc.NextBlock(); ok {
 		t.next.SetText(blockLine(b, now, loc))
 	} else {
@@ -123,6 +135,37 @@ func (t *todayTab) refresh() {
 		t.progress.Max = 1
 		t.progress.SetValue(0)
 	}
+}
+
+// refreshResume shows "Resume block — 40 min left" while a block stopped
+// early can be resumed, and keeps its minutes current (here and in the
+// tray) with a timer due when they change.
+func (t *todayTab) refreshResume(st focus.State, now time.Time) {
+	u := t.ui
+	if t.resumeTick != nil {
+		t.resumeTick.Stop()
+		t.resumeTick = nil
+	}
+	b, ok := u.svc.Focus.Resumable()
+	if !ok || st.Focusing {
+		t.resumeRow.Hide()
+		return
+	}
+	left := b.End.Sub(now)
+	t.resume.SetText(resumeLabel(left))
+	t.resumeRow.Show()
+	next := left % time.Minute
+	if next <= 0 {
+		next = time.Minute
+	}
+	t.resumeTick = u.svc.Clock.AfterFunc(next, func() {
+		u.bridge.do(func() {
+			if !u.bridge.isClosed() {
+				t.refresh()
+				u.refreshTray()
+			}
+		})
+	})
 }
 
 // toggleLabel is the big button's text: what tapping it does, and while
@@ -236,6 +279,11 @@ func (u *UI) startFocus(d time.Duration) {
 // startUntilMeeting focuses until the next meeting (capped by the engine).
 func (u *UI) startUntilMeeting() {
 	u.focusJob(func() error { _, err := u.svc.Focus.StartUntilNextMeeting(); return err })
+}
+
+// resumeFocus focuses again for the rest of a block stopped early.
+func (u *UI) resumeFocus() {
+	u.focusJob(func() error { _, err := u.svc.Focus.Resume(); return err })
 }
 
 // stopFocus ends the running session.

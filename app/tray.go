@@ -10,6 +10,7 @@ import (
 	"github.com/lullapp/lull/assets"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/human"
 )
 
 // The tray icons: grey while idle, amber while focusing.
@@ -27,6 +28,9 @@ type trayModel struct {
 	Status   string
 	Focusing bool
 	Held     int
+	// Resume labels the item that resumes a block stopped early
+	// ("Resume block — 40 min left"); "" when there is none.
+	Resume string
 }
 
 // trayStatus is the tray's first line: the focus status while focusing,
@@ -72,11 +76,19 @@ func lengthLabel(d time.Duration) string {
 	return fmt.Sprintf("%d min", int(d/time.Minute))
 }
 
+// resumeLabel names the resume item and button: "Resume block — 40 min
+// left", the time left rounded up as the status line rounds it.
+func resumeLabel(left time.Duration) string {
+	mins := (max(left, 0) + time.Minute - 1) / time.Minute
+	return "Resume block — " + human.Duration(mins*time.Minute) + " left"
+}
+
 // trayActions are what the menu items do.
 type trayActions struct {
 	Start        func(time.Duration)
 	UntilMeeting func()
 	Stop         func()
+	Resume       func()
 	Deliver      func()
 	Open         func()
 	Report       func()
@@ -99,6 +111,10 @@ func trayMenu(m trayModel, act trayActions) *fyne.Menu {
 
 	stop := fyne.NewMenuItem("Stop focus", act.Stop)
 	stop.Disabled = !m.Focusing
+	focusItems := []*fyne.MenuItem{start, stop}
+	if m.Resume != "" {
+		focusItems = append(focusItems, fyne.NewMenuItem(m.Resume, act.Resume))
+	}
 
 	deliver := fyne.NewMenuItem(deliverLabel(m.Held), act.Deliver)
 	deliver.Disabled = m.Held == 0
@@ -106,18 +122,15 @@ func trayMenu(m trayModel, act trayActions) *fyne.Menu {
 	quit := fyne.NewMenuItem("Quit", act.Quit)
 	quit.IsQuit = true
 
-	return fyne.NewMenu("Lull",
-		status,
-		fyne.NewMenuItemSeparator(),
-		start,
-		stop,
+	items := append([]*fyne.MenuItem{status, fyne.NewMenuItemSeparator()}, focusItems...)
+	return fyne.NewMenu("Lull", append(items,
 		deliver,
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Open Lull", act.Open),
 		fyne.NewMenuItem("Weekly report", act.Report),
 		fyne.NewMenuItemSeparator(),
 		quit,
-	)
+	)...)
 }
 
 // tray keeps the system tray menu and icon in step with the service.
@@ -140,11 +153,15 @@ func (t *tray) current() trayModel {
 	if b, ok := u.svc.NextBlock(); ok {
 		next = &b
 	}
-	return trayModel{
+	m := trayModel{
 		Status:   trayStatus(st, next, u.now(), u.svc.Location()),
 		Focusing: st.Focusing,
 		Held:     u.heldCount(),
 	}
+	if b, ok := u.svc.Focus.Resumable(); ok && !st.Focusing {
+		m.Resume = resumeLabel(b.End.Sub(u.now()))
+	}
+	return m
 }
 
 // refresh rebuilds the menu, and swaps the icon, only when what they show
@@ -167,6 +184,7 @@ func (t *tray) refresh() {
 		Start:        u.startFocus,
 		UntilMeeting: u.startUntilMeeting,
 		Stop:         u.stopFocus,
+		Resume:       u.resumeFocus,
 		Deliver:      u.deliverNow,
 		Open:         u.show,
 		Report:       u.showReport,

@@ -19,7 +19,9 @@ const (
 // times in loc (nil means UTC):
 //
 //   - text: for people; one heading per day, then "09:00–11:00  2 h
-//     proposed  reason", and a total of the proposed and accepted time.
+//     proposed  lull-20261124T0800Z  reason" in aligned columns (the ID is
+//     what `lull plan accept ID` takes), and a total of the proposed and
+//     accepted time.
 //   - tsv: a header line, then start, end (RFC 3339), state, id, reason.
 //   - json: an array of blocks (id, start, end, state, reason).
 func WritePlan(w io.Writer, blocks []Block, format string, loc *time.Location) error {
@@ -50,6 +52,13 @@ func writePlanText(w io.Writer, blocks []Block, loc *time.Location) error {
 		_, err := io.WriteString(w, sb.String())
 		return err
 	}
+	// Column widths over all days, so the columns line up under each other.
+	lenW, stateW, idW := 0, 0, 0
+	for _, b := range blocks {
+		lenW = max(lenW, len(DurationText(b.Duration())))
+		stateW = max(stateW, len(b.State))
+		idW = max(idW, len(oneLine(b.ID)))
+	}
 	lastDay := ""
 	var total time.Duration
 	n := 0
@@ -66,7 +75,9 @@ func writePlanText(w io.Writer, blocks []Block, loc *time.Location) error {
 		if e.YearDay() != s.YearDay() || e.Year() != s.Year() {
 			end = e.Format("Mon 15:04")
 		}
-		fmt.Fprintf(&sb, "  %s–%s  %-8s %-9s %s\n", s.Format("15:04"), end, DurationText(b.Duration()), b.State, oneLine(b.Reason))
+		line := fmt.Sprintf("  %s–%s  %-*s  %-*s  %-*s  %s", s.Format("15:04"), end, lenW, DurationText(b.Duration()),
+			stateW, b.State, idW, oneLine(b.ID), oneLine(b.Reason))
+		sb.WriteString(strings.TrimRight(line, " ") + "\n")
 		if b.State != StateSkipped {
 			total += b.Duration()
 			n++
@@ -77,6 +88,7 @@ func writePlanText(w io.Writer, blocks []Block, loc *time.Location) error {
 		blockWord = "block"
 	}
 	fmt.Fprintf(&sb, "\nTotal: %s in %d %s (skipped not counted)\n", DurationText(total), n, blockWord)
+
 	_, err := io.WriteString(w, sb.String())
 	return err
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/lullapp/lull/internal/human"
 )
 
 // Sentinel errors of the planner and the block store, checked with errors.Is.
@@ -155,41 +157,48 @@ func (s PlanSettings) Location() (*time.Location, error) {
 	}
 	loc, err := time.LoadLocation(s.Zone)
 	if err != nil {
-		return nil, fmt.Errorf("%w: zone %q: %v", ErrBadSettings, s.Zone, err)
+		return nil, &human.FieldError{Key: "zone", Label: "zone", Value: s.Zone,
+			Problem: "is not a time zone this computer knows", Example: "Europe/Berlin", Err: ErrBadSettings}
 	}
 	return loc, nil
 }
 
-// Validate reports the first rule the settings break, wrapped around
-// ErrBadSettings with the field's name.
+// Validate reports the first rule the settings break: a
+// *human.FieldError (wrapping ErrBadSettings) whose Key is the setting's
+// name in `lull settings set` and whose text says the limit in words.
 func (s PlanSettings) Validate() error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrBadSettings, fmt.Sprintf(format, args...))
+	bad := func(key, label string, value any, problem, example string) error {
+		v := fmt.Sprint(value)
+		if d, ok := value.(time.Duration); ok {
+			v = human.Duration(d)
+		}
+		return &human.FieldError{Key: key, Label: label, Value: v, Problem: problem, Example: example, Err: ErrBadSettings}
 	}
 	onGrid := func(d time.Duration) bool { return d%Grid == 0 }
+	minText := human.Duration(s.MinBlock)
 	switch {
 	case s.WeeklyGoal < 0 || s.WeeklyGoal > 7*24*time.Hour:
-		return bad("weekly goal %v must be between 0 and 168 h", s.WeeklyGoal)
+		return bad("goal", "weekly goal", s.WeeklyGoal, "must be between 0 and 168 h", "10 h")
 	case s.MinBlock < 30*time.Minute || !onGrid(s.MinBlock):
-		return bad("minimum block %v must be at least 30 min, in whole 5 min steps", s.MinBlock)
+		return bad("min-block", "minimum block", s.MinBlock, "must be at least 30 min, in whole 5 min steps", "1 h")
 	case s.PreferredBlock < s.MinBlock || !onGrid(s.PreferredBlock):
-		return bad("preferred block %v must be at least the minimum block %v, in whole 5 min steps", s.PreferredBlock, s.MinBlock)
+		return bad("preferred-block", "preferred block", s.PreferredBlock, "must be at least the minimum block ("+minText+"), in whole 5 min steps", "2 h")
 	case s.PreferredBlock > 12*time.Hour:
-		return bad("preferred block %v must be at most 12 h", s.PreferredBlock)
+		return bad("preferred-block", "preferred block", s.PreferredBlock, "must be at most 12 h", "2 h")
 	case s.DailyCap < s.MinBlock || s.DailyCap > 24*time.Hour:
-		return bad("daily cap %v must be between the minimum block %v and 24 h", s.DailyCap, s.MinBlock)
+		return bad("daily-cap", "daily cap", s.DailyCap, "must be between the minimum block ("+minText+") and 24 h", "4 h")
 	case s.Buffer < 0 || s.Buffer > 2*time.Hour:
-		return bad("buffer %v must be between 0 and 2 h", s.Buffer)
+		return bad("buffer", "buffer", s.Buffer, "must be between 0 and 2 h", "10 min")
 	case s.Prefer != PreferMorning && s.Prefer != PreferAfternoon && s.Prefer != PreferAny:
-		return bad("preferred time of day %q must be morning, afternoon or any", s.Prefer)
+		return bad("prefer", "preferred time of day", s.Prefer, "must be morning, afternoon or any", "morning")
 	case s.HorizonDays < 1 || s.HorizonDays > 62:
-		return bad("horizon of %d days must be between 1 and 62", s.HorizonDays)
+		return bad("horizon", "planning horizon", fmt.Sprintf("%d days", s.HorizonDays), "must be between 1 and 62 days", "14")
 	}
-	if err := checkSpan("lunch", s.Lunch); err != nil {
+	if err := checkSpan("lunch", "lunch", s.Lunch); err != nil {
 		return err
 	}
 	for d, h := range s.Hours {
-		if err := checkSpan(time.Weekday(d).String()+" working hours", h); err != nil {
+		if err := checkSpan("hours-"+weekdayKeys[d], time.Weekday(d).String()+" working hours", h); err != nil {
 			return err
 		}
 	}
@@ -199,17 +208,21 @@ func (s PlanSettings) Validate() error {
 	return nil
 }
 
-func checkSpan(name string, sp Span) error {
+func checkSpan(key, label string, sp Span) error {
 	if sp == (Span{}) {
 		return nil
 	}
+	bad := func(problem string) error {
+		return &human.FieldError{Key: key, Label: label, Value: sp.Start.String() + "–" + sp.End.String(),
+			Problem: problem, Example: "09:00–17:00", Err: ErrBadSettings}
+	}
 	switch {
 	case sp.Start < 0 || sp.End > 24*60:
-		return fmt.Errorf("%w: %s %v–%v must lie within 00:00–24:00", ErrBadSettings, name, sp.Start, sp.End)
+		return bad("must lie within 00:00–24:00")
 	case sp.End <= sp.Start:
-		return fmt.Errorf("%w: %s %v–%v must end after they start", ErrBadSettings, name, sp.Start, sp.End)
+		return bad("must end after they start")
 	case int(sp.Start)%5 != 0 || int(sp.End)%5 != 0:
-		return fmt.Errorf("%w: %s %v–%v must be on a 5 min grid", ErrBadSettings, name, sp.Start, sp.End)
+		return bad("must be on a 5 min grid")
 	}
 	return nil
 }
@@ -274,23 +287,24 @@ func (s *PlanSettings) UnmarshalJSON(b []byte) error {
 	}
 	out := DefaultPlanSettings()
 	durs := []struct {
-		key string
-		val string
-		dst *time.Duration
+		key, setting, label string
+		val                 string
+		dst                 *time.Duration
 	}{
-		{"weekly_goal", w.WeeklyGoal, &out.WeeklyGoal},
-		{"preferred_block", w.PreferredBlock, &out.PreferredBlock},
-		{"min_block", w.MinBlock, &out.MinBlock},
-		{"daily_cap", w.DailyCap, &out.DailyCap},
-		{"buffer", w.Buffer, &out.Buffer},
+		{"weekly_goal", "goal", "weekly goal", w.WeeklyGoal, &out.WeeklyGoal},
+		{"preferred_block", "preferred-block", "preferred block", w.PreferredBlock, &out.PreferredBlock},
+		{"min_block", "min-block", "minimum block", w.MinBlock, &out.MinBlock},
+		{"daily_cap", "daily-cap", "daily cap", w.DailyCap, &out.DailyCap},
+		{"buffer", "buffer", "buffer", w.Buffer, &out.Buffer},
 	}
 	for _, d := range durs {
 		if _, ok := raw[d.key]; !ok {
 			continue
 		}
-		v, err := time.ParseDuration(d.val)
+		v, err := human.ParseDuration(d.val)
 		if err != nil {
-			return fmt.Errorf("planner settings: %s: %w", d.key, err)
+			return &human.FieldError{Key: d.setting, Label: d.label, Value: d.val,
+				Problem: "write a length of time such as " + human.DurationExamples, Err: ErrBadSettings}
 		}
 		*d.dst = v
 	}

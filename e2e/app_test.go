@@ -324,7 +324,7 @@ func TestAppDesktopLifecycle(t *testing.T) {
 		t.Fatalf("focus start: %d %q %q", code, out, errOut)
 	}
 	focusStart := time.Now()
-	if out, errOut, code := runCLI(t, home, "", "notify", "--source", "ci", "--title", "Build 42 failed"); code != 0 || !strings.Contains(out, "held") {
+	if out, errOut, code := runCLI(t, home, "", "notify", "--source", "ci", "--title", "Build 42 failed"); code != 0 || !strings.Contains(out, "Held") {
 		t.Fatalf("notify: %d %q %q", code, out, errOut)
 	}
 	for deadline := time.Now().Add(10 * time.Second); !dunstPaused(t); time.Sleep(200 * time.Millisecond) {

@@ -7,7 +7,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/store"
 )
 
@@ -34,12 +36,13 @@ type State struct {
 // accepted blocks on the injected clock, every change written to the Log
 // and published to subscribers. It is safe for concurrent use.
 type Engine struct {
-	log  *Log
-	clk  clock.Clock
-	cfg  Config
-	deps Deps
+	log     *Log
+	clk     clock.Clock
+	deps    Deps
+	onError func(error) // Config.OnError at creation
 
 	mu         sync.Mutex
+	cfg        Config
 	cur        *Session        // running session, nil when idle
 	last       State           // state published last
 	handled    map[string]bool // blocks that already had a session
@@ -70,21 +73,23 @@ func Open(db *store.DB, clk clock.Clock, cfg Config, deps Deps) (*Engine, error)
 
 // NewEngine is Open for an already opened Log.
 func NewEngine(l *Log, clk clock.Clock, cfg Config, deps Deps) (*Engine, error) {
-	e := &Engine{log: l, clk: clk, cfg: cfg.withDefaults(), deps: deps,
+	e := &Engine{log: l, clk: clk, cfg: cfg.withDefaults(), deps: deps, onError: cfg.OnError,
 		handled: map[string]bool{}, subs: map[int]func(State){}}
 	if _, _, err := l.Recover(); err != nil {
 		return nil, err
 	}
-	// Blocks that already had a session which did not crash or sleep are
-	// not started again (the user stopped them, or they completed).
+	// Blocks that already had a session which did not crash, sleep or end
+	// with Lull quitting are not started again (the user stopped them, or
+	// they completed); the others resume for the rest of the block. A
+	// later session of the same block decides.
 	now := clk.Now()
 	recent, err := l.Sessions(now.Add(-48*time.Hour), time.Time{})
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range recent {
-		if s.BlockID != "" && s.Outcome != Crashed && s.Outcome != Suspended {
-			e.handled[s.BlockID] = true
+		if s.BlockID != "" {
+			e.handled[s.BlockID] = s.Outcome != Crashed && s.Outcome != Suspended && s.Outcome != Quit
 		}
 	}
 	if err := e.Refresh(); err != nil {
@@ -97,11 +102,30 @@ func NewEngine(l *Log, clk clock.Clock, cfg Config, deps Deps) (*Engine, error) 
 func (e *Engine) Log() *Log { return e.log }
 
 // Config returns the engine's settings with defaults filled in.
-func (e *Engine) Config() Config { return e.cfg }
+func (e *Engine) Config() Config {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cfg
+}
 
+// SetConfig applies changed settings at once (zone, goal, daily maximum,
+// minimum block); a running session keeps its planned end. OnError is kept
+// when cfg has none.
+func (e *Engine) SetConfig(cfg Config) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if cfg.OnError == nil {
+		cfg.OnError = e.cfg.OnError
+	}
+	e.cfg = cfg.withDefaults()
+}
+
+// reportErr hands err to Config.OnError. It reads the config without the
+// lock: OnError is set once at creation and kept by SetConfig, which runs
+// under the lock every caller of reportErr holds or has released.
 func (e *Engine) reportErr(err error) {
-	if e.cfg.OnError != nil && err != nil {
-		e.cfg.OnError(err)
+	if e.onError != nil && err != nil {
+		e.onError(err)
 	}
 }
 
@@ -194,7 +218,7 @@ func (e *Engine) unlock() {
 // Start starts a manual session of length d (25, 50, 90 min or any d > 0).
 func (e *Engine) Start(d time.Duration) (State, error) {
 	if d <= 0 {
-		return State{}, fmt.Errorf("start focus for %v: %w: must be positive", d, ErrBadDuration)
+		return State{}, fmt.Errorf("start focus for %s: %w: the length must be positive", human.Duration(d), ErrBadDuration)
 	}
 	e.mu.Lock()
 	defer e.unlock()
@@ -216,11 +240,13 @@ func (e *Engine) StartOpen() (State, error) {
 }
 
 // StartUntilNextMeeting starts a manual session that ends when the next busy
-// time starts, at most Config.DailyMax from now. A meeting already under way
-// is ignored (the user chose to focus instead).
+// time starts, and at the latest at the end of the working day; outside
+// working hours (evenings, weekends, out-of-office days) it lasts at most
+// Config.DailyMax. A meeting already under way is ignored (the user chose
+// to focus instead).
 func (e *Engine) StartUntilNextMeeting() (State, error) {
 	now := e.clk.Now()
-	end := now.Add(e.cfg.DailyMax)
+	end := e.untilNextMeetingBound(now)
 	if e.deps.Busy != nil {
 		busy, err := e.deps.Busy.Busy(now, end)
 		if err != nil {
@@ -232,19 +258,36 @@ func (e *Engine) StartUntilNextMeeting() (State, error) {
 			}
 		}
 	}
+	loc := e.Config().Location
 	if end.Sub(now) < time.Minute {
-		return State{}, fmt.Errorf("start focus until next meeting at %s: %w", end.Format("15:04"), ErrNoFreeTime)
+		return State{}, fmt.Errorf("start focus until next meeting at %s: %w", end.In(loc).Format("15:04"), ErrNoFreeTime)
 	}
 	e.mu.Lock()
 	defer e.unlock()
 	now = e.clk.Now() // time may have passed while asking the calendar
 	if end.Sub(now) < time.Minute {
-		return State{}, fmt.Errorf("start focus until next meeting at %s: %w", end.Format("15:04"), ErrNoFreeTime)
+		return State{}, fmt.Errorf("start focus until next meeting at %s: %w", end.In(loc).Format("15:04"), ErrNoFreeTime)
 	}
 	if err := e.startLocked(Manual, now, end, ""); err != nil {
 		return State{}, err
 	}
 	return e.stateLocked(), nil
+}
+
+// untilNextMeetingBound is the latest end of an "until next meeting"
+// session started at now: the end of the working hours now lies in, or
+// DailyMax from now outside working hours.
+func (e *Engine) untilNextMeetingBound(now time.Time) time.Time {
+	cfg := e.Config()
+	l := now.In(cfg.Location)
+	midnight := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, cfg.Location)
+	day := calendar.Interval{Start: midnight, End: midnight.AddDate(0, 0, 1)}
+	for _, iv := range e.deps.working(day) {
+		if !now.Before(iv.Start) && now.Before(iv.End) {
+			return iv.End
+		}
+	}
+	return now.Add(cfg.DailyMax)
 }
 
 func (e *Engine) startLocked(kind Kind, now, plannedEnd time.Time, blockID string) error {
@@ -253,7 +296,12 @@ func (e *Engine) startLocked(kind Kind, now, plannedEnd time.Time, blockID strin
 	}
 	e.checkSleepLocked()
 	if e.cur != nil {
-		return fmt.Errorf("start focus: %w (session %s since %s)", ErrAlreadyFocusing, e.cur.ID, e.cur.Start.Format(time.RFC3339))
+		loc := e.cfg.Location
+		since := "since " + e.cur.Start.In(loc).Format("15:04")
+		if !e.cur.PlannedEnd.IsZero() {
+			since += ", until " + e.cur.PlannedEnd.In(loc).Format("15:04")
+		}
+		return fmt.Errorf("%w (%s): stop or extend it instead", ErrAlreadyFocusing, since)
 	}
 	s := &Session{Kind: kind, Start: now, PlannedEnd: plannedEnd, LastAlive: now, BlockID: blockID, Outcome: Running}
 	if err := e.log.begin(s); err != nil {
@@ -413,7 +461,7 @@ func (e *Engine) Stop() (Session, error) {
 // the UI; any d > 0).
 func (e *Engine) Extend(d time.Duration) (State, error) {
 	if d <= 0 {
-		return State{}, fmt.Errorf("extend focus by %v: %w: must be positive", d, ErrBadDuration)
+		return State{}, fmt.Errorf("extend focus by %s: %w: the length must be positive", human.Duration(d), ErrBadDuration)
 	}
 	e.mu.Lock()
 	defer e.unlock()
@@ -435,6 +483,77 @@ func (e *Engine) Extend(d time.Duration) (State, error) {
 	return e.stateLocked(), nil
 }
 
+// MinResume is the least time a block must have left to be offered for
+// resuming: a minute-long "session" is not worth a button.
+const MinResume = time.Minute
+
+// Resumable returns the accepted block under way now that already had a
+// session which ended before the block did (the user stopped it), when no
+// session runs and at least MinResume of the block is left: what Today, the
+// tray ("Resume block — 40 min left") and `lull focus resume` offer. A block
+// that never had a session is not resumable: it starts by itself.
+func (e *Engine) Resumable() (Block, bool) {
+	now := e.clk.Now()
+	if e.deps.Blocks == nil {
+		return Block{}, false
+	}
+	blocks, err := e.deps.Blocks.Blocks(now, now.Add(time.Nanosecond))
+	if err != nil {
+		e.reportErr(fmt.Errorf("focus: read accepted blocks: %w", err))
+		return Block{}, false
+	}
+	sort.Slice(blocks, func(i, j int) bool { return blocks[i].Start.Before(blocks[j].Start) })
+	e.mu.Lock()
+	defer e.unlock()
+	e.checkSleepLocked()
+	return e.resumableLocked(blocks, e.clk.Now())
+}
+
+func (e *Engine) resumableLocked(blocks []Block, now time.Time) (Block, bool) {
+	if e.cur != nil || e.closed {
+		return Block{}, false
+	}
+	for _, b := range blocks {
+		if !b.Start.After(now) && b.End.Sub(now) >= MinResume && e.handled[b.ID] && !e.deps.outOfOffice(b.Start) {
+			return b, true
+		}
+	}
+	return Block{}, false
+}
+
+// Resume starts focus again for the rest of the block Resumable offers,
+// as the block's own (scheduled) session. ErrNothingToResume when there is
+// none.
+func (e *Engine) Resume() (State, error) {
+	now := e.clk.Now()
+	var blocks []Block
+	if e.deps.Blocks != nil {
+		var err error
+		if blocks, err = e.deps.Blocks.Blocks(now, now.Add(time.Nanosecond)); err != nil {
+			return State{}, fmt.Errorf("resume focus: read accepted blocks: %w", err)
+		}
+	}
+	sort.Slice(blocks, func(i, j int) bool { return blocks[i].Start.Before(blocks[j].Start) })
+	e.mu.Lock()
+	defer e.unlock()
+	e.checkSleepLocked()
+	if e.closed {
+		return State{}, ErrClosed
+	}
+	if e.cur != nil {
+		return State{}, fmt.Errorf("resume focus: %w", ErrAlreadyFocusing)
+	}
+	now = e.clk.Now()
+	b, ok := e.resumableLocked(blocks, now)
+	if !ok {
+		return State{}, ErrNothingToResume
+	}
+	if err := e.startLocked(Scheduled, now, b.End, b.ID); err != nil {
+		return State{}, err
+	}
+	return e.stateLocked(), nil
+}
+
 // RecordInterruption logs a breakthrough notification against the session
 // that was running at in.At (now when zero) and returns that session's id.
 // A breakthrough outside focus is not an interruption: it is ignored and the
@@ -449,6 +568,7 @@ func (e *Engine) RecordInterruption(in Interruption) (string, error) {
 		in.At = e.clk.Now()
 	}
 	in.Title = truncate(in.Title, MaxTitleBytes)
+	in.Reason = truncate(in.Reason, MaxTitleBytes)
 	if s := e.cur; s != nil && !in.At.Before(s.Start) {
 		c := *s
 		c.Interruptions = append(append([]Interruption(nil), s.Interruptions...), in)
@@ -489,7 +609,7 @@ func (e *Engine) Refresh() error {
 	var blocks []Block
 	var fetchErr error
 	if e.deps.Blocks != nil {
-		blocks, fetchErr = e.deps.Blocks.Blocks(now, now.Add(e.cfg.Lookahead))
+		blocks, fetchErr = e.deps.Blocks.Blocks(now, now.Add(e.Config().Lookahead))
 		if fetchErr != nil {
 			fetchErr = fmt.Errorf("focus: read accepted blocks: %w", fetchErr)
 		}
@@ -572,8 +692,9 @@ func (e *Engine) armRefreshLocked(now, at time.Time) {
 func (e *Engine) Sessions(from, to time.Time) ([]Session, error) { return e.log.Sessions(from, to) }
 
 // Close stops the engine's timers. A running session is ended now (quitting
-// Lull stops focus; recorded StoppedEarly before its planned end). The
-// engine refuses to start afterwards; Close is idempotent.
+// Lull stops focus; recorded Quit before its planned end, so a block still
+// under way resumes when Lull starts again). The engine refuses to start
+// afterwards; Close is idempotent.
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.unlock()
@@ -586,7 +707,7 @@ func (e *Engine) Close() error {
 		now := e.clk.Now()
 		outcome := Completed
 		if !e.cur.PlannedEnd.IsZero() && now.Before(e.cur.PlannedEnd) {
-			outcome = StoppedEarly
+			outcome = Quit
 		}
 		err = e.endLocked(now, outcome)
 	}

@@ -242,7 +242,7 @@ func TestCloseStopsRunningSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, err := e.Log().Get(st.SessionID)
-	if err != nil || s.Outcome != StoppedEarly || !s.End.Equal(at(9, 20)) {
+	if err != nil || s.Outcome != Quit || !s.End.Equal(at(9, 20)) {
 		t.Fatalf("after Close: %+v %v", s, err)
 	}
 	if n := clk.Pending(); n != 0 {

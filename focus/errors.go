@@ -7,7 +7,11 @@
 // which Engine.Focusing satisfies.
 package focus
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/lullapp/lull/internal/human"
+)
 
 var (
 	// ErrAlreadyFocusing is returned by the Start methods while a session runs.
@@ -19,14 +23,17 @@ var (
 	// ErrNoFreeTime is returned by StartUntilNextMeeting when the next busy
 	// time starts in less than a minute.
 	ErrNoFreeTime = errors.New("the next meeting starts in less than a minute")
+	// ErrNothingToResume is returned by Resume when no block under way was
+	// stopped early.
+	ErrNothingToResume = errors.New("no focus block to resume: none is under way, or it is running already")
 	// ErrBadDuration is returned by ParseDuration and ParseStart for input the
-	// CLI should reject (exit code 2).
-	ErrBadDuration = errors.New("bad duration")
+	// CLI should reject (exit code 2). It is human.ErrBadDuration.
+	ErrBadDuration = human.ErrBadDuration
 	// ErrBadWeek is returned by ParseWeek for a malformed or non-existent week.
 	ErrBadWeek = errors.New("bad week")
 	// ErrBadDate is returned by ParseDay and ExportRange for a malformed date
-	// or an empty range.
-	ErrBadDate = errors.New("bad date")
+	// or an empty range. It is human.ErrBadDate.
+	ErrBadDate = human.ErrBadDate
 	// ErrFutureWeek is returned by ParseWeek and Report for a week that has
 	// not started yet.
 	ErrFutureWeek = errors.New("week is in the future")

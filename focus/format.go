@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lullapp/lull/internal/human"
 )
 
 // hours is d in hours rounded to two decimals, for JSON and CSV.
@@ -73,6 +75,7 @@ type interruptJSON struct {
 	At        string `json:"at"`
 	Source    string `json:"source"`
 	Title     string `json:"title"`
+	Reason    string `json:"reason,omitempty"`
 	ID        string `json:"id"`
 	SessionID string `json:"session_id"`
 }
@@ -110,7 +113,7 @@ func WriteReportJSON(w io.Writer, r *WeeklyReport) error {
 	}
 	for _, in := range r.Interruptions {
 		out.Interruptions = append(out.Interruptions, interruptJSON{At: stamp(in.At, loc), Source: in.Source,
-			Title: in.Title, ID: in.ID, SessionID: in.SessionID})
+			Title: in.Title, Reason: in.Reason, ID: in.ID, SessionID: in.SessionID})
 	}
 	for _, p := range r.Trend {
 		out.Trend = append(out.Trend, trendPointJSON{Week: p.Week.String(), FocusHours: hours(p.Focus), MetGoal: p.MetGoal})
@@ -160,7 +163,15 @@ func WriteReportText(w io.Writer, r *WeeklyReport) error {
 	loc := r.Week.Start.Location()
 	var b strings.Builder
 	last := r.Week.End.AddDate(0, 0, -1)
-	fmt.Fprintf(&b, "Week %s (%s – %s, %s)", r.Week, r.Week.Start.Format("Mon 2 Jan"), last.Format("Mon 2 Jan 2006"), loc)
+	zone := loc.String()
+	if zone == "Local" {
+		zone = "local time"
+	}
+	first := r.Week.Start.Format("Mon 2 Jan")
+	if r.Week.Start.Year() != last.Year() {
+		first = r.Week.Start.Format("Mon 2 Jan 2006")
+	}
+	fmt.Fprintf(&b, "Week %s (%s – %s, %s)", r.Week, first, last.Format("Mon 2 Jan 2006"), zone)
 	if !r.Complete {
 		fmt.Fprintf(&b, ", so far (%s)", r.Generated.In(loc).Format("Mon 15:04"))
 	}
@@ -169,10 +180,10 @@ func WriteReportText(w io.Writer, r *WeeklyReport) error {
 	if r.Focus >= r.Goal {
 		met = "goal met"
 	}
-	fmt.Fprintf(&b, "Focus        %s of %s goal (%s, %s); survey average %.1f h\n", hm(r.Focus), hm(r.Goal), pct(r.Focus, r.Goal), met, BaselineHours)
-	fmt.Fprintf(&b, "Planned      %s in %d blocks, kept %s (%s)\n", hm(r.Planned), len(r.Blocks), hm(r.Kept), pct(r.Kept, r.Planned))
-	fmt.Fprintf(&b, "Meetings     %s of %s working time\n", hm(r.Meetings), hm(r.Working))
-	fmt.Fprintf(&b, "Available    %s to focus, %s of it fragmented (gaps under the minimum block)\n", hm(r.Available), hm(r.Fragmented))
+	fmt.Fprintf(&b, "Focus        %s of %s goal (%s, %s); survey average %.1f h\n", human.Duration(r.Focus), human.Duration(r.Goal), pct(r.Focus, r.Goal), met, BaselineHours)
+	fmt.Fprintf(&b, "Planned      %s in %d blocks, kept %s (%s)\n", human.Duration(r.Planned), len(r.Blocks), human.Duration(r.Kept), pct(r.Kept, r.Planned))
+	fmt.Fprintf(&b, "Meetings     %s of %s working time\n", human.Duration(r.Meetings), human.Duration(r.Working))
+	fmt.Fprintf(&b, "Available    %s to focus, %s of it fragmented (gaps under the minimum block)\n", human.Duration(r.Available), human.Duration(r.Fragmented))
 	fmt.Fprintf(&b, "Notifications %d batched, %d digests delivered\n", r.Batched, r.Digests)
 	streak := fmt.Sprintf("%d week", r.Streak)
 	if r.Streak != 1 {
@@ -183,13 +194,17 @@ func WriteReportText(w io.Writer, r *WeeklyReport) error {
 	}
 	fmt.Fprintf(&b, "Streak       %s meeting the goal\n\n", streak)
 
-	fmt.Fprintf(&b, "%-10s %7s %7s %8s %9s\n", "Day", "Focus", "Goal", "Meetings", "Available")
+	fmt.Fprintf(&b, "%-10s %11s %11s %11s %11s\n", "Day", "Focus", "Goal", "Meetings", "Available")
 	for _, d := range r.Days {
-		fmt.Fprintf(&b, "%-10s %7s %7s %8s %9s\n", d.Date.Format("Mon 2 Jan"), hm(d.Focus), hm(d.Goal), hm(d.Meetings), hm(d.Available))
+		fmt.Fprintf(&b, "%-10s %11s %11s %11s %11s\n", d.Date.Format("Mon 2 Jan"), human.Duration(d.Focus), human.Duration(d.Goal), human.Duration(d.Meetings), human.Duration(d.Available))
 	}
 	fmt.Fprintf(&b, "\nInterruptions (%d)\n", len(r.Interruptions))
 	for _, in := range r.Interruptions {
-		fmt.Fprintf(&b, "  %s  %-12s %s\n", in.At.In(loc).Format("Mon 15:04"), in.Source, in.Title)
+		line := fmt.Sprintf("  %s  %-12s %s", in.At.In(loc).Format("Mon 15:04"), in.Source, in.Title)
+		if in.Reason != "" {
+			line += " — " + in.Reason
+		}
+		b.WriteString(line + "\n")
 	}
 	b.WriteString("\nTrend (focus per week)\n")
 	for _, p := range r.Trend {
@@ -197,7 +212,7 @@ func WriteReportText(w io.Writer, r *WeeklyReport) error {
 		if p.MetGoal {
 			mark = "✓"
 		}
-		fmt.Fprintf(&b, "  %s %s %7s %s\n", p.Week, mark, hm(p.Focus), strings.Repeat("█", int(p.Focus/(30*time.Minute))))
+		fmt.Fprintf(&b, "  %s %s %11s %s\n", p.Week, mark, human.Duration(p.Focus), strings.Repeat("█", int(p.Focus/(30*time.Minute))))
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("write report %s: %w", r.Week, err)
@@ -254,7 +269,7 @@ func WriteSessionsJSON(w io.Writer, sessions []Session, loc *time.Location) erro
 			End: stamp(s.End, loc), DurationSeconds: int64(s.Duration() / time.Second), BlockID: s.BlockID,
 			Outcome: s.Outcome, Interruptions: []interruptJSON{}}
 		for _, in := range s.Interruptions {
-			js.Interruptions = append(js.Interruptions, interruptJSON{At: stamp(in.At, loc), Source: in.Source, Title: in.Title, ID: in.ID, SessionID: s.ID})
+			js.Interruptions = append(js.Interruptions, interruptJSON{At: stamp(in.At, loc), Source: in.Source, Title: in.Title, Reason: in.Reason, ID: in.ID, SessionID: s.ID})
 		}
 		out = append(out, js)
 	}

@@ -123,8 +123,9 @@ func (e *Engine) Report(w Week) (*WeeklyReport, error) {
 	if e.cur != nil {
 		live = e.cur.ID
 	}
+	cfg := e.cfg
 	e.mu.Unlock()
-	return buildReport(e.log, e.cfg, e.deps, w, e.clk.Now(), live)
+	return buildReport(e.log, cfg, e.deps, w, e.clk.Now(), live)
 }
 
 func buildReport(l *Log, cfg Config, deps Deps, w Week, now time.Time, live string) (*WeeklyReport, error) {

@@ -50,9 +50,14 @@ const (
 	// stopped while the process lived on); it was closed at its last
 	// heartbeat, so sleep never counts as focus.
 	Suspended
+	// Quit means Lull was quit (or the session logged out) before the
+	// planned end. Unlike StoppedEarly, the user did not stop the focus: a
+	// block still under way when Lull starts again resumes.
+	Quit
 )
 
-// String returns "running", "completed", "stopped-early", "crashed" or "suspended".
+// String returns "running", "completed", "stopped-early", "crashed",
+// "suspended" or "quit".
 func (o Outcome) String() string {
 	switch o {
 	case Running:
@@ -65,6 +70,8 @@ func (o Outcome) String() string {
 		return "crashed"
 	case Suspended:
 		return "suspended"
+	case Quit:
+		return "quit"
 	}
 	return fmt.Sprintf("outcome(%d)", uint8(o))
 }
@@ -83,6 +90,10 @@ type Interruption struct {
 	Title string `json:"title"`
 	// At is when it broke through.
 	At time.Time `json:"at"`
+	// Reason says why it broke through, in words ("urgent", "VIP: pager",
+	// "3rd message from Alice in Slack within 15 min"); cut to
+	// MaxTitleBytes. Empty in sessions recorded before reasons were kept.
+	Reason string `json:"reason,omitempty"`
 }
 
 // MaxTitleBytes bounds a stored interruption title so one noisy sender cannot
@@ -127,8 +138,9 @@ func (s *Session) until() time.Time {
 // and time-zone changes do not affect it.
 func (s *Session) Duration() time.Duration { return s.until().Sub(s.Start) }
 
-// recordVersion is the first byte of every encoded session.
-const recordVersion = 1
+// recordVersion is the first byte of every encoded session. Version 1
+// records have no interruption reasons; they are still read.
+const recordVersion = 2
 
 // encode writes the session's value (the key carries Start and the id) in a
 // compact binary form: version, kind, outcome, then times as nanosecond
@@ -147,6 +159,7 @@ func (s *Session) encode() []byte {
 		b = appendString(b, in.Source)
 		b = appendString(b, in.Title)
 		b = binary.AppendVarint(b, in.At.Sub(s.Start).Nanoseconds())
+		b = appendString(b, in.Reason)
 	}
 	return b
 }
@@ -241,11 +254,11 @@ func decodeSession(k, v []byte) (Session, error) {
 	if len(k) != 16 {
 		return Session{}, fmt.Errorf("%w: key of %d bytes", ErrCorruptRecord, len(k))
 	}
-	if len(v) < 3 || v[0] != recordVersion {
+	if len(v) < 3 || v[0] < 1 || v[0] > recordVersion {
 		return Session{}, fmt.Errorf("%w: unknown record version", ErrCorruptRecord)
 	}
 	s := Session{ID: keyID(k), Start: keyTime(k), Kind: Kind(v[1]), Outcome: Outcome(v[2])}
-	if s.Kind != Manual && s.Kind != Scheduled || s.Outcome > Suspended {
+	if s.Kind != Manual && s.Kind != Scheduled || s.Outcome > Quit {
 		return Session{}, fmt.Errorf("%w: session %s: bad kind or outcome", ErrCorruptRecord, s.ID)
 	}
 	d := decoder{b: v[3:]}
@@ -260,6 +273,9 @@ func decodeSession(k, v []byte) (Session, error) {
 	for i := uint64(0); i < n && d.err == nil; i++ {
 		in := Interruption{ID: d.str(), Source: d.str(), Title: d.str()}
 		in.At = s.Start.Add(time.Duration(d.varint()))
+		if v[0] >= 2 {
+			in.Reason = d.str()
+		}
 		s.Interruptions = append(s.Interruptions, in)
 	}
 	if d.err != nil {
@@ -282,7 +298,7 @@ func (k *Kind) UnmarshalText(b []byte) error {
 
 // UnmarshalText parses an outcome name.
 func (o *Outcome) UnmarshalText(b []byte) error {
-	for _, c := range []Outcome{Running, Completed, StoppedEarly, Crashed, Suspended} {
+	for _, c := range []Outcome{Running, Completed, StoppedEarly, Crashed, Suspended, Quit} {
 		if string(b) == c.String() {
 			*o = c
 			return nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/internal/human"
 )
 
 // Week is one reporting week: ISO year and number, and its bounds in the
@@ -66,13 +67,16 @@ func (c Config) WeekOf(t time.Time) Week {
 func (c Config) Week(year, num int) (Week, error) {
 	c = c.withDefaults()
 	if year < 1 || year > 9999 || num < 1 || num > 53 {
-		return Week{}, fmt.Errorf("%w: %04d-W%02d: week must be 01–53 and year 0001–9999", ErrBadWeek, year, num)
+		return Week{}, &human.FieldError{Key: "week", Label: "week", Value: fmt.Sprintf("%04d-W%02d", year, num),
+			Problem: "weeks are numbered 01 to 53, years 0001 to 9999", Example: "2026-W47", Err: ErrBadWeek}
 	}
 	// 4 January is always in ISO week 1.
 	jan4 := time.Date(year, time.January, 4, 12, 0, 0, 0, c.Location)
 	monday := jan4.AddDate(0, 0, -((int(jan4.Weekday())+6)%7)+(num-1)*7)
 	if y, n := monday.ISOWeek(); y != year || n != num {
-		return Week{}, fmt.Errorf("%w: %d has no week %d", ErrBadWeek, year, num)
+		_, last := time.Date(year, time.December, 28, 12, 0, 0, 0, time.UTC).ISOWeek() // always in the last week
+		return Week{}, &human.FieldError{Key: "week", Label: "week", Value: fmt.Sprintf("%04d-W%02d", year, num),
+			Problem: fmt.Sprintf("%d has %d weeks", year, last), Example: fmt.Sprintf("%d-W%02d", year, last), Err: ErrBadWeek}
 	}
 	return c.WeekOf(monday), nil
 }
@@ -88,7 +92,8 @@ func (c Config) ParseWeek(s string, now time.Time) (Week, error) {
 	}
 	m := weekRE.FindStringSubmatch(s)
 	if m == nil {
-		return Week{}, fmt.Errorf("%w: %q: want YYYY-Www, e.g. 2026-W47", ErrBadWeek, s)
+		return Week{}, &human.FieldError{Key: "week", Label: "week", Value: s,
+			Problem: "write an ISO week as YYYY-Www", Example: "2026-W47", Err: ErrBadWeek}
 	}
 	year, _ := strconv.Atoi(m[1])
 	num, _ := strconv.Atoi(m[2])
@@ -97,7 +102,8 @@ func (c Config) ParseWeek(s string, now time.Time) (Week, error) {
 		return Week{}, err
 	}
 	if w.Start.After(now) {
-		return Week{}, fmt.Errorf("%w: %s starts %s", ErrFutureWeek, w, w.Start.Format("Mon 2 Jan 2006"))
+		return Week{}, &human.FieldError{Key: "week", Label: "week", Value: s,
+			Problem: "has not started yet: it starts " + w.Start.Format("Mon 2 Jan 2006"), Err: ErrFutureWeek}
 	}
 	return w, nil
 }

@@ -70,7 +70,7 @@ func simWeek(t *testing.T) (*Engine, *clock.Fake, *fakeStats, *stateLog) {
 	clk.Set(at(16, 9, 0))
 	expectFocus("Mon 09:00", true, "B1")
 	clk.Set(at(16, 10, 0))
-	id, err := e.RecordInterruption(Interruption{ID: "n1", Source: "pager", Title: "Prod down"})
+	id, err := e.RecordInterruption(Interruption{ID: "n1", Source: "pager", Title: "Prod down", Reason: "VIP: pager"})
 	must(err)
 	if id != e.State().SessionID {
 		t.Fatalf("interruption attached to %q, want running session", id)

@@ -108,7 +108,7 @@ func TestDesktopDunst(t *testing.T) {
 	if err != nil || dnd.Name() != "dunst" {
 		t.Fatalf("SelectDND = %v, %v", dnd, err)
 	}
-	rec := &recorder{}
+	rec := newRecorder()
 	focus := &fakeFocus{}
 	svc, err := New(Deps{DB: MustOpen(t), Clock: clock.Real{}, Focus: focus, Interruptions: rec,
 		Sender: NewSender(bus), DND: dnd, Closer: bus, Logf: t.Logf}, Config{Location: time.UTC})
@@ -130,7 +130,7 @@ func TestDesktopDunst(t *testing.T) {
 
 	// Block 1: everything held, one digest at the end.
 	focus.set(true, time.Now().Add(time.Hour))
-	svc.OnFocusChange(true)
+	svc.FocusStarted()
 	if got := sh(t, "dunstctl", "is-paused"); got != "true" {
 		t.Fatalf("during focus dunstctl is-paused = %s", got)
 	}
@@ -142,7 +142,7 @@ func TestDesktopDunst(t *testing.T) {
 		t.Fatalf("dunst waiting = %s during focus, want 3", got)
 	}
 	focus.set(false, time.Time{})
-	svc.OnFocusChange(false)
+	svc.FocusEnded(time.Hour)
 	waitFor(t, "the digest on the bus", func() bool { return len(watch.from(AppName)) >= 1 })
 	time.Sleep(300 * time.Millisecond) // room for a wrong second Notify to show up
 	digests := watch.from(AppName)
@@ -160,7 +160,7 @@ func TestDesktopDunst(t *testing.T) {
 
 	// Block 2: a critical notification breaks through at once.
 	focus.set(true, time.Now().Add(time.Hour))
-	svc.OnFocusChange(true)
+	svc.FocusStarted()
 	sh(t, "notify-send", "-a", "Chat", "lunch?")
 	waitFor(t, "1 held item", heldN(1))
 	sh(t, "notify-send", "-a", "Pager", "--urgency=critical", "prod down")
@@ -177,7 +177,7 @@ func TestDesktopDunst(t *testing.T) {
 	waitFor(t, "2 held items", heldN(2))
 	waitFor(t, "the held original closed", func() bool { return count("displayed") == "0" && count("waiting") == "0" })
 	focus.set(false, time.Time{})
-	svc.OnFocusChange(false)
+	svc.FocusEnded(time.Hour)
 	waitFor(t, "the second digest", func() bool { return len(watch.from(AppName)) >= 2 })
 	time.Sleep(300 * time.Millisecond)
 	if d := watch.from(AppName); len(d) != 2 || d[1].Title != "Lull — 2 held" || d[1].Body != "Chat 2" {
@@ -193,7 +193,7 @@ func TestDesktopDunst(t *testing.T) {
 	// Block 3: an urgent API notification is shown at once with critical
 	// urgency, and the empty end-of-block digest sends nothing.
 	focus.set(true, time.Now().Add(time.Hour))
-	svc.OnFocusChange(true)
+	svc.FocusStarted()
 	if _, err := svc.Submit(t.Context(), []Notification{{Source: "ci", Title: "prod down", Priority: PriorityUrgent, Origin: OriginAPI}}); err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestDesktopDunst(t *testing.T) {
 	}
 	waitFor(t, "the breakthrough on screen", func() bool { return count("displayed") == "1" })
 	focus.set(false, time.Time{})
-	svc.OnFocusChange(false)
+	svc.FocusEnded(time.Hour)
 	time.Sleep(300 * time.Millisecond)
 	if d := watch.from(AppName); len(d) != 3 {
 		t.Fatalf("an empty digest was sent: %+v", d[3:])

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lullapp/lull/internal/store"
 	bolt "go.etcd.io/bbolt"
@@ -90,14 +91,110 @@ func (d Digest) Groups() []Group {
 	return out
 }
 
-// Message is the one OS notification that announces the digest:
-// "Lull — 14 held" / "Mail 9 · CI 3 · Chat 2".
+// Limits on the digest popup's body, so it stays readable in a
+// notification bubble (most servers show 3–5 lines of about 50 characters).
+const (
+	// MaxDigestTitles is how many titles (senders) are named per source.
+	MaxDigestTitles = 2
+	// MaxDigestTitleRunes cuts a long title.
+	MaxDigestTitleRunes = 40
+	// MaxDigestBodyRunes bounds the whole body; sources that do not fit
+	// are summed up at the end ("+7 from 3 more sources").
+	MaxDigestBodyRunes = 240
+)
+
+// TitleCount is one title's share of a source in a digest.
+type TitleCount struct {
+	Title string
+	Count int
+}
+
+// Titles returns the distinct titles of group g (case-insensitive, as
+// repeat escalation tells senders apart), most frequent first, then newest,
+// each spelled as its newest: for desktop chat and mail apps, who wrote.
+func (g Group) Titles() []TitleCount {
+	at := map[string]int{}
+	var out []TitleCount // newest first, as g.Items
+	for _, it := range g.Items {
+		t := strings.TrimSpace(it.Title)
+		k := strings.ToLower(t)
+		i, seen := at[k]
+		if !seen {
+			i = len(out)
+			at[k] = i
+			out = append(out, TitleCount{Title: t})
+		}
+		out[i].Count += max(it.Count, 1)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Count > out[j].Count })
+	return out
+}
+
+// Message is the one OS notification that announces the digest: the total
+// and, per source, the top titles, so the user sees who wrote without
+// opening Lull: "Lull — 14 held" / "Slack: Alice ×4, Bob +3 · ci: Nightly
+// failed", within MaxDigestBodyRunes.
 func (d Digest) Message() Message {
-	parts := []string{}
-	for _, sc := range d.Sources() {
-		parts = append(parts, sc.Source+" "+strconv.Itoa(sc.Count))
+	groups := d.Groups()
+	var parts []string
+	used, left, leftSources := 0, 0, 0
+	for _, g := range groups {
+		part := groupLine(g)
+		n := utf8.RuneCountInString(part) + len(" · ")
+		if leftSources > 0 || used+n > MaxDigestBodyRunes && len(parts) > 0 {
+			left += g.Count
+			leftSources++
+			continue
+		}
+		parts = append(parts, part)
+		used += n
+	}
+	if leftSources > 0 {
+		more := "more source"
+		if leftSources > 1 {
+			more += "s"
+		}
+		parts = append(parts, fmt.Sprintf("+%d from %d %s", left, leftSources, more))
 	}
 	return Message{Title: fmt.Sprintf("Lull — %d held", d.Total()), Body: strings.Join(parts, " · ")}
+}
+
+// groupLine is one source in the digest popup: "Slack: Alice ×4, Bob +3".
+func groupLine(g Group) string {
+	titles := g.Titles()
+	var names []string
+	shown := 0
+	for _, tc := range titles {
+		if tc.Title == "" {
+			continue
+		}
+		if len(names) == MaxDigestTitles {
+			break
+		}
+		name := cut(tc.Title, MaxDigestTitleRunes)
+		if tc.Count > 1 {
+			name += " ×" + strconv.Itoa(tc.Count)
+		}
+		names = append(names, name)
+		shown += tc.Count
+	}
+	if len(names) == 0 {
+		return cut(g.Source, MaxDigestTitleRunes) + " " + strconv.Itoa(g.Count)
+	}
+	line := cut(g.Source, MaxDigestTitleRunes) + ": " + strings.Join(names, ", ")
+	if rest := g.Count - shown; rest > 0 {
+		line += " +" + strconv.Itoa(rest)
+	}
+	return line
+}
+
+// cut shortens s to n runes, ending it with "…" when cut.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
 // takeDigest moves every held item into a new digest record at now, in one
@@ -148,6 +245,15 @@ func (q *Queue) takeDigest(now time.Time, reason DigestReason) (d Digest, ok boo
 		clear(q.index)
 	}
 	return d, ok, nil
+}
+
+// SetLocation changes the zone of the per-day counters (the user changed
+// the time zone setting); days already counted keep their dates.
+func (q *Queue) SetLocation(loc *time.Location) {
+	if loc == nil {
+		loc = time.Local
+	}
+	q.loc.Store(loc)
 }
 
 // LastDigest returns when the last digest was taken (zero if never).

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/fake"
 	"github.com/lullapp/lull/internal/store"
 )
 
@@ -42,26 +43,25 @@ func (f *fakeFocus) set(on bool, until time.Time) {
 }
 
 // recorder records everything the Service does to the outside world, in
-// order, as one event log.
+// order, as one event log. Its Sender (the shared test fake) keeps the
+// messages shown; make one with newRecorder.
 type recorder struct {
+	fake.Sender[Message]
 	mu     sync.Mutex
 	events []string
-	sent   []Message
 	ints   []Interruption
+}
+
+func newRecorder() *recorder {
+	r := &recorder{}
+	r.OnSend = func(m Message) { r.add("send " + m.Title + " | " + m.Body) }
+	return r
 }
 
 func (r *recorder) add(e string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, e)
-}
-
-func (r *recorder) Send(m Message) error {
-	r.mu.Lock()
-	r.sent = append(r.sent, m)
-	r.mu.Unlock()
-	r.add("send " + m.Title + " | " + m.Body)
-	return nil
 }
 
 func (r *recorder) RecordInterruption(i Interruption) {
@@ -80,12 +80,6 @@ func (r *recorder) log() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.events...)
-}
-
-func (r *recorder) messages() []Message {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]Message(nil), r.sent...)
 }
 
 // recDND is a DND that records into the recorder.
@@ -116,7 +110,7 @@ func newRig(t *testing.T, start time.Time, cfg Config, dndHidesCritical bool) *r
 		cfg.Location = time.UTC
 	}
 	db := MustOpen(t)
-	r := &rig{clk: clock.NewFake(start), focus: &fakeFocus{}, rec: &recorder{}, db: db}
+	r := &rig{clk: clock.NewFake(start), focus: &fakeFocus{}, rec: newRecorder(), db: db}
 	svc, err := New(Deps{DB: db, Clock: r.clk, Focus: r.focus, Interruptions: r.rec, Sender: r.rec,
 		DND: recDND{r.rec, dndHidesCritical}, Closer: r.rec, Logf: t.Logf}, cfg)
 	if err != nil {

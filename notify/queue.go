@@ -36,7 +36,7 @@ const DedupeWindow = 10 * time.Minute
 // for JournalIdleApply, before every read and digest, and at Close.
 type Queue struct {
 	db  *store.DB
-	loc *time.Location
+	loc atomic.Pointer[time.Location] // the user's zone for day counters
 
 	reqs chan *addReq
 	stop chan struct{}
@@ -129,8 +129,9 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 	if err != nil {
 		return fail(err)
 	}
-	q := &Queue{db: db, loc: loc, reqs: make(chan *addReq, 256), stop: make(chan struct{}), done: make(chan struct{}),
+	q := &Queue{db: db, reqs: make(chan *addReq, 256), stop: make(chan struct{}), done: make(chan struct{}),
 		index: map[[16]byte][]byte{}, journal: j, overlay: map[string][]byte{}, idleApply: JournalIdleApply}
+	q.loc.Store(loc)
 	if err := q.replay(recs); err != nil {
 		j.close()
 		return fail(err)
@@ -511,7 +512,7 @@ func (q *Queue) put(st *stage, it *Item) (Result, error) {
 		it.ID = hex.EncodeToString(k)
 		return Result{it.ID, it.Decision.Action, it.Decision.Reason, it.Count}, st.putJSON(jbLog, k, it)
 	}
-	dk := dayKey(it.ReceivedAt, q.loc)
+	dk := dayKey(it.ReceivedAt, q.loc.Load())
 	old, err := st.get(jbDays, dk)
 	if err != nil {
 		return Result{}, err
@@ -582,7 +583,7 @@ func addDay(old []byte, digests, batched uint64) []byte {
 // countDay adds to the per-day counters of t's local day.
 func (q *Queue) countDay(tx *bolt.Tx, t time.Time, digests, batched uint64) error {
 	b := tx.Bucket(bucketDays)
-	k := dayKey(t, q.loc)
+	k := dayKey(t, q.loc.Load())
 	return b.Put(k, addDay(b.Get(k), digests, batched))
 }
 
@@ -610,10 +611,11 @@ func (q *Queue) Held() ([]Item, error) {
 // to, but not including, to's day (to's day counts when to is after its
 // midnight). It reads one small counter per day.
 func (q *Queue) Stats(from, to time.Time) (batched, digests int, err error) {
-	lo := []byte(from.In(q.loc).Format(time.DateOnly))
-	tl := to.In(q.loc)
+	loc := q.loc.Load()
+	lo := []byte(from.In(loc).Format(time.DateOnly))
+	tl := to.In(loc)
 	hiDay := tl
-	if tl.Equal(time.Date(tl.Year(), tl.Month(), tl.Day(), 0, 0, 0, 0, q.loc)) {
+	if tl.Equal(time.Date(tl.Year(), tl.Month(), tl.Day(), 0, 0, 0, 0, loc)) {
 		hiDay = tl.AddDate(0, 0, -1)
 	}
 	hi := []byte(hiDay.Format(time.DateOnly))

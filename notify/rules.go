@@ -5,17 +5,21 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lullapp/lull/internal/human"
 )
 
 // Rules are the user's breakthrough settings (PRODUCT.md "Breakthrough
 // rules"). The zero value is completed with the defaults by Rules.withDefaults.
 type Rules struct {
-	// VIP lists apps or sources (case-insensitive) that always break through.
+	// VIP lists apps, sources or senders (case-insensitive) that always
+	// break through.
 	VIP []string
 	// Keywords break through when found (case-insensitive) in title or body.
 	Keywords []string
-	// RepeatCount notifications from one source within RepeatWindow break
-	// through (default 3 in 15 minutes).
+	// RepeatCount notifications from one sender within RepeatWindow break
+	// through (default 3 in 15 minutes). A sender is a person or thread, not
+	// an app: see SenderKey.
 	RepeatCount  int
 	RepeatWindow time.Duration
 	// RateLimit is the most breakthroughs per source per RateWindow (default
@@ -40,34 +44,84 @@ func (r Rules) withDefaults() Rules {
 	if r.RateWindow == 0 {
 		r.RateWindow = time.Hour
 	}
+	kw := make([]string, 0, len(r.Keywords))
+	for _, k := range r.Keywords {
+		if k = strings.TrimSpace(k); k != "" {
+			kw = append(kw, k)
+		}
+	}
+	r.Keywords = kw
 	return r
 }
 
 // Engine applies Rules to a stream of notifications. It remembers recent
-// arrivals (repeat escalation) and breakthroughs (rate limit) per source,
-// in memory: after a restart both windows start empty.
+// arrivals per sender (repeat escalation) and breakthroughs per source (rate
+// limit), in memory: after a restart both windows start empty.
 type Engine struct {
-	rules Rules
-
 	mu      sync.Mutex
-	arrived map[string][]time.Time
-	broke   map[string][]time.Time
-	calls   int // decisions since the last sweep of idle sources
+	rules   Rules
+	arrived map[string][]time.Time // by SenderKey
+	broke   map[string][]time.Time // by sourceKey
+	calls   int                    // decisions since the last sweep of idle keys
 }
 
-// sweepEvery is how many decisions pass between sweeps that forget sources
-// with nothing left in either window, so many one-off sources cost no memory.
+// sweepEvery is how many decisions pass between sweeps that forget senders
+// with nothing left in either window, so many one-off senders cost no memory.
 const sweepEvery = 1024
+
+// maxRepeatTracked bounds the arrivals remembered per sender, so a flood
+// costs constant memory; the reason then counts up to this ("50th message").
+const maxRepeatTracked = 50
 
 // NewEngine returns an Engine for r (zero fields take the defaults).
 func NewEngine(r Rules) *Engine {
-	r = r.withDefaults()
-	kw := make([]string, len(r.Keywords))
-	for i, k := range r.Keywords {
-		kw[i] = strings.ToLower(k)
+	return &Engine{rules: r.withDefaults(), arrived: map[string][]time.Time{}, broke: map[string][]time.Time{}}
+}
+
+// SetRules replaces the rules from the next decision on (the user saved new
+// settings); what the windows remember is kept.
+func (e *Engine) SetRules(r Rules) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.rules = r.withDefaults()
+}
+
+// Rules returns the rules in force, defaults filled in.
+func (e *Engine) Rules() Rules {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.rules
+}
+
+// originClass separates desktop apps from what is sent to Lull (API and
+// command line), so desktop "Mail" and API source "mail" never share a
+// counter.
+func originClass(o Origin) string {
+	if o == OriginDesktop {
+		return "desktop"
 	}
-	r.Keywords = kw
-	return &Engine{rules: r, arrived: map[string][]time.Time{}, broke: map[string][]time.Time{}}
+	return "lull"
+}
+
+// SenderKey names the person or thread n comes from, for repeat escalation:
+// the desktop app plus its summary line (chat and mail apps put the sender's
+// name or the subject there), or the API/CLI source plus the title;
+// case-insensitive, and never shared between desktop and API.
+func SenderKey(n Notification) string {
+	return originClass(n.Origin) + "\x00" + strings.ToLower(n.sourceName()) + "\x00" + strings.ToLower(strings.TrimSpace(n.Title))
+}
+
+// sourceKey names the app or source, for the rate limit.
+func sourceKey(n Notification) string {
+	return originClass(n.Origin) + "\x00" + strings.ToLower(n.sourceName())
+}
+
+// sourceName is the app's name for a desktop notification, else the source.
+func (n Notification) sourceName() string {
+	if n.Origin == OriginDesktop && strings.TrimSpace(n.App) != "" {
+		return strings.TrimSpace(n.App)
+	}
+	return n.Source
 }
 
 // Decide returns the decision for n arriving at now, focusing or not, and
@@ -79,19 +133,21 @@ func (e *Engine) Decide(n Notification, now time.Time, focusing bool) Decision {
 		e.calls = 0
 		e.sweep(now)
 	}
-	key := strings.ToLower(n.Source)
-	arrived := append(prune(e.arrived[key], now, e.rules.RepeatWindow, e.rules.RepeatCount-1), now)
+	key := SenderKey(n)
+	keep := max(e.rules.RepeatCount, maxRepeatTracked) - 1
+	arrived := append(prune(e.arrived[key], now, e.rules.RepeatWindow, keep), now)
 	e.arrived[key] = arrived
 
 	reason := e.breakthroughReason(n, len(arrived))
 	if reason != "" {
-		broke := prune(e.broke[key], now, e.rules.RateWindow, e.rules.RateLimit)
+		src := sourceKey(n)
+		broke := prune(e.broke[src], now, e.rules.RateWindow, e.rules.RateLimit)
 		if len(broke) >= e.rules.RateLimit {
-			e.broke[key] = broke
-			return Decision{ActionHold, fmt.Sprintf("%s, but rate limit: %s already broke through %d times in the last %s",
-				reason, n.Source, len(broke), e.rules.RateWindow)}
+			e.broke[src] = broke
+			return Decision{ActionHold, fmt.Sprintf("%s, but %s already broke through %s within %s (rate limit): held",
+				reason, n.sourceName(), times(len(broke)), human.Duration(e.rules.RateWindow))}
 		}
-		e.broke[key] = append(broke, now)
+		e.broke[src] = append(broke, now)
 		return Decision{ActionBreakthrough, reason}
 	}
 	switch {
@@ -105,7 +161,7 @@ func (e *Engine) Decide(n Notification, now time.Time, focusing bool) Decision {
 	return Decision{ActionPass, "not focusing: left to the desktop"}
 }
 
-// sweep forgets sources whose windows are empty at now.
+// sweep forgets keys whose windows are empty at now.
 func (e *Engine) sweep(now time.Time) {
 	for k, ts := range e.arrived {
 		if len(prune(ts, now, e.rules.RepeatWindow, len(ts))) == 0 {
@@ -119,38 +175,76 @@ func (e *Engine) sweep(now time.Time) {
 	}
 }
 
-// Sources returns how many sources the engine currently remembers.
+// Sources returns how many senders the engine currently remembers.
 func (e *Engine) Sources() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return len(e.arrived)
 }
 
-// breakthroughReason names the first matching breakthrough rule, or "".
+// breakthroughReason names the first matching breakthrough rule in words a
+// person reads in the popup, the Digest tab and the report ("urgent", "VIP:
+// pager", "keyword 'outage'", "3rd message from Alice in Slack within
+// 15 min"), or "".
 func (e *Engine) breakthroughReason(n Notification, recent int) string {
 	switch {
 	case n.Origin == OriginDesktop && n.Urgency >= UrgencyCritical:
-		return "urgency critical"
+		return "urgent"
 	case n.Priority == PriorityUrgent:
-		return "priority urgent"
+		return "urgent"
 	}
 	for _, v := range e.rules.VIP {
-		if strings.EqualFold(v, n.Source) || (n.App != "" && strings.EqualFold(v, n.App)) {
-			return fmt.Sprintf("VIP %q", v)
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		if strings.EqualFold(v, n.Source) || (n.App != "" && strings.EqualFold(v, n.App)) ||
+			(n.Origin == OriginDesktop && strings.EqualFold(v, strings.TrimSpace(n.Title))) {
+			return "VIP: " + v
 		}
 	}
 	if len(e.rules.Keywords) > 0 {
 		text := strings.ToLower(n.Title + "\n" + n.Body)
 		for _, k := range e.rules.Keywords {
-			if k != "" && strings.Contains(text, k) {
-				return fmt.Sprintf("keyword %q", k)
+			if strings.Contains(text, strings.ToLower(k)) {
+				return "keyword '" + k + "'"
 			}
 		}
 	}
 	if recent >= e.rules.RepeatCount {
-		return fmt.Sprintf("repeat: %d from %s within %s", recent, n.Source, e.rules.RepeatWindow)
+		window := human.Duration(e.rules.RepeatWindow)
+		if n.Origin == OriginDesktop {
+			return fmt.Sprintf("%s message from %s in %s within %s", ordinal(recent), strings.TrimSpace(n.Title), n.sourceName(), window)
+		}
+		return fmt.Sprintf("%s %q from %s within %s", ordinal(recent), strings.TrimSpace(n.Title), n.Source, window)
 	}
 	return ""
+}
+
+// ordinal writes 1st, 2nd, 3rd, 4th, 11th, 21st…
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
+}
+
+// times writes "once", "twice", "3 times".
+func times(n int) string {
+	switch n {
+	case 1:
+		return "once"
+	case 2:
+		return "twice"
+	}
+	return fmt.Sprintf("%d times", n)
 }
 
 // prune drops times older than window before now (times at exactly

@@ -33,31 +33,64 @@ func TestRules(t *testing.T) {
 			{0, deskN("chat", "hi", UrgencyNormal, 0), false, ActionHold, "all day"},
 		}},
 		{"critical urgency breaks through", rules, []step{
-			{0, deskN("chat", "hi", UrgencyCritical, 0), true, ActionBreakthrough, "urgency critical"},
+			{0, deskN("chat", "hi", UrgencyCritical, 0), true, ActionBreakthrough, "urgent"},
 		}},
 		{"priority urgent breaks through", rules, []step{
-			{0, Notification{Source: "ci", Title: "x", Priority: PriorityUrgent, Origin: OriginAPI}, true, ActionBreakthrough, "priority urgent"},
+			{0, Notification{Source: "ci", Title: "x", Priority: PriorityUrgent, Origin: OriginAPI}, true, ActionBreakthrough, "urgent"},
 			{0, Notification{Source: "ci2", Title: "x", Priority: PriorityHigh, Origin: OriginAPI}, true, ActionHold, "batched"},
 		}},
 		{"VIP source and app, case-insensitive", rules, []step{
-			{0, apiN("BOSS", "lunch?"), true, ActionBreakthrough, `VIP "Boss"`},
-			{0, deskN("Pager", "x", UrgencyNormal, 0), true, ActionBreakthrough, `VIP "pager"`},
+			{0, apiN("BOSS", "lunch?"), true, ActionBreakthrough, "VIP: Boss"},
+			{0, deskN("Pager", "x", UrgencyNormal, 0), true, ActionBreakthrough, "VIP: pager"},
 		}},
 		{"keyword in title or body, case-insensitive", rules, []step{
-			{0, apiN("ci", "Prod Down in eu-1"), true, ActionBreakthrough, `keyword "prod down"`},
-			{0, Notification{Source: "mail", Title: "fyi", Body: "the OUTAGE is over", Origin: OriginAPI}, true, ActionBreakthrough, `keyword "outage"`},
+			{0, apiN("ci", "Prod Down in eu-1"), true, ActionBreakthrough, "keyword 'PROD DOWN'"},
+			{0, Notification{Source: "mail", Title: "fyi", Body: "the OUTAGE is over", Origin: OriginAPI}, true, ActionBreakthrough, "keyword 'outage'"},
 			{0, apiN("chat", "production is fine"), true, ActionHold, "batched"},
 		}},
-		{"repeat escalation: third from a source within 15 min", rules, []step{
-			{0, apiN("ci", "a"), true, ActionHold, ""},
-			{5 * time.Minute, apiN("ci", "b"), true, ActionHold, ""},
-			{9 * time.Minute, apiN("ci", "c"), true, ActionBreakthrough, "repeat: 3 from ci within 15m0s"},
+		{"repeat escalation: third from one sender within 15 min", rules, []step{
+			{0, deskN("Slack", "Alice", UrgencyNormal, 0), true, ActionHold, "during focus"},
+			{5 * time.Minute, deskN("Slack", "Alice", UrgencyNormal, 0), true, ActionHold, "during focus"},
+			{9 * time.Minute, deskN("Slack", "alice ", UrgencyNormal, 0), true, ActionBreakthrough, "3rd message from alice in Slack within 15 min"},
+			{30 * time.Second, deskN("Slack", "Alice", UrgencyNormal, 0), true, ActionBreakthrough, "4th message from Alice in Slack within 15 min"},
+		}},
+		{"five different senders in one app are all held", rules, []step{
+			{0, deskN("Slack", "Alice", UrgencyNormal, 0), true, ActionHold, "during focus"},
+			{time.Minute, deskN("Slack", "Bob", UrgencyNormal, 0), true, ActionHold, "during focus"},
+			{time.Minute, deskN("Slack", "Dana", UrgencyNormal, 0), true, ActionHold, "during focus"},
+			{time.Minute, deskN("Slack", "Erin", UrgencyNormal, 0), true, ActionHold, "during focus"},
+			{time.Minute, deskN("Slack", "Frank", UrgencyNormal, 0), true, ActionHold, "during focus"},
+		}},
+		{"a CI job posting different results is held", rules, []step{
+			{0, apiN("ci", "Nightly failed"), true, ActionHold, "batched"},
+			{time.Minute, apiN("ci", "Deploy done"), true, ActionHold, "batched"},
+			{time.Minute, apiN("ci", "Lint passed"), true, ActionHold, "batched"},
+			{time.Minute, apiN("ci", "Nightly failed"), true, ActionHold, "batched"},
+			{time.Minute, apiN("CI", "nightly failed"), true, ActionBreakthrough, `3rd "nightly failed" from CI within 15 min`},
+		}},
+		{"desktop Mail and API mail do not share a counter", rules, []step{
+			{0, deskN("Mail", "Invoice", UrgencyNormal, 0), true, ActionHold, "during focus"},
+			{time.Minute, apiN("mail", "Invoice"), true, ActionHold, "batched"},
+			{time.Minute, deskN("Mail", "Invoice", UrgencyNormal, 0), true, ActionHold, "during focus"},
+			{time.Minute, apiN("mail", "Invoice"), true, ActionHold, "batched"},
+			{time.Minute, deskN("Mail", "Invoice", UrgencyNormal, 0), true, ActionBreakthrough, "3rd message from Invoice in Mail"},
+		}},
+		{"a VIP sender inside an app breaks through", Rules{VIP: []string{"Alice"}}, []step{
+			{0, deskN("Slack", "Bob", UrgencyNormal, 0), true, ActionHold, "during focus"},
+			{0, deskN("Slack", "alice", UrgencyNormal, 0), true, ActionBreakthrough, "VIP: Alice"},
 		}},
 		{"no repeat escalation when spread over more than 15 min", rules, []step{
 			{0, apiN("ci", "a"), true, ActionHold, ""},
-			{10 * time.Minute, apiN("ci", "b"), true, ActionHold, ""},
-			{5 * time.Minute, apiN("ci", "c"), true, ActionHold, ""}, // the first is exactly 15 min old: out
-			{time.Minute, apiN("other", "c"), true, ActionHold, ""},
+			{10 * time.Minute, apiN("ci", "a"), true, ActionHold, ""},
+			{5 * time.Minute, apiN("ci", "a"), true, ActionHold, ""}, // the first is exactly 15 min old: out
+			{time.Minute, apiN("other", "a"), true, ActionHold, ""},
+		}},
+		{"the rate limit is per source, whoever the sender", rules, []step{
+			{0, deskN("Slack", "Alice", UrgencyCritical, 0), true, ActionBreakthrough, "urgent"},
+			{0, deskN("Slack", "Bob", UrgencyCritical, 0), true, ActionBreakthrough, "urgent"},
+			{0, deskN("Slack", "Dana", UrgencyCritical, 0), true, ActionBreakthrough, "urgent"},
+			{0, deskN("Slack", "Erin", UrgencyCritical, 0), true, ActionHold, "urgent, but Slack already broke through 3 times within 1 h (rate limit): held"},
+			{0, apiN("slack", "Erin"), true, ActionHold, "batched"},
 		}},
 		{"rate limit: at most 3 breakthroughs per source per hour", rules, []step{
 			{0, Notification{Source: "ci", Title: "1", Priority: PriorityUrgent, Origin: OriginAPI}, true, ActionBreakthrough, ""},

@@ -2,12 +2,15 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/store"
 )
 
@@ -17,14 +20,23 @@ var DefaultDigestTimes = []TimeOfDay{{9, 0}, {12, 30}, {16, 30}}
 // TimeOfDay is a wall-clock time in the user's zone.
 type TimeOfDay struct{ Hour, Minute int }
 
-// ParseTimeOfDay reads "HH:MM".
+// ParseTimeOfDay reads a digest time: "16:30", "9:00", or with am/pm
+// ("9am", "4:30 pm"). Errors are a *human.FieldError (key "digest-times")
+// that shows a right value.
 func ParseTimeOfDay(s string) (TimeOfDay, error) {
-	t, err := time.Parse("15:04", s)
-	if err != nil {
-		return TimeOfDay{}, fmt.Errorf("digest time %q: want HH:MM: %w", s, err)
+	in := strings.TrimSpace(s)
+	norm := strings.ToLower(strings.ReplaceAll(in, " ", ""))
+	for _, layout := range []string{"15:04", "3:04pm", "3pm"} {
+		if t, err := time.Parse(layout, norm); err == nil {
+			return TimeOfDay{t.Hour(), t.Minute()}, nil
+		}
 	}
-	return TimeOfDay{t.Hour(), t.Minute()}, nil
+	return TimeOfDay{}, &human.FieldError{Key: "digest-times", Label: "digest time", Value: in,
+		Problem: "write a time of day as HH:MM", Example: "09:00", Err: ErrBadTime}
 }
+
+// ErrBadTime wraps every time of day that cannot be read.
+var ErrBadTime = errors.New("bad time of day")
 
 // String formats the time as "HH:MM".
 func (t TimeOfDay) String() string { return fmt.Sprintf("%02d:%02d", t.Hour, t.Minute) }
@@ -38,6 +50,24 @@ type Config struct {
 	DigestTimes []TimeOfDay
 	// Rules are the breakthrough rules.
 	Rules Rules
+}
+
+// normalized fills the defaults and sorts the digest times. A nil
+// DigestTimes means the defaults; an empty, non-nil one means no scheduled
+// digests at all (only the ends of focus blocks).
+func (c Config) normalized() Config {
+	if c.Location == nil {
+		c.Location = time.Local
+	}
+	if c.DigestTimes == nil {
+		c.DigestTimes = DefaultDigestTimes
+	}
+	c.DigestTimes = append([]TimeOfDay(nil), c.DigestTimes...)
+	sort.Slice(c.DigestTimes, func(i, j int) bool {
+		a, b := c.DigestTimes[i], c.DigestTimes[j]
+		return a.Hour*60+a.Minute < b.Hour*60+b.Minute
+	})
+	return c
 }
 
 // Deps are the Service's collaborators. DB, Clock and Focus are required;
@@ -64,17 +94,18 @@ type Deps struct {
 // around focus blocks.
 type Service struct {
 	d     Deps
-	cfg   Config
 	rules *Engine
 	q     *Queue
 	// ownQueue: New opened q, so Close closes it.
 	ownQueue bool
 
 	mu        sync.Mutex // guards the fields below
-	dndOn     bool       // we entered DND for the running block
-	suspended bool       // DND left early for a breakthrough: close held originals as they come
-	serverIDs []uint32   // held originals still on the notification server
+	cfg       Config
+	dndOn     bool     // we entered DND for the running block
+	suspended bool     // DND left early for a breakthrough: close held originals as they come
+	serverIDs []uint32 // held originals still on the notification server
 	timer     clock.Timer
+	timerGen  int // bumped whenever timer is re-armed; older callbacks do nothing
 	retry     clock.Timer
 	pending   bool // a digest fell due during focus
 	started   bool
@@ -89,17 +120,7 @@ func New(d Deps, cfg Config) (*Service, error) {
 	if d.DB == nil || d.Clock == nil || d.Focus == nil {
 		return nil, fmt.Errorf("notify: DB, Clock and Focus are required")
 	}
-	if cfg.Location == nil {
-		cfg.Location = time.Local
-	}
-	if len(cfg.DigestTimes) == 0 {
-		cfg.DigestTimes = DefaultDigestTimes
-	}
-	cfg.DigestTimes = append([]TimeOfDay(nil), cfg.DigestTimes...)
-	sort.Slice(cfg.DigestTimes, func(i, j int) bool {
-		a, b := cfg.DigestTimes[i], cfg.DigestTimes[j]
-		return a.Hour*60+a.Minute < b.Hour*60+b.Minute
-	})
+	cfg = cfg.normalized()
 	if d.Logf == nil {
 		d.Logf = func(string, ...any) {}
 	}
@@ -152,7 +173,8 @@ func (s *Service) after(it Item, focusing bool) {
 				Reason: it.Decision.Reason, NotificationID: it.ID})
 		}
 		s.mu.Lock()
-		mustLift := focusing && s.dndOn && !s.suspended && hidesCritical(s.d.DND)
+		dnd := s.d.DND
+		mustLift := focusing && s.dndOn && !s.suspended && hidesCritical(dnd)
 		if mustLift {
 			s.suspended = true
 		}
@@ -162,14 +184,13 @@ func (s *Service) after(it Item, focusing bool) {
 			// held originals, lift DND, and from now on close held ones as
 			// they arrive.
 			s.closeHeldOriginals()
-			if err := s.d.DND.Leave(); err != nil {
-				s.d.Logf("notify: leave %s do-not-disturb for a breakthrough: %v", s.d.DND.Name(), err)
+			if err := dnd.Leave(); err != nil {
+				s.d.Logf("notify: leave %s do-not-disturb for a breakthrough: %v", dnd.Name(), err)
 			}
 		}
 		if it.Origin != OriginDesktop && s.d.Sender != nil {
 			// Desktop originals are already on their way to the server.
-			msg := Message{Title: it.Source + ": " + it.Title, Body: it.Body, Urgent: true}
-			if err := s.d.Sender.Send(msg); err != nil {
+			if err := s.d.Sender.Send(BreakthroughMessage(it)); err != nil {
 				s.d.Logf("notify: show breakthrough %s: %v", it.ID, err)
 			}
 		}
@@ -190,6 +211,17 @@ func (s *Service) after(it Item, focusing bool) {
 			}
 		}
 	}
+}
+
+// BreakthroughMessage is the popup Lull shows for a notification sent to it
+// that broke through: the sender and title, then why it was let through, then
+// the body.
+func BreakthroughMessage(it Item) Message {
+	body := "Let through: " + it.Decision.Reason
+	if b := strings.TrimSpace(it.Body); b != "" {
+		body += "\n" + b
+	}
+	return Message{Title: it.Source + ": " + it.Title, Body: body, Urgent: true}
 }
 
 func hidesCritical(d DND) bool {
@@ -214,39 +246,89 @@ func (s *Service) closeHeldOriginals() {
 	}
 }
 
-// OnFocusChange is called by the wiring when focus starts or ends. Start:
-// enter do-not-disturb. End: close the held originals on the server, leave
-// DND (unless it was on before), then deliver the end-of-block digest.
+// MinDigestSession is the shortest focus session whose end delivers a
+// digest (PRODUCT.md): shorter sessions roll their held items into the next
+// digest, so a day of short sessions does not become a day of digests.
+const MinDigestSession = 15 * time.Minute
+
+// FocusStarted is called by the wiring when focus starts: it enters
+// do-not-disturb. It runs the DND command synchronously, so call it without
+// holding the focus engine's lock.
+func (s *Service) FocusStarted() {
+	s.mu.Lock()
+	enter := !s.dndOn && s.d.DND != nil
+	if enter {
+		s.dndOn, s.suspended = true, false
+	}
+	dnd := s.d.DND
+	s.mu.Unlock()
+	if enter {
+		if err := dnd.Enter(); err != nil {
+			s.d.Logf("notify: enter %s do-not-disturb: %v", dnd.Name(), err)
+		}
+	}
+}
+
+// SetDND switches the do-not-disturb adapter at once (the user chose
+// another one, or "off"): during focus the old one is left and the new one
+// entered, so the desktop is never left silenced by an adapter Lull no
+// longer uses. nil means none.
+func (s *Service) SetDND(dnd DND) {
+	s.mu.Lock()
+	old, wasOn := s.d.DND, s.dndOn
+	active := s.dndOn && !s.suspended
+	s.d.DND = dnd
+	s.dndOn = wasOn && dnd != nil
+	s.mu.Unlock()
+	if active && old != nil {
+		if err := old.Leave(); err != nil {
+			s.d.Logf("notify: leave %s do-not-disturb: %v", old.Name(), err)
+		}
+	}
+	if active && dnd != nil {
+		if err := dnd.Enter(); err != nil {
+			s.d.Logf("notify: enter %s do-not-disturb: %v", dnd.Name(), err)
+		}
+	}
+}
+
+// DND returns the do-not-disturb adapter in use (nil: none).
+func (s *Service) DND() DND {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.d.DND
+}
+
+// FocusEnded is called by the wiring when a session that lasted lasted
+// ends: it closes the held originals on the server, leaves DND (unless it
+// was on before), then delivers the end-of-block digest, if the session
+// lasted at least MinDigestSession or a scheduled digest fell due during it.
 // It runs the DND commands and the Sender synchronously and calls
 // FocusState.Focusing, so call it without holding the focus engine's lock.
-func (s *Service) OnFocusChange(focusing bool) {
-	if focusing {
-		s.mu.Lock()
-		enter := !s.dndOn && s.d.DND != nil
-		if enter {
-			s.dndOn, s.suspended = true, false
-		}
-		s.mu.Unlock()
-		if enter {
-			if err := s.d.DND.Enter(); err != nil {
-				s.d.Logf("notify: enter %s do-not-disturb: %v", s.d.DND.Name(), err)
-			}
-		}
-		return
-	}
+func (s *Service) FocusEnded(lasted time.Duration) {
 	s.closeHeldOriginals()
 	s.mu.Lock()
 	leave := s.dndOn && !s.suspended
 	s.dndOn, s.suspended = false, false
+	pending := s.pending
+	dnd := s.d.DND
 	s.mu.Unlock()
 	if leave {
-		if err := s.d.DND.Leave(); err != nil {
-			s.d.Logf("notify: leave %s do-not-disturb: %v", s.d.DND.Name(), err)
+		if err := dnd.Leave(); err != nil {
+			s.d.Logf("notify: leave %s do-not-disturb: %v", dnd.Name(), err)
 		}
+	}
+	reason := DigestFocusEnd
+	switch {
+	case lasted >= MinDigestSession:
+	case pending:
+		reason = DigestScheduled // the digest that fell due during the session
+	default:
+		return // a short session: its items wait for the next digest
 	}
 	// The caller says the block ended: deliver even if Focusing has not
 	// caught up yet.
-	if _, _, err := s.deliver(DigestFocusEnd, true); err != nil {
+	if _, _, err := s.deliver(reason, true); err != nil {
 		s.d.Logf("notify: focus-end digest: %v", err)
 	}
 }
@@ -315,20 +397,54 @@ func (s *Service) Pending() bool {
 	return s.pending
 }
 
-// NextDigest returns the first scheduled digest time after t.
+// NextDigest returns the first scheduled digest time after t, or the zero
+// time when there are no digest times (only the ends of focus blocks).
 func (s *Service) NextDigest(t time.Time) time.Time {
-	lt := t.In(s.cfg.Location)
+	s.mu.Lock()
+	cfg := s.cfg
+	s.mu.Unlock()
+	if len(cfg.DigestTimes) == 0 {
+		return time.Time{}
+	}
+	lt := t.In(cfg.Location)
 	for day := 0; day < 3; day++ {
 		y, m, dd := lt.AddDate(0, 0, day).Date()
-		for _, tod := range s.cfg.DigestTimes {
-			at := time.Date(y, m, dd, tod.Hour, tod.Minute, 0, 0, s.cfg.Location)
+		for _, tod := range cfg.DigestTimes {
+			at := time.Date(y, m, dd, tod.Hour, tod.Minute, 0, 0, cfg.Location)
 			if at.After(t) {
 				return at
 			}
 		}
 	}
-	return t.Add(24 * time.Hour) // unreachable with at least one digest time
+	return time.Time{} // unreachable with at least one digest time
 }
+
+// SetConfig applies changed settings at once (the user saved them in the
+// window, the command line or the API): the rules decide the next
+// notification, the digest timer is re-armed for the new times and zone,
+// and the day counters follow the zone.
+func (s *Service) SetConfig(cfg Config) {
+	cfg = cfg.normalized()
+	s.rules.SetRules(cfg.Rules)
+	s.q.SetLocation(cfg.Location)
+	s.mu.Lock()
+	s.cfg = cfg
+	running := s.started && !s.stopped
+	s.mu.Unlock()
+	if running {
+		s.schedule(s.d.Clock.Now())
+	}
+}
+
+// Config returns the settings in force.
+func (s *Service) Config() Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg
+}
+
+// Rules returns the breakthrough rules in force, defaults filled in.
+func (s *Service) Rules() Rules { return s.rules.Rules() }
 
 // Start runs the digest schedule until ctx ends: it first delivers one
 // catch-up digest if a digest time passed while Lull was not running (after
@@ -347,12 +463,12 @@ func (s *Service) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("notify: read last digest time: %w", err)
 	}
-	switch {
+	switch next := s.NextDigest(last); {
 	case last.IsZero():
 		if err := s.q.setLastDigest(now); err != nil {
 			return fmt.Errorf("notify: store digest time: %w", err)
 		}
-	case !s.NextDigest(last).After(now):
+	case !next.IsZero() && !next.After(now):
 		if _, _, err := s.deliver(DigestCatchUp, false); err != nil {
 			s.d.Logf("notify: catch-up digest: %v", err)
 		}
@@ -362,18 +478,37 @@ func (s *Service) Start(ctx context.Context) error {
 	return nil
 }
 
+// schedule (re)arms the digest timer for the first digest time after
+// after; a timer armed before (for other settings) is stopped.
 func (s *Service) schedule(after time.Time) {
 	next := s.NextDigest(after)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.stopped {
+	if s.timer != nil {
+		s.timer.Stop()
+		s.timer = nil
+	}
+	s.timerGen++
+	if s.stopped || next.IsZero() {
 		return
 	}
+	gen := s.timerGen
 	s.timer = s.d.Clock.AfterFunc(next.Sub(s.d.Clock.Now()), func() {
+		s.mu.Lock()
+		stale := gen != s.timerGen || s.stopped
+		s.mu.Unlock()
+		if stale {
+			return
+		}
 		if _, _, err := s.deliver(DigestScheduled, false); err != nil {
 			s.d.Logf("notify: scheduled digest: %v", err)
 		}
-		s.schedule(next)
+		s.mu.Lock()
+		stale = gen != s.timerGen
+		s.mu.Unlock()
+		if !stale {
+			s.schedule(next)
+		}
 	})
 }
 

@@ -2,28 +2,65 @@ package notify
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/store"
 )
 
 func TestDigestMessage(t *testing.T) {
-	d := Digest{Items: []Item{
-		{Notification: Notification{Source: "Chat"}, Count: 2},
-		{Notification: Notification{Source: "Mail"}, Count: 5},
-		{Notification: Notification{Source: "CI"}, Count: 3},
-		{Notification: Notification{Source: "Mail"}, Count: 4},
-		{Notification: Notification{Source: "Build"}, Count: 2},
-	}}
-	got := d.Message()
-	want := Message{Title: "Lull — 16 held", Body: "Mail 9 · CI 3 · Build 2 · Chat 2"}
-	if got != want {
-		t.Fatalf("Message() = %+v, want %+v", got, want)
+	at := mon
+	item := func(source, title string, count int) Item {
+		at = at.Add(time.Minute) // later items are newer
+		return Item{Notification: Notification{Source: source, Title: title}, Count: count, LastAt: at}
+	}
+	long := strings.Repeat("Quarterly planning ", 5)
+	for _, tc := range []struct {
+		name  string
+		items []Item
+		want  Message
+	}{
+		{"counts when there are no titles", []Item{item("Chat", "", 2), item("Mail", "", 5), item("CI", "", 3), item("Mail", "", 4), item("Build", "", 2)},
+			Message{Title: "Lull — 16 held", Body: "Mail 9 · CI 3 · Build 2 · Chat 2"}},
+		{"top senders per app, the rest counted", []Item{
+			item("Slack", "Dana", 1), item("Slack", "Erin", 1), item("Slack", "Frank", 1),
+			item("Slack", "Bob", 1), item("Slack", "Alice", 1), item("ci", "Nightly failed", 1)},
+			Message{Title: "Lull — 6 held", Body: "Slack: Alice, Bob +3 · ci: Nightly failed"}},
+		{"the most frequent sender first, with its count", []Item{
+			item("Slack", "Bob", 1), item("Slack", "Dana", 1), item("Slack", "alice", 3), item("Slack", "Alice", 1), item("Mail", "Invoice", 1)},
+			Message{Title: "Lull — 7 held", Body: "Slack: Alice ×4, Dana +1 · Mail: Invoice"}},
+		{"long titles are cut", []Item{item("Mail", long, 1)},
+			Message{Title: "Lull — 1 held", Body: "Mail: Quarterly planning Quarterly planning Q…"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := (Digest{Items: tc.items}).Message(); got != tc.want {
+				t.Fatalf("Message() = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestDigestMessageBounded: however many sources and titles, the popup
+// stays within MaxDigestBodyRunes plus the closing summary, and the numbers
+// add up to the total.
+func TestDigestMessageBounded(t *testing.T) {
+	var items []Item
+	for i := range 60 {
+		items = append(items, Item{Notification: Notification{Source: fmt.Sprintf("source-%02d-%s", i, strings.Repeat("x", i)),
+			Title: strings.Repeat("title ", 10)}, Count: 60 - i, LastAt: mon})
+	}
+	m := Digest{Items: items}.Message()
+	if n := utf8.RuneCountInString(m.Body); n > MaxDigestBodyRunes+40 {
+		t.Fatalf("body of %d runes: %q", n, m.Body)
+	}
+	if !strings.Contains(m.Body, "more sources") || !strings.HasPrefix(m.Body, "source-00") {
+		t.Fatalf("body %q does not start with the biggest source and sum up the rest", m.Body)
 	}
 }
 
@@ -39,23 +76,23 @@ func TestDigestScheduledAndEmpty(t *testing.T) {
 	r.clk.Advance(25 * time.Minute)
 	r.submit(t, apiN("Mail", "b"))
 	r.clk.Set(time.Date(2026, 11, 23, 8, 59, 59, 0, time.UTC))
-	if n := len(r.rec.messages()); n != 0 {
+	if n := len(r.rec.Sent()); n != 0 {
 		t.Fatalf("%d messages before 09:00", n)
 	}
 	r.clk.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	want := []Message{{Title: "Lull — 4 held", Body: "Mail 3 · CI 1"}}
-	if got := r.rec.messages(); !reflect.DeepEqual(got, want) {
+	want := []Message{{Title: "Lull — 4 held", Body: "Mail: a ×2, b · CI: red"}}
+	if got := r.rec.Sent(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("at 09:00 sent %+v, want %+v", got, want)
 	}
 	// 12:30 and 16:30 find nothing held: nothing is sent.
 	r.clk.Set(time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC))
-	if got := r.rec.messages(); len(got) != 1 {
+	if got := r.rec.Sent(); len(got) != 1 {
 		t.Fatalf("empty digests sent something: %+v", got)
 	}
 	// The next day's 09:00 is armed.
 	r.submit(t, apiN("Chat", "hi"))
 	r.clk.Set(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
-	if got := r.rec.messages(); len(got) != 2 || got[1].Title != "Lull — 1 held" {
+	if got := r.rec.Sent(); len(got) != 2 || got[1].Title != "Lull — 1 held" {
 		t.Fatalf("next day: %+v", got)
 	}
 	ds, err := r.svc.ListDigests(mon, mon.Add(48*time.Hour), 0)
@@ -104,10 +141,10 @@ func TestDigestDeferredToBlockEnd(t *testing.T) {
 	r.clk.Advance(30 * time.Minute)
 	end := mon.Add(2 * time.Hour)
 	r.focus.set(true, end)
-	r.svc.OnFocusChange(true)
+	r.svc.FocusStarted()
 	r.submit(t, deskN("Mail", "m1", UrgencyNormal, 7), deskN("Mail", "m2", UrgencyNormal, 8), apiN("CI", "red"))
 	r.clk.Set(time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
-	if got := r.rec.messages(); len(got) != 0 {
+	if got := r.rec.Sent(); len(got) != 0 {
 		t.Fatalf("digest sent during focus: %+v", got)
 	}
 	if !r.svc.Pending() {
@@ -115,8 +152,8 @@ func TestDigestDeferredToBlockEnd(t *testing.T) {
 	}
 	r.clk.Set(end)
 	r.focus.set(false, time.Time{})
-	r.svc.OnFocusChange(false)
-	want := []string{"dnd enter", "close 7", "close 8", "dnd leave", "send Lull — 3 held | Mail 2 · CI 1"}
+	r.svc.FocusEnded(time.Hour)
+	want := []string{"dnd enter", "close 7", "close 8", "dnd leave", "send Lull — 3 held | Mail: m1, m2 · CI: red"}
 	if got := r.rec.log(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("events = %q, want %q", got, want)
 	}
@@ -142,12 +179,12 @@ func TestDigestDeferredWithoutFocusEnd(t *testing.T) {
 	r.focus.set(true, end)
 	r.submit(t, apiN("CI", "red"))
 	r.clk.Set(time.Date(2026, 11, 23, 9, 44, 0, 0, time.UTC))
-	if len(r.rec.messages()) != 0 {
+	if len(r.rec.Sent()) != 0 {
 		t.Fatal("sent during focus")
 	}
 	r.focus.set(false, time.Time{})
 	r.clk.Set(end.Add(2 * time.Second))
-	if got := r.rec.messages(); len(got) != 1 || got[0].Title != "Lull — 1 held" {
+	if got := r.rec.Sent(); len(got) != 1 || got[0].Title != "Lull — 1 held" {
 		t.Fatalf("after the block: %+v", got)
 	}
 }
@@ -162,7 +199,7 @@ func TestDigestCatchUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		rec, clk := &recorder{}, clock.NewFake(at)
+		rec, clk := newRecorder(), clock.NewFake(at)
 		focus := &fakeFocus{on: focusing, until: at.Add(time.Hour)}
 		s, err := New(Deps{DB: db, Clock: clk, Focus: focus, Sender: rec, Logf: t.Logf}, Config{Location: time.UTC})
 		if err != nil {
@@ -179,13 +216,13 @@ func TestDigestCatchUp(t *testing.T) {
 		if _, err := s.Submit(t.Context(), []Notification{apiN("Mail", "a"), apiN("CI", "b")}); err != nil {
 			t.Fatal(err)
 		}
-		if len(rec.messages()) != 0 {
+		if len(rec.Sent()) != 0 {
 			t.Fatal("first start sent a digest")
 		}
 	})
 	run(mon.Add(9*time.Hour), false, func(s *Service, rec *recorder, clk *clock.Fake) {
-		want := []Message{{Title: "Lull — 2 held", Body: "CI 1 · Mail 1"}}
-		if got := rec.messages(); !reflect.DeepEqual(got, want) {
+		want := []Message{{Title: "Lull — 2 held", Body: "CI: b · Mail: a"}}
+		if got := rec.Sent(); !reflect.DeepEqual(got, want) {
 			t.Fatalf("catch-up sent %+v, want %+v", got, want)
 		}
 		ds, _ := s.ListDigests(mon, mon.Add(24*time.Hour), 0)
@@ -195,7 +232,7 @@ func TestDigestCatchUp(t *testing.T) {
 	})
 	// Restarting before the next digest time catches nothing up.
 	run(mon.Add(9*time.Hour+time.Minute), false, func(s *Service, rec *recorder, clk *clock.Fake) {
-		if got := rec.messages(); len(got) != 0 {
+		if got := rec.Sent(); len(got) != 0 {
 			t.Fatalf("second restart sent %+v", got)
 		}
 		if _, err := s.Submit(t.Context(), []Notification{apiN("Chat", "x")}); err != nil {
@@ -205,12 +242,12 @@ func TestDigestCatchUp(t *testing.T) {
 	// Missed times and restarting inside a focus block: the catch-up waits
 	// for the block's end.
 	run(mon.Add(25*time.Hour), true, func(s *Service, rec *recorder, clk *clock.Fake) {
-		if got := rec.messages(); len(got) != 0 || !s.Pending() {
+		if got := rec.Sent(); len(got) != 0 || !s.Pending() {
 			t.Fatalf("catch-up during focus: sent %+v, pending %v", got, s.Pending())
 		}
 		s.d.Focus.(*fakeFocus).set(false, time.Time{})
-		s.OnFocusChange(false)
-		if got := rec.messages(); len(got) != 1 || got[0].Title != "Lull — 1 held" {
+		s.FocusEnded(time.Hour)
+		if got := rec.Sent(); len(got) != 1 || got[0].Title != "Lull — 1 held" {
 			t.Fatalf("after the block: %+v", got)
 		}
 	})
@@ -223,7 +260,7 @@ func TestDigestCatchUp(t *testing.T) {
 func TestBreakthroughDuringFocus(t *testing.T) {
 	r := newRig(t, mon, Config{}, true)
 	r.focus.set(true, mon.Add(time.Hour))
-	r.svc.OnFocusChange(true)
+	r.svc.FocusStarted()
 	r.submit(t, deskN("Mail", "held", UrgencyNormal, 3))
 	res := r.submit(t, Notification{Source: "ci", Title: "prod down", Priority: PriorityUrgent, Origin: OriginAPI})
 	if res[0].Decision != ActionBreakthrough {
@@ -232,15 +269,15 @@ func TestBreakthroughDuringFocus(t *testing.T) {
 	r.submit(t, deskN("Chat", "call me", UrgencyCritical, 4))
 	r.submit(t, deskN("Mail", "held later", UrgencyNormal, 5))
 	r.focus.set(false, time.Time{})
-	r.svc.OnFocusChange(false)
+	r.svc.FocusEnded(time.Hour)
 	want := []string{
 		"dnd enter",
-		"interruption ci: priority urgent",
+		"interruption ci: urgent",
 		"close 3", "dnd leave",
-		"send ci: prod down | ",
-		"interruption Chat: urgency critical",
+		"send ci: prod down | Let through: urgent",
+		"interruption Chat: urgent",
 		"close 5",
-		"send Lull — 2 held | Mail 2",
+		"send Lull — 2 held | Mail: held, held later",
 	}
 	if got := r.rec.log(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -277,7 +314,7 @@ func TestDeliverNow(t *testing.T) {
 	if err != nil || !ok || d.Total() != 1 || d.Reason != DigestManual {
 		t.Fatalf("DeliverNow = %+v %v %v", d, ok, err)
 	}
-	if got := r.rec.messages(); len(got) != 1 {
+	if got := r.rec.Sent(); len(got) != 1 {
 		t.Fatalf("sent %+v", got)
 	}
 	if h, _ := r.svc.Held(); len(h) != 0 {
@@ -321,7 +358,7 @@ func TestBatchDesktopAllDay(t *testing.T) {
 }
 
 func TestSplitSender(t *testing.T) {
-	normal, urgent := &recorder{}, &recorder{}
+	normal, urgent := newRecorder(), newRecorder()
 	s := splitSender{normal: normal, urgent: urgent}
 	if err := s.Send(Message{Title: "digest"}); err != nil {
 		t.Fatal(err)
@@ -329,7 +366,7 @@ func TestSplitSender(t *testing.T) {
 	if err := s.Send(Message{Title: "now", Urgent: true}); err != nil {
 		t.Fatal(err)
 	}
-	if n, u := normal.messages(), urgent.messages(); len(n) != 1 || n[0].Title != "digest" || len(u) != 1 || u[0].Title != "now" {
+	if n, u := normal.Sent(), urgent.Sent(); len(n) != 1 || n[0].Title != "digest" || len(u) != 1 || u[0].Title != "now" {
 		t.Fatalf("normal %+v, urgent %+v", n, u)
 	}
 }

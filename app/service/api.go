@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/notify"
 )
@@ -36,6 +39,9 @@ type Status struct {
 	WeeklyGoal time.Duration `json:"weekly_goal_ns"`
 	// TokenStore is "keyring" or "file".
 	TokenStore string `json:"token_store,omitempty"`
+	// Resumable is the block under way that was stopped early and can be
+	// resumed (`lull focus resume`), if any.
+	Resumable *focus.Block `json:"resumable,omitempty"`
 }
 
 // Status reports the running instance's state.
@@ -52,6 +58,9 @@ func (s *Service) Status() Status {
 	}
 	if b, ok := s.NextBlock(); ok {
 		out.NextBlock = &b
+	}
+	if b, ok := s.Focus.Resumable(); ok {
+		out.Resumable = &b
 	}
 	s.addWeek(&out)
 	return out
@@ -132,6 +141,14 @@ func (s *Service) mount(api *localapi.Server) {
 			return
 		}
 		localapi.WriteJSON(w, http.StatusOK, sess)
+	})
+	api.HandleFunc("POST /v1/focus/resume", func(w http.ResponseWriter, r *http.Request) {
+		st, err := s.Focus.Resume()
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		localapi.WriteJSON(w, http.StatusOK, st)
 	})
 	api.HandleFunc("POST /v1/focus/extend", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -312,10 +329,51 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		localapi.WriteError(w, http.StatusBadRequest, fmt.Sprintf("bad JSON: %v", err))
+		localapi.WriteError(w, HTTPStatus(err), "the request is not what Lull expects: "+jsonProblem(err))
 		return false
 	}
 	return true
+}
+
+// jsonProblem says what is wrong with a request body in JSON's terms, not
+// Go's ("field \"vip\" must be a list, not a string").
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var fe *human.FieldError
+	switch {
+	case errors.As(err, &fe):
+		return fe.Error()
+	case errors.As(err, &se):
+		return fmt.Sprintf("not valid JSON at byte %d", se.Offset)
+	case errors.As(err, &te):
+		if te.Field != "" {
+			return fmt.Sprintf("field %q must be %s, not %s", te.Field, jsonKind(te.Type), te.Value)
+		}
+		return fmt.Sprintf("want %s, not %s", jsonKind(te.Type), te.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return "the JSON ends too early"
+	}
+	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return "unknown field " + f
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// jsonKind names a Go type as the JSON a client should send.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "text"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	}
+	return "an object"
 }
 
 // HTTPStatus maps a domain error to the status the API answers with.
@@ -332,7 +390,8 @@ func HTTPStatus(err error) int {
 		errors.Is(err, focus.ErrNotFound):
 		return http.StatusNotFound
 	case errors.Is(err, focus.ErrAlreadyFocusing), errors.Is(err, focus.ErrNotFocusing),
-		errors.Is(err, focus.ErrOpenEnded), errors.Is(err, focus.ErrNoFreeTime):
+		errors.Is(err, focus.ErrOpenEnded), errors.Is(err, focus.ErrNoFreeTime),
+		errors.Is(err, focus.ErrNothingToResume):
 		return http.StatusConflict
 	case errors.Is(err, calendar.ErrSourceAuth), errors.Is(err, calendar.ErrSourceNotFound),
 		errors.Is(err, calendar.ErrSourceTLS), errors.Is(err, calendar.ErrSourceUnreachable),
@@ -341,6 +400,10 @@ func HTTPStatus(err error) int {
 		errors.Is(err, calendar.ErrSourceNotCalendar):
 		// The calendar server answered wrongly, or not at all: bad gateway.
 		return http.StatusBadGateway
+	case errors.As(err, new(*human.FieldError)), errors.As(err, new(*json.SyntaxError)),
+		errors.As(err, new(*json.UnmarshalTypeError)), errors.Is(err, io.ErrUnexpectedEOF),
+		strings.HasPrefix(err.Error(), "json: unknown field"):
+		return http.StatusBadRequest
 	}
 	return http.StatusInternalServerError
 }

@@ -1,10 +1,14 @@
 package service
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/lullapp/lull/calendar"
 )
@@ -151,6 +155,21 @@ func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
 	if err != nil {
 		return PlanResult{}, err
 	}
+	// Proposals made under other planning settings are withdrawn and made
+	// again: a new block length, daily cap or preference applies at once,
+	// not only to days that had no proposal yet. Accepted blocks stay.
+	var withdrawn []calendar.Block
+	if d.plannedWithOther(d.Settings().Plan) {
+		kept := existing[:0:0]
+		for _, b := range existing {
+			if b.State == calendar.StateProposed && b.End.After(now) {
+				withdrawn = append(withdrawn, b)
+				continue
+			}
+			kept = append(kept, b)
+		}
+		existing = kept
+	}
 	tombs, err := d.Blocks.Tombstones()
 	if err != nil {
 		return PlanResult{}, err
@@ -188,14 +207,57 @@ func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
 	if err != nil {
 		return PlanResult{}, fmt.Errorf("plan: %w", err)
 	}
-	res := PlanResult{Added: len(ch.Add), Moved: len(ch.Move), Removed: len(ch.Remove), Kept: len(ch.Keep), Blocks: ch.Blocks()}
+	res := PlanResult{Added: len(ch.Add), Moved: len(ch.Move), Removed: len(ch.Remove) + len(withdrawn), Kept: len(ch.Keep), Blocks: ch.Blocks()}
 	if dryRun {
 		return res, nil
+	}
+	if len(withdrawn) > 0 {
+		if err := d.Blocks.Apply(calendar.Changes{Remove: withdrawn}); err != nil {
+			return PlanResult{}, fmt.Errorf("plan: %w", err)
+		}
 	}
 	if err := d.Blocks.Apply(ch); err != nil {
 		return PlanResult{}, fmt.Errorf("plan: %w", err)
 	}
+	if err := d.setPlannedWith(d.Settings().Plan); err != nil {
+		return PlanResult{}, fmt.Errorf("plan: %w", err)
+	}
 	return res, nil
+}
+
+var plannedWithKey = []byte("planned-with")
+
+// plannedWithOther reports whether the stored proposals were made under
+// planning settings other than p (false when that is not known yet).
+func (d *Data) plannedWithOther(p calendar.PlanSettings) bool {
+	var stored []byte
+	d.DB.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(settingsBucket); b != nil {
+			stored = append([]byte(nil), b.Get(plannedWithKey)...)
+		}
+		return nil
+	})
+	if stored == nil {
+		return false
+	}
+	now, err := json.Marshal(p)
+	return err == nil && !bytes.Equal(now, stored)
+}
+
+// setPlannedWith remembers the planning settings the stored proposals were
+// made under.
+func (d *Data) setPlannedWith(p calendar.PlanSettings) error {
+	v, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return d.DB.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(settingsBucket)
+		if err != nil {
+			return err
+		}
+		return b.Put(plannedWithKey, v)
+	})
 }
 
 // UpcomingBlocks lists the blocks from today to the end of the horizon.

@@ -31,9 +31,11 @@ type Data struct {
 	Sources *calendar.SourceStore
 	Queue   *notify.Queue
 
+	saveMu   sync.Mutex // one settings save (and its onSave) at a time
 	mu       sync.Mutex
 	settings Settings
 	busy     *BusySnapshot
+	onSave   func(old, new Settings)
 }
 
 // DataOptions say where the data lives and which keyring holds secrets.
@@ -109,22 +111,38 @@ func (d *Data) Settings() Settings {
 	return d.settings
 }
 
-// SaveSettings validates, stores and adopts s. A new export file is also
-// checked on disk (calendar.CheckExportPath): a file already there must be
-// a calendar Lull wrote.
+// SaveSettings validates, stores and adopts s; in a running service the
+// schedules and rules follow at once (Service.applySettings). A new export
+// file is also checked on disk (calendar.CheckExportPath): a file already
+// there must be a calendar Lull wrote.
 func (d *Data) SaveSettings(s Settings) error {
+	d.saveMu.Lock()
+	defer d.saveMu.Unlock()
 	if s.ExportICS != "" && s.ExportICS != d.Settings().ExportICS {
 		if err := calendar.CheckExportPath(s.ExportICS); err != nil {
-			return fmt.Errorf("%w: %w", ErrBadSettings, err)
+			return badSetting(exportFieldError(s.ExportICS, err))
 		}
 	}
 	if err := SaveSettings(d.DB, s); err != nil {
 		return err
 	}
 	d.mu.Lock()
+	old := d.settings
 	d.settings = s
+	onSave := d.onSave
 	d.mu.Unlock()
+	if onSave != nil {
+		onSave(old, s)
+	}
 	return nil
+}
+
+// setOnSave makes f run after every successful save, with the settings
+// before and after.
+func (d *Data) setOnSave(f func(old, new Settings)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.onSave = f
 }
 
 // Location is the user's zone.

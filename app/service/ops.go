@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/human"
 )
 
 var (
@@ -46,14 +46,14 @@ func reportWriter(format string) (func(io.Writer, *focus.WeeklyReport) error, er
 	case "csv":
 		return focus.WriteReportCSV, nil
 	}
-	return nil, fmt.Errorf("%w %q: want text, json or csv", ErrBadFormat, format)
+	return nil, &human.FieldError{Key: "format", Label: "--format", Value: format, Problem: "want text, json or csv", Example: "json", Err: ErrBadFormat}
 }
 
 // WriteExport writes every session in [from, to] (dates, both optional) as
 // csv or json, one row each.
 func WriteExport(w io.Writer, d *Data, from, to, format string) error {
 	loc := d.Location()
-	start, end, err := focus.ExportRange(from, to, loc)
+	start, end, err := human.ParseRange(from, to, loc)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func WriteExport(w io.Writer, d *Data, from, to, format string) error {
 	case "json":
 		write = focus.WriteSessionsJSON
 	default:
-		return fmt.Errorf("%w %q: want csv or json", ErrBadFormat, format)
+		return &human.FieldError{Key: "format", Label: "--format", Value: format, Problem: "want csv or json", Example: "json", Err: ErrBadFormat}
 	}
 	sessions, err := d.Log.Sessions(start, end)
 	if err != nil {
@@ -148,59 +148,29 @@ func (d *Data) RemoveSource(id string) error {
 	return nil
 }
 
-// BusyRange returns stored busy time over [from, to): dates (YYYY-MM-DD,
-// to inclusive) or RFC 3339 times; empty means today and seven days on.
+// BusyRange returns stored busy time over --from/--to as human.ParseRange
+// reads them (a date is the whole day); an empty from is today's midnight,
+// an empty to a week after the start.
 func (d *Data) BusyRange(from, to string) ([]calendar.Interval, error) {
 	loc := d.Location()
-	start, end, err := ParseRange(from, to, d.Clock.Now(), loc)
+	start, end, err := human.ParseRange(from, to, loc)
 	if err != nil {
 		return nil, err
+	}
+	if start.IsZero() {
+		y, m, dd := d.Clock.Now().In(loc).Date()
+		start = time.Date(y, m, dd, 0, 0, 0, 0, loc)
+	}
+	if end.IsZero() {
+		end = start.AddDate(0, 0, 7)
+	}
+	if !end.After(start) {
+		return nil, &human.FieldError{Key: "to", Label: "--to", Value: to,
+			Problem: "must be after the start, " + human.When(start, loc), Err: human.ErrBadDate}
 	}
 	snap, err := d.Busy()
 	if err != nil {
 		return nil, err
 	}
 	return clip(snap.Busy, start, end), nil
-}
-
-// ParseRange parses a --from/--to pair: RFC 3339 times or dates (a date
-// --to includes that day). Defaults: today's midnight, seven days later.
-func ParseRange(from, to string, now time.Time, loc *time.Location) (time.Time, time.Time, error) {
-	y, m, dd := now.In(loc).Date()
-	start := time.Date(y, m, dd, 0, 0, 0, 0, loc)
-	end := start.AddDate(0, 0, 7)
-	var err error
-	if from != "" {
-		if start, err = parseInstant(from, loc, false); err != nil {
-			return start, end, err
-		}
-	}
-	if to != "" {
-		if end, err = parseInstant(to, loc, true); err != nil {
-			return start, end, err
-		}
-	} else if from != "" {
-		end = start.AddDate(0, 0, 7)
-	}
-	if !end.After(start) {
-		return start, end, fmt.Errorf("%w: --to %s is not after --from %s", focus.ErrBadDate, end.Format(time.RFC3339), start.Format(time.RFC3339))
-	}
-	return start, end, nil
-}
-
-func parseInstant(s string, loc *time.Location, endOfDay bool) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02T15:04"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	t, err := focus.ParseDay(s, loc)
-	if err != nil {
-		return t, fmt.Errorf("%w: %q: want YYYY-MM-DD or an RFC 3339 time", focus.ErrBadDate, s)
-	}
-	if endOfDay {
-		t = t.AddDate(0, 0, 1)
-	}
-	return t, nil
 }

@@ -36,6 +36,11 @@ type Options struct {
 	MakeDND func(setting string) notify.DND
 	// Closer closes held desktop originals. Nil: none.
 	Closer notify.Closer
+	// Capture, when set, captures desktop notifications and hands them to
+	// sub until ctx ends (Linux: notify.StartCapture). The service runs it
+	// while the capture setting is on, and starts or stops it as soon as
+	// the setting changes.
+	Capture func(ctx context.Context, sub notify.Submitter) error
 	// TokenKeyring keeps the API token (default: the OS keyring through
 	// go-keyring, falling back to a 0600 file).
 	TokenKeyring localapi.Keyring
@@ -69,6 +74,9 @@ const (
 	// ShowDigest: the user clicked a digest notification; show the Digest
 	// tab.
 	ShowDigest
+	// SettingsChanged: settings were saved (window, command line or API)
+	// and the running schedules and rules follow them now.
+	SettingsChanged
 )
 
 // Event is one change, delivered to subscribers in order on the
@@ -112,6 +120,9 @@ type Service struct {
 	timerMu   sync.Mutex
 	syncTimer clock.Timer
 	fileTimer clock.Timer
+
+	captureMu   sync.Mutex
+	stopCapture context.CancelFunc // nil while capture is off
 
 	watcher       *fsnotify.Watcher
 	watchMu       sync.Mutex
@@ -172,7 +183,11 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 		return fail(err)
 	}
 	s.Focus.Subscribe(func(st focus.State) {
-		s.Notify.OnFocusChange(st.Focusing)
+		if st.Focusing {
+			s.Notify.FocusStarted()
+		} else {
+			s.Notify.FocusEnded(s.Clock.Now().Sub(st.Start))
+		}
 		s.emit(Event{Kind: FocusChanged, Focus: st})
 	})
 	// A run killed during focus left do-not-disturb on: undo it first.
@@ -180,11 +195,14 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	// A block may have started focus while the engine opened. (Not
 	// focusing at start is no focus end: no digest for it.)
 	if s.Focus.State().Focusing {
-		s.Notify.OnFocusChange(true)
+		s.Notify.FocusStarted()
 	}
 	if err := s.Notify.Start(s.ctx); err != nil {
 		return fail(err)
 	}
+	// From now on every saved setting reaches the running parts at once.
+	d.setOnSave(s.applySettings)
+	s.setCapture(d.Settings().Capture)
 	if !opts.NoAPI {
 		if err := s.startAPI(); err != nil {
 			return fail(err)
@@ -380,9 +398,8 @@ func (s *Service) RemoveSource(id string) error {
 	return nil
 }
 
-// SaveSettings stores s and re-plans with it. Focus and notification
-// settings (goal, digest times, rules) take effect for new sessions and
-// digests after the next start; planning uses them at once.
+// SaveSettings stores st, applies it to the running service at once
+// (applySettings) and re-plans with it in the background.
 func (s *Service) SaveSettings(st Settings) error {
 	if err := s.Data.SaveSettings(st); err != nil {
 		return err
@@ -393,6 +410,62 @@ func (s *Service) SaveSettings(st Settings) error {
 		}
 	})
 	return nil
+}
+
+// applySettings makes the running service follow changed settings, as
+// soon as they are stored (whoever stored them: the window, the command
+// line, the API, onboarding): the focus engine's zone, goal and daily
+// maximum; the digest times, zone and breakthrough rules (VIP, keywords,
+// all-day batching); the do-not-disturb adapter; desktop capture. Planning
+// settings, your addresses and the publishing targets take effect with the
+// re-plan SaveSettings starts.
+func (s *Service) applySettings(old, st Settings) {
+	s.Focus.SetConfig(st.FocusConfig())
+	if ncfg, err := st.NotifyConfig(); err == nil {
+		s.Notify.SetConfig(ncfg)
+	} else {
+		s.problem(fmt.Errorf("notification settings: %w", err))
+	}
+	if st.DND != old.DND && s.opts.MakeDND != nil {
+		s.Notify.SetDND(wrapDND(s.opts.MakeDND(st.DND), s.Data))
+	}
+	if st.Capture != old.Capture {
+		s.setCapture(st.Capture)
+	}
+	s.emit(Event{Kind: SettingsChanged})
+}
+
+// setCapture starts or stops desktop capture (Options.Capture).
+func (s *Service) setCapture(on bool) {
+	if s.opts.Capture == nil {
+		return
+	}
+	s.captureMu.Lock()
+	defer s.captureMu.Unlock()
+	if !on || s.ctx.Err() != nil {
+		if s.stopCapture != nil {
+			s.stopCapture()
+			s.stopCapture = nil
+		}
+		return
+	}
+	if s.stopCapture != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	if err := s.opts.Capture(ctx, s.Submitter()); err != nil {
+		cancel()
+		s.problem(fmt.Errorf("desktop notification capture is off: %w", err))
+		return
+	}
+	s.stopCapture = cancel
+}
+
+// CaptureOn reports whether desktop capture runs.
+func (s *Service) CaptureOn() bool {
+	s.captureMu.Lock()
+	defer s.captureMu.Unlock()
+	return s.stopCapture != nil
 }
 
 func (s *Service) syncAndSchedule() {
@@ -485,7 +558,7 @@ func (a announcingSubmitter) Submit(ctx context.Context, ns []notify.Notificatio
 type interruptions struct{ e *focus.Engine }
 
 func (i interruptions) RecordInterruption(in notify.Interruption) {
-	i.e.RecordInterruption(focus.Interruption{ID: in.NotificationID, Source: in.Source, Title: in.Title, At: in.At})
+	i.e.RecordInterruption(focus.Interruption{ID: in.NotificationID, Source: in.Source, Title: in.Title, At: in.At, Reason: in.Reason})
 }
 
 // eventSender tells subscribers when a digest or breakthrough was shown.

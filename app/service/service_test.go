@@ -15,38 +15,14 @@ import (
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/fake"
 	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/internal/store"
 	"github.com/lullapp/lull/notify"
 )
 
-type recorder struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (r *recorder) Send(m notify.Message) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, m)
-	return nil
-}
-
-func (r *recorder) sent() []notify.Message {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]notify.Message(nil), r.msgs...)
-}
-
-type memKeyring map[string]string
-
-func (k memKeyring) Get(s, u string) (string, error) {
-	if v, ok := k[s+u]; ok {
-		return v, nil
-	}
-	return "", keyring.ErrNotFound
-}
-func (k memKeyring) Set(s, u, p string) error { k[s+u] = p; return nil }
+// recorder keeps the OS notifications the service shows.
+type recorder = fake.Sender[notify.Message]
 
 // monday is Monday 5 January 2026, 07:00 in Berlin.
 var berlin, _ = time.LoadLocation("Europe/Berlin")
@@ -80,7 +56,7 @@ func startServiceWith(t *testing.T, clk clock.Clock, withAPI bool, sources calen
 		DataOptions:  DataOptions{Dir: dir, Clock: clk, Sources: sources},
 		Version:      "test",
 		Sender:       rec,
-		TokenKeyring: memKeyring{},
+		TokenKeyring: &fake.Keyring{},
 		NoAPI:        !withAPI,
 		SyncInterval: -1,
 		Logf:         t.Logf,
@@ -197,22 +173,22 @@ func TestADayOnTheFakeClock(t *testing.T) {
 		t.Fatal("still focusing after the block's end")
 	}
 	var digests []notify.Message
-	for _, m := range rec.sent() {
+	for _, m := range rec.Sent() {
 		if !m.Urgent {
 			digests = append(digests, m)
 		}
 	}
 	if len(digests) != 1 || !strings.Contains(digests[0].Title, "2 held") {
-		t.Fatalf("digests sent = %+v, want one with 2 held", rec.sent())
+		t.Fatalf("digests sent = %+v, want one with 2 held", rec.Sent())
 	}
 	r, err := svc.Report(svc.FocusConfig().WeekOf(clk.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Focus < first.Duration()-time.Minute || r.Planned != first.Duration() || r.Kept < first.Duration()-time.Minute ||
-		r.Batched != 2 || r.Digests != 1 || len(r.Interruptions) != 1 {
-		t.Fatalf("report: focus %s planned %s kept %s batched %d digests %d interruptions %d (block %s)",
-			r.Focus, r.Planned, r.Kept, r.Batched, r.Digests, len(r.Interruptions), first.Duration())
+		r.Batched != 2 || r.Digests != 1 || len(r.Interruptions) != 1 || r.Interruptions[0].Reason != "urgent" {
+		t.Fatalf("report: focus %s planned %s kept %s batched %d digests %d interruptions %+v (block %s)",
+			r.Focus, r.Planned, r.Kept, r.Batched, r.Digests, r.Interruptions, first.Duration())
 	}
 	mu.Lock()
 	defer mu.Unlock()

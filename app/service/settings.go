@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/store"
 	"github.com/lullapp/lull/notify"
 )
@@ -73,39 +75,67 @@ func DefaultSettings() Settings {
 // ErrBadSettings wraps every settings validation error.
 var ErrBadSettings = errors.New("invalid settings")
 
-// Validate checks every field a user can set.
+// settingError is a bad setting: it reads as its field error alone (no
+// "invalid settings: " prefix a person does not need) and is both
+// ErrBadSettings and the field error underneath.
+type settingError struct{ err error }
+
+func (e settingError) Error() string   { return e.err.Error() }
+func (e settingError) Unwrap() []error { return []error{ErrBadSettings, e.err} }
+
+// badSetting marks err as a bad setting (once).
+func badSetting(err error) error {
+	if err == nil || errors.As(err, new(settingError)) {
+		return err
+	}
+	return settingError{err}
+}
+
+// Validate checks every field a user can set. Errors wrap ErrBadSettings
+// and a *human.FieldError naming the field (its Key is the `lull settings
+// set` key) with an example of a right value.
 func (s Settings) Validate() error {
 	if err := s.Plan.Validate(); err != nil {
-		return fmt.Errorf("%w: %w", ErrBadSettings, err)
+		return badSetting(err)
 	}
 	if _, err := s.digestTimes(); err != nil {
 		return err
 	}
 	if s.ExportICS != "" {
 		if err := calendar.CheckExportName(s.ExportICS); err != nil {
-			return fmt.Errorf("%w: %w", ErrBadSettings, err)
+			return badSetting(exportFieldError(s.ExportICS, err))
 		}
 	}
-	switch s.DND {
-	case "", "auto", "off":
-	default:
-		found := false
-		for _, n := range notify.DNDNames {
-			found = found || n == s.DND
-		}
-		if !found {
-			return fmt.Errorf("%w: do-not-disturb %q: want auto, off or one of %s", ErrBadSettings, s.DND, strings.Join(notify.DNDNames, ", "))
-		}
+	if s.DND != "" && !slices.Contains(DNDChoices(), s.DND) {
+		return badSetting(&human.FieldError{Key: "dnd", Label: "do-not-disturb", Value: s.DND,
+			Problem: "want " + strings.Join(DNDChoices(), ", "), Example: "auto"})
 	}
 	return nil
 }
 
+// DNDChoices are the values of the do-not-disturb setting, each once:
+// "auto" (detect the notification server), "off", and the adapters.
+func DNDChoices() []string {
+	out := []string{"auto", "off"}
+	for _, n := range notify.DNDNames {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// digestTimes reads the digest times; nil (never set) means the defaults,
+// an empty list none (digests only at the end of focus blocks).
 func (s Settings) digestTimes() ([]notify.TimeOfDay, error) {
+	if s.DigestTimes == nil {
+		return nil, nil
+	}
 	out := make([]notify.TimeOfDay, 0, len(s.DigestTimes))
 	for _, v := range s.DigestTimes {
 		t, err := notify.ParseTimeOfDay(v)
 		if err != nil {
-			return nil, fmt.Errorf("%w: digest time %q: %w", ErrBadSettings, v, err)
+			return nil, badSetting(err)
 		}
 		out = append(out, t)
 	}
@@ -199,4 +229,54 @@ func SaveSettings(db *store.DB, s Settings) error {
 		}
 		return b.Put(settingsKey, v)
 	})
+}
+
+// ParseSpan reads a span of the day as people type it: "09:00–17:00",
+// "9:00-17:00", "09:00 to 17:00"; "" and "off" are the empty span (a day
+// off, no lunch). Errors are a *human.FieldError with key and label.
+func ParseSpan(key, label, s string) (calendar.Span, error) {
+	in := strings.TrimSpace(s)
+	if in == "" || strings.EqualFold(in, "off") {
+		return calendar.Span{}, nil
+	}
+	bad := &human.FieldError{Key: key, Label: label, Value: in,
+		Problem: "write a range of the day such as 09:00–17:00, or off", Example: "09:00–17:00", Err: ErrBadSettings}
+	norm := strings.NewReplacer("–", "-", "—", "-", " to ", "-", " ", "").Replace(in)
+	parts := strings.Split(norm, "-")
+	if len(parts) != 2 {
+		return calendar.Span{}, bad
+	}
+	var sp calendar.Span
+	for i, p := range parts {
+		if len(p) == 4 && p[1] == ':' {
+			p = "0" + p
+		}
+		to := &sp.Start
+		if i == 1 {
+			to = &sp.End
+		}
+		if err := to.UnmarshalText([]byte(p)); err != nil {
+			return calendar.Span{}, bad
+		}
+	}
+	return sp, nil
+}
+
+// SpanText writes a span as ParseSpan reads it: "09:00–17:00", or "off".
+func SpanText(sp calendar.Span) string {
+	if sp.Empty() {
+		return "off"
+	}
+	return sp.Start.String() + "–" + sp.End.String()
+}
+
+// exportFieldError names the export-ics setting in err, which
+// calendar.CheckExportName or CheckExportPath gave for path, so the window
+// and `lull settings set` point at that field like at any other.
+func exportFieldError(path string, err error) error {
+	problem := err.Error()
+	if i := strings.Index(problem, ": "); i >= 0 {
+		problem = problem[i+2:] // drop calendar's own "export file \"…\"" prefix
+	}
+	return &human.FieldError{Key: "export-ics", Label: "export file", Value: path, Problem: problem, Err: err}
 }

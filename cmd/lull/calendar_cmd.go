@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -14,46 +15,54 @@ import (
 
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/localapi"
 )
 
-const calendarUsage = `Usage:
-  lull calendar add file PATH [--name N]
-  lull calendar add url [--name N]                (the address from stdin or prompted)
-  lull calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N]
-                                                  (password from stdin or prompted)
+const calendarUsage = `Usage: lull calendar add file PATH [--name N]
+       lull calendar add url [--name N]          (the address from stdin, or typed when asked)
+       lull calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N]
+                                                 (the password from stdin, or typed when asked)
+       lull calendar list [--json]
+       lull calendar remove ID
+       lull calendar sync
+       lull calendar expand FILE --from T --to T [--tz ZONE]
+       lull calendar busy [FILE] [--from T] [--to T] [--tz ZONE]
 
-Secrets never go on the command line, where other programs can read them:
-a subscription address and a CalDAV password are read from stdin and kept
-in the OS keyring.
-  lull calendar list [--json]
-  lull calendar remove ID
-  lull calendar sync
-  lull calendar expand FILE --from T --to T [--tz ZONE]
-  lull calendar busy [FILE] [--from T --to T] [--tz ZONE]
+add      connect a calendar: a file, a subscription URL or a CalDAV account.
+         Secrets never go on the command line, where other programs can read
+         them: the subscription address and the CalDAV password are read from
+         stdin (or typed when asked) and kept in the OS keyring
+list     the calendars with their IDs
+remove   disconnect a calendar by ID
+sync     read every calendar again
+expand   every occurrence of FILE's events in the window, one per line (UTC)
+busy     your busy time in the window (default: the week from today)
 
-Windows are [from, to): a date means its midnight.`
+T is a date (2026-11-30: the whole day, so --to includes it), a time in your
+zone (2026-11-30T14:00) or a time with its offset (2026-11-30T14:00+01:00).
+`
 
 func (c *cli) calendar(args []string) error {
 	if len(args) == 0 {
-		return usagef("calendar needs add, list, remove, sync, expand or busy")
+		return usagef("calendar needs add, list, remove, sync, expand or busy (see \"lull calendar --help\")")
 	}
 	switch args[0] {
-	case "-h", "--help":
-		fmt.Fprintln(c.stdout, calendarUsage)
+	case "-h", "--help", "help":
+		fmt.Fprint(c.stdout, calendarUsage)
 		return errHelp
 	case "add":
 		return c.calendarAdd(args[1:])
 	case "list":
 		return c.calendarList(args[1:])
 	case "remove", "rm":
-		fs := c.flags("calendar remove", "calendar remove ID")
-		ids, err := parse(fs, args[1:])
+		fs := c.flags("calendar remove", "Disconnects a calendar by its ID (see \"lull calendar list\"); its busy time no longer counts.", "calendar remove ID")
+		ids, err := fs.parse(args[1:])
 		if err != nil {
 			return err
 		}
 		if len(ids) != 1 {
-			return usagef("calendar remove needs one id (see \"lull calendar list\")")
+			return usagef("calendar remove needs one ID (the ID column of \"lull calendar list\")")
 		}
 		err = c.either(func(cl *localapi.Client) error {
 			return cl.Do("DELETE", "/v1/calendars/"+ids[0], nil, nil)
@@ -64,8 +73,8 @@ func (c *cli) calendar(args []string) error {
 		fmt.Fprintf(c.stdout, "Removed %s\n", ids[0])
 		return nil
 	case "sync":
-		fs := c.flags("calendar sync", "calendar sync")
-		if _, err := parse(fs, args[1:]); err != nil {
+		fs := c.flags("calendar sync", "Reads every calendar again and re-plans.", "calendar sync")
+		if err := noArgs(fs, args[1:]); err != nil {
 			return err
 		}
 		var rep service.SyncReport
@@ -88,7 +97,7 @@ func (c *cli) calendar(args []string) error {
 	case "busy":
 		return c.calendarBusy(args[1:])
 	}
-	return usagef("unknown calendar command %q", args[0])
+	return usagef("unknown calendar command %q (see \"lull calendar --help\")", args[0])
 }
 
 func (c *cli) reportSync(w io.Writer, rep service.SyncReport) {
@@ -112,19 +121,32 @@ func (c *cli) reportSync(w io.Writer, rep service.SyncReport) {
 
 func (c *cli) calendarAdd(args []string) error {
 	if len(args) == 0 {
-		return usagef("calendar add needs file, url or caldav")
+		return usagef("calendar add needs file, url or caldav (see \"lull calendar --help\")")
 	}
 	kind := args[0]
-	if kind == "-h" || kind == "--help" {
-		fmt.Fprintln(c.stdout, calendarUsage)
+	var fs *flagSet
+	switch kind {
+	case "-h", "--help", "help":
+		fmt.Fprint(c.stdout, calendarUsage)
 		return errHelp
+	case "file":
+		fs = c.flags("calendar add file", "Connects a calendar file (.ics); Lull reads it again whenever it changes.", "calendar add file PATH [--name N]")
+	case "url":
+		fs = c.flags("calendar add url", "Connects an ICS subscription URL. It is often secret: give it on stdin (\"-\" or left out),\nnot as an argument; Lull keeps it in the OS keyring.", "calendar add url [URL | -] [--name N]")
+	case "caldav":
+		fs = c.flags("calendar add caldav", "Connects a CalDAV calendar; the password is read from stdin or prompted, and kept in the\nOS keyring.", "calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N]")
+	default:
+		return usagef("calendar add: unknown kind %q (want file, url or caldav)", kind)
 	}
-	fs := c.flags("calendar add "+kind, "calendar add "+kind+" …")
-	name := fs.String("name", "", "display name")
-	user := fs.String("user", "", "CalDAV user name")
-	cal := fs.String("calendar", "", "CalDAV calendar path or name when the account has several")
-	publish := fs.Bool("publish", false, "write accepted focus blocks to this CalDAV calendar")
-	pos, err := parse(fs, args[1:])
+	name := fs.String("name", "", "the name Lull shows (`N`)")
+	var user, cal *string
+	var publish *bool
+	if kind == "caldav" {
+		user = fs.String("user", "", "the CalDAV user name, required (`U`)")
+		cal = fs.String("calendar", "", "which calendar, by path or name, when the account has several (`PATH`)")
+		publish = fs.Bool("publish", false, "write accepted focus blocks to this calendar")
+	}
+	pos, err := fs.parse(args[1:])
 	if err != nil {
 		return err
 	}
@@ -132,11 +154,14 @@ func (c *cli) calendarAdd(args []string) error {
 	switch kind {
 	case "file":
 		if len(pos) != 1 {
-			return usagef("calendar add file needs one PATH")
+			return usagef("calendar add file needs one PATH, e.g. lull calendar add file ~/work.ics")
 		}
 		abs, err := filepath.Abs(pos[0])
 		if err != nil {
 			return err
+		}
+		if _, err := os.Stat(abs); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%w: %s", errNoSuchFile, abs)
 		}
 		req.Kind, req.Path = calendar.SourceFile, abs
 	case "url":
@@ -157,14 +182,12 @@ func (c *cli) calendarAdd(args []string) error {
 				"(or on stdin), e.g. lull calendar add caldav https://dav.example.com/ --user me")
 		}
 		if len(pos) != 1 || *user == "" {
-			return usagef("calendar add caldav needs URL and --user")
+			return usagef("calendar add caldav needs URL and --user, e.g. lull calendar add caldav https://dav.example.com/ --user me")
 		}
 		req.Kind, req.URL, req.User, req.Calendar, req.Publish = calendar.SourceCalDAV, pos[0], *user, *cal, *publish
 		if req.Password, err = c.readSecret(fmt.Sprintf("Password for %s: ", *user)); err != nil {
 			return err
 		}
-	default:
-		return usagef("calendar add: unknown kind %q (want file, url or caldav)", kind)
 	}
 	var cfg calendar.SourceConfig
 	err = c.either(func(cl *localapi.Client) error {
@@ -198,9 +221,9 @@ func urlHasPassword(raw string) bool {
 }
 
 func (c *cli) calendarList(args []string) error {
-	fs := c.flags("calendar list", "calendar list [--json]")
+	fs := c.flags("calendar list", "Lists the connected calendars with their IDs and how their last read went.", "calendar list [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
+	if err := noArgs(fs, args); err != nil {
 		return err
 	}
 	var list []calendar.SourceInfo
@@ -240,24 +263,28 @@ func (c *cli) calendarList(args []string) error {
 }
 
 func (c *cli) calendarExpand(args []string) error {
-	fs := c.flags("calendar expand", "calendar expand FILE --from T --to T [--tz ZONE]")
-	from := fs.String("from", "", "window start (RFC 3339 or YYYY-MM-DD)")
-	to := fs.String("to", "", "window end, exclusive")
-	tz := fs.String("tz", "", "zone for floating times and all-day dates (default UTC)")
-	pos, err := parse(fs, args)
+	fs := c.flags("calendar expand", "Prints every occurrence of FILE's events in the window, one per line: start, end and\nsummary, in UTC (the reference expanders' format). A date as --to includes that day.",
+		"calendar expand FILE --from T --to T [--tz ZONE]")
+	from := fs.String("from", "", "window start, e.g. 2026-01-01 or 2026-01-01T00:00+00:00 (`T`)")
+	to := fs.String("to", "", "window end, e.g. 2026-12-31 or 2027-01-01T00:00+00:00 (`T`)")
+	tz := fs.String("tz", "", "zone for floating times, all-day dates and T without a zone (default UTC) (`ZONE`)")
+	pos, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 || *from == "" || *to == "" {
-		return usagef("calendar expand needs FILE, --from and --to")
+		return usagef("calendar expand needs FILE, --from and --to, e.g. lull calendar expand work.ics --from 2026-01-01 --to 2026-12-31")
 	}
 	loc, err := zone(*tz, time.UTC)
 	if err != nil {
 		return err
 	}
-	start, end, err := parseWindow(*from, *to, loc, time.Time{})
+	start, end, err := human.ParseRange(*from, *to, loc)
 	if err != nil {
 		return err
+	}
+	if _, err := os.Stat(pos[0]); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w: %s", errNoSuchFile, pos[0])
 	}
 	lowMemory()
 	problems, err := calendar.ExpandFile(pos[0], start, end, loc, c.stdout)
@@ -268,25 +295,39 @@ func (c *cli) calendarExpand(args []string) error {
 }
 
 func (c *cli) calendarBusy(args []string) error {
-	fs := c.flags("calendar busy", "calendar busy [FILE] [--from T --to T] [--tz ZONE]")
-	from := fs.String("from", "", "window start (RFC 3339 or YYYY-MM-DD; default today)")
-	to := fs.String("to", "", "window end (default a week later)")
-	tz := fs.String("tz", "", "your zone (default the system's)")
-	pos, err := parse(fs, args)
+	fs := c.flags("calendar busy", "Prints your busy time in the window, one interval per line in your zone: from your\ncalendars as last read, or from FILE alone. A date as --to includes that day.",
+		"calendar busy [FILE] [--from T] [--to T] [--tz ZONE] [--format text|tsv]")
+	from := fs.String("from", "", "window start (default: today) (`T`)")
+	to := fs.String("to", "", "window end (default: a week after the start) (`T`)")
+	tz := fs.String("tz", "", "your zone (default: the computer's) (`ZONE`)")
+	format := fs.String("format", "text", "text, or tsv: start and end as UTC stamps, for scripts (`FORMAT`)")
+	pos, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 1 {
 		return usagef("calendar busy takes at most one FILE")
 	}
+	if *format != "text" && *format != "tsv" {
+		return usagef("--format %q: want text or tsv", *format)
+	}
 	loc, err := zone(*tz, time.Local)
 	if err != nil {
 		return err
 	}
-	y, m, d := time.Now().In(loc).Date()
-	start, end, err := parseWindow(*from, *to, loc, time.Date(y, m, d, 0, 0, 0, 0, loc))
+	start, end, err := human.ParseRange(*from, *to, loc)
 	if err != nil {
 		return err
+	}
+	if start.IsZero() {
+		y, m, d := time.Now().In(loc).Date()
+		start = time.Date(y, m, d, 0, 0, 0, 0, loc)
+	}
+	if end.IsZero() {
+		end = start.AddDate(0, 0, 7)
+	}
+	if !end.After(start) {
+		return usagef("--to %s is not after the start, %s", *to, human.When(start, loc))
 	}
 	var busy []calendar.Interval
 	if len(pos) == 1 {
@@ -303,7 +344,7 @@ func (c *cli) calendarBusy(args []string) error {
 		}
 		busy = calendar.Busy(calendar.Expand(cal, start, end, calendar.ExpandOptions{Location: loc}), loc)
 	} else {
-		q := fmt.Sprintf("/v1/busy?from=%s&to=%s", start.Format(time.RFC3339), end.Format(time.RFC3339))
+		q := "/v1/busy?" + url.Values{"from": {start.Format(time.RFC3339)}, "to": {end.Format(time.RFC3339)}}.Encode()
 		err = c.either(func(cl *localapi.Client) error {
 			return cl.Do("GET", q, nil, &busy)
 		}, func(d *service.Data) error {
@@ -314,10 +355,25 @@ func (c *cli) calendarBusy(args []string) error {
 			return err
 		}
 	}
+	n := 0
 	for _, iv := range busy {
-		if iv.End.After(start) && iv.Start.Before(end) {
-			fmt.Fprintf(c.stdout, "%s\t%s\n", iv.Start.UTC().Format("20060102T150405Z"), iv.End.UTC().Format("20060102T150405Z"))
+		if !iv.End.After(start) || !iv.Start.Before(end) {
+			continue
 		}
+		n++
+		if *format == "tsv" {
+			fmt.Fprintf(c.stdout, "%s\t%s\n", iv.Start.UTC().Format("20060102T150405Z"), iv.End.UTC().Format("20060102T150405Z"))
+			continue
+		}
+		s, e := iv.Start.In(loc), iv.End.In(loc)
+		until := e.Format("15:04")
+		if y, m, d := e.Date(); y != s.Year() || m != s.Month() || d != s.Day() {
+			until = e.Format("Mon 2 Jan 15:04")
+		}
+		fmt.Fprintf(c.stdout, "%s–%s\n", s.Format("Mon 2 Jan 2006 15:04"), until)
+	}
+	if n == 0 && *format == "text" {
+		fmt.Fprintf(c.stdout, "Free from %s to %s.\n", human.When(start, loc), human.When(end, loc))
 	}
 	return nil
 }
@@ -329,41 +385,9 @@ func zone(tz string, def *time.Location) (*time.Location, error) {
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return nil, usagef("--tz %q: %v", tz, err)
+		return nil, usagef("--tz %q is not a time zone this computer knows; write e.g. Europe/Berlin", tz)
 	}
 	return loc, nil
-}
-
-// parseWindow parses --from and --to as [from, to) with parseBound; an
-// empty --from is defaultStart and an empty --to a week after the start.
-func parseWindow(from, to string, loc *time.Location, defaultStart time.Time) (start, end time.Time, err error) {
-	start = defaultStart
-	if from != "" {
-		if start, err = parseBound(from, loc); err != nil {
-			return start, end, err
-		}
-	}
-	end = start.AddDate(0, 0, 7)
-	if to != "" {
-		if end, err = parseBound(to, loc); err != nil {
-			return start, end, err
-		}
-	}
-	if !end.After(start) {
-		return start, end, usagef("--to must be after --from")
-	}
-	return start, end, nil
-}
-
-// parseBound parses an expansion bound exactly as the reference expanders
-// take it: "2024-01-01T00:00Z", RFC 3339, a local time or a date (midnight).
-func parseBound(s string, loc *time.Location) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02T15:04Z07:00", time.RFC3339, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, usagef("bad time %q: want e.g. 2024-01-01T00:00Z, RFC 3339 or YYYY-MM-DD", s)
 }
 
 // maxCalendarFile is the largest calendar file read (the URL source cap).
@@ -371,6 +395,9 @@ const maxCalendarFile = calendar.DefaultMaxSourceBytes
 
 func readFile(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", errNoSuchFile, path)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -5,13 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,6 +20,7 @@ import (
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/internal/store"
 	"github.com/lullapp/lull/notify"
@@ -34,34 +33,27 @@ Usage:
   lull                      open Lull (or show the running one)
   lull --hidden             start Lull in the tray only (what start at login runs)
   lull status [--json]      focus state, next block, held notifications
-  lull focus start [25m|50m|1h30m|until-next|open]
-  lull focus stop | extend 15m
-  lull notify --source S --title T [--body B] [--priority low|normal|high|urgent] [--url U]
+  lull focus start [LENGTH | until-next | open]     LENGTH e.g. 25m, 1h30 or 90
+  lull focus stop | resume | extend LENGTH
+  lull notify --title T [--source S] [--body B] [--priority P] [--url U]
   lull digest now | list [--limit N] [--json]
-  lull plan [--sync] [--dry-run] [--format text|tsv|json]
+  lull plan [--sync] [--dry-run] [--days N] [--format text|tsv|json]
   lull plan accept ID... | accept --all | skip ID...
-  lull calendar add file PATH | url | caldav URL --user U   [--name N]
+  lull calendar add file PATH | add url | add caldav URL --user U   [--name N]
                             (a subscription address and a password come on stdin)
   lull calendar list [--json] | remove ID | sync
   lull calendar expand FILE --from T --to T [--tz ZONE]
-  lull calendar busy [FILE] [--from T --to T] [--tz ZONE]
+  lull calendar busy [FILE] [--from T] [--to T] [--tz ZONE]
   lull report [--week 2026-W47] [--format text|json|csv]
   lull export [--format csv|json] [--from DATE] [--to DATE]
-  lull settings [show | set KEY VALUE]
+  lull settings [show [--json] | set KEY VALUE]
 
-Run "lull COMMAND --help" for a command's options. Data lives in
-$LULL_HOME, else $XDG_DATA_HOME/lull, else ~/.local/share/lull.
+Commands that need the running app (focus, notify, digest now) start it in
+the tray when it is not running. Run "lull COMMAND --help" for a command's
+options. Exit codes: 0 done, 1 Lull failed, 2 a wrong command, option,
+value, file or ID. Data lives in $LULL_HOME, else $XDG_DATA_HOME/lull, else
+~/.local/share/lull.
 `
-
-// usageError is a bad command line: exit code 2.
-type usageError struct{ msg string }
-
-func (u usageError) Error() string { return u.msg }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
-
-// errHelp is returned after --help was printed.
-var errHelp = errors.New("help shown")
 
 // run is the whole command line; it returns the exit code.
 func run(args []string, e env) int {
@@ -83,29 +75,11 @@ func run(args []string, e env) int {
 	case err == nil, errors.Is(err, errHelp):
 		return exitOK
 	case errors.As(err, new(usageError)):
-		fmt.Fprintf(e.stderr, "lull: %v\nRun \"lull --help\" for usage.\n", err)
+		fmt.Fprintf(e.stderr, "lull: %s\n", say(err))
 		return exitUsage
-	case isUsageLike(err):
-		fmt.Fprintf(e.stderr, "lull: %v\n", err)
-		return exitUsage
-	default:
-		fmt.Fprintf(e.stderr, "lull: %v\n", err)
-		return exitFailure
 	}
-}
-
-// isUsageLike reports errors that mean the user asked for something that
-// cannot exist (a bad duration, week or date): exit code 2.
-func isUsageLike(err error) bool {
-	for _, target := range []error{focus.ErrBadDuration, focus.ErrBadWeek, focus.ErrFutureWeek,
-		focus.ErrBadDate, service.ErrBadFormat, calendar.ErrUnknownFormat, service.ErrBadSettings,
-		calendar.ErrBadSettings} {
-		if errors.Is(err, target) {
-			return true
-		}
-	}
-	var se *localapi.StatusError
-	return errors.As(err, &se) && se.Code == 400
+	fmt.Fprintf(e.stderr, "lull: %s\n", say(err))
+	return exitCode(err)
 }
 
 type cli struct {
@@ -140,41 +114,7 @@ func (c *cli) dispatch(args []string) error {
 	case "settings":
 		return c.settings(args[1:])
 	}
-	return usagef("unknown command %q", args[0])
-}
-
-// flags makes a flag set whose errors and --help go where they should.
-func (c *cli) flags(name, synopsis string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		fmt.Fprintf(c.stdout, "Usage: lull %s\n", synopsis)
-		fs.SetOutput(c.stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
-	return fs
-}
-
-// parse parses args, turning flag errors into usage errors and --help into
-// errHelp. Flags may come before or after positional arguments.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
-				return nil, errHelp
-			}
-			return nil, usagef("%s: %v", fs.Name(), err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
+	return usagef("unknown command %q (see \"lull --help\")", args[0])
 }
 
 // client dials the running instance; nil when none runs.
@@ -184,18 +124,6 @@ func (c *cli) client() (*localapi.Client, error) {
 		return nil, nil
 	}
 	return cl, err
-}
-
-// needRunning dials the running instance or explains that one is needed.
-func (c *cli) needRunning(what string) (*localapi.Client, error) {
-	cl, err := c.client()
-	if err != nil {
-		return nil, err
-	}
-	if cl == nil {
-		return nil, fmt.Errorf("Lull is not running, and %s needs it: start it with \"lull\"", what)
-	}
-	return cl, nil
 }
 
 // data opens the data directly (no instance runs).
@@ -211,7 +139,8 @@ func (c *cli) data() (*service.Data, error) {
 	return d, err
 }
 
-// withData runs f on the running instance's client, or on the data.
+// either runs remote on the running instance's client, or local on the
+// data when none runs.
 func (c *cli) either(remote func(*localapi.Client) error, local func(*service.Data) error) error {
 	cl, err := c.client()
 	if err != nil {
@@ -237,9 +166,9 @@ func (c *cli) printJSON(v any) error {
 // ---- status
 
 func (c *cli) status(args []string) error {
-	fs := c.flags("status", "status [--json]")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	fs := c.flags("status", "Shows whether you are focusing, the next block, what is held and this week's focus.", "status [--json]")
+	asJSON := fs.Bool("json", false, "print JSON (what GET /v1/status answers)")
+	pos, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
@@ -266,47 +195,74 @@ func (c *cli) status(args []string) error {
 func (c *cli) printStatus(st service.Status) {
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 	if st.Running {
-		fmt.Fprintf(tw, "Lull %s is running (pid %d)\n", st.Version, st.PID)
+		fmt.Fprintf(tw, "Lull %s is running (process %d)\n", st.Version, st.PID)
 	} else {
 		fmt.Fprintln(tw, "Lull is not running")
 	}
-	fmt.Fprintf(tw, "Focus:\t%s\n", st.StatusLine)
-	if st.NextBlock != nil {
-		fmt.Fprintf(tw, "Next block:\t%s–%s\n", st.NextBlock.Start.Local().Format("Mon 02 Jan 15:04"), st.NextBlock.End.Local().Format("15:04"))
+	if st.Running {
+		fmt.Fprintf(tw, "Focus:\t%s\n", st.StatusLine)
 	} else {
-		fmt.Fprintf(tw, "Next block:\tnone accepted\n")
+		fmt.Fprintf(tw, "Focus:\tnot focusing\n")
 	}
-	fmt.Fprintf(tw, "Held:\t%d notification(s)\n", st.Held)
+	if r := st.Resumable; r != nil && !st.Focusing {
+		fmt.Fprintf(tw, "Resume:\tthe block until %s can be resumed: lull focus resume\n", r.End.Local().Format("15:04"))
+	}
+	if st.NextBlock != nil {
+		fmt.Fprintf(tw, "Next block:\t%s–%s\n", st.NextBlock.Start.Local().Format("Mon 2 Jan 15:04"), st.NextBlock.End.Local().Format("15:04"))
+	} else {
+		fmt.Fprintf(tw, "Next block:\tnone accepted (see lull plan)\n")
+	}
+	fmt.Fprintf(tw, "Held:\t%s\n", count(st.Held, "notification"))
 	if !st.NextDigest.IsZero() {
 		fmt.Fprintf(tw, "Next digest:\t%s\n", st.NextDigest.Local().Format("Mon 15:04"))
 	}
-	fmt.Fprintf(tw, "This week:\t%s of %s goal\n", hours(st.WeekFocus), hours(st.WeeklyGoal))
+	fmt.Fprintf(tw, "This week:\t%s of the %s goal\n", human.Duration(st.WeekFocus), human.Duration(st.WeeklyGoal))
 	fmt.Fprintf(tw, "Data:\t%s\n", st.DataDir)
 	tw.Flush()
 }
 
-func hours(d time.Duration) string {
-	return fmt.Sprintf("%.1f h", d.Hours())
+// count writes "1 notification", "3 notifications".
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // ---- focus
 
+const focusHelp = `Usage: lull focus start [LENGTH | until-next | open]
+       lull focus stop
+       lull focus resume
+       lull focus extend LENGTH
+
+start    focus now: for LENGTH (default 50 min), until your next meeting
+         (at the latest the end of the working day), or open-ended
+stop     stop focusing
+resume   focus again for the rest of a block you stopped early
+extend   move the end of the running session LENGTH later
+
+LENGTH is minutes or a length with units: 25, 25m, 25 min, 1h30, 1.5h.
+Lull is started in the tray first when it is not running.
+`
+
 func (c *cli) focus(args []string) error {
 	if len(args) == 0 {
-		return usagef("focus needs start, stop or extend")
+		return usagef("focus needs start, stop, resume or extend (see \"lull focus --help\")")
 	}
 	switch args[0] {
-	case "-h", "--help":
-		fmt.Fprintln(c.stdout, "Usage: lull focus start [25m|50m|90m|1h30m|until-next|open] | stop | extend 15m")
+	case "-h", "--help", "help":
+		fmt.Fprint(c.stdout, focusHelp)
 		return errHelp
 	case "start":
-		fs := c.flags("focus start", "focus start [25m|50m|90m|1h30m|until-next|open]  (default 50m)")
-		pos, err := parse(fs, args[1:])
+		fs := c.flags("focus start", "Focuses now for LENGTH (minutes, or e.g. 25m, 1h30; default 50 min), until your next\nmeeting (at the latest the end of the working day), or open-ended until you stop.",
+			"focus start [LENGTH | until-next | open]")
+		pos, err := fs.parse(args[1:])
 		if err != nil {
 			return err
 		}
 		if len(pos) > 1 {
-			return usagef("focus start takes one length")
+			return usagef("focus start takes one length, e.g. 25m (got %q)", strings.Join(pos, " "))
 		}
 		spec := "50m"
 		if len(pos) == 1 {
@@ -315,42 +271,74 @@ func (c *cli) focus(args []string) error {
 		if _, err := focus.ParseStart(spec); err != nil {
 			return err
 		}
-		cl, err := c.needRunning("starting focus")
+		cl, err := c.live()
 		if err != nil {
 			return err
 		}
-		if err := cl.Do("POST", "/v1/focus/start", map[string]string{"spec": spec}, nil); err != nil {
+		err = cl.Do("POST", "/v1/focus/start", map[string]string{"spec": spec}, nil)
+		if se := new(localapi.StatusError); errors.As(err, &se) && strings.HasPrefix(se.Message, focus.ErrAlreadyFocusing.Error()) {
+			// Pressed twice (or two shortcuts raced): focus is on, as asked.
+			msg := se.Message
+			if i := strings.Index(msg, "): "); i >= 0 {
+				msg = msg[:i+1]
+			}
+			fmt.Fprintf(c.stderr, "lull: %s; left as it is.\n", msg)
+			err = nil
+		}
+		if err != nil {
 			return err
 		}
 		return c.printStatusLine(cl)
 	case "stop":
-		fs := c.flags("focus stop", "focus stop")
-		if _, err := parse(fs, args[1:]); err != nil {
+		fs := c.flags("focus stop", "Stops focusing now.", "focus stop")
+		if err := noArgs(fs, args[1:]); err != nil {
 			return err
 		}
-		cl, err := c.needRunning("stopping focus")
+		cl, err := c.live()
 		if err != nil {
 			return err
 		}
 		var s focus.Session
-		if err := cl.Do("POST", "/v1/focus/stop", nil, &s); err != nil {
+		err = cl.Do("POST", "/v1/focus/stop", nil, &s)
+		if se := new(localapi.StatusError); errors.As(err, &se) && strings.Contains(se.Message, focus.ErrNotFocusing.Error()) {
+			fmt.Fprintln(c.stdout, "Not focusing: nothing to stop.")
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "Focus stopped after %s\n", s.Duration().Round(time.Minute))
+		after := human.Duration(s.Duration())
+		if s.Duration() < time.Second {
+			after = "less than a second"
+		}
+		fmt.Fprintf(c.stdout, "Focus stopped after %s.\n", after)
 		return nil
+	case "resume":
+		fs := c.flags("focus resume", "Focuses again for the rest of the focus block you stopped early.", "focus resume")
+		if err := noArgs(fs, args[1:]); err != nil {
+			return err
+		}
+		cl, err := c.live()
+		if err != nil {
+			return err
+		}
+		if err := cl.Do("POST", "/v1/focus/resume", nil, nil); err != nil {
+			return err
+		}
+		return c.printStatusLine(cl)
 	case "extend":
-		fs := c.flags("focus extend", "focus extend DURATION (e.g. 15m)")
-		pos, err := parse(fs, args[1:])
+		fs := c.flags("focus extend", "Moves the end of the running session LENGTH later (minutes, or e.g. 15m, 1h).", "focus extend LENGTH")
+		pos, err := fs.parse(args[1:])
 		if err != nil {
 			return err
 		}
 		if len(pos) != 1 {
-			return usagef("focus extend needs one duration, e.g. 15m")
+			return usagef("focus extend needs one length, e.g. lull focus extend 15m")
 		}
 		if _, err := focus.ParseDuration(pos[0]); err != nil {
 			return err
 		}
-		cl, err := c.needRunning("extending focus")
+		cl, err := c.live()
 		if err != nil {
 			return err
 		}
@@ -359,7 +347,19 @@ func (c *cli) focus(args []string) error {
 		}
 		return c.printStatusLine(cl)
 	}
-	return usagef("unknown focus command %q (want start, stop or extend)", args[0])
+	return usagef("unknown focus command %q (want start, stop, resume or extend)", args[0])
+}
+
+// noArgs parses a command that takes options only.
+func noArgs(fs *flagSet, args []string) error {
+	pos, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("lull %s takes no arguments (got %q)", fs.Name(), strings.Join(pos, " "))
+	}
+	return nil
 }
 
 // printStatusLine prints the running instance's status line, computed on
@@ -376,28 +376,27 @@ func (c *cli) printStatusLine(cl *localapi.Client) error {
 // ---- notify and digests
 
 func (c *cli) notify(args []string) error {
-	fs := c.flags("notify", "notify --source S --title T [--body B] [--priority low|normal|high|urgent] [--url U]")
-	source := fs.String("source", "cli", "who sends it (groups the digest)")
-	title := fs.String("title", "", "title (required)")
-	body := fs.String("body", "", "body text")
-	priority := fs.String("priority", "normal", "low, normal, high or urgent (urgent may break through focus)")
-	link := fs.String("url", "", "a link to open")
-	pos, err := parse(fs, args)
+	fs := c.flags("notify", "Sends a notification to Lull: held for the next digest, unless a breakthrough rule lets it\nthrough (urgent, VIP, keyword, the same sender three times in 15 minutes).",
+		"notify --title T [--source S] [--body B] [--priority low|normal|high|urgent] [--url U]")
+	source := fs.String("source", "cli", "who sends it; the digest groups by it (`S`)")
+	title := fs.String("title", "", "what it is about, required (`T`)")
+	body := fs.String("body", "", "more text (`B`)")
+	priority := fs.String("priority", "normal", "low, normal, high or urgent; urgent breaks through focus (`P`)")
+	link := fs.String("url", "", "a link to open (`U`)")
+	pos, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("notify takes only flags")
+		return usagef("notify takes options only (got %q); quote a title with spaces: --title \"Build failed\"", strings.Join(pos, " "))
 	}
-	if *title == "" {
-		return usagef("notify needs --title")
+	if strings.TrimSpace(*title) == "" {
+		return usagef("notify needs --title, e.g. lull notify --title \"Build failed\"")
 	}
-	switch notify.Priority(*priority) {
-	case notify.PriorityLow, notify.PriorityNormal, notify.PriorityHigh, notify.PriorityUrgent:
-	default:
+	if !notify.Priority(*priority).Valid() {
 		return usagef("--priority %q: want low, normal, high or urgent", *priority)
 	}
-	cl, err := c.needRunning("notify")
+	cl, err := c.live()
 	if err != nil {
 		return err
 	}
@@ -406,24 +405,36 @@ func (c *cli) notify(args []string) error {
 	if err := cl.DoHeader("POST", "/v1/notifications", map[string]string{notify.OriginHeader: "cli"}, req, &res); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s %s (%s)\n", res.ID, res.Decision, res.Reason)
+	switch res.Decision {
+	case notify.ActionBreakthrough:
+		fmt.Fprintf(c.stdout, "Shown now: %s.\n", res.Reason)
+	default:
+		fmt.Fprintf(c.stdout, "Held for the next digest (%s).\n", res.Reason)
+	}
 	return nil
 }
 
+const digestHelp = `Usage: lull digest now
+       lull digest list [--limit N] [--json]
+
+now    hand over everything held as one digest now
+list   the digests delivered, newest first, with their items
+`
+
 func (c *cli) digest(args []string) error {
 	if len(args) == 0 {
-		return usagef("digest needs now or list")
+		return usagef("digest needs now or list (see \"lull digest --help\")")
 	}
 	switch args[0] {
-	case "-h", "--help":
-		fmt.Fprintln(c.stdout, "Usage: lull digest now | list [--limit N] [--json]")
+	case "-h", "--help", "help":
+		fmt.Fprint(c.stdout, digestHelp)
 		return errHelp
 	case "now":
-		fs := c.flags("digest now", "digest now")
-		if _, err := parse(fs, args[1:]); err != nil {
+		fs := c.flags("digest now", "Hands over everything held as one digest now, even during focus.", "digest now")
+		if err := noArgs(fs, args[1:]); err != nil {
 			return err
 		}
-		cl, err := c.needRunning("delivering a digest")
+		cl, err := c.live()
 		if err != nil {
 			return err
 		}
@@ -442,14 +453,18 @@ func (c *cli) digest(args []string) error {
 			fmt.Fprintln(c.stdout, "Nothing held: no digest sent.")
 			return nil
 		}
-		fmt.Fprintf(c.stdout, "Delivered: %s — %s\n", out.Digest.Message().Title, out.Digest.Message().Body)
+		m := out.Digest.Message()
+		fmt.Fprintf(c.stdout, "Delivered: %s — %s\n", m.Title, m.Body)
 		return nil
 	case "list":
-		fs := c.flags("digest list", "digest list [--limit N] [--json]")
-		limit := fs.Int("limit", 10, "how many digests, newest first")
+		fs := c.flags("digest list", "Lists the digests delivered, newest first, with their items.", "digest list [--limit N] [--json]")
+		limit := fs.Int("limit", 10, "how many digests, newest first (`N`)")
 		asJSON := fs.Bool("json", false, "print JSON")
-		if _, err := parse(fs, args[1:]); err != nil {
+		if err := noArgs(fs, args[1:]); err != nil {
 			return err
+		}
+		if *limit < 1 {
+			return usagef("--limit %d: want 1 or more", *limit)
 		}
 		var digests []notify.Digest
 		err := c.either(func(cl *localapi.Client) error {
@@ -474,7 +489,7 @@ func (c *cli) digest(args []string) error {
 			fmt.Fprintln(c.stdout, "No digests yet.")
 		}
 		for _, dg := range digests {
-			fmt.Fprintf(c.stdout, "%s  %s (%s)\n", dg.At.Local().Format("Mon 02 Jan 15:04"), dg.Message().Title, dg.Reason)
+			fmt.Fprintf(c.stdout, "%s  %s (%s)\n", dg.At.Local().Format("Mon 2 Jan 15:04"), dg.Message().Title, digestReason(dg.Reason))
 			for _, g := range dg.Groups() {
 				fmt.Fprintf(c.stdout, "  %s (%d)\n", g.Source, g.Count)
 				for _, it := range g.Items {
@@ -482,11 +497,11 @@ func (c *cli) digest(args []string) error {
 					if it.Read {
 						mark = "✓"
 					}
-					count := ""
+					times := ""
 					if it.Count > 1 {
-						count = fmt.Sprintf(" ×%d", it.Count)
+						times = fmt.Sprintf(" ×%d", it.Count)
 					}
-					fmt.Fprintf(c.stdout, "   %s %s  %s%s\n", mark, it.ReceivedAt.Local().Format("15:04"), it.Title, count)
+					fmt.Fprintf(c.stdout, "   %s %s  %s%s\n", mark, it.ReceivedAt.Local().Format("15:04"), it.Title, times)
 				}
 			}
 		}
@@ -495,22 +510,40 @@ func (c *cli) digest(args []string) error {
 	return usagef("unknown digest command %q (want now or list)", args[0])
 }
 
+// digestReason says why a digest came, in words.
+func digestReason(r notify.DigestReason) string {
+	switch r {
+	case notify.DigestScheduled:
+		return "scheduled"
+	case notify.DigestFocusEnd:
+		return "focus ended"
+	case notify.DigestCatchUp:
+		return "caught up after Lull was off"
+	case notify.DigestManual:
+		return "asked for"
+	}
+	return string(r)
+}
+
 // ---- plan
 
 func (c *cli) plan(args []string) error {
 	if len(args) > 0 && (args[0] == "accept" || args[0] == "skip") {
 		return c.planAction(args[0], args[1:])
 	}
-	fs := c.flags("plan", "plan [--sync] [--dry-run] [--days N] [--from DATE --ics FILE...] [--export FILE.ics] [--format text|tsv|json]\n       lull plan accept ID...|--all | plan skip ID...")
-	sync := fs.Bool("sync", false, "re-read the calendars first")
-	dry := fs.Bool("dry-run", false, "show what re-planning would do without storing it")
-	format := fs.String("format", "text", "text, tsv or json")
-	days := fs.Int("days", 0, "planning horizon in days (default: the setting, 14)")
-	from := fs.String("from", "", "plan as if it were this day (YYYY-MM-DD; only with --ics)")
-	export := fs.String("export", "", "also write the accepted blocks to this .ics file")
+	fs := c.flags("plan", "Shows the focus blocks of the coming days, re-planned from the stored busy time (with\n--sync, from the calendars read again). Accept or skip blocks by the ID shown.",
+		"plan [--sync] [--dry-run] [--days N] [--format text|tsv|json] [--export FILE.ics]",
+		"plan --ics FILE... [--from DATE] [--days N] [--format text|tsv|json]",
+		"plan accept ID... | accept --all | skip ID...")
+	sync := fs.Bool("sync", false, "read the calendars again first")
+	dry := fs.Bool("dry-run", false, "show what re-planning would change, storing nothing")
+	format := fs.String("format", "text", "text, tsv or json (`FORMAT`)")
+	days := fs.Int("days", 0, "days to plan, 1 to 366 (default: the horizon setting, 14) (`N`)")
+	from := fs.String("from", "", "with --ics: plan as if it were this day, e.g. 2026-11-30 (`DATE`)")
+	export := fs.String("export", "", "also write the accepted blocks to this calendar file (`FILE.ics`)")
 	var ics multiFlag
-	fs.Var(&ics, "ics", "plan over this calendar file alone, storing nothing (repeatable)")
-	pos, err := parse(fs, args)
+	fs.Var(&ics, "ics", "plan over this calendar file alone, storing nothing; repeatable (`FILE`)")
+	pos, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
@@ -568,7 +601,7 @@ func (c *cli) plan(args []string) error {
 		}
 		if !*dry {
 			if _, err := d.Publish(ctx); err != nil {
-				fmt.Fprintf(c.stderr, "lull: %v\n", err)
+				fmt.Fprintf(c.stderr, "lull: %s\n", say(err))
 			}
 		}
 		if *export != "" {
@@ -589,7 +622,22 @@ func (c *cli) plan(args []string) error {
 	if *export != "" {
 		fmt.Fprintf(c.stderr, "Accepted blocks written to %s\n", *export)
 	}
-	return calendar.WritePlan(c.stdout, res.Blocks, *format, time.Local)
+	if err := calendar.WritePlan(c.stdout, res.Blocks, *format, time.Local); err != nil {
+		return err
+	}
+	if *format == calendar.FormatText && !*dry && hasProposed(res.Blocks) {
+		fmt.Fprintln(c.stdout, "Accept one with \"lull plan accept ID\", all with \"lull plan accept --all\".")
+	}
+	return nil
+}
+
+func hasProposed(bs []calendar.Block) bool {
+	for _, b := range bs {
+		if b.State == calendar.StateProposed {
+			return true
+		}
+	}
+	return false
 }
 
 // planFiles is `lull plan --ics FILE...`: a preview over files alone.
@@ -610,11 +658,16 @@ func (c *cli) planFiles(paths []string, from string, days int, format string) er
 		now = clk.Now()
 	}
 	if from != "" {
-		day, err := focus.ParseDay(from, loc)
+		day, err := human.ParseDay("from", "--from", from, loc)
 		if err != nil {
 			return err
 		}
 		now = day
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%w: %s", errNoSuchFile, p)
+		}
 	}
 	blocks, problems, err := service.PlanFiles(paths, st, now, days, readFile)
 	for _, p := range problems {
@@ -633,42 +686,58 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func (c *cli) planAction(action string, args []string) error {
-	fs := c.flags("plan "+action, "plan "+action+" ID... (or --all for accept)")
-	all := fs.Bool("all", false, "accept every proposed block")
-	ids, err := parse(fs, args)
+	about := map[string]string{
+		"accept": "Accepts proposed blocks by ID (see \"lull plan\"), or all of them: they are written to your\ncalendar and start focus when they begin.",
+		"skip":   "Skips blocks by ID (see \"lull plan\"): they are removed from the calendars they were written to.",
+	}[action]
+	synopsis := "plan skip ID..."
+	if action == "accept" {
+		synopsis = "plan accept ID... | plan accept --all"
+	}
+	fs := c.flags("plan "+action, about, synopsis)
+	var all *bool
+	if action == "accept" {
+		all = fs.Bool("all", false, "accept every proposed block")
+	}
+	ids, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
-	if *all && action != "accept" {
-		return usagef("--all only goes with accept")
+	acceptAll := all != nil && *all
+	if acceptAll && len(ids) > 0 {
+		return usagef("plan accept takes IDs or --all, not both")
 	}
-	if !*all && len(ids) == 0 {
-		return usagef("plan %s needs block ids (see \"lull plan\")", action)
+	if !acceptAll && len(ids) == 0 {
+		return usagef("plan %s needs block IDs (the ID column of \"lull plan\")", action)
+	}
+	show := func(b calendar.Block) {
+		fmt.Fprintf(c.stdout, "%s %s–%s: %s (%s)\n", b.Start.Local().Format("Mon 2 Jan"), b.Start.Local().Format("15:04"),
+			b.End.Local().Format("15:04"), b.State, b.ID)
 	}
 	return c.either(func(cl *localapi.Client) error {
-		if *all {
+		if acceptAll {
 			var out map[string]int
 			if err := cl.Do("POST", "/v1/plan/accept-all", nil, &out); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "Accepted %d block(s)\n", out["accepted"])
+			fmt.Fprintf(c.stdout, "Accepted %s.\n", count(out["accepted"], "block"))
 			return nil
 		}
 		for _, id := range ids {
 			var b calendar.Block
 			if err := cl.Do("POST", "/v1/blocks/"+url.PathEscape(id)+"/"+action, nil, &b); err != nil {
-				return fmt.Errorf("block %s: %w", id, err)
+				return err // names the block already
 			}
-			fmt.Fprintf(c.stdout, "%s %s\n", b.ID, b.State)
+			show(b)
 		}
 		return nil
 	}, func(d *service.Data) error {
-		if *all {
+		if acceptAll {
 			n, err := d.AcceptAll()
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "Accepted %d block(s)\n", n)
+			fmt.Fprintf(c.stdout, "Accepted %s.\n", count(n, "block"))
 		}
 		for _, id := range ids {
 			var b calendar.Block
@@ -679,9 +748,9 @@ func (c *cli) planAction(action string, args []string) error {
 				b, err = d.Blocks.Skip(id)
 			}
 			if err != nil {
-				return fmt.Errorf("block %s: %w", id, err)
+				return err // names the block already
 			}
-			fmt.Fprintf(c.stdout, "%s %s\n", b.ID, b.State)
+			show(b)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
@@ -693,15 +762,11 @@ func (c *cli) planAction(action string, args []string) error {
 // ---- report and export
 
 func (c *cli) report(args []string) error {
-	fs := c.flags("report", "report [--week 2026-W47] [--format text|json|csv]")
-	week := fs.String("week", "", "ISO week, e.g. 2026-W47 (default: this week)")
-	format := fs.String("format", "text", "text, json or csv")
-	pos, err := parse(fs, args)
-	if err != nil {
+	fs := c.flags("report", "Prints a week's report: focus against the goal, planned and kept blocks, meetings,\ninterruptions and the trend.", "report [--week 2026-W47] [--format text|json|csv]")
+	week := fs.String("week", "", "ISO week, e.g. 2026-W47 (default: this week) (`WEEK`)")
+	format := fs.String("format", "text", "text, json or csv (`FORMAT`)")
+	if err := noArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("report takes only flags")
 	}
 	return c.either(func(cl *localapi.Client) error {
 		return cl.DoRaw("GET", "/v1/report?"+url.Values{"week": {*week}, "format": {*format}}.Encode(), c.stdout)
@@ -711,150 +776,19 @@ func (c *cli) report(args []string) error {
 }
 
 func (c *cli) export(args []string) error {
-	fs := c.flags("export", "export [--format csv|json] [--from YYYY-MM-DD] [--to YYYY-MM-DD]")
-	format := fs.String("format", "csv", "csv or json")
-	from := fs.String("from", "", "first day (default: the first session)")
-	to := fs.String("to", "", "last day, included (default: today)")
-	pos, err := parse(fs, args)
-	if err != nil {
+	fs := c.flags("export", "Writes every focus session, one row each. A date as --to includes that day.",
+		"export [--format csv|json] [--from DATE] [--to DATE]")
+	format := fs.String("format", "csv", "csv or json (`FORMAT`)")
+	from := fs.String("from", "", "first day, e.g. 2026-11-01 (default: the first session) (`DATE`)")
+	to := fs.String("to", "", "last day, included (default: today) (`DATE`)")
+	if err := noArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("export takes only flags")
 	}
 	return c.either(func(cl *localapi.Client) error {
 		return cl.DoRaw("GET", "/v1/export?"+url.Values{"from": {*from}, "to": {*to}, "format": {*format}}.Encode(), c.stdout)
 	}, func(d *service.Data) error {
 		return service.WriteExport(c.stdout, d, *from, *to, *format)
 	})
-}
-
-// ---- settings
-
-// settingKeys are what `lull settings set` changes.
-var settingKeys = map[string]string{
-	"goal":           "weekly focus goal, e.g. 10h",
-	"digest-times":   "comma-separated HH:MM, e.g. 09:00,12:30,16:30",
-	"vip":            "comma-separated sources/apps that always break through",
-	"keywords":       "comma-separated keywords that break through",
-	"user-addresses": "comma-separated addresses of yours (declined meetings are free)",
-	"export-ics":     "file the accepted blocks are written to (empty: none)",
-	"publish":        "CalDAV calendar id the accepted blocks are written to (empty: none)",
-	"dnd":            "do-not-disturb adapter: auto, off, " + strings.Join(notify.DNDNames, ", "),
-	"capture":        "capture desktop notifications: true or false",
-	"zone":           "IANA time zone, e.g. Europe/Berlin (empty: the system's)",
-	"batch-desktop":  "hold desktop notifications all day, not only in focus: true or false",
-	"onboarded":      "first-run onboarding done (false shows it again): true or false",
-}
-
-func (c *cli) settings(args []string) error {
-	if len(args) == 0 || args[0] == "show" {
-		return c.either(func(cl *localapi.Client) error {
-			var st service.Settings
-			if err := cl.Do("GET", "/v1/settings", nil, &st); err != nil {
-				return err
-			}
-			return c.printJSON(st)
-		}, func(d *service.Data) error { return c.printJSON(d.Settings()) })
-	}
-	if args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(c.stdout, "Usage: lull settings [show | set KEY VALUE]\nKeys:")
-		keys := make([]string, 0, len(settingKeys))
-		for k := range settingKeys {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			fmt.Fprintf(c.stdout, "  %-15s %s\n", k, settingKeys[k])
-		}
-		return errHelp
-	}
-	if args[0] != "set" || len(args) != 3 {
-		return usagef("settings: want show or set KEY VALUE")
-	}
-	key, value := args[1], args[2]
-	if _, ok := settingKeys[key]; !ok {
-		return usagef("settings: unknown key %q (see lull settings --help)", key)
-	}
-	change := func(st *service.Settings) error { return applySetting(st, key, value) }
-	return c.either(func(cl *localapi.Client) error {
-		var st service.Settings
-		if err := cl.Do("GET", "/v1/settings", nil, &st); err != nil {
-			return err
-		}
-		if err := change(&st); err != nil {
-			return err
-		}
-		return cl.Do("PUT", "/v1/settings", st, &st)
-	}, func(d *service.Data) error {
-		st := d.Settings()
-		if err := change(&st); err != nil {
-			return err
-		}
-		return d.SaveSettings(st)
-	})
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func applySetting(st *service.Settings, key, value string) error {
-	bad := func(err error) error { return fmt.Errorf("%w: %s: %v", service.ErrBadSettings, key, err) }
-	switch key {
-	case "goal":
-		d, err := time.ParseDuration(value)
-		if err != nil {
-			return bad(err)
-		}
-		st.Plan.WeeklyGoal = d
-	case "digest-times":
-		st.DigestTimes = splitList(value)
-	case "vip":
-		st.VIP = splitList(value)
-	case "keywords":
-		st.Keywords = splitList(value)
-	case "user-addresses":
-		st.UserAddresses = splitList(value)
-	case "export-ics":
-		st.ExportICS = value
-	case "publish":
-		st.PublishCalDAV = value
-	case "dnd":
-		st.DND = value
-	case "zone":
-		st.Plan.Zone = value
-	case "capture", "batch-desktop", "onboarded":
-		b, err := parseBool(value)
-		if err != nil {
-			return bad(err)
-		}
-		switch key {
-		case "capture":
-			st.Capture = b
-		case "batch-desktop":
-			st.BatchDesktopAllDay = b
-		default:
-			st.Onboarded = b
-		}
-	}
-	return st.Validate()
-}
-
-func parseBool(v string) (bool, error) {
-	switch strings.ToLower(v) {
-	case "true", "yes", "on", "1":
-		return true, nil
-	case "false", "no", "off", "0":
-		return false, nil
-	}
-	return false, fmt.Errorf("%q: want true or false", v)
 }
 
 // readSecret reads a secret from stdin: the first line when stdin is not a

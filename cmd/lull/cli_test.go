@@ -6,58 +6,20 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/zalando/go-keyring"
 
 	"github.com/lullapp/lull/app/service"
+	"github.com/lullapp/lull/internal/fake"
 	"github.com/lullapp/lull/notify"
 )
 
-// memKeyring keeps the API token in memory.
-type memKeyring struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (k *memKeyring) Get(service, user string) (string, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[service+"/"+user]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
-}
-
-func (k *memKeyring) Set(service, user, pw string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[service+"/"+user] = pw
-	return nil
-}
-
-// recorder is a notify.Sender that keeps what it was asked to show.
-type recorder struct {
-	mu   sync.Mutex
-	msgs []notify.Message
-}
-
-func (r *recorder) Send(m notify.Message) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, m)
-	return nil
-}
-
-func (r *recorder) sent() []notify.Message {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]notify.Message(nil), r.msgs...)
-}
+// recorder keeps the OS notifications the service shows.
+type recorder = fake.Sender[notify.Message]
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
@@ -79,9 +41,16 @@ type result struct {
 // lull runs the command line against data directory dir.
 func runLull(t *testing.T, dir, stdin string, args ...string) result {
 	t.Helper()
+	return runLullWith(t, dir, stdin, nil, args...)
+}
+
+// runLullWith is runLull with a starter for Lull (nil: none).
+func runLullWith(t *testing.T, dir, stdin string, start starter, args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	var r result
 	r.code = run(args, env{
+		start:  start,
 		stdin:  strings.NewReader(stdin),
 		stdout: &out,
 		stderr: &errOut,
@@ -105,7 +74,7 @@ func startInstance(t *testing.T, dir string) (*service.Service, *recorder) {
 		DataOptions:  service.DataOptions{Dir: dir},
 		Version:      "test",
 		Sender:       rec,
-		TokenKeyring: &memKeyring{m: map[string]string{}},
+		TokenKeyring: &fake.Keyring{},
 		SyncInterval: -1,
 		Logf:         t.Logf,
 	})
@@ -158,14 +127,10 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 
 func TestHelpEverywhere(t *testing.T) {
 	dir := t.TempDir()
-	for _, args := range [][]string{
-		{"--help"}, {"help"}, {"status", "--help"}, {"focus", "--help"}, {"focus", "start", "--help"},
-		{"notify", "--help"}, {"digest", "--help"}, {"plan", "--help"}, {"calendar", "--help"},
-		{"calendar", "expand", "--help"}, {"report", "--help"}, {"export", "--help"}, {"settings", "--help"},
-	} {
+	for _, args := range helpCommands {
 		r := runLull(t, dir, "", args...)
-		if r.code != exitOK || !strings.Contains(r.stdout, "Usage") && !strings.Contains(r.stdout, "Keys") {
-			t.Errorf("lull %s: exit %d, stdout %q", strings.Join(args, " "), r.code, r.stdout)
+		if r.code != exitOK || strings.Count(r.stdout, "Usage:") != 1 || r.stderr != "" {
+			t.Errorf("lull %s: exit %d, want the usage once on stdout:\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
 		}
 	}
 	if r := runLull(t, dir, "", "--help"); !strings.Contains(r.stdout, "lull calendar add") {
@@ -187,13 +152,6 @@ func TestStatusNotRunning(t *testing.T) {
 	}
 	if st.Running || st.DataDir != dir || st.WeeklyGoal != 10*time.Hour {
 		t.Fatalf("status --json = %+v", st)
-	}
-	// Commands that need the app say so and fail without hanging.
-	for _, args := range [][]string{{"focus", "start", "25m"}, {"notify", "--title", "x"}, {"digest", "now"}} {
-		r := runLull(t, dir, "", args...)
-		if r.code != exitFailure || !strings.Contains(r.stderr, "Lull is not running") {
-			t.Errorf("lull %v: exit %d, stderr %q", args, r.code, r.stderr)
-		}
 	}
 }
 
@@ -238,35 +196,38 @@ func TestAgainstRunningInstance(t *testing.T) {
 	if f, _ := svc.Focus.Focusing(); !f {
 		t.Fatal("engine is not focusing after `lull focus start`")
 	}
-	if r = runLull(t, dir, "", "focus", "start", "25m"); r.code != exitFailure || !strings.Contains(r.stderr, "already focusing") {
-		t.Fatalf("second focus start: %d %q", r.code, r.stderr)
+	// Pressed twice: focus is on as asked, nothing changes.
+	if r = runLull(t, dir, "", "focus", "start", "50m"); r.code != 0 || !strings.Contains(r.stderr, "already focusing") ||
+		!strings.Contains(r.stdout, "25 min left") {
+		t.Fatalf("second focus start: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 	if r = runLull(t, dir, "", "focus", "extend", "15m"); r.code != 0 {
 		t.Fatalf("focus extend: %d %q", r.code, r.stderr)
 	}
-	if r = runLull(t, dir, "", "notify", "--source", "ci", "--title", "Build failed"); r.code != 0 || !strings.Contains(r.stdout, "held") {
+	if r = runLull(t, dir, "", "notify", "--source", "ci", "--title", "Build failed"); r.code != 0 || r.stdout != "Held for the next digest (sent to Lull: batched for the digest).\n" {
 		t.Fatalf("notify: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 	if r = runLull(t, dir, "", "status"); !strings.Contains(r.stdout, "Held:") || !strings.Contains(r.stdout, "1 notification") {
 		t.Fatalf("status after notify:\n%s", r.stdout)
 	}
-	if r = runLull(t, dir, "", "focus", "stop"); r.code != 0 || !strings.Contains(r.stdout, "Focus stopped") {
+	if r = runLull(t, dir, "", "focus", "stop"); r.code != 0 || !regexp.MustCompile(`^Focus stopped after (\d+ s|less than a second)\.\n$`).MatchString(r.stdout) {
 		t.Fatalf("focus stop: %d %q %q", r.code, r.stdout, r.stderr)
 	}
-	// The end of focus delivers the held notification as a digest.
-	waitFor(t, func() bool { return len(rec.sent()) == 1 })
-	if m := rec.sent()[0]; !strings.Contains(m.Title, "1 held") || !strings.Contains(m.Body, "ci") {
-		t.Fatalf("focus-end digest = %+v", m)
+	// A session under 15 minutes delivers no digest: the held notification
+	// waits for the next one.
+	time.Sleep(50 * time.Millisecond)
+	if msgs := rec.Sent(); len(msgs) != 0 {
+		t.Fatalf("a short session delivered %+v", msgs)
+	}
+	runLull(t, dir, "", "notify", "--source", "mail", "--title", "Lunch?")
+	if r = runLull(t, dir, "", "digest", "now"); r.code != 0 || r.stdout != "Delivered: Lull — 2 held — ci: Build failed · mail: Lunch?\n" {
+		t.Fatalf("digest now: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if msgs := rec.Sent(); len(msgs) != 1 || msgs[0].Body != "ci: Build failed · mail: Lunch?" {
+		t.Fatalf("sent %+v, want one digest naming both", msgs)
 	}
 	if r = runLull(t, dir, "", "digest", "now"); r.code != 0 || !strings.Contains(r.stdout, "Nothing held") {
 		t.Fatalf("digest now with nothing held: %d %q %q", r.code, r.stdout, r.stderr)
-	}
-	runLull(t, dir, "", "notify", "--source", "mail", "--title", "Lunch?")
-	if r = runLull(t, dir, "", "digest", "now"); r.code != 0 || !strings.Contains(r.stdout, "1 held") {
-		t.Fatalf("digest now: %d %q %q", r.code, r.stdout, r.stderr)
-	}
-	if msgs := rec.sent(); len(msgs) != 2 || !strings.Contains(msgs[1].Body, "mail") {
-		t.Fatalf("sent %+v, want a second digest naming mail", msgs)
 	}
 	if r = runLull(t, dir, "", "digest", "list"); r.code != 0 || !strings.Contains(r.stdout, "Build failed") {
 		t.Fatalf("digest list: %d %q", r.code, r.stdout)
@@ -325,16 +286,21 @@ func TestCalendarAndPlanOffline(t *testing.T) {
 	if st.NextBlock == nil {
 		t.Fatalf("no next block after accepting the plan: %s", r.stdout)
 	}
-	r = runLull(t, dir, "", "calendar", "busy", "--from", "2026-01-05", "--to", "2026-01-06", "--tz", "Europe/Berlin", ics)
-	if r.code != 0 || strings.TrimSpace(r.stdout) != "20260105T083000Z\t20260105T084500Z" {
+	// A date as --to includes that day.
+	r = runLull(t, dir, "", "calendar", "busy", "--from", "2026-01-05", "--to", "2026-01-05", "--tz", "Europe/Berlin", ics)
+	if r.code != 0 || r.stdout != "Mon 5 Jan 2026 09:30–09:45\n" {
 		t.Fatalf("calendar busy: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = runLull(t, dir, "", "calendar", "busy", "--from", "2026-01-05", "--to", "2026-01-05", "--tz", "Europe/Berlin", "--format", "tsv", ics)
+	if r.code != 0 || r.stdout != "20260105T083000Z\t20260105T084500Z\n" {
+		t.Fatalf("calendar busy --format tsv: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 	id := strings.Fields(strings.Split(runLull(t, dir, "", "calendar", "list").stdout, "\n")[1])[0]
 	if r = runLull(t, dir, "", "calendar", "remove", id); r.code != 0 {
 		t.Fatalf("calendar remove: %d %q", r.code, r.stderr)
 	}
-	if r = runLull(t, dir, "", "calendar", "remove", id); r.code != exitFailure {
-		t.Fatalf("removing twice: exit %d", r.code)
+	if r = runLull(t, dir, "", "calendar", "remove", id); r.code != exitUsage {
+		t.Fatalf("removing twice (an ID that is not there): exit %d", r.code)
 	}
 }
 
@@ -346,7 +312,7 @@ func TestCalendarExpandMatchesReferenceFormat(t *testing.T) {
 	if r.code != 0 || r.stdout != want {
 		t.Fatalf("expand: exit %d\n got %q\nwant %q\n%s", r.code, r.stdout, want, r.stderr)
 	}
-	if r = runLull(t, t.TempDir(), "", "calendar", "expand", "testdata/missing.ics", "--from", "2026-01-05", "--to", "2026-01-06"); r.code != exitFailure || !strings.Contains(r.stderr, "missing.ics") {
+	if r = runLull(t, t.TempDir(), "", "calendar", "expand", "testdata/missing.ics", "--from", "2026-01-05", "--to", "2026-01-06"); r.code != exitUsage || !strings.Contains(r.stderr, "missing.ics") {
 		t.Fatalf("missing file: %d %q", r.code, r.stderr)
 	}
 }
@@ -360,7 +326,7 @@ func TestSettingsSet(t *testing.T) {
 	if r := runLull(t, dir, "", "settings", "set", "digest-times", "08:00,25:99"); r.code != exitUsage {
 		t.Fatalf("bad digest time: %d %q", r.code, r.stderr)
 	}
-	r := runLull(t, dir, "", "settings")
+	r := runLull(t, dir, "", "settings", "show", "--json")
 	var st service.Settings
 	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || st.Plan.WeeklyGoal != 12*time.Hour || len(st.DigestTimes) != 3 {
 		t.Fatalf("settings: %v %+v", err, st)
@@ -396,7 +362,7 @@ func TestPlanPreviewFromFilesAndExport(t *testing.T) {
 	if r := runLull(t, dir, "", "plan", "--from", "2026-01-05"); r.code != exitUsage {
 		t.Fatalf("--from without --ics: exit %d", r.code)
 	}
-	if r := runLull(t, dir, "", "plan", "--ics", "testdata/nope.ics"); r.code != exitFailure || !strings.Contains(r.stderr, "nope.ics") {
+	if r := runLull(t, dir, "", "plan", "--ics", "testdata/nope.ics"); r.code != exitUsage || !strings.Contains(r.stderr, "nope.ics") {
 		t.Fatalf("missing --ics file: %d %q", r.code, r.stderr)
 	}
 

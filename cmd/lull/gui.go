@@ -21,6 +21,7 @@ import (
 	"github.com/lullapp/lull/app"
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/assets"
+	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/internal/store"
 	"github.com/lullapp/lull/notify"
@@ -118,13 +119,35 @@ func runGUI(dir string, e env) int {
 	}
 	if bus != nil {
 		opts.Closer = bus
+		// Desktop capture runs while the setting is on; the service starts
+		// and stops it as the setting changes.
+		var capClock clock.Clock = clock.Real{}
+		if clk != nil {
+			capClock = clk
+		}
+		opts.Capture = func(ctx context.Context, sub notify.Submitter) error {
+			_, err := notify.StartCapture(ctx, notify.CaptureConfig{
+				Submitter:     sub,
+				Clock:         capClock,
+				IgnoreSenders: []string{bus.UniqueName()},
+				Logf:          func(f string, a ...any) { fmt.Fprintf(e.stderr, "lull: capture: "+f+"\n", a...) },
+			})
+			return err
+		}
 	}
 	svc, err := service.Start(ctx, opts)
 	if errors.Is(err, store.ErrLocked) {
-		// Another instance holds the data; it may still be starting its API.
+		// Another instance holds the data: it won a start-up race and may
+		// still be starting its API. Wait for it instead of failing; a
+		// hidden start leaves its window alone.
 		c := &cli{env: e, dir: dir}
-		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			if c.raise() {
+		for deadline := time.Now().Add(startTimeout); time.Now().Before(deadline); time.Sleep(startPoll) {
+			if e.hidden {
+				if cl, _ := localapi.Dial(dir); cl != nil {
+					fmt.Fprintln(e.stdout, "Lull is already running.")
+					return exitOK
+				}
+			} else if c.raise() {
 				return exitOK
 			}
 		}
@@ -144,16 +167,6 @@ func runGUI(dir string, e env) int {
 			bus.Close()
 		}
 	}()
-	if bus != nil && svc.Settings().Capture {
-		if _, err := notify.StartCapture(ctx, notify.CaptureConfig{
-			Submitter:     svc.Submitter(),
-			Clock:         svc.Clock,
-			IgnoreSenders: []string{bus.UniqueName()},
-			Logf:          func(f string, a ...any) { fmt.Fprintf(e.stderr, "lull: capture: "+f+"\n", a...) },
-		}); err != nil {
-			fmt.Fprintf(e.stderr, "lull: desktop notification capture is off: %v\n", err)
-		}
-	}
 
 	fyneapp.SetMetadata(fyne.AppMetadata{
 		ID:      meta.Details.ID,

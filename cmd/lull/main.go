@@ -18,6 +18,7 @@ func main() {
 		stderr: os.Stderr,
 		getenv: os.Getenv,
 		gui:    runGUI,
+		start:  startDetached,
 	}))
 }
 
@@ -32,9 +33,15 @@ type env struct {
 	// hidden starts the app in the tray without showing its window
 	// (`lull --hidden`, what start-at-login runs).
 	hidden bool
+	// start starts Lull in the tray, detached, for commands that need the
+	// running app when none runs (startDetached; a fake in tests).
+	start starter
 }
 
-// Exit codes.
+// Exit codes (README "Exit codes"): 0 done; 1 Lull failed at something that
+// could work; 2 the command line asks for something that cannot be (an
+// unknown command or option, a bad value, a file or ID that does not
+// exist).
 const (
 	exitOK      = 0
 	exitFailure = 1

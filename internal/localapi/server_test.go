@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/zalando/go-keyring"
+	"github.com/lullapp/lull/internal/fake"
 )
 
 const testToken = "0123456789abcdef0123456789abcdef"
@@ -158,33 +158,8 @@ func TestClientDialAndErrors(t *testing.T) {
 	}
 }
 
-type fakeKeyring struct {
-	data    map[string]string
-	broken  error
-	getErrs int
-}
-
-func (k *fakeKeyring) Get(s, u string) (string, error) {
-	if k.broken != nil {
-		return "", k.broken
-	}
-	v, ok := k.data[s+"/"+u]
-	if !ok {
-		return "", keyring.ErrNotFound
-	}
-	return v, nil
-}
-
-func (k *fakeKeyring) Set(s, u, p string) error {
-	if k.broken != nil {
-		return k.broken
-	}
-	k.data[s+"/"+u] = p
-	return nil
-}
-
 func TestTokenInKeyringIsStable(t *testing.T) {
-	kr := &fakeKeyring{data: map[string]string{}}
+	kr := &fake.Keyring{}
 	dir := t.TempDir()
 	tok1, where, notice, err := LoadOrCreateToken(kr, dir)
 	if err != nil || where != TokenInKeyring || notice != "" || len(tok1) != 64 {
@@ -200,7 +175,7 @@ func TestTokenInKeyringIsStable(t *testing.T) {
 }
 
 func TestTokenFallsBackToPrivateFile(t *testing.T) {
-	kr := &fakeKeyring{broken: errors.New("no secret service")}
+	kr := &fake.Keyring{Broken: errors.New("no secret service")}
 	dir := t.TempDir()
 	tok1, where, notice, err := LoadOrCreateToken(kr, dir)
 	if err != nil || where != TokenInFile || !strings.Contains(notice, "no OS keyring") {
