@@ -1,12 +1,16 @@
 package calendar
 
-import "time"
+import (
+	"time"
+
+	"github.com/lullapp/lull/calendar/ics"
+)
 
 // IsBusy reports whether an occurrence blocks the user's time, per the
 // product rules: not when transparent (TRANSP:TRANSPARENT or Outlook's
 // BUSYSTATUS FREE), cancelled, or declined by the user; all-day events only
 // when explicitly marked busy (BUSYSTATUS BUSY/OOF or TRANSP:OPAQUE).
-func (o Occurrence) IsBusy() bool {
+func IsBusy(o ics.Occurrence) bool {
 	if o.Cancelled || o.Declined || o.BusyStatus == "FREE" {
 		return false
 	}
@@ -21,18 +25,18 @@ func (o Occurrence) IsBusy() bool {
 
 // IsOutOfOffice reports whether the occurrence marks the user away
 // (X-MICROSOFT-CDO-BUSYSTATUS:OOF) and is not cancelled or declined.
-func (o Occurrence) IsOutOfOffice() bool {
+func IsOutOfOffice(o ics.Occurrence) bool {
 	return o.BusyStatus == "OOF" && !o.Cancelled && !o.Declined
 }
 
-// Busy returns the merged busy intervals of occs (see Occurrence.IsBusy).
+// Busy returns the merged busy intervals of occs (see IsBusy).
 // loc is the user's zone; all-day occurrences already span local midnights
 // in the zone they were expanded with, so loc only re-anchors them when it
 // differs.
-func Busy(occs []Occurrence, loc *time.Location) []Interval {
+func Busy(occs []ics.Occurrence, loc *time.Location) []Interval {
 	var ivs []Interval
 	for _, o := range occs {
-		if !o.IsBusy() {
+		if !IsBusy(o) {
 			continue
 		}
 		s, e := o.Start, o.End
@@ -57,7 +61,7 @@ func localMidnight(t time.Time, loc *time.Location) time.Time {
 // unique) the user is out of office on: every day touched by an all-day
 // OOF occurrence, and every day a timed OOF occurrence covers from
 // midnight to midnight. Lull plans no focus on those days.
-func OutOfOfficeDays(occs []Occurrence, loc *time.Location) []time.Time {
+func OutOfOfficeDays(occs []ics.Occurrence, loc *time.Location) []time.Time {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -70,7 +74,7 @@ func OutOfOfficeDays(occs []Occurrence, loc *time.Location) []time.Time {
 		}
 	}
 	for _, o := range occs {
-		if !o.IsOutOfOffice() {
+		if !IsOutOfOffice(o) {
 			continue
 		}
 		if o.AllDay {

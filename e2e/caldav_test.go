@@ -26,6 +26,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/calendar/ics"
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/store"
 )
@@ -238,12 +239,12 @@ func (l *lullSetup) busy(t *testing.T) []calendar.Interval {
 	if err != nil {
 		t.Fatalf("fetch: %v", err)
 	}
-	cal, err := calendar.Parse(l.src.Name(), data)
+	cal, err := ics.Parse(l.src.Name(), data)
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}
 	from := l.clk.Now().Add(-24 * time.Hour)
-	occs := calendar.Expand(cal, from, from.Add(16*24*time.Hour), calendar.ExpandOptions{Location: l.loc})
+	occs := ics.Expand(cal, from, from.Add(16*24*time.Hour), ics.ExpandOptions{Location: l.loc})
 	return calendar.Busy(occs, l.loc)
 }
 

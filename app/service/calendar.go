@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/calendar/ics"
 )
 
 // SourceReport is what one source's fetch gave during a sync.
@@ -68,14 +69,14 @@ func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 			sr.Stale = errors.Is(err, calendar.ErrSourceStale)
 		}
 		if data != nil {
-			cal, perr := calendar.Parse(src.Name(), data)
+			cal, perr := ics.Parse(src.Name(), data)
 			if perr != nil {
 				sr.Error = perr.Error()
 			} else {
 				for _, p := range cal.Problems {
 					sr.Problems = append(sr.Problems, p.Error())
 				}
-				occs := calendar.Expand(cal, from, to, calendar.ExpandOptions{Location: loc, UserAddresses: st.UserAddresses})
+				occs := ics.Expand(cal, from, to, ics.ExpandOptions{Location: loc, UserAddresses: st.UserAddresses})
 				sr.Events = len(occs)
 				busy = append(busy, calendar.Busy(occs, loc)...)
 				oof = append(oof, calendar.OutOfOfficeDays(occs, loc)...)
@@ -302,12 +303,12 @@ func PlanFiles(paths []string, st Settings, from time.Time, days int, readFile f
 		if err != nil {
 			return nil, problems, fmt.Errorf("calendar %q: %w", p, err)
 		}
-		cal, err := calendar.Parse(p, data)
+		cal, err := ics.Parse(p, data)
 		if err != nil {
 			return nil, problems, err
 		}
 		problems = append(problems, cal.Problems...)
-		occs := calendar.Expand(cal, start, end, calendar.ExpandOptions{Location: loc, UserAddresses: st.UserAddresses})
+		occs := ics.Expand(cal, start, end, ics.ExpandOptions{Location: loc, UserAddresses: st.UserAddresses})
 		busy = append(busy, calendar.Busy(occs, loc)...)
 		oof = append(oof, calendar.OutOfOfficeDays(occs, loc)...)
 	}

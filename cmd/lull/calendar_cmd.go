@@ -12,6 +12,7 @@ import (
 
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/calendar/ics"
 	"github.com/lullapp/lull/internal/localapi"
 )
 
@@ -231,7 +232,7 @@ func (c *cli) calendarExpand(args []string) error {
 		return err
 	}
 	lowMemory()
-	problems, err := calendar.ExpandFile(pos[0], start, end, loc, c.stdout)
+	problems, err := ics.ExpandFile(pos[0], start, end, loc, c.stdout)
 	for _, p := range problems {
 		fmt.Fprintf(c.stderr, "lull: %s: skipped: %v\n", pos[0], p)
 	}
@@ -265,14 +266,14 @@ func (c *cli) calendarBusy(args []string) error {
 		if err != nil {
 			return err
 		}
-		cal, err := calendar.Parse(pos[0], data)
+		cal, err := ics.Parse(pos[0], data)
 		if err != nil {
 			return err
 		}
 		for _, p := range cal.Problems {
 			fmt.Fprintf(c.stderr, "lull: %s: skipped: %v\n", pos[0], p)
 		}
-		busy = calendar.Busy(calendar.Expand(cal, start, end, calendar.ExpandOptions{Location: loc}), loc)
+		busy = calendar.Busy(ics.Expand(cal, start, end, ics.ExpandOptions{Location: loc}), loc)
 	} else {
 		q := fmt.Sprintf("/v1/busy?from=%s&to=%s", start.Format(time.RFC3339), end.Format(time.RFC3339))
 		err = c.either(func(cl *localapi.Client) error {

@@ -1,4 +1,4 @@
-package calendar
+package ics
 
 import (
 	"bytes"
@@ -353,86 +353,6 @@ func TestParseBadInput(t *testing.T) {
 	}
 }
 
-// TestBusySemantics: what counts as busy per PRODUCT.md.
-func TestBusySemantics(t *testing.T) {
-	data := ics(`BEGIN:VEVENT
-UID:1
-SUMMARY:meeting
-DTSTART:20240102T090000Z
-DTEND:20240102T100000Z
-END:VEVENT
-BEGIN:VEVENT
-UID:2
-SUMMARY:transparent
-TRANSP:TRANSPARENT
-DTSTART:20240102T110000Z
-DTEND:20240102T120000Z
-END:VEVENT
-BEGIN:VEVENT
-UID:3
-SUMMARY:cancelled
-STATUS:CANCELLED
-DTSTART:20240102T120000Z
-DTEND:20240102T130000Z
-END:VEVENT
-BEGIN:VEVENT
-UID:4
-SUMMARY:declined
-DTSTART:20240102T130000Z
-DTEND:20240102T140000Z
-ATTENDEE;PARTSTAT=DECLINED:mailto:Me@Example.com
-ATTENDEE;PARTSTAT=ACCEPTED:mailto:other@example.com
-END:VEVENT
-BEGIN:VEVENT
-UID:5
-SUMMARY:free per Outlook
-X-MICROSOFT-CDO-BUSYSTATUS:FREE
-DTSTART:20240102T140000Z
-DTEND:20240102T150000Z
-END:VEVENT
-BEGIN:VEVENT
-UID:6
-SUMMARY:holiday
-DTSTART;VALUE=DATE:20240103
-END:VEVENT
-BEGIN:VEVENT
-UID:7
-SUMMARY:vacation
-X-MICROSOFT-CDO-BUSYSTATUS:OOF
-DTSTART;VALUE=DATE:20240104
-DTEND;VALUE=DATE:20240106
-END:VEVENT
-BEGIN:VEVENT
-UID:8
-SUMMARY:adjacent
-DTSTART:20240102T100000Z
-DTEND:20240102T103000Z
-END:VEVENT`)
-	cal, err := Parse("t", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-08T00:00:00Z"),
-		ExpandOptions{Location: time.UTC, UserAddresses: []string{"me@example.com"}})
-	got := Busy(occs, time.UTC)
-	want := []Interval{
-		{mustTime(t, "2024-01-02T09:00:00Z"), mustTime(t, "2024-01-02T10:30:00Z")},
-		{mustTime(t, "2024-01-04T00:00:00Z"), mustTime(t, "2024-01-06T00:00:00Z")},
-	}
-	if len(got) != len(want) {
-		t.Fatalf("busy = %v, want %v", got, want)
-	}
-	for i := range want {
-		if !got[i].Start.Equal(want[i].Start) || !got[i].End.Equal(want[i].End) {
-			t.Errorf("busy[%d] = %v, want %v", i, got[i], want[i])
-		}
-	}
-	days := OutOfOfficeDays(occs, time.UTC)
-	if len(days) != 2 || !days[0].Equal(mustTime(t, "2024-01-04T00:00:00Z")) || !days[1].Equal(mustTime(t, "2024-01-05T00:00:00Z")) {
-		t.Errorf("out-of-office days = %v", days)
-	}
-}
-
 // TestWriteOracleFormat: sorting by code point and summary cleaning match
 // the reference scripts byte for byte.
 func TestWriteOracleFormat(t *testing.T) {
@@ -472,10 +392,6 @@ func TestAllDayEndIsLocalMidnightOnDSTDay(t *testing.T) {
 	o := occs[0]
 	if want := time.Date(2024, 4, 1, 0, 0, 0, 0, berlin); !o.End.Equal(want) || o.End.Sub(o.Start) != 23*time.Hour {
 		t.Errorf("end = %v (length %v), want %v (23h)", o.End, o.End.Sub(o.Start), want)
-	}
-	busy := Busy(occs, berlin)
-	if len(busy) != 1 || busy[0].Duration() != 23*time.Hour {
-		t.Errorf("busy = %v", busy)
 	}
 }
 
@@ -612,13 +528,13 @@ func TestRuleParts(t *testing.T) {
 	}
 }
 
-// TestParseManyEventsConcurrently: calendars bigger than one decode batch
+// TestParseManyEventsConcurrently: calendars bigger than one parse batch
 // are read on several goroutines; events and problems keep file order and
 // zones resolve consistently (run with -race).
 func TestParseManyEventsConcurrently(t *testing.T) {
 	var b strings.Builder
 	zones := []string{"Europe/Berlin", "W. Europe Standard Time", "america/new_york", `"Asia/Tokyo"`}
-	const n = 4*decodeBatch + 7 // several decode batches and expansion chunks
+	const n = 4*parseBatch + 7 // several parse batches and expansion chunks
 	for i := range n {
 		fmt.Fprintf(&b, "BEGIN:VEVENT\nUID:e%d\nSUMMARY:%d\nDESCRIPTION:long text %d\n", i, i, i)
 		if i%500 == 250 {

@@ -1,9 +1,8 @@
-package calendar
+package ics
 
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"runtime"
 	"strconv"
@@ -167,11 +166,11 @@ type parsed struct {
 // GOMAXPROCS goroutines (started and awaited here), and keeps the events
 // and problems in file order.
 func (p *parser) parseEvents() {
-	nBatches := (len(p.eventBlocks) + decodeBatch - 1) / decodeBatch
+	nBatches := (len(p.eventBlocks) + parseBatch - 1) / parseBatch
 	results := make([][]parsed, nBatches)
 	work := func(bi int) {
-		start := bi * decodeBatch
-		batch := p.eventBlocks[start:min(start+decodeBatch, len(p.eventBlocks))]
+		start := bi * parseBatch
+		batch := p.eventBlocks[start:min(start+parseBatch, len(p.eventBlocks))]
 		out := make([]parsed, len(batch))
 		evs := make([]event, len(batch)) // one allocation for the batch
 		defer func() {
@@ -553,63 +552,8 @@ func cutProp(s string) (name, value string, ok bool) {
 	return name, "", false
 }
 
-// decodeBatch is how many components go through one go-ical decoder run;
-// a batch with a bad component is decoded again one by one.
-const decodeBatch = 512
-
-// decodeBlocks decodes blocks with go-ical, in batches for speed, falling
-// back to one component at a time where a batch fails, so that one bad
-// component costs only itself. fn receives each result in order; the
-// decoded components of a batch are dropped once fn has seen them, which
-// keeps memory flat on big calendars.
-func decodeBlocks(blocks []block, fn func(i int, comp *ical.Component, err error)) {
-	comps := make([]*ical.Component, min(decodeBatch, len(blocks)))
-	for start := 0; start < len(blocks); start += decodeBatch {
-		batch := blocks[start:min(start+decodeBatch, len(blocks))]
-		if decodeMany(batch, comps) {
-			for i := range batch {
-				fn(start+i, comps[i], nil)
-				comps[i] = nil
-			}
-			continue
-		}
-		for i, b := range batch {
-			c, err := decodeBlock(b)
-			fn(start+i, c, err)
-		}
-	}
-}
-
-// decodeMany decodes a batch in one decoder run; it reports false if the
-// batch has to be decoded component by component.
-func decodeMany(batch []block, out []*ical.Component) (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	cal, err := ical.NewDecoder(&blockReader{blocks: batch}).Decode()
-	if err != nil || len(cal.Children) != len(batch) {
-		return false
-	}
-	for i, c := range cal.Children {
-		if c.Name != batch[i].name {
-			return false
-		}
-		out[i] = c
-	}
-	return true
-}
-
-// blockReader streams blocks wrapped in one VCALENDAR to go-ical's decoder
-// without building the text in memory.
-type blockReader struct {
-	blocks  []block
-	b, l    int    // next block and line
-	pending string // rest of the current line, newline included
-	state   int    // 0: header, 1: lines, 3: done
-	nl      bool   // the newline after the current line is due
-}
+// parseBatch is how many VEVENTs one parsing goroutine reads at a time.
+const parseBatch = 512
 
 // usedProp reports whether name (upper case) is one of the VEVENT
 // properties expansion and busy time read. The others (DESCRIPTION, long
@@ -627,61 +571,23 @@ func usedProp(name string) bool {
 	return false
 }
 
-func (r *blockReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if r.pending == "" {
-			if !r.next() {
-				break
-			}
-		}
-		c := copy(p[n:], r.pending)
-		r.pending = r.pending[c:]
-		n += c
-	}
-	if n == 0 {
-		return 0, io.EOF
-	}
-	return n, nil
-}
-
-// next loads the next line into pending.
-func (r *blockReader) next() bool {
-	switch r.state {
-	case 0:
-		r.pending, r.state = "BEGIN:VCALENDAR\n", 1
-		return true
-	case 1:
-		for r.b < len(r.blocks) && r.l >= len(r.blocks[r.b].lines) {
-			r.b, r.l = r.b+1, 0
-		}
-		if r.b < len(r.blocks) {
-			if r.nl {
-				r.pending, r.nl = "\n", false
-				r.l++
-				return true
-			}
-			r.pending, r.nl = r.blocks[r.b].lines[r.l].text, true
-			if r.pending == "" {
-				r.pending, r.nl = "\n", false
-				r.l++
-			}
-			return true
-		}
-		r.pending, r.state = "END:VCALENDAR\n", 3
-		return true
-	}
-	return false
-}
-
-// decodeBlock runs go-ical's decoder over one component.
+// decodeBlock runs go-ical's decoder over one component (block b with its
+// lines unfolded) wrapped in a VCALENDAR. Only VTIMEZONEs, a handful per
+// file, are read this way; events go through readComponent.
 func decodeBlock(b block) (comp *ical.Component, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			comp, err = nil, fmt.Errorf("ical decoder: %v", r)
 		}
 	}()
-	cal, err := ical.NewDecoder(&blockReader{blocks: []block{b}}).Decode()
+	var text strings.Builder
+	text.WriteString("BEGIN:VCALENDAR\n")
+	for _, l := range b.lines {
+		text.WriteString(l.text)
+		text.WriteByte('\n')
+	}
+	text.WriteString("END:VCALENDAR\n")
+	cal, err := ical.NewDecoder(strings.NewReader(text.String())).Decode()
 	if err != nil {
 		return nil, err
 	}
@@ -716,20 +622,21 @@ func (p *parser) buildZones() {
 	for i := range p.tzBlocks {
 		p.tzBlocks[i] = p.tzBlocks[i].unfold(nil)
 	}
-	decodeBlocks(p.tzBlocks, func(_ int, comp *ical.Component, err error) {
+	for _, b := range p.tzBlocks {
+		comp, err := decodeBlock(b)
 		if err != nil {
 			// A broken VTIMEZONE only matters if an event uses it; events
 			// then fall back to IANA/Windows names.
-			return
+			continue
 		}
 		tzid := strings.TrimSpace(propValue(comp, "TZID"))
 		if tzid == "" {
-			return
+			continue
 		}
 		if loc, err := zoneFromVTimezone(tzid, comp); err == nil {
 			p.zones[normTZID(tzid)] = loc
 		}
-	})
+	}
 }
 
 func propValue(c *ical.Component, name string) string {
