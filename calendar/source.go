@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/lullapp/lull/calendar/ics"
 )
 
 // Sentinel errors of sources, secrets and publishing, checked with errors.Is.
@@ -37,8 +39,9 @@ var (
 	ErrSourceUnreachable = errors.New("the server could not be reached")
 	// ErrSourceTimeout means the server did not answer within the time limit.
 	ErrSourceTimeout = errors.New("the server did not answer in time")
-	// ErrSourceTooLarge means the calendar is bigger than the size limit.
-	ErrSourceTooLarge = errors.New("calendar is larger than the size limit")
+	// ErrSourceTooLarge means the calendar is bigger than the size limit;
+	// it is ics.ErrTooLarge, the error of every reader of calendar data.
+	ErrSourceTooLarge = ics.ErrTooLarge
 	// ErrSourceHTTP means the server answered with an unexpected HTTP status.
 	ErrSourceHTTP = errors.New("unexpected answer from the server")
 	// ErrSourceStale marks a fetch that failed but returned the last good

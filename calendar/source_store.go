@@ -14,6 +14,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/lullapp/lull/calendar/ics"
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/store"
 )
@@ -31,8 +32,10 @@ var (
 const (
 	// DefaultFetchTimeout bounds one HTTP fetch of a URL or CalDAV source.
 	DefaultFetchTimeout = 20 * time.Second
-	// DefaultMaxSourceBytes is the largest calendar a source may return.
-	DefaultMaxSourceBytes = 20 << 20
+	// DefaultMaxSourceBytes is the largest calendar a source may return:
+	// the one input-size limit of every calendar reader (see
+	// ics.MaxInputBytes for the reason).
+	DefaultMaxSourceBytes = ics.MaxInputBytes
 	// DefaultCalDAVWindow is how far ahead a CalDAV source queries events:
 	// the 14-day planning horizon plus a margin.
 	DefaultCalDAVWindow = 15 * 24 * time.Hour

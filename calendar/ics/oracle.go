@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -141,7 +140,8 @@ func cleanSummary(s string) string {
 // with floating times and dates in loc (nil: UTC) and writes the
 // occurrences to w in the reference format (WriteOracle). It is what
 // `lull calendar expand` runs. problems lists the events that were skipped;
-// err is set when the file cannot be read or parsed at all.
+// err is set when the file cannot be read or parsed at all, or is bigger
+// than MaxInputBytes (ErrTooLarge).
 func ExpandFile(path string, from, to time.Time, loc *time.Location, w io.Writer) (problems []error, err error) {
 	text, err := readFileString(path)
 	if err != nil {
@@ -171,22 +171,4 @@ func ExpandFile(path string, from, to time.Time, loc *time.Location, w io.Writer
 		return cal.Problems, fmt.Errorf("calendar %q: %w", path, err)
 	}
 	return cal.Problems, nil
-}
-
-// readFileString reads a whole file into a string without the extra copy
-// of os.ReadFile + string().
-func readFileString(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	var sb strings.Builder
-	if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() < 1<<31 {
-		sb.Grow(int(st.Size()) + 1)
-	}
-	if _, err := io.Copy(&sb, f); err != nil {
-		return "", err
-	}
-	return sb.String(), nil
 }

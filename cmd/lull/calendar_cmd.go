@@ -338,19 +338,9 @@ func parseBound(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, usagef("bad time %q: want e.g. 2024-01-01T00:00Z, RFC 3339 or YYYY-MM-DD", s)
 }
 
-// maxCalendarFile is the largest calendar file read (the URL source cap).
-const maxCalendarFile = calendar.DefaultMaxSourceBytes
-
-func readFile(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > maxCalendarFile {
-		return nil, fmt.Errorf("%s: %d bytes is over the %d MB limit", path, fi.Size(), maxCalendarFile>>20)
-	}
-	return os.ReadFile(path)
-}
+// readFile reads a calendar file given on the command line within the one
+// input-size limit of every calendar reader (ics.MaxInputBytes).
+func readFile(path string) ([]byte, error) { return ics.ReadFile(path) }
 
 // lowMemory asks the garbage collector to keep the heap of a one-shot file
 // command near 32 MiB (a soft limit: it is exceeded rather than failing),

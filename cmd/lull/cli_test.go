@@ -416,3 +416,25 @@ func TestPlanPreviewFromFilesAndExport(t *testing.T) {
 		t.Fatalf("exported calendar: %v\n%s", err, data)
 	}
 }
+
+// TestCalendarReadersShareSizeLimit: every command that reads a calendar
+// file refuses one over the size limit with a message naming it, instead
+// of reading an endless input until memory runs out.
+func TestCalendarReadersShareSizeLimit(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	keyring.MockInit()
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"calendar", "expand", "/dev/zero", "--from", "2024-01-01", "--to", "2024-02-01"},
+		{"calendar", "busy", "/dev/zero", "--from", "2024-01-01", "--to", "2024-02-01"},
+		{"plan", "--ics", "/dev/zero", "--from", "2024-01-01"},
+		{"calendar", "add", "file", "/dev/zero"},
+	} {
+		r := runLull(t, dir, "", args...)
+		if r.code != exitFailure || !strings.Contains(r.stderr, "/dev/zero") || !strings.Contains(r.stderr, "larger than the size limit of 20 MB") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
