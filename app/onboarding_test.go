@@ -155,8 +155,7 @@ func TestSampleCalendarBusyEveryWeek(t *testing.T) {
 			time.Date(2026, 11, 16, 0, 0, 0, 0, loc),
 			time.Date(2031, 3, 3, 0, 0, 0, 0, loc),
 		} {
-			occs := ics.Expand(cal, monday, monday.AddDate(0, 0, 7), ics.ExpandOptions{Location: loc})
-			busy := calendar.Busy(occs, loc)
+			busy := calendar.BusyOf(cal, monday, monday.AddDate(0, 0, 7), calendar.BusyOptions{Location: loc}).Busy
 			var perDay [7]time.Duration
 			for _, iv := range busy {
 				perDay[(int(iv.Start.In(loc).Weekday())+6)%7] += iv.End.Sub(iv.Start)

@@ -107,6 +107,10 @@ type SourceConfig struct {
 	User string `json:"user,omitempty"`
 	// CalendarPath is the chosen CalDAV calendar collection's path.
 	CalendarPath string `json:"calendar_path,omitempty"`
+	// AllDayFree is the "all-day events are free" setting: this calendar's
+	// all-day events that say nothing about being busy count as free (for
+	// producers that never mark them; see BusyOptions.AllDayFree).
+	AllDayFree bool `json:"all_day_free,omitempty"`
 	// Added is when the source was added.
 	Added time.Time `json:"added"`
 }

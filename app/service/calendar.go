@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/lullapp/lull/calendar"
-	"github.com/lullapp/lull/calendar/ics"
 )
 
 // SourceReport is what one source's fetch gave during a sync.
@@ -52,15 +51,13 @@ func (d *Data) syncWindow(now time.Time) (from, to time.Time) {
 func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 	now := d.Clock.Now()
 	st := d.Settings()
-	loc := st.Location()
 	from, to := d.syncWindow(now)
 	rep := SyncReport{At: now}
 	sources, err := d.Sources.Sources()
 	if err != nil {
 		return rep, err
 	}
-	var busy []calendar.Interval
-	var oof []time.Time
+	var all calendar.BusyTime
 	for _, src := range sources {
 		sr := SourceReport{ID: src.ID(), Name: src.Name()}
 		data, err := src.Fetch(ctx)
@@ -69,22 +66,25 @@ func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 			sr.Stale = errors.Is(err, calendar.ErrSourceStale)
 		}
 		if data != nil {
-			cal, perr := ics.Parse(src.Name(), data)
+			opt := st.busyOptions()
+			if cfg, err := d.Sources.Config(src.ID()); err == nil {
+				opt.AllDayFree = cfg.AllDayFree
+			}
+			bt, perr := calendar.ReadBusy(src.Name(), data, from, to, opt)
 			if perr != nil {
 				sr.Error = perr.Error()
 			} else {
-				for _, p := range cal.Problems {
+				for _, p := range bt.Problems {
 					sr.Problems = append(sr.Problems, p.Error())
 				}
-				occs := ics.Expand(cal, from, to, ics.ExpandOptions{Location: loc, UserAddresses: st.UserAddresses})
-				sr.Events = len(occs)
-				busy = append(busy, calendar.Busy(occs, loc)...)
-				oof = append(oof, calendar.OutOfOfficeDays(occs, loc)...)
+				sr.Events = bt.Events
+				bt.Problems = nil
+				all.Add(bt)
 			}
 		}
 		rep.Sources = append(rep.Sources, sr)
 	}
-	snap := BusySnapshot{Synced: now, From: from, To: to, Busy: calendar.Merge(busy), OutOfOffice: oof}
+	snap := BusySnapshot{Synced: now, From: from, To: to, Busy: all.Busy, OutOfOffice: all.OutOfOffice, AllDay: all.AllDay}
 	rep.BusyIntervals = len(snap.Busy)
 	if err := d.saveBusy(snap); err != nil {
 		return rep, err
@@ -284,6 +284,36 @@ func (d *Data) Publish(ctx context.Context) (PublishResult, error) {
 	return res, errors.Join(errs...)
 }
 
+// BusyFiles reads the busy time of calendar files over [from, to) with
+// the user's settings (their addresses: declined meetings are free), as
+// the sync reads a source: `lull calendar busy FILE` and the plan preview
+// (PlanFiles) use it. problems lists the events that were skipped; err is
+// set when a file cannot be read or is no calendar.
+func BusyFiles(paths []string, st Settings, from, to time.Time, readFile func(string) ([]byte, error)) (calendar.BusyTime, []error, error) {
+	var all calendar.BusyTime
+	var problems []error
+	for _, p := range paths {
+		data, err := readFile(p)
+		if err != nil {
+			return all, problems, fmt.Errorf("calendar %q: %w", p, err)
+		}
+		bt, err := calendar.ReadBusy(p, data, from, to, st.busyOptions())
+		if err != nil {
+			return all, problems, err
+		}
+		problems = append(problems, bt.Problems...)
+		bt.Problems = nil
+		all.Add(bt)
+	}
+	return all, problems, nil
+}
+
+// busyOptions are the settings busy time depends on (a source's own
+// "all-day events are free" aside).
+func (s Settings) busyOptions() calendar.BusyOptions {
+	return calendar.BusyOptions{Location: s.Location(), UserAddresses: s.UserAddresses}
+}
+
 // PlanFiles plans focus blocks over calendar files alone, without stored
 // sources or blocks: a preview of what Lull would do with them (`lull plan
 // --ics`). from is "now" for the plan; days overrides the horizon.
@@ -295,23 +325,10 @@ func PlanFiles(paths []string, st Settings, from time.Time, days int, readFile f
 	y, m, dd := from.In(loc).Date()
 	start := time.Date(y, m, dd, 0, 0, 0, 0, loc)
 	end := start.AddDate(0, 0, st.Plan.HorizonDays+1)
-	var busy []calendar.Interval
-	var oof []time.Time
-	var problems []error
-	for _, p := range paths {
-		data, err := readFile(p)
-		if err != nil {
-			return nil, problems, fmt.Errorf("calendar %q: %w", p, err)
-		}
-		cal, err := ics.Parse(p, data)
-		if err != nil {
-			return nil, problems, err
-		}
-		problems = append(problems, cal.Problems...)
-		occs := ics.Expand(cal, start, end, ics.ExpandOptions{Location: loc, UserAddresses: st.UserAddresses})
-		busy = append(busy, calendar.Busy(occs, loc)...)
-		oof = append(oof, calendar.OutOfOfficeDays(occs, loc)...)
+	bt, problems, err := BusyFiles(paths, st, start, end, readFile)
+	if err != nil {
+		return nil, problems, err
 	}
-	blocks, err := calendar.Plan(calendar.PlanInput{From: from, Settings: st.Plan, Location: loc, Busy: busy, OutOfOffice: oof})
+	blocks, err := calendar.Plan(calendar.PlanInput{From: from, Settings: st.Plan, Location: loc, Busy: bt.Busy, OutOfOffice: bt.OutOfOffice})
 	return blocks, problems, err
 }

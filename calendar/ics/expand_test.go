@@ -28,6 +28,17 @@ func mustTime(t *testing.T, s string) time.Time {
 	return v
 }
 
+// expandOK is Expand for a calendar no limit should stop: a problem fails
+// the test.
+func expandOK(t testing.TB, cal *Calendar, from, to time.Time, opt ExpandOptions) []Occurrence {
+	t.Helper()
+	occs, problems := Expand(cal, from, to, opt)
+	if len(problems) > 0 {
+		t.Fatalf("expansion problems: %v", problems)
+	}
+	return occs
+}
+
 func oracleOf(t *testing.T, data []byte, from, to string, opt ExpandOptions) (string, *Calendar) {
 	t.Helper()
 	cal, err := Parse("test.ics", data)
@@ -35,7 +46,7 @@ func oracleOf(t *testing.T, data []byte, from, to string, opt ExpandOptions) (st
 		t.Fatalf("Parse: %v", err)
 	}
 	var buf bytes.Buffer
-	if err := WriteOracle(&buf, Expand(cal, mustTime(t, from), mustTime(t, to), opt)); err != nil {
+	if err := WriteOracle(&buf, expandOK(t, cal, mustTime(t, from), mustTime(t, to), opt)); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String(), cal
@@ -312,13 +323,16 @@ END:VEVENT`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	occs := Expand(cal, mustTime(t, "2000-01-02T00:00:00Z"), mustTime(t, "2000-01-03T00:00:00Z"), ExpandOptions{})
+	occs := expandOK(t, cal, mustTime(t, "2000-01-02T00:00:00Z"), mustTime(t, "2000-01-03T00:00:00Z"), ExpandOptions{})
 	if len(occs) != 96 {
 		t.Fatalf("got %d occurrences, want 96", len(occs))
 	}
-	occs = Expand(cal, mustTime(t, "2001-01-01T00:00:00Z"), mustTime(t, "2001-01-02T00:00:00Z"), ExpandOptions{MaxIterations: 1000})
+	occs, problems := Expand(cal, mustTime(t, "2001-01-01T00:00:00Z"), mustTime(t, "2001-01-02T00:00:00Z"), ExpandOptions{MaxIterations: 1000})
 	if len(occs) != 0 {
 		t.Fatalf("iteration cap ignored: %d occurrences", len(occs))
+	}
+	if len(problems) != 1 || !errors.Is(problems[0], ErrCapped) || !strings.Contains(problems[0].Error(), `event "d"`) {
+		t.Fatalf("the capped series is not reported: %v", problems)
 	}
 }
 
@@ -338,14 +352,14 @@ func TestParseBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-02T00:00:00Z"), ExpandOptions{})
+	occs := expandOK(t, cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-02T00:00:00Z"), ExpandOptions{})
 	if len(occs) != 1 || occs[0].Summary != "Café €" || !occs[0].End.Equal(mustTime(t, "2024-01-01T10:00:00Z")) {
 		t.Fatalf("good event: %+v", occs)
 	}
 	if len(cal.Problems) != 2 {
 		t.Fatalf("problems: %v", cal.Problems)
 	}
-	for i, want := range []string{`line 9: event "bad": RRULE`, `line 14: event "worse": line 16: malformed`} {
+	for i, want := range []string{`line 9: event "bad": line 12: RRULE`, `line 14: event "worse": line 16: malformed`} {
 		p := cal.Problems[i]
 		if !errors.Is(p, ErrBadEvent) || !strings.Contains(p.Error(), want) || !strings.Contains(p.Error(), "mixed.ics") {
 			t.Errorf("problem %d = %v, want it to contain %q", i, p, want)
@@ -385,7 +399,7 @@ func TestAllDayEndIsLocalMidnightOnDSTDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	occs := Expand(cal, mustTime(t, "2024-03-30T00:00:00Z"), mustTime(t, "2024-04-02T00:00:00Z"), ExpandOptions{Location: berlin})
+	occs := expandOK(t, cal, mustTime(t, "2024-03-30T00:00:00Z"), mustTime(t, "2024-04-02T00:00:00Z"), ExpandOptions{Location: berlin})
 	if len(occs) != 1 {
 		t.Fatalf("occurrences: %v", occs)
 	}
@@ -414,7 +428,7 @@ func TestUnsatisfiableRulesAreProblems(t *testing.T) {
 	}
 	// A reachable sub-daily rule still expands.
 	cal, _ := Parse("t", ics("BEGIN:VEVENT\nUID:h\nDTSTART:20240101T000000Z\nRRULE:FREQ=MINUTELY;INTERVAL=30;BYMINUTE=30\nEND:VEVENT"))
-	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-01T03:00:00Z"), ExpandOptions{})
+	occs := expandOK(t, cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-01T03:00:00Z"), ExpandOptions{})
 	if len(cal.Problems) != 0 || len(occs) != 4 { // DTSTART + 00:30, 01:30, 02:30
 		t.Errorf("reachable rule: %d occurrences, problems %v", len(occs), cal.Problems)
 	}
@@ -439,7 +453,7 @@ func TestRuleStartJumpMatchesFullIteration(t *testing.T) {
 			t.Fatalf("%s: %v %v", rule, err, cal.Problems)
 		}
 		got := map[int64]bool{}
-		for _, o := range Expand(cal, from, to, ExpandOptions{}) {
+		for _, o := range expandOK(t, cal, from, to, ExpandOptions{}) {
 			got[o.Start.Unix()] = true
 		}
 		spec, _ := parseRule(rule)
@@ -482,7 +496,7 @@ END:VEVENT`))
 	if len(cal.Problems) != 1 || !strings.Contains(cal.Problems[0].Error(), `"boom"`) {
 		t.Fatalf("problems: %v", cal.Problems)
 	}
-	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-02T00:00:00Z"), ExpandOptions{})
+	occs := expandOK(t, cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-02T00:00:00Z"), ExpandOptions{})
 	if len(occs) != 1 || !occs[0].Start.Equal(mustTime(t, "2024-01-01T08:00:00Z")) {
 		t.Fatalf("occurrences: %+v", occs)
 	}
@@ -514,7 +528,7 @@ func TestRuleParts(t *testing.T) {
 			t.Fatalf("%s: %v %v", c.rule, err, cal.Problems)
 		}
 		var got []string
-		occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2030-01-01T00:00:00Z"), ExpandOptions{})
+		occs := expandOK(t, cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2030-01-01T00:00:00Z"), ExpandOptions{})
 		var buf bytes.Buffer
 		if err := WriteOracle(&buf, occs); err != nil {
 			t.Fatal(err)
@@ -557,7 +571,7 @@ func TestParseManyEventsConcurrently(t *testing.T) {
 			t.Errorf("problem %d = %v, want %s", i, p, want)
 		}
 	}
-	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-03T00:00:00Z"), ExpandOptions{})
+	occs := expandOK(t, cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-03T00:00:00Z"), ExpandOptions{})
 	if len(occs) != n-bad {
 		t.Errorf("expanded %d occurrences, want %d", len(occs), n-bad)
 	}

@@ -262,18 +262,21 @@ func (c *cli) calendarBusy(args []string) error {
 	}
 	var busy []calendar.Interval
 	if len(pos) == 1 {
-		data, err := readFile(pos[0])
+		// The file's busy time as a source of the user's would give it:
+		// their addresses make declined meetings free.
+		st, err := c.settingsNow()
 		if err != nil {
 			return err
 		}
-		cal, err := ics.Parse(pos[0], data)
-		if err != nil {
-			return err
-		}
-		for _, p := range cal.Problems {
+		st.Plan.Zone = loc.String() // --tz, or the zone the window is read in
+		bt, problems, err := service.BusyFiles(pos[:1], st, start, end, readFile)
+		for _, p := range problems {
 			fmt.Fprintf(c.stderr, "lull: %s: skipped: %v\n", pos[0], p)
 		}
-		busy = calendar.Busy(ics.Expand(cal, start, end, ics.ExpandOptions{Location: loc}), loc)
+		if err != nil {
+			return err
+		}
+		busy = bt.Busy
 	} else {
 		q := fmt.Sprintf("/v1/busy?from=%s&to=%s", start.Format(time.RFC3339), end.Format(time.RFC3339))
 		err = c.either(func(cl *localapi.Client) error {

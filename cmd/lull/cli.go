@@ -584,13 +584,7 @@ func (c *cli) plan(args []string) error {
 
 // planFiles is `lull plan --ics FILE...`: a preview over files alone.
 func (c *cli) planFiles(paths []string, from string, days int, format string) error {
-	var st service.Settings
-	err := c.either(func(cl *localapi.Client) error {
-		return cl.Do("GET", "/v1/settings", nil, &st)
-	}, func(d *service.Data) error {
-		st = d.Settings()
-		return nil
-	})
+	st, err := c.settingsNow()
 	if err != nil {
 		return err
 	}
@@ -614,6 +608,19 @@ func (c *cli) planFiles(paths []string, from string, days int, format string) er
 		return err
 	}
 	return calendar.WritePlan(c.stdout, blocks, format, loc)
+}
+
+// settingsNow returns the user's settings, from the running app or the
+// data directory.
+func (c *cli) settingsNow() (service.Settings, error) {
+	var st service.Settings
+	err := c.either(func(cl *localapi.Client) error {
+		return cl.Do("GET", "/v1/settings", nil, &st)
+	}, func(d *service.Data) error {
+		st = d.Settings()
+		return nil
+	})
+	return st, err
 }
 
 // multiFlag collects a repeatable string flag.

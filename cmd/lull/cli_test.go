@@ -438,3 +438,42 @@ func TestCalendarReadersShareSizeLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestCalendarBusyAndPlanAgreeOnDeclined: `calendar busy FILE` and `plan
+// --ics FILE` read a file through the same busy function with the user's
+// addresses, so a meeting the user declined is free in both (and busy in
+// both for someone else). `calendar busy` used to ignore the addresses.
+func TestCalendarBusyAndPlanAgreeOnDeclined(t *testing.T) {
+	keyring.MockInit()
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	declined := struct{ Start, End time.Time }{time.Date(2026, 1, 5, 11, 0, 0, 0, berlin), time.Date(2026, 1, 5, 17, 0, 0, 0, berlin)}
+	for _, mine := range []bool{true, false} {
+		dir := t.TempDir()
+		runLull(t, dir, "", "settings", "set", "zone", "Europe/Berlin")
+		if mine {
+			runLull(t, dir, "", "settings", "set", "user-addresses", "me@example.com")
+		}
+		r := runLull(t, dir, "", "calendar", "busy", "testdata/declined.ics", "--from", "2026-01-05", "--to", "2026-01-06", "--tz", "Europe/Berlin")
+		want := "20260105T080000Z\t20260105T100000Z"
+		if !mine {
+			want = "20260105T080000Z\t20260105T160000Z"
+		}
+		if r.code != 0 || strings.TrimSpace(r.stdout) != want {
+			t.Fatalf("mine=%v: calendar busy: %d %q %q, want %q", mine, r.code, r.stdout, r.stderr, want)
+		}
+		r = runLull(t, dir, "", "plan", "--ics", "testdata/declined.ics", "--from", "2026-01-05", "--days", "1", "--format", "json")
+		var blocks []struct{ Start, End time.Time }
+		if err := json.Unmarshal([]byte(r.stdout), &blocks); r.code != 0 || err != nil {
+			t.Fatalf("plan --ics: %d %v\n%s%s", r.code, err, r.stdout, r.stderr)
+		}
+		inDeclined := false
+		for _, b := range blocks {
+			if b.Start.Before(declined.End) && declined.Start.Before(b.End) {
+				inDeclined = true
+			}
+		}
+		if inDeclined != mine {
+			t.Errorf("mine=%v: plan puts a block in the declined meeting's time: %v (busy says it is free: %v)", mine, inDeclined, mine)
+		}
+	}
+}
