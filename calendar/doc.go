@@ -6,9 +6,18 @@
 //
 // # Busy time
 //
-// IsBusy applies the product rules: TRANSP:TRANSPARENT,
-// STATUS:CANCELLED, PARTSTAT=DECLINED for one of the user's addresses and
-// X-MICROSOFT-CDO-BUSYSTATUS:FREE are free; all-day events are free unless
-// marked BUSY/OOF or explicitly TRANSP:OPAQUE. OutOfOfficeDays lists the
-// days an OOF event covers; Lull plans no focus on them.
+// ReadBusy (or BusyOf for a parsed calendar) is the one way a calendar
+// becomes busy time: the sync of every source, `lull calendar busy FILE`
+// and `lull plan --ics` all go through it with the user's BusyOptions.
+// IsBusy applies the product rules: TRANSP:TRANSPARENT, STATUS:CANCELLED,
+// PARTSTAT=DECLINED for one of the user's addresses and
+// X-MICROSOFT-CDO-BUSYSTATUS:FREE are free; Outlook's BUSY, OOF and
+// TENTATIVE are busy whatever TRANSP says. All-day events follow their
+// marking like any other event: without one they are busy (RFC 5545's
+// default; a "Team offsite" blocks the day), and a source set "all-day
+// events are free" (SourceConfig.AllDayFree) frees the unmarked ones, for
+// producers that mark nothing; an explicit TRANSP:OPAQUE stays busy.
+// OutOfOfficeDays lists the days an OOF event covers; Lull plans no focus
+// on them. The busy all-day events are kept by name (BusyTime.AllDay) so
+// that ExplainDays can say why a working day got no focus.
 package calendar

@@ -100,6 +100,8 @@ type PlanResult struct {
 	Kept    int `json:"kept"`
 	// Blocks are the horizon's blocks after re-planning.
 	Blocks []calendar.Block `json:"blocks"`
+	// Days say why working days of the horizon got no focus.
+	Days []calendar.DayNote `json:"days,omitempty"`
 }
 
 // Replan plans the horizon from the stored busy time and the existing
@@ -111,6 +113,40 @@ func (d *Data) Replan(dryRun bool) (PlanResult, error) {
 // ReplanWith is Replan with the horizon overridden by days (0: the
 // setting).
 func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
+	in, snap, err := d.planInput(days)
+	if err != nil {
+		return PlanResult{}, err
+	}
+	ch, err := calendar.Replan(in.Existing, in)
+	if err != nil {
+		return PlanResult{}, fmt.Errorf("plan: %w", err)
+	}
+	res := PlanResult{Added: len(ch.Add), Moved: len(ch.Move), Removed: len(ch.Remove), Kept: len(ch.Keep), Blocks: ch.Blocks()}
+	res.Days = calendar.ExplainDays(in, res.Blocks, snap.AllDay)
+	if dryRun {
+		return res, nil
+	}
+	if err := d.Blocks.Apply(ch); err != nil {
+		return PlanResult{}, fmt.Errorf("plan: %w", err)
+	}
+	return res, nil
+}
+
+// DayNotes says why working days of the horizon got no focus with the
+// stored blocks (the plan as it stands, e.g. UpcomingBlocks); nothing
+// before the calendars were first read, when there is nothing to say.
+func (d *Data) DayNotes(blocks []calendar.Block) ([]calendar.DayNote, error) {
+	in, snap, err := d.planInput(0)
+	if err != nil || snap.Synced.IsZero() {
+		return nil, err
+	}
+	return calendar.ExplainDays(in, blocks, snap.AllDay), nil
+}
+
+// planInput is what the planner gets now: the stored busy time, the
+// horizon's blocks and tombstones, and this week's focus so far; days
+// overrides the horizon (0: the setting).
+func (d *Data) planInput(days int) (calendar.PlanInput, BusySnapshot, error) {
 	now := d.Clock.Now()
 	st := d.Settings()
 	if days > 0 {
@@ -119,24 +155,24 @@ func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
 	loc := st.Location()
 	snap, err := d.Busy()
 	if err != nil {
-		return PlanResult{}, err
+		return calendar.PlanInput{}, snap, err
 	}
 	y, m, dd := now.In(loc).Date()
 	horizonStart := time.Date(y, m, dd, 0, 0, 0, 0, loc)
 	horizonEnd := horizonStart.AddDate(0, 0, st.Plan.HorizonDays+1)
 	existing, err := d.Blocks.List(horizonStart, horizonEnd)
 	if err != nil {
-		return PlanResult{}, err
+		return calendar.PlanInput{}, snap, err
 	}
 	tombs, err := d.Blocks.Tombstones()
 	if err != nil {
-		return PlanResult{}, err
+		return calendar.PlanInput{}, snap, err
 	}
 	cfg := st.FocusConfig()
 	week := cfg.WeekOf(now)
 	sessions, err := d.Log.Sessions(week.Start, now)
 	if err != nil {
-		return PlanResult{}, err
+		return calendar.PlanInput{}, snap, err
 	}
 	var focused time.Duration
 	for i := range sessions {
@@ -152,7 +188,7 @@ func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
 			focused += end.Sub(start)
 		}
 	}
-	ch, err := calendar.Replan(existing, calendar.PlanInput{
+	return calendar.PlanInput{
 		From:            now,
 		Settings:        st.Plan,
 		Location:        loc,
@@ -161,18 +197,7 @@ func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
 		Existing:        existing,
 		Tombstones:      tombs,
 		FocusedThisWeek: focused,
-	})
-	if err != nil {
-		return PlanResult{}, fmt.Errorf("plan: %w", err)
-	}
-	res := PlanResult{Added: len(ch.Add), Moved: len(ch.Move), Removed: len(ch.Remove), Kept: len(ch.Keep), Blocks: ch.Blocks()}
-	if dryRun {
-		return res, nil
-	}
-	if err := d.Blocks.Apply(ch); err != nil {
-		return PlanResult{}, fmt.Errorf("plan: %w", err)
-	}
-	return res, nil
+	}, snap, nil
 }
 
 // UpcomingBlocks lists the blocks from today to the end of the horizon.
@@ -316,8 +341,9 @@ func (s Settings) busyOptions() calendar.BusyOptions {
 
 // PlanFiles plans focus blocks over calendar files alone, without stored
 // sources or blocks: a preview of what Lull would do with them (`lull plan
-// --ics`). from is "now" for the plan; days overrides the horizon.
-func PlanFiles(paths []string, st Settings, from time.Time, days int, readFile func(string) ([]byte, error)) ([]calendar.Block, []error, error) {
+// --ics`). from is "now" for the plan; days overrides the horizon. The
+// notes say why working days got no focus.
+func PlanFiles(paths []string, st Settings, from time.Time, days int, readFile func(string) ([]byte, error)) ([]calendar.Block, []calendar.DayNote, []error, error) {
 	if days > 0 {
 		st.Plan.HorizonDays = days
 	}
@@ -327,8 +353,12 @@ func PlanFiles(paths []string, st Settings, from time.Time, days int, readFile f
 	end := start.AddDate(0, 0, st.Plan.HorizonDays+1)
 	bt, problems, err := BusyFiles(paths, st, start, end, readFile)
 	if err != nil {
-		return nil, problems, err
+		return nil, nil, problems, err
 	}
-	blocks, err := calendar.Plan(calendar.PlanInput{From: from, Settings: st.Plan, Location: loc, Busy: bt.Busy, OutOfOffice: bt.OutOfOffice})
-	return blocks, problems, err
+	in := calendar.PlanInput{From: from, Settings: st.Plan, Location: loc, Busy: bt.Busy, OutOfOffice: bt.OutOfOffice}
+	blocks, err := calendar.Plan(in)
+	if err != nil {
+		return nil, nil, problems, err
+	}
+	return blocks, calendar.ExplainDays(in, blocks, bt.AllDay), problems, nil
 }

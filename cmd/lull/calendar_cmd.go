@@ -17,11 +17,13 @@ import (
 )
 
 const calendarUsage = `Usage:
-  lull calendar add file PATH [--name N]
-  lull calendar add url [URL|-] [--name N]        (URL from stdin when "-" or missing)
-  lull calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N]
+  lull calendar add file PATH [--name N] [--all-day-free]
+  lull calendar add url [URL|-] [--name N] [--all-day-free]
+                                                  (URL from stdin when "-" or missing)
+  lull calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N] [--all-day-free]
                                                   (password from stdin or prompted)
   lull calendar list [--json]
+  lull calendar set ID all-day-free on|off        (all-day events that say nothing count as free)
   lull calendar remove ID
   lull calendar sync
   lull calendar expand FILE --from T --to T [--tz ZONE]
@@ -31,7 +33,7 @@ Windows are [from, to): a date means its midnight.`
 
 func (c *cli) calendar(args []string) error {
 	if len(args) == 0 {
-		return usagef("calendar needs add, list, remove, sync, expand or busy")
+		return usagef("calendar needs add, list, set, remove, sync, expand or busy")
 	}
 	switch args[0] {
 	case "-h", "--help":
@@ -41,6 +43,8 @@ func (c *cli) calendar(args []string) error {
 		return c.calendarAdd(args[1:])
 	case "list":
 		return c.calendarList(args[1:])
+	case "set":
+		return c.calendarSet(args[1:])
 	case "remove", "rm":
 		fs := c.flags("calendar remove", "calendar remove ID")
 		ids, err := parse(fs, args[1:])
@@ -119,11 +123,12 @@ func (c *cli) calendarAdd(args []string) error {
 	user := fs.String("user", "", "CalDAV user name")
 	cal := fs.String("calendar", "", "CalDAV calendar path or name when the account has several")
 	publish := fs.Bool("publish", false, "write accepted focus blocks to this CalDAV calendar")
+	allDayFree := fs.Bool("all-day-free", false, "count this calendar's all-day events as free unless they are marked busy")
 	pos, err := parse(fs, args[1:])
 	if err != nil {
 		return err
 	}
-	req := service.AddSource{Name: *name}
+	req := service.AddSource{Name: *name, AllDayFree: *allDayFree}
 	switch kind {
 	case "file":
 		if len(pos) != 1 {
@@ -197,7 +202,7 @@ func (c *cli) calendarList(args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tNAME\tWHERE\tSTATUS")
+	fmt.Fprintln(tw, "ID\tKIND\tNAME\tWHERE\tALL-DAY\tSTATUS")
 	for _, s := range list {
 		where := s.Config.Path
 		switch s.Config.Kind {
@@ -206,9 +211,47 @@ func (c *cli) calendarList(args []string) error {
 		case calendar.SourceCalDAV:
 			where = s.Config.User + " @ " + s.Config.ServerURL + s.Config.CalendarPath
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Config.ID, s.Config.Kind, s.Config.Name, where, s.Status)
+		allDay := "busy"
+		if s.Config.AllDayFree {
+			allDay = "free"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Config.ID, s.Config.Kind, s.Config.Name, where, allDay, s.Status)
 	}
 	return tw.Flush()
+}
+
+// calendarSet is `lull calendar set ID all-day-free on|off`.
+func (c *cli) calendarSet(args []string) error {
+	fs := c.flags("calendar set", "calendar set ID all-day-free on|off")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 3 || pos[1] != "all-day-free" {
+		return usagef("calendar set needs ID all-day-free on|off (see \"lull calendar list\" for the ID)")
+	}
+	free, err := parseBool(pos[2])
+	if err != nil {
+		return usagef("calendar set %s all-day-free: %v (e.g. on or off)", pos[0], err)
+	}
+	ch := service.SourceChange{AllDayFree: &free}
+	var cfg calendar.SourceConfig
+	err = c.either(func(cl *localapi.Client) error {
+		return cl.Do("PATCH", "/v1/calendars/"+pos[0], ch, &cfg)
+	}, func(d *service.Data) error {
+		var err error
+		cfg, err = d.ChangeSource(pos[0], ch)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if cfg.AllDayFree {
+		fmt.Fprintf(c.stdout, "%s: all-day events are free unless marked busy\n", cfg.Name)
+	} else {
+		fmt.Fprintf(c.stdout, "%s: all-day events are busy unless marked free\n", cfg.Name)
+	}
+	return nil
 }
 
 func (c *cli) calendarExpand(args []string) error {

@@ -579,7 +579,7 @@ func (c *cli) plan(args []string) error {
 	if *export != "" {
 		fmt.Fprintf(c.stderr, "Accepted blocks written to %s\n", *export)
 	}
-	return calendar.WritePlan(c.stdout, res.Blocks, *format, time.Local)
+	return calendar.WritePlan(c.stdout, res.Blocks, res.Days, *format, time.Local)
 }
 
 // planFiles is `lull plan --ics FILE...`: a preview over files alone.
@@ -600,14 +600,14 @@ func (c *cli) planFiles(paths []string, from string, days int, format string) er
 		}
 		now = day
 	}
-	blocks, problems, err := service.PlanFiles(paths, st, now, days, readFile)
+	blocks, notes, problems, err := service.PlanFiles(paths, st, now, days, readFile)
 	for _, p := range problems {
 		fmt.Fprintf(c.stderr, "lull: skipped: %v\n", p)
 	}
 	if err != nil {
 		return err
 	}
-	return calendar.WritePlan(c.stdout, blocks, format, loc)
+	return calendar.WritePlan(c.stdout, blocks, notes, format, loc)
 }
 
 // settingsNow returns the user's settings, from the running app or the
