@@ -128,9 +128,12 @@ func BenchmarkExpandCapped(b *testing.B) {
 	}
 }
 
-// durationPart is one number and unit of a DURATION, for FuzzDuration's
-// independent reading.
-var durationPart = regexp.MustCompile(`([0-9]+)([WDHMS])`)
+// durationPart is one number and unit of a DURATION, and durationForm a
+// well-formed one, for FuzzDuration's independent reading.
+var (
+	durationPart = regexp.MustCompile(`([0-9]+)([WDHMS])`)
+	durationForm = regexp.MustCompile(`^[+-]?P(([0-9]+[WD])*)(T([0-9]+[WHMS])*)?$`)
+)
 
 // FuzzDuration: parseDuration never panics or overflows; what it accepts is
 // within MaxEventLength and equals the sum of its parts computed without
@@ -145,7 +148,7 @@ func FuzzDuration(f *testing.F) {
 			t.Fatalf("%q: %v is beyond the bound", s, d)
 		}
 		up := strings.ToUpper(strings.TrimSpace(s))
-		if !regexp.MustCompile(`^[+-]?P(([0-9]+[WD])*)(T([0-9]+[WHMS])*)?$`).MatchString(up) || !durationPart.MatchString(up) {
+		if !durationForm.MatchString(up) || !durationPart.MatchString(up) {
 			return
 		}
 		sum := new(big.Int)

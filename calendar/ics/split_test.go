@@ -107,18 +107,18 @@ func splitLines(p *parser, lines []line) error {
 	if !sawCalendar {
 		return fmt.Errorf("%w: no BEGIN:VCALENDAR", ErrNotICalendar)
 	}
-	if dmg.n > 0 {
-		if len(p.eventBlocks) == 0 && len(p.tzBlocks) == 0 {
-			return fmt.Errorf("%w: no event, and %s (the first at line %d)", ErrNotICalendar, dmg, dmg.first)
-		}
-		p.problem(dmg.first, "", fmt.Errorf("%s, the first here: the file may be damaged", dmg))
-	}
 	for _, l := range calProps {
 		if name, value, ok := cutProp(l.text); ok && name == "X-WR-TIMEZONE" {
 			if loc := lookupZone(strings.TrimSpace(value)); loc != nil {
 				p.cal.wrZone = loc
 			}
 		}
+	}
+	if dmg.n > 0 {
+		if len(p.eventBlocks) == 0 && len(p.tzBlocks) == 0 {
+			return fmt.Errorf("%w: no event, and %s (the first at line %d)", ErrNotICalendar, dmg, dmg.first)
+		}
+		p.problem(dmg.first, "", fmt.Errorf("%s, the first here: the file may be damaged", dmg))
 	}
 	return nil
 }
