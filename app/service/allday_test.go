@@ -76,6 +76,10 @@ func TestAllDayFreePerCalendar(t *testing.T) {
 
 	disc, _ := localapi.ReadDiscovery(svc.Dir)
 	cl := localapi.NewClient(disc.Port, disc.Token)
+	var plan PlanResult
+	if err := cl.Do("GET", "/v1/plan", nil, &plan); err != nil || len(plan.Days) == 0 || !plan.Days[0].Date.Equal(day(6).Start) || plan.Days[0].Reason != "all-day 'Team offsite'" {
+		t.Errorf("GET /v1/plan days: %+v %v", plan.Days, err)
+	}
 	var cfg calendar.SourceConfig
 	if err := cl.Do("PATCH", "/v1/calendars/"+work.ID, map[string]bool{"all_day_free": true}, &cfg); err != nil || !cfg.AllDayFree {
 		t.Fatalf("PATCH all_day_free: %+v %v", cfg, err)
