@@ -32,8 +32,9 @@ const (
 	DefaultMaxOccurrences = 500_000
 	// DefaultMaxWork caps the rule instances one expansion of one
 	// calendar generates, in or out of the window (those before it are
-	// walked past too): about two seconds of rule iteration, ten times
-	// what ten years of the synthetic calendar take.
+	// walked past too): at most about two seconds of rule iteration, and
+	// twenty times what ten years of the synthetic calendar take (under
+	// 200,000).
 	DefaultMaxWork = 4_000_000
 	// defaultMaxIterations caps the rule instances of one series, so one
 	// endless sub-daily rule walked from a distant DTSTART cannot take the
