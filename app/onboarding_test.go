@@ -14,6 +14,7 @@ import (
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/assets"
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/calendar/ics"
 )
 
 func startOnboarding(t *testing.T, svc *service.Service) (*onboarding, fyne.Window) {
@@ -138,7 +139,7 @@ func TestOnboardingLeaveAtEachStep(t *testing.T) {
 // The sample is busy in any future week: its meetings recur without end,
 // in the user's own zone (floating times).
 func TestSampleCalendarBusyEveryWeek(t *testing.T) {
-	cal, err := calendar.Parse("sample", assets.SampleCalendar)
+	cal, err := ics.Parse("sample", assets.SampleCalendar)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,8 +155,7 @@ func TestSampleCalendarBusyEveryWeek(t *testing.T) {
 			time.Date(2026, 11, 16, 0, 0, 0, 0, loc),
 			time.Date(2031, 3, 3, 0, 0, 0, 0, loc),
 		} {
-			occs := calendar.Expand(cal, monday, monday.AddDate(0, 0, 7), calendar.ExpandOptions{Location: loc})
-			busy := calendar.Busy(occs, loc)
+			busy := calendar.BusyOf(cal, monday, monday.AddDate(0, 0, 7), calendar.BusyOptions{Location: loc}).Busy
 			var perDay [7]time.Duration
 			for _, iv := range busy {
 				perDay[(int(iv.Start.In(loc).Weekday())+6)%7] += iv.End.Sub(iv.Start)

@@ -29,7 +29,9 @@ type planTab struct {
 	// rows are the shown blocks' widgets, by block ID.
 	rows map[string]*blockRow
 	// order is the shown blocks' IDs in time order.
-	order   []string
+	order []string
+	// notes are the lines saying why a day got no focus, in date order.
+	notes   []*widget.Label
 	sources *fyne.Container
 	// sourceRows are the calendars' status lines, by source ID.
 	sourceRows map[string]*widget.Label
@@ -85,13 +87,36 @@ func (t *planTab) refreshBlocks() {
 		t.summary.SetText("Could not read the plan: " + err.Error())
 		return
 	}
+	notes, err := u.svc.DayNotes(blocks)
+	if err != nil {
+		notes = nil // the blocks are still worth showing
+	}
 	t.rows = map[string]*blockRow{}
 	t.order = t.order[:0]
+	t.notes = t.notes[:0]
 	var objs []fyne.CanvasObject
 	var day time.Time
+	heading := func(at time.Time) {
+		y, m, d := at.In(loc).Date()
+		if bd := time.Date(y, m, d, 0, 0, 0, 0, loc); !bd.Equal(day) {
+			day = bd
+			objs = append(objs, widget.NewLabelWithStyle(at.In(loc).Format("Monday 2 January"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		}
+	}
+	// note adds the line of a day without focus.
+	note := func(n calendar.DayNote) {
+		heading(n.Date)
+		l := widget.NewLabel("No focus: " + n.Reason)
+		l.Importance = widget.LowImportance
+		t.notes = append(t.notes, l)
+		objs = append(objs, l)
+	}
 	proposed, accepted := 0, 0
 	var acceptedTime time.Duration
 	for _, b := range blocks {
+		for ; len(notes) > 0 && notes[0].Date.Before(b.Start); notes = notes[1:] {
+			note(notes[0])
+		}
 		switch b.State {
 		case calendar.StateProposed:
 			proposed++
@@ -99,16 +124,15 @@ func (t *planTab) refreshBlocks() {
 			accepted++
 			acceptedTime += b.Duration()
 		}
-		y, m, d := b.Start.In(loc).Date()
-		if bd := time.Date(y, m, d, 0, 0, 0, 0, loc); !bd.Equal(day) {
-			day = bd
-			objs = append(objs, widget.NewLabelWithStyle(b.Start.In(loc).Format("Monday 2 January"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-		}
+		heading(b.Start)
 		r := t.newRow(b, now, loc)
 		t.rows[b.ID] = r
 		t.order = append(t.order, b.ID)
 		objs = append(objs, container.NewBorder(nil, nil,
 			container.NewHBox(r.when, r.state), container.NewHBox(r.accept, r.skip), r.reason))
+	}
+	for _, n := range notes {
+		note(n)
 	}
 	if len(blocks) == 0 {
 		objs = append(objs, widget.NewLabel("No blocks planned yet. Add a calendar in Settings, then Re-plan."))

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -248,5 +249,34 @@ func TestBackgroundProblemShowsOneDialog(t *testing.T) {
 	h.wait()
 	if overlays.Top() == nil {
 		t.Error("no dialog for a failure after the first was closed")
+	}
+}
+
+// TestPlanTabSaysWhyADayHasNoFocus: a working day taken by an unmarked
+// all-day event gets one line saying so, among the days with blocks.
+func TestPlanTabSaysWhyADayHasNoFocus(t *testing.T) {
+	h := newHarness(t)
+	offsite := filepath.Join(t.TempDir(), "offsite.ics")
+	if err := os.WriteFile(offsite, []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:offsite@lull.test\r\n"+
+		"DTSTART;VALUE=DATE:20261202\r\nDTEND;VALUE=DATE:20261203\r\nSUMMARY:Team offsite\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Data.AddSource(context.Background(), service.AddSource{Kind: calendar.SourceFile, Path: offsite}); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.selectTab(tabPlan)
+	h.sync()
+	p := h.ui.plan
+	if len(p.notes) != 1 || p.notes[0].Text != "No focus: all-day 'Team offsite'" {
+		var texts []string
+		for _, n := range p.notes {
+			texts = append(texts, n.Text)
+		}
+		t.Fatalf("notes %q", texts)
+	}
+	for _, id := range p.order {
+		if b := p.rows[id].block; b.Start.Format(time.DateOnly) == "2026-12-02" {
+			t.Errorf("a block on the offsite day: %v", b.Start)
+		}
 	}
 }

@@ -79,6 +79,9 @@ type settingsTab struct {
 	progress *widget.ProgressBarInfinite
 	// removeButtons are the calendar list's remove buttons by source id.
 	removeButtons map[string]*widget.Button
+	// allDayFree are the calendar list's "All-day events are free" boxes
+	// by source id.
+	allDayFree map[string]*widget.Check
 
 	adder   *calendarAdder
 	loading bool // set while Refresh fills the fields
@@ -412,6 +415,7 @@ func (t *settingsTab) refreshSources() {
 	list, err := t.svc.CalendarList()
 	sample := t.svc.Settings().SampleSource
 	t.removeButtons = map[string]*widget.Button{}
+	t.allDayFree = map[string]*widget.Check{}
 	var rows []fyne.CanvasObject
 	if err != nil {
 		l := widget.NewLabel("The calendars could not be listed: " + err.Error())
@@ -438,7 +442,11 @@ func (t *settingsTab) refreshSources() {
 				}, t.win)
 		})
 		t.removeButtons[id] = rm
-		rows = append(rows, container.NewBorder(nil, nil, nil, rm, container.NewVBox(name, detail)))
+		free := widget.NewCheck("All-day events are free (for calendars that do not mark them)", nil)
+		free.SetChecked(s.Config.AllDayFree)
+		free.OnChanged = func(on bool) { t.setAllDayFree(id, on) }
+		t.allDayFree[id] = free
+		rows = append(rows, container.NewBorder(nil, nil, nil, rm, container.NewVBox(name, detail, free)))
 	}
 	t.sources.Objects = rows
 	t.sources.Refresh()
@@ -473,6 +481,15 @@ func sourceDetail(s calendar.SourceInfo, sample bool) string {
 		where = "Sample calendar bundled with Lull · " + where
 	}
 	return where + " · " + s.Summary
+}
+
+// setAllDayFree changes a calendar's "all-day events are free"; the
+// service re-reads the calendars and re-plans.
+func (t *settingsTab) setAllDayFree(id string, on bool) {
+	if _, err := t.svc.ChangeSource(id, service.SourceChange{AllDayFree: &on}); err != nil {
+		dialog.ShowError(fmt.Errorf("could not change the calendar: %w", err), t.win)
+		t.refreshSources()
+	}
 }
 
 // removeSource removes a calendar, then re-plans without it.

@@ -320,6 +320,24 @@ func TestSettingsCalendars(t *testing.T) {
 		t.Errorf("busy after sync: %v, %v", snap.Busy, err)
 	}
 
+	// The calendar's "all-day events are free" box stores the setting.
+	free := tab.allDayFree[id]
+	if free == nil || free.Checked {
+		t.Fatalf("all-day box %v", free)
+	}
+	test.Tap(free)
+	if cfg, _ := svc.Sources.Config(id); !cfg.AllDayFree {
+		t.Error("ticking the box did not set all-day events free")
+	}
+	tab.refreshSources()
+	if !tab.allDayFree[id].Checked {
+		t.Error("the box does not show the stored setting")
+	}
+	test.Tap(tab.allDayFree[id])
+	if cfg, _ := svc.Sources.Config(id); cfg.AllDayFree {
+		t.Error("unticking the box did not set all-day events busy")
+	}
+
 	// Removing goes through a confirmation.
 	test.Tap(tab.removeButtons[id])
 	if tab.win.Canvas().Overlays().Top() == nil {
@@ -461,7 +479,7 @@ func TestSettingsCalDAVTestConnection(t *testing.T) {
 func settingsDetail(tab *settingsTab, i int) *widget.Label {
 	row := tab.sources.Objects[i].(*fyne.Container)
 	for _, o := range row.Objects {
-		if box, ok := o.(*fyne.Container); ok && len(box.Objects) == 2 {
+		if box, ok := o.(*fyne.Container); ok && len(box.Objects) >= 2 { // name, detail[, all-day check]
 			return box.Objects[1].(*widget.Label)
 		}
 	}

@@ -91,7 +91,7 @@ fi
 bench intake sh bench/intake.sh || errors+=("bench/intake.sh failed (see $LOGS/intake.log)")
 
 bench gobench go test -run '^$' -bench . -benchmem -benchtime "$GO_BENCHTIME" -count 1 \
-	./calendar/ ./focus/ ./notify/ || errors+=("go test -bench failed (see $LOGS/gobench.log)")
+	./calendar/ ./calendar/ics/ ./focus/ ./notify/ || errors+=("go test -bench failed (see $LOGS/gobench.log)")
 
 # --- figures ---------------------------------------------------------------------
 
@@ -299,7 +299,7 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (working tree had uncommitt
 
 	echo "## Go benchmarks"
 	echo
-	echo "\`go test -run '^\$' -bench . -benchmem -benchtime $GO_BENCHTIME ./calendar/ ./focus/ ./notify/\`:"
+	echo "\`go test -run '^\$' -bench . -benchmem -benchtime $GO_BENCHTIME ./calendar/ ./calendar/ics/ ./focus/ ./notify/\`:"
 	echo
 	echo '```'
 	grep -E '^(Benchmark|goos|goarch|cpu|ok|FAIL|---)' "$LOGS/gobench.log" 2>/dev/null

@@ -1,80 +1,23 @@
-// Reading calendars: how Lull parses and expands iCalendar data, and where
-// it deliberately differs from the reference expanders.
-//
-// # Parsing
-//
-// Parse accepts what real calendars contain: a UTF-8 byte-order mark, text
-// that is not UTF-8 (read as Windows-1252, a superset of Latin-1), CRLF, LF
-// or CR line ends, folded lines, several concatenated VCALENDAR objects and
-// bare VEVENTs. Events are read by Lull's own content-line reader, which
-// accepts and rejects exactly what go-ical's decoder does (go-ical still
-// reads VTIMEZONEs); a component it cannot read, or whose DTSTART, RRULE,
-// EXDATE... is unusable, is reported in Calendar.Problems (source, line,
-// UID) and the others are kept. An empty file is ErrEmpty, a file with no
-// calendar in it ErrNotICalendar. Big calendars are read and expanded on
-// a few goroutines, with results in file order.
-//
-// # Holes in go-ical and rrule-go that Lull works around
-//
-//   - RDATE is read (DATE, DATE-TIME lists and PERIOD).
-//   - EXDATE comma lists and repeated EXDATE lines all apply; a DATE EXDATE
-//     removes that day's instance of a timed series.
-//   - TZID is resolved as an IANA name in any case, a libical/Mozilla
-//     prefixed name ("/freeassociation.sourceforge.net/Europe/Berlin"), a
-//     Windows or Outlook display name (CLDR windowsZones table, tzwindows.tsv),
-//     and only then through the file's own VTIMEZONE (unrolled into a TZif
-//     table). An unknown TZID without VTIMEZONE is floating time.
-//   - X-WR-TIMEZONE places floating date-times (what Google and Apple mean).
-//   - RECURRENCE-ID overrides replace their instance (moved, retitled,
-//     cancelled, moved into or out of the window; an Exchange RECURRENCE-ID
-//     at 00:00 names the day of the instance); RANGE=THISANDFUTURE moves and
-//     retitles the rest of the series.
-//   - Rules are iterated only up to the end of the window (never
-//     rrule.Set.All), with an iteration cap; rules that can never match are
-//     rejected at parse time.
-//   - An all-day event without DTEND lasts one calendar day (23 or 25 hours
-//     on DST days). Wall times in a DST gap move forward by the gap; in an
-//     overlap the first instant is used (RFC 5545 3.3.5).
-//
-// # Where Lull differs from the reference expanders
-//
-// ../shared/oracle holds two references (Python recurring-ical-events and
-// ical.js); TestCorpusAgreement runs Lull over the 82 real-world calendars
-// of ../shared/testdata/ics and over the copy in testdata/ics. The two
-// references agree on 42 of the 82 files; Lull's output is byte-identical
-// on 37 of them, and differs on the other five on purpose, where both
-// references are wrong (testdata/expand/corpus-shared.tsv lists every file):
-//
-//   - Prefixed TZIDs (issue_313_globally_unique_tzid): both read
-//     "/mozilla.org/20070129_1/America/New_York" as floating; Lull uses the
-//     IANA zone the name ends with.
-//   - UNTIL given as a DATE on a timed series (rrule_until_only_date): the
-//     references stop at that day's midnight; Lull includes the day, which
-//     is what the producer meant and the safe side for busy time.
-//   - UNTIL in local time without 'Z' on a zoned series (non-utc-until-ny,
-//     sabre UntilRespectsTimezone): the references read it as UTC; Lull reads
-//     it in DTSTART's zone, as sabre/vobject's test and node-ical's fixture
-//     expect.
-//   - Latin-1 bytes (basic_latin1): both references print U+FFFD; Lull
-//     decodes Windows-1252 ("Restmülltonne").
-//
-// UNTIL equal to an instance keeps that instance (RFC 5545; ical.js does,
-// the Python reference drops it).
-//
-// Where the references disagree, Lull follows the Python reference on
-// X-WR-TIMEZONE (floating times are in that zone), Windows zone names
-// (CLDR mapping) and RECURRENCE-ID matching, and ical.js where Python
-// failed or ignored the file's VTIMEZONE or an EXDATE of a comma list.
-// Impossible dates (30 February) are problems, not rolled over. A negative
-// DURATION gives a zero-length event. Every decision is listed per file, with
-// its reason, in corpusDecisions (oracle_corpus_test.go); files where Lull
-// follows neither have reviewed golden outputs in testdata/expand/golden.
+// Package calendar holds the user's calendars as Lull uses them: sources
+// (files, subscription URLs, CalDAV) and their store, busy time, the
+// focus-block planner and publishing the blocks Lull owns back to a
+// calendar. Reading iCalendar data itself (parsing, time zones, expansion)
+// is package calendar/ics.
 //
 // # Busy time
 //
-// Occurrence.IsBusy applies the product rules: TRANSP:TRANSPARENT,
-// STATUS:CANCELLED, PARTSTAT=DECLINED for one of the user's addresses and
-// X-MICROSOFT-CDO-BUSYSTATUS:FREE are free; all-day events are free unless
-// marked BUSY/OOF or explicitly TRANSP:OPAQUE. OutOfOfficeDays lists the
-// days an OOF event covers; Lull plans no focus on them.
+// ReadBusy (or BusyOf for a parsed calendar) is the one way a calendar
+// becomes busy time: the sync of every source, `lull calendar busy FILE`
+// and `lull plan --ics` all go through it with the user's BusyOptions.
+// IsBusy applies the product rules: TRANSP:TRANSPARENT, STATUS:CANCELLED,
+// PARTSTAT=DECLINED for one of the user's addresses and
+// X-MICROSOFT-CDO-BUSYSTATUS:FREE are free; Outlook's BUSY, OOF and
+// TENTATIVE are busy whatever TRANSP says. All-day events follow their
+// marking like any other event: without one they are busy (RFC 5545's
+// default; a "Team offsite" blocks the day), and a source set "all-day
+// events are free" (SourceConfig.AllDayFree) frees the unmarked ones, for
+// producers that mark nothing; an explicit TRANSP:OPAQUE stays busy.
+// OutOfOfficeDays lists the days an OOF event covers; Lull plans no focus
+// on them. The busy all-day events are kept by name (BusyTime.AllDay) so
+// that ExplainDays can say why a working day got no focus.
 package calendar

@@ -1,6 +1,3 @@
-// Package calendar reads the user's calendars, expands their events into
-// busy time, plans focus blocks in the free gaps and publishes the blocks
-// Lull owns back to a calendar.
 package calendar
 
 import (

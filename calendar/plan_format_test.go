@@ -46,7 +46,7 @@ func TestWritePlanGolden(t *testing.T) {
 	for _, format := range []string{FormatText, FormatTSV, FormatJSON} {
 		t.Run(format, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := WritePlan(&buf, bs, format, loc); err != nil {
+			if err := WritePlan(&buf, bs, nil, format, loc); err != nil {
 				t.Fatal(err)
 			}
 			path := filepath.Join("testdata", "plan", "week."+format)
@@ -72,13 +72,14 @@ func TestWritePlanGolden(t *testing.T) {
 func TestWritePlanJSONRoundTrip(t *testing.T) {
 	bs, loc := goldenPlan(t)
 	var buf bytes.Buffer
-	if err := WritePlan(&buf, bs, FormatJSON, loc); err != nil {
+	if err := WritePlan(&buf, bs, nil, FormatJSON, loc); err != nil {
 		t.Fatal(err)
 	}
-	var back []Block
-	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+	var plan struct{ Blocks []Block }
+	if err := json.Unmarshal(buf.Bytes(), &plan); err != nil {
 		t.Fatal(err)
 	}
+	back := plan.Blocks
 	if len(back) != len(bs) {
 		t.Fatalf("%d blocks back, want %d", len(back), len(bs))
 	}
@@ -94,7 +95,7 @@ func TestWritePlanTSVFields(t *testing.T) {
 	loc := planLoc(t)
 	b := Block{ID: "lull-x", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateProposed, Reason: "tab\there\nnewline"}
 	var buf bytes.Buffer
-	if err := WritePlan(&buf, []Block{b}, FormatTSV, loc); err != nil {
+	if err := WritePlan(&buf, []Block{b}, nil, FormatTSV, loc); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
@@ -110,14 +111,53 @@ func TestWritePlanEmptyAndUnknown(t *testing.T) {
 	for format, want := range map[string]string{
 		FormatText: "No focus blocks planned.\n",
 		FormatTSV:  "start\tend\tstate\tid\treason\n",
-		FormatJSON: "[]\n",
+		FormatJSON: "{\n  \"blocks\": [],\n  \"days\": []\n}\n",
 	} {
 		var buf bytes.Buffer
-		if err := WritePlan(&buf, nil, format, nil); err != nil || buf.String() != want {
+		if err := WritePlan(&buf, nil, nil, format, nil); err != nil || buf.String() != want {
 			t.Errorf("%s of no blocks: %q, %v; want %q", format, buf.String(), err, want)
 		}
 	}
-	if err := WritePlan(&bytes.Buffer{}, nil, "xml", nil); !errors.Is(err, ErrUnknownFormat) {
+	if err := WritePlan(&bytes.Buffer{}, nil, nil, "xml", nil); !errors.Is(err, ErrUnknownFormat) {
 		t.Fatalf("unknown format: %v, want ErrUnknownFormat", err)
+	}
+}
+
+// TestWritePlanDayNotes: a day without focus is listed among the others
+// with its reason in text, and in "days" in JSON.
+func TestWritePlanDayNotes(t *testing.T) {
+	loc := planLoc(t)
+	blocks := []Block{
+		{ID: "lull-a", Start: planAt(loc, 0, 9, 0), End: planAt(loc, 0, 11, 0), State: StateProposed, Reason: "longest free morning gap on Mon"},
+		{ID: "lull-b", Start: planAt(loc, 2, 9, 0), End: planAt(loc, 2, 10, 0), State: StateAccepted, Reason: "only free 1 h on Wed"},
+	}
+	notes := []DayNote{{Date: planAt(loc, 1, 0, 0), Reason: "all-day 'Team offsite'"}, {Date: planAt(loc, 3, 0, 0), Reason: "out of office ('Vacation')"}}
+	var buf bytes.Buffer
+	if err := WritePlan(&buf, blocks, notes, FormatText, loc); err != nil {
+		t.Fatal(err)
+	}
+	want := "Mon 23 Nov 2026\n  09:00–11:00  2 h  proposed  lull-a  longest free morning gap on Mon\n\n" +
+		"Tue 24 Nov 2026\n  no focus: all-day 'Team offsite'\n\n" +
+		"Wed 25 Nov 2026\n  09:00–10:00  1 h  accepted  lull-b  only free 1 h on Wed\n\n" +
+		"Thu 26 Nov 2026\n  no focus: out of office ('Vacation')\n\n" +
+		"Total: 3 h in 2 blocks (skipped not counted)\n"
+	if buf.String() != want {
+		t.Errorf("text:\n%s\nwant:\n%s", buf.String(), want)
+	}
+	buf.Reset()
+	if err := WritePlan(&buf, nil, notes[:1], FormatText, loc); err != nil || buf.String() != "Tue 24 Nov 2026\n  no focus: all-day 'Team offsite'\n\nNo focus blocks planned.\n" {
+		t.Errorf("text without blocks: %q %v", buf.String(), err)
+	}
+	buf.Reset()
+	if err := WritePlan(&buf, blocks, notes, FormatJSON, loc); err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Blocks []Block
+		Days   []DayNote
+	}
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil || len(back.Blocks) != 2 || len(back.Days) != 2 ||
+		back.Days[1].Reason != notes[1].Reason || !back.Days[1].Date.Equal(notes[1].Date) {
+		t.Errorf("json: %s (%v)", buf.String(), err)
 	}
 }

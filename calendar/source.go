@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/lullapp/lull/calendar/ics"
 )
 
 // Sentinel errors of sources, secrets and publishing, checked with errors.Is.
@@ -37,8 +39,9 @@ var (
 	ErrSourceUnreachable = errors.New("the server could not be reached")
 	// ErrSourceTimeout means the server did not answer within the time limit.
 	ErrSourceTimeout = errors.New("the server did not answer in time")
-	// ErrSourceTooLarge means the calendar is bigger than the size limit.
-	ErrSourceTooLarge = errors.New("calendar is larger than the size limit")
+	// ErrSourceTooLarge means the calendar is bigger than the size limit;
+	// it is ics.ErrTooLarge, the error of every reader of calendar data.
+	ErrSourceTooLarge = ics.ErrTooLarge
 	// ErrSourceHTTP means the server answered with an unexpected HTTP status
 	// or an answer Lull could not read (broken XML from a CalDAV server).
 	ErrSourceHTTP = errors.New("unexpected answer from the server")
@@ -109,6 +112,10 @@ type SourceConfig struct {
 	User string `json:"user,omitempty"`
 	// CalendarPath is the chosen CalDAV calendar collection's path.
 	CalendarPath string `json:"calendar_path,omitempty"`
+	// AllDayFree is the "all-day events are free" setting: this calendar's
+	// all-day events that say nothing about being busy count as free (for
+	// producers that never mark them; see BusyOptions.AllDayFree).
+	AllDayFree bool `json:"all_day_free,omitempty"`
 	// Added is when the source was added.
 	Added time.Time `json:"added"`
 }
@@ -231,7 +238,7 @@ func whenText(t, now time.Time, loc *time.Location) string {
 // name, which the row showing it already gives: "line 40: event "x": no
 // DTSTART" for an event that could not be read.
 func ProblemText(err error) string {
-	var ee *EventError
+	var ee *ics.EventError
 	if errors.As(err, &ee) {
 		var b strings.Builder
 		if ee.Line > 0 {

@@ -14,6 +14,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/lullapp/lull/calendar/ics"
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/store"
 )
@@ -39,9 +40,9 @@ const (
 	// add, a sync or the command that waits for it longer than this.
 	DefaultOperationTimeout = 30 * time.Second
 	// DefaultMaxSourceBytes is the largest calendar a source may return:
-	// ten times the largest real calendar in the test corpus, and small
-	// enough that reading it cannot exhaust memory.
-	DefaultMaxSourceBytes = 20 << 20
+	// the one input-size limit of every calendar reader (see
+	// ics.MaxInputBytes for the reason).
+	DefaultMaxSourceBytes = ics.MaxInputBytes
 	// MaxDAVDiscoveryBytes caps every CalDAV discovery answer (principal,
 	// calendar home, calendar list). Real answers are a few kilobytes even
 	// for accounts with hundreds of calendars; the cap keeps a broken or
@@ -458,6 +459,9 @@ func (s *SourceStore) updateSource(id string, f func(b *bolt.Bucket) error) erro
 		}
 		return f(b)
 	})
+	if errors.Is(err, ErrNoSuchSource) {
+		return err // already names the source
+	}
 	if err != nil {
 		return fmt.Errorf("calendar source %q: save: %w", id, err)
 	}

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/lullapp/lull/calendar/ics"
 )
 
 // URLSource is an http(s) calendar subscription. Its URL is often a secret
@@ -152,20 +154,8 @@ func (s *SourceStore) fetchURL(ctx context.Context, full string, prev fetchState
 // readCapped reads r up to max bytes and fails with ErrSourceTooLarge when
 // there is more.
 func readCapped(r io.Reader, max int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w (limit %s)", ErrSourceTooLarge, sizeLimit(max))
-	}
-	return data, nil
+	return ics.ReadLimited(r, max)
 }
 
 // sizeLimit formats a byte limit for messages: "20 MB" or "1500 bytes".
-func sizeLimit(n int64) string {
-	if n >= 1<<20 && n%(1<<20) == 0 {
-		return fmt.Sprintf("%d MB", n>>20)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
+func sizeLimit(n int64) string { return ics.SizeText(n) }

@@ -161,7 +161,7 @@ func vevent(uid, start, end, summary string, extra ...string) string {
 // foreignCalendar returns 200 objects another app wrote (href → body): a
 // realistic fortnight of meetings in the planning window, recurring series
 // with RRULE, EXDATE (comma lists and repeated lines) and a moved instance,
-// events that are not busy (all-day, transparent, cancelled), and history
+// events that are not busy (all-day marked free, transparent, cancelled), and history
 // from 2025 outside the window.
 func foreignCalendar() map[string]string {
 	objs := map[string]string{}
@@ -186,7 +186,9 @@ func foreignCalendar() map[string]string {
 		}
 		add(fmt.Sprintf("late-%d", i), vcal(vevent(fmt.Sprintf("late-%d@corp", i), d+"T083000", d+"T085000", "Early check-in")))
 	}
-	add("holiday", vcal("BEGIN:VEVENT\r\nUID:holiday@corp\r\nDTSTAMP:20261101T120000Z\r\nDTSTART;VALUE=DATE:20261125\r\nDTEND;VALUE=DATE:20261126\r\nSUMMARY:Team offsite planning day\r\nEND:VEVENT\r\n"))
+	// An all-day event marked free, as Google and Apple write them (an
+	// unmarked one would be busy).
+	add("holiday", vcal("BEGIN:VEVENT\r\nUID:holiday@corp\r\nDTSTAMP:20261101T120000Z\r\nDTSTART;VALUE=DATE:20261125\r\nDTEND;VALUE=DATE:20261126\r\nSUMMARY:Team offsite planning day\r\nTRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"))
 	add("free", vcal(vevent("free@corp", "20261125T090000", "20261125T170000", "Available for pairing", "TRANSP:TRANSPARENT\r\n")))
 	add("cancelled", vcal(vevent("cancelled@corp", "20261127T090000", "20261127T170000", "Cancelled workshop", "STATUS:CANCELLED\r\n")))
 	// History outside the window, half of it recurring.
@@ -238,13 +240,12 @@ func (l *lullSetup) busy(t *testing.T) []calendar.Interval {
 	if err != nil {
 		t.Fatalf("fetch: %v", err)
 	}
-	cal, err := calendar.Parse(l.src.Name(), data)
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
 	from := l.clk.Now().Add(-24 * time.Hour)
-	occs := calendar.Expand(cal, from, from.Add(16*24*time.Hour), calendar.ExpandOptions{Location: l.loc})
-	return calendar.Busy(occs, l.loc)
+	bt, err := calendar.ReadBusy(l.src.Name(), data, from, from.Add(16*24*time.Hour), calendar.BusyOptions{Location: l.loc})
+	if err != nil || len(bt.Problems) > 0 {
+		t.Fatalf("read busy time: %v %v", err, bt.Problems)
+	}
+	return bt.Busy
 }
 
 func (l *lullSetup) input(busy []calendar.Interval, tombs []calendar.Tombstone) calendar.PlanInput {

@@ -298,15 +298,37 @@ func TestADayWithLull(t *testing.T) {
 	}
 
 	step(t, "2. Lull plans and publishes; blocks overlap no meeting, foreign events unchanged")
-	var blocks []struct {
-		ID    string    `json:"id"`
-		Start time.Time `json:"start"`
-		End   time.Time `json:"end"`
-		State string    `json:"state"`
+	var plan struct {
+		Blocks []struct {
+			ID    string    `json:"id"`
+			Start time.Time `json:"start"`
+			End   time.Time `json:"end"`
+			State string    `json:"state"`
+		} `json:"blocks"`
+		Days []struct {
+			Date   time.Time `json:"date"`
+			Reason string    `json:"reason"`
+		} `json:"days"`
 	}
 	planOut := e.lull("", "plan", "--sync", "--format", "json")
-	if err := json.Unmarshal([]byte(planOut), &blocks); err != nil || len(blocks) == 0 {
+	err := json.Unmarshal([]byte(planOut), &plan)
+	blocks := plan.Blocks
+	if err != nil || len(blocks) == 0 {
 		t.Fatalf("plan json (%v):\n%s", err, planOut)
+	}
+	// Thursday's unmarked all-day "Offsite prep day" is busy: no focus that
+	// day, and the plan says why.
+	offsite := false
+	for _, d := range plan.Days {
+		offsite = offsite || d.Date.UTC().Format(time.DateOnly) == "2026-12-10" && d.Reason == "all-day 'Offsite prep day'"
+	}
+	for _, b := range blocks {
+		if b.Start.UTC().Format(time.DateOnly) == "2026-12-10" {
+			t.Fatalf("a block on Thursday, the all-day offsite: %+v", b)
+		}
+	}
+	if !offsite {
+		t.Fatalf("the plan does not say why Thursday has no focus: %+v", plan.Days)
 	}
 	t.Logf("plan:\n%s", e.lull("", "plan"))
 	first := blocks[0]

@@ -194,7 +194,12 @@ func (s *Service) mount(api *localapi.Server) {
 			writeErr(w, err)
 			return
 		}
-		localapi.WriteJSON(w, http.StatusOK, PlanResult{Blocks: nonNil(blocks)})
+		days, err := s.DayNotes(blocks)
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		localapi.WriteJSON(w, http.StatusOK, PlanResult{Blocks: nonNil(blocks), Days: days})
 	})
 	api.HandleFunc("POST /v1/plan", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -274,6 +279,18 @@ func (s *Service) mount(api *localapi.Server) {
 			return
 		}
 		localapi.WriteJSON(w, http.StatusCreated, cfg)
+	})
+	api.HandleFunc("PATCH /v1/calendars/{id}", func(w http.ResponseWriter, r *http.Request) {
+		var ch SourceChange
+		if !decode(w, r, &ch) {
+			return
+		}
+		cfg, err := s.ChangeSource(r.PathValue("id"), ch)
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		localapi.WriteJSON(w, http.StatusOK, cfg)
 	})
 	api.HandleFunc("DELETE /v1/calendars/{id}", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.RemoveSource(r.PathValue("id")); err != nil {

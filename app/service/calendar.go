@@ -58,15 +58,13 @@ func (d *Data) syncWindow(now time.Time) (from, to time.Time) {
 func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 	now := d.Clock.Now()
 	st := d.Settings()
-	loc := st.Location()
 	from, to := d.syncWindow(now)
 	rep := SyncReport{At: now}
 	sources, err := d.Sources.Sources()
 	if err != nil {
 		return rep, err
 	}
-	var busy []calendar.Interval
-	var oof []time.Time
+	var all calendar.BusyTime
 	for _, src := range sources {
 		sr := SourceReport{ID: src.ID(), Name: src.Name()}
 		data, err := src.Fetch(ctx)
@@ -75,20 +73,23 @@ func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 			sr.Stale = errors.Is(err, calendar.ErrSourceStale)
 		}
 		if data != nil {
-			cal, perr := calendar.Parse(src.Name(), data)
+			opt := st.busyOptions()
+			if cfg, err := d.Sources.Config(src.ID()); err == nil {
+				opt.AllDayFree = cfg.AllDayFree
+			}
+			bt, perr := calendar.ReadBusy(src.Name(), data, from, to, opt)
 			var problems []error
 			if perr != nil {
 				sr.Error = perr.Error()
 				problems = []error{perr}
 			} else {
-				problems = cal.Problems
-				for _, p := range cal.Problems {
+				problems = bt.Problems
+				for _, p := range bt.Problems {
 					sr.Problems = append(sr.Problems, p.Error())
 				}
-				sr.Events = cal.EventCount()
-				occs := calendar.Expand(cal, from, to, calendar.ExpandOptions{Location: loc, UserAddresses: st.UserAddresses})
-				busy = append(busy, calendar.Busy(occs, loc)...)
-				oof = append(oof, calendar.OutOfOfficeDays(occs, loc)...)
+				sr.Events = bt.Read
+				bt.Problems = nil
+				all.Add(bt)
 			}
 			if err := d.Sources.RecordRead(src.ID(), sr.Events, problems); err != nil {
 				return rep, err
@@ -96,7 +97,7 @@ func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 		}
 		rep.Sources = append(rep.Sources, sr)
 	}
-	snap := BusySnapshot{Synced: now, From: from, To: to, Busy: calendar.Merge(busy), OutOfOffice: oof}
+	snap := BusySnapshot{Synced: now, From: from, To: to, Busy: all.Busy, OutOfOffice: all.OutOfOffice, AllDay: all.AllDay}
 	rep.BusyIntervals = len(snap.Busy)
 	if err := d.saveBusy(snap); err != nil {
 		return rep, err
@@ -127,6 +128,8 @@ type PlanResult struct {
 	Kept    int `json:"kept"`
 	// Blocks are the horizon's blocks after re-planning.
 	Blocks []calendar.Block `json:"blocks"`
+	// Days say why working days of the horizon got no focus.
+	Days []calendar.DayNote `json:"days,omitempty"`
 }
 
 // Replan plans the horizon from the stored busy time and the existing
@@ -138,20 +141,7 @@ func (d *Data) Replan(dryRun bool) (PlanResult, error) {
 // ReplanWith is Replan with the horizon overridden by days (0: the
 // setting).
 func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
-	now := d.Clock.Now()
-	st := d.Settings()
-	if days > 0 {
-		st.Plan.HorizonDays = days
-	}
-	loc := st.Location()
-	snap, err := d.Busy()
-	if err != nil {
-		return PlanResult{}, err
-	}
-	y, m, dd := now.In(loc).Date()
-	horizonStart := time.Date(y, m, dd, 0, 0, 0, 0, loc)
-	horizonEnd := horizonStart.AddDate(0, 0, st.Plan.HorizonDays+1)
-	existing, err := d.Blocks.List(horizonStart, horizonEnd)
+	in, snap, err := d.planInput(days)
 	if err != nil {
 		return PlanResult{}, err
 	}
@@ -160,54 +150,22 @@ func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
 	// not only to days that had no proposal yet. Accepted blocks stay.
 	var withdrawn []calendar.Block
 	if d.plannedWithOther(d.Settings().Plan) {
-		kept := existing[:0:0]
-		for _, b := range existing {
-			if b.State == calendar.StateProposed && b.End.After(now) {
+		kept := in.Existing[:0:0]
+		for _, b := range in.Existing {
+			if b.State == calendar.StateProposed && b.End.After(in.From) {
 				withdrawn = append(withdrawn, b)
 				continue
 			}
 			kept = append(kept, b)
 		}
-		existing = kept
+		in.Existing = kept
 	}
-	tombs, err := d.Blocks.Tombstones()
-	if err != nil {
-		return PlanResult{}, err
-	}
-	cfg := st.FocusConfig()
-	week := cfg.WeekOf(now)
-	sessions, err := d.Log.Sessions(week.Start, now)
-	if err != nil {
-		return PlanResult{}, err
-	}
-	var focused time.Duration
-	for i := range sessions {
-		s := sessions[i]
-		start, end := s.Start, s.End
-		if end.IsZero() {
-			end = s.LastAlive
-		}
-		if start.Before(week.Start) {
-			start = week.Start
-		}
-		if end.After(start) {
-			focused += end.Sub(start)
-		}
-	}
-	ch, err := calendar.Replan(existing, calendar.PlanInput{
-		From:            now,
-		Settings:        st.Plan,
-		Location:        loc,
-		Busy:            snap.Busy,
-		OutOfOffice:     snap.OutOfOffice,
-		Existing:        existing,
-		Tombstones:      tombs,
-		FocusedThisWeek: focused,
-	})
+	ch, err := calendar.Replan(in.Existing, in)
 	if err != nil {
 		return PlanResult{}, fmt.Errorf("plan: %w", err)
 	}
 	res := PlanResult{Added: len(ch.Add), Moved: len(ch.Move), Removed: len(ch.Remove) + len(withdrawn), Kept: len(ch.Keep), Blocks: ch.Blocks()}
+	res.Days = calendar.ExplainDays(in, res.Blocks, snap.AllDay)
 	if dryRun {
 		return res, nil
 	}
@@ -223,6 +181,74 @@ func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
 		return PlanResult{}, fmt.Errorf("plan: %w", err)
 	}
 	return res, nil
+}
+
+// DayNotes says why working days of the horizon got no focus with the
+// stored blocks (the plan as it stands, e.g. UpcomingBlocks); nothing
+// before the calendars were first read, when there is nothing to say.
+func (d *Data) DayNotes(blocks []calendar.Block) ([]calendar.DayNote, error) {
+	in, snap, err := d.planInput(0)
+	if err != nil || snap.Synced.IsZero() {
+		return nil, err
+	}
+	return calendar.ExplainDays(in, blocks, snap.AllDay), nil
+}
+
+// planInput is what the planner gets now: the stored busy time, the
+// horizon's blocks and tombstones, and this week's focus so far; days
+// overrides the horizon (0: the setting).
+func (d *Data) planInput(days int) (calendar.PlanInput, BusySnapshot, error) {
+	now := d.Clock.Now()
+	st := d.Settings()
+	if days > 0 {
+		st.Plan.HorizonDays = days
+	}
+	loc := st.Location()
+	snap, err := d.Busy()
+	if err != nil {
+		return calendar.PlanInput{}, snap, err
+	}
+	y, m, dd := now.In(loc).Date()
+	horizonStart := time.Date(y, m, dd, 0, 0, 0, 0, loc)
+	horizonEnd := horizonStart.AddDate(0, 0, st.Plan.HorizonDays+1)
+	existing, err := d.Blocks.List(horizonStart, horizonEnd)
+	if err != nil {
+		return calendar.PlanInput{}, snap, err
+	}
+	tombs, err := d.Blocks.Tombstones()
+	if err != nil {
+		return calendar.PlanInput{}, snap, err
+	}
+	cfg := st.FocusConfig()
+	week := cfg.WeekOf(now)
+	sessions, err := d.Log.Sessions(week.Start, now)
+	if err != nil {
+		return calendar.PlanInput{}, snap, err
+	}
+	var focused time.Duration
+	for i := range sessions {
+		s := sessions[i]
+		start, end := s.Start, s.End
+		if end.IsZero() {
+			end = s.LastAlive
+		}
+		if start.Before(week.Start) {
+			start = week.Start
+		}
+		if end.After(start) {
+			focused += end.Sub(start)
+		}
+	}
+	return calendar.PlanInput{
+		From:            now,
+		Settings:        st.Plan,
+		Location:        loc,
+		Busy:            snap.Busy,
+		OutOfOffice:     snap.OutOfOffice,
+		Existing:        existing,
+		Tombstones:      tombs,
+		FocusedThisWeek: focused,
+	}, snap, nil
 }
 
 var plannedWithKey = []byte("planned-with")
@@ -369,10 +395,41 @@ func (d *Data) Publish(ctx context.Context) (PublishResult, error) {
 	return res, errors.Join(errs...)
 }
 
+// BusyFiles reads the busy time of calendar files over [from, to) with
+// the user's settings (their addresses: declined meetings are free), as
+// the sync reads a source: `lull calendar busy FILE` and the plan preview
+// (PlanFiles) use it. problems lists the events that were skipped; err is
+// set when a file cannot be read or is no calendar.
+func BusyFiles(paths []string, st Settings, from, to time.Time, readFile func(string) ([]byte, error)) (calendar.BusyTime, []error, error) {
+	var all calendar.BusyTime
+	var problems []error
+	for _, p := range paths {
+		data, err := readFile(p)
+		if err != nil {
+			return all, problems, fmt.Errorf("calendar %q: %w", p, err)
+		}
+		bt, err := calendar.ReadBusy(p, data, from, to, st.busyOptions())
+		if err != nil {
+			return all, problems, err
+		}
+		problems = append(problems, bt.Problems...)
+		bt.Problems = nil
+		all.Add(bt)
+	}
+	return all, problems, nil
+}
+
+// busyOptions are the settings busy time depends on (a source's own
+// "all-day events are free" aside).
+func (s Settings) busyOptions() calendar.BusyOptions {
+	return calendar.BusyOptions{Location: s.Location(), UserAddresses: s.UserAddresses}
+}
+
 // PlanFiles plans focus blocks over calendar files alone, without stored
 // sources or blocks: a preview of what Lull would do with them (`lull plan
-// --ics`). from is "now" for the plan; days overrides the horizon.
-func PlanFiles(paths []string, st Settings, from time.Time, days int, readFile func(string) ([]byte, error)) ([]calendar.Block, []error, error) {
+// --ics`). from is "now" for the plan; days overrides the horizon. The
+// notes say why working days got no focus.
+func PlanFiles(paths []string, st Settings, from time.Time, days int, readFile func(string) ([]byte, error)) ([]calendar.Block, []calendar.DayNote, []error, error) {
 	if days > 0 {
 		st.Plan.HorizonDays = days
 	}
@@ -380,23 +437,14 @@ func PlanFiles(paths []string, st Settings, from time.Time, days int, readFile f
 	y, m, dd := from.In(loc).Date()
 	start := time.Date(y, m, dd, 0, 0, 0, 0, loc)
 	end := start.AddDate(0, 0, st.Plan.HorizonDays+1)
-	var busy []calendar.Interval
-	var oof []time.Time
-	var problems []error
-	for _, p := range paths {
-		data, err := readFile(p)
-		if err != nil {
-			return nil, problems, fmt.Errorf("calendar %q: %w", p, err)
-		}
-		cal, err := calendar.Parse(p, data)
-		if err != nil {
-			return nil, problems, err
-		}
-		problems = append(problems, cal.Problems...)
-		occs := calendar.Expand(cal, start, end, calendar.ExpandOptions{Location: loc, UserAddresses: st.UserAddresses})
-		busy = append(busy, calendar.Busy(occs, loc)...)
-		oof = append(oof, calendar.OutOfOfficeDays(occs, loc)...)
+	bt, problems, err := BusyFiles(paths, st, start, end, readFile)
+	if err != nil {
+		return nil, nil, problems, err
 	}
-	blocks, err := calendar.Plan(calendar.PlanInput{From: from, Settings: st.Plan, Location: loc, Busy: busy, OutOfOffice: oof})
-	return blocks, problems, err
+	in := calendar.PlanInput{From: from, Settings: st.Plan, Location: loc, Busy: bt.Busy, OutOfOffice: bt.OutOfOffice}
+	blocks, err := calendar.Plan(in)
+	if err != nil {
+		return nil, nil, problems, err
+	}
+	return blocks, calendar.ExplainDays(in, blocks, bt.AllDay), problems, nil
 }

@@ -197,6 +197,9 @@ type BusySnapshot struct {
 	Busy []calendar.Interval `json:"busy"`
 	// OutOfOffice are midnights of out-of-office days.
 	OutOfOffice []time.Time `json:"out_of_office,omitempty"`
+	// AllDay are the busy all-day events, so the plan can say why a day
+	// got no focus.
+	AllDay []calendar.AllDayEvent `json:"all_day,omitempty"`
 }
 
 var busyKey = []byte("busy")

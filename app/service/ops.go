@@ -90,6 +90,9 @@ type AddSource struct {
 	Calendar string `json:"calendar,omitempty"`
 	// Publish makes a CalDAV calendar the one accepted blocks are written to.
 	Publish bool `json:"publish,omitempty"`
+	// AllDayFree sets the calendar's "all-day events are free" (see
+	// calendar.SourceConfig.AllDayFree).
+	AllDayFree bool `json:"all_day_free,omitempty"`
 }
 
 // AddSource adds a calendar source; a CalDAV source is checked against the
@@ -119,6 +122,11 @@ func (d *Data) AddSource(ctx context.Context, req AddSource) (calendar.SourceCon
 	if err != nil {
 		return cfg, err
 	}
+	if req.AllDayFree {
+		if cfg, err = d.Sources.SetAllDayFree(cfg.ID, true); err != nil {
+			return cfg, err
+		}
+	}
 	if req.Publish && cfg.Kind == calendar.SourceCalDAV {
 		st := d.Settings()
 		st.PublishCalDAV = cfg.ID
@@ -127,6 +135,25 @@ func (d *Data) AddSource(ctx context.Context, req AddSource) (calendar.SourceCon
 		}
 	}
 	return cfg, nil
+}
+
+// SourceChange is a change to a calendar's settings; nil fields stay.
+type SourceChange struct {
+	// AllDayFree is the "all-day events are free" setting.
+	AllDayFree *bool `json:"all_day_free,omitempty"`
+}
+
+// ChangeSource changes a calendar's settings and returns them; the next
+// sync reads the calendar with them.
+func (d *Data) ChangeSource(id string, ch SourceChange) (calendar.SourceConfig, error) {
+	if ch.AllDayFree == nil {
+		cfg, err := d.Sources.Config(id)
+		if err != nil {
+			return cfg, err
+		}
+		return cfg, fmt.Errorf("%w: nothing to change (want all_day_free)", ErrBadRequest)
+	}
+	return d.Sources.SetAllDayFree(id, *ch.AllDayFree)
 }
 
 // RemoveSource removes a source and its secret; it stops publishing to it.

@@ -383,6 +383,22 @@ func (s *Service) AddSource(ctx context.Context, req AddSource) (calendar.Source
 	return cfg, nil
 }
 
+// ChangeSource changes a calendar's settings, then reads the calendars and
+// re-plans in the background so the change counts at once.
+func (s *Service) ChangeSource(id string, ch SourceChange) (calendar.SourceConfig, error) {
+	cfg, err := s.Data.ChangeSource(id, ch)
+	if err != nil {
+		return cfg, err
+	}
+	s.emit(Event{Kind: CalendarsChanged})
+	s.background(func() {
+		if _, _, err := s.SyncNow(s.ctx); err != nil {
+			s.problem(err)
+		}
+	})
+	return cfg, nil
+}
+
 // RemoveSource removes a calendar and re-plans without it.
 func (s *Service) RemoveSource(id string) error {
 	if err := s.Data.RemoveSource(id); err != nil {

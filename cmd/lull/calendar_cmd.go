@@ -15,15 +15,18 @@ import (
 
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/calendar/ics"
 	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/localapi"
 )
 
-const calendarUsage = `Usage: lull calendar add file PATH [--name N]
-       lull calendar add url [--name N]          (the address from stdin, or typed when asked)
-       lull calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N]
-                                                 (the password from stdin, or typed when asked)
+const calendarUsage = `Usage: lull calendar add file PATH [--name N] [--all-day-free]
+       lull calendar add url [--name N] [--all-day-free]
+                                  (the address from stdin, or typed when asked)
+       lull calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N] [--all-day-free]
+                                  (the password from stdin, or typed when asked)
        lull calendar list [--json]
+       lull calendar set ID all-day-free on|off
        lull calendar remove ID
        lull calendar sync
        lull calendar expand FILE --from T --to T [--tz ZONE]
@@ -34,6 +37,8 @@ add      connect a calendar: a file, a subscription URL or a CalDAV account.
          them: the subscription address and the CalDAV password are read from
          stdin (or typed when asked) and kept in the OS keyring
 list     the calendars with their IDs
+set      all-day-free on: this calendar's all-day events that say nothing
+         about being busy count as free (for calendars that never mark them)
 remove   disconnect a calendar by ID
 sync     read every calendar again
 expand   every occurrence of FILE's events in the window, one per line (UTC)
@@ -45,7 +50,7 @@ zone (2026-11-30T14:00) or a time with its offset (2026-11-30T14:00+01:00).
 
 func (c *cli) calendar(args []string) error {
 	if len(args) == 0 {
-		return usagef("calendar needs add, list, remove, sync, expand or busy (see \"lull calendar --help\")")
+		return usagef("calendar needs add, list, set, remove, sync, expand or busy (see \"lull calendar --help\")")
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
@@ -55,6 +60,8 @@ func (c *cli) calendar(args []string) error {
 		return c.calendarAdd(args[1:])
 	case "list":
 		return c.calendarList(args[1:])
+	case "set":
+		return c.calendarSet(args[1:])
 	case "remove", "rm":
 		fs := c.flags("calendar remove", "Disconnects a calendar by its ID (see \"lull calendar list\"); its busy time no longer counts.", "calendar remove ID")
 		ids, err := fs.parse(args[1:])
@@ -130,15 +137,16 @@ func (c *cli) calendarAdd(args []string) error {
 		fmt.Fprint(c.stdout, calendarUsage)
 		return errHelp
 	case "file":
-		fs = c.flags("calendar add file", "Connects a calendar file (.ics); Lull reads it again whenever it changes.", "calendar add file PATH [--name N]")
+		fs = c.flags("calendar add file", "Connects a calendar file (.ics); Lull reads it again whenever it changes.", "calendar add file PATH [--name N] [--all-day-free]")
 	case "url":
-		fs = c.flags("calendar add url", "Connects an ICS subscription URL. It is often secret: give it on stdin (\"-\" or left out),\nnot as an argument; Lull keeps it in the OS keyring.", "calendar add url [URL | -] [--name N]")
+		fs = c.flags("calendar add url", "Connects an ICS subscription URL. It is often secret, so it is read from stdin (or typed\nwhen asked), never taken as an argument; Lull keeps it in the OS keyring.", "calendar add url [--name N] [--all-day-free]")
 	case "caldav":
-		fs = c.flags("calendar add caldav", "Connects a CalDAV calendar; the password is read from stdin or prompted, and kept in the\nOS keyring.", "calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N]")
+		fs = c.flags("calendar add caldav", "Connects a CalDAV calendar; the password is read from stdin or prompted, and kept in the\nOS keyring.", "calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N] [--all-day-free]")
 	default:
 		return usagef("calendar add: unknown kind %q (want file, url or caldav)", kind)
 	}
 	name := fs.String("name", "", "the name Lull shows (`N`)")
+	allDayFree := fs.Bool("all-day-free", false, "count this calendar's all-day events as free unless they are marked busy")
 	var user, cal *string
 	var publish *bool
 	if kind == "caldav" {
@@ -150,7 +158,7 @@ func (c *cli) calendarAdd(args []string) error {
 	if err != nil {
 		return err
 	}
-	req := service.AddSource{Name: *name}
+	req := service.AddSource{Name: *name, AllDayFree: *allDayFree}
 	switch kind {
 	case "file":
 		if len(pos) != 1 {
@@ -245,7 +253,7 @@ func (c *cli) calendarList(args []string) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tKIND\tNAME\tWHERE\tSTATUS")
+	fmt.Fprintln(tw, "ID\tKIND\tNAME\tWHERE\tALL-DAY\tSTATUS")
 	for _, s := range list {
 		where := s.Config.Path
 		switch s.Config.Kind {
@@ -257,9 +265,48 @@ func (c *cli) calendarList(args []string) error {
 				where = s.Config.User + " @ " + u.Scheme + "://" + u.Host + s.Config.CalendarPath
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Config.ID, s.Config.Kind, s.Config.Name, where, s.Summary)
+		allDay := "busy"
+		if s.Config.AllDayFree {
+			allDay = "free"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.Config.ID, s.Config.Kind, s.Config.Name, where, allDay, s.Summary)
 	}
 	return tw.Flush()
+}
+
+// calendarSet is `lull calendar set ID all-day-free on|off`.
+func (c *cli) calendarSet(args []string) error {
+	fs := c.flags("calendar set", "Changes how Lull reads one calendar: with all-day-free on, its all-day events that say\nnothing about being busy count as free (for calendars that never mark them).",
+		"calendar set ID all-day-free on|off")
+	pos, err := fs.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 3 || pos[1] != "all-day-free" {
+		return usagef("calendar set needs ID all-day-free on|off (see \"lull calendar list\" for the ID)")
+	}
+	free, err := parseBool("all-day-free", pos[2])
+	if err != nil {
+		return usagef("calendar set %s all-day-free %q: want on or off", pos[0], pos[2])
+	}
+	ch := service.SourceChange{AllDayFree: &free}
+	var cfg calendar.SourceConfig
+	err = c.either(func(cl *localapi.Client) error {
+		return cl.Do("PATCH", "/v1/calendars/"+pos[0], ch, &cfg)
+	}, func(d *service.Data) error {
+		var err error
+		cfg, err = d.ChangeSource(pos[0], ch)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if cfg.AllDayFree {
+		fmt.Fprintf(c.stdout, "%s: all-day events are free unless marked busy\n", cfg.Name)
+	} else {
+		fmt.Fprintf(c.stdout, "%s: all-day events are busy unless marked free\n", cfg.Name)
+	}
+	return nil
 }
 
 func (c *cli) calendarExpand(args []string) error {
@@ -287,7 +334,7 @@ func (c *cli) calendarExpand(args []string) error {
 		return fmt.Errorf("%w: %s", errNoSuchFile, pos[0])
 	}
 	lowMemory()
-	problems, err := calendar.ExpandFile(pos[0], start, end, loc, c.stdout)
+	problems, err := ics.ExpandFile(pos[0], start, end, loc, c.stdout)
 	for _, p := range problems {
 		fmt.Fprintf(c.stderr, "lull: %s: skipped: %v\n", pos[0], p)
 	}
@@ -331,18 +378,21 @@ func (c *cli) calendarBusy(args []string) error {
 	}
 	var busy []calendar.Interval
 	if len(pos) == 1 {
-		data, err := readFile(pos[0])
+		// The file's busy time as a source of the user's would give it:
+		// their addresses make declined meetings free.
+		st, err := c.settingsNow()
 		if err != nil {
 			return err
 		}
-		cal, err := calendar.Parse(pos[0], data)
-		if err != nil {
-			return err
-		}
-		for _, p := range cal.Problems {
+		st.Plan.Zone = loc.String() // --tz, or the zone the window is read in
+		bt, problems, err := service.BusyFiles(pos[:1], st, start, end, readFile)
+		for _, p := range problems {
 			fmt.Fprintf(c.stderr, "lull: %s: skipped: %v\n", pos[0], p)
 		}
-		busy = calendar.Busy(calendar.Expand(cal, start, end, calendar.ExpandOptions{Location: loc}), loc)
+		if err != nil {
+			return err
+		}
+		busy = bt.Busy
 	} else {
 		q := "/v1/busy?" + url.Values{"from": {start.Format(time.RFC3339)}, "to": {end.Format(time.RFC3339)}}.Encode()
 		err = c.either(func(cl *localapi.Client) error {
@@ -390,21 +440,14 @@ func zone(tz string, def *time.Location) (*time.Location, error) {
 	return loc, nil
 }
 
-// maxCalendarFile is the largest calendar file read (the URL source cap).
-const maxCalendarFile = calendar.DefaultMaxSourceBytes
-
+// readFile reads a calendar file given on the command line within the one
+// input-size limit of every calendar reader (ics.MaxInputBytes); a missing
+// file is a usage error (exit 2).
 func readFile(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", errNoSuchFile, path)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > maxCalendarFile {
-		return nil, fmt.Errorf("%s: %d bytes is over the %d MB limit", path, fi.Size(), maxCalendarFile>>20)
-	}
-	return os.ReadFile(path)
+	return ics.ReadFile(path)
 }
 
 // lowMemory asks the garbage collector to keep the heap of a one-shot file

@@ -622,7 +622,7 @@ func (c *cli) plan(args []string) error {
 	if *export != "" {
 		fmt.Fprintf(c.stderr, "Accepted blocks written to %s\n", *export)
 	}
-	if err := calendar.WritePlan(c.stdout, res.Blocks, *format, time.Local); err != nil {
+	if err := calendar.WritePlan(c.stdout, res.Blocks, res.Days, *format, time.Local); err != nil {
 		return err
 	}
 	if *format == calendar.FormatText && !*dry && hasProposed(res.Blocks) {
@@ -642,13 +642,7 @@ func hasProposed(bs []calendar.Block) bool {
 
 // planFiles is `lull plan --ics FILE...`: a preview over files alone.
 func (c *cli) planFiles(paths []string, from string, days int, format string) error {
-	var st service.Settings
-	err := c.either(func(cl *localapi.Client) error {
-		return cl.Do("GET", "/v1/settings", nil, &st)
-	}, func(d *service.Data) error {
-		st = d.Settings()
-		return nil
-	})
+	st, err := c.settingsNow()
 	if err != nil {
 		return err
 	}
@@ -664,19 +658,27 @@ func (c *cli) planFiles(paths []string, from string, days int, format string) er
 		}
 		now = day
 	}
-	for _, p := range paths {
-		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%w: %s", errNoSuchFile, p)
-		}
-	}
-	blocks, problems, err := service.PlanFiles(paths, st, now, days, readFile)
+	blocks, notes, problems, err := service.PlanFiles(paths, st, now, days, readFile)
 	for _, p := range problems {
 		fmt.Fprintf(c.stderr, "lull: skipped: %v\n", p)
 	}
 	if err != nil {
 		return err
 	}
-	return calendar.WritePlan(c.stdout, blocks, format, loc)
+	return calendar.WritePlan(c.stdout, blocks, notes, format, loc)
+}
+
+// settingsNow returns the user's settings, from the running app or the
+// data directory.
+func (c *cli) settingsNow() (service.Settings, error) {
+	var st service.Settings
+	err := c.either(func(cl *localapi.Client) error {
+		return cl.Do("GET", "/v1/settings", nil, &st)
+	}, func(d *service.Data) error {
+		st = d.Settings()
+		return nil
+	})
+	return st, err
 }
 
 // multiFlag collects a repeatable string flag.

@@ -339,11 +339,15 @@ func TestPlanPreviewFromFilesAndExport(t *testing.T) {
 	runLull(t, dir, "", "settings", "set", "zone", "Europe/Berlin")
 	// A preview over a file alone stores nothing and avoids its meetings.
 	r := runLull(t, dir, "", "plan", "--ics", "testdata/week.ics", "--from", "2026-01-05", "--days", "5", "--format", "json")
-	var blocks []struct {
-		Start, End time.Time
-		State      string
+	var plan struct {
+		Blocks []struct {
+			Start, End time.Time
+			State      string
+		}
 	}
-	if err := json.Unmarshal([]byte(r.stdout), &blocks); r.code != 0 || err != nil || len(blocks) == 0 {
+	err := json.Unmarshal([]byte(r.stdout), &plan)
+	blocks := plan.Blocks
+	if r.code != 0 || err != nil || len(blocks) == 0 {
 		t.Fatalf("plan --ics: %d %v\n%s%s", r.code, err, r.stdout, r.stderr)
 	}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
@@ -380,5 +384,171 @@ func TestPlanPreviewFromFilesAndExport(t *testing.T) {
 	data, err := os.ReadFile(out)
 	if err != nil || !strings.Contains(string(data), "SUMMARY:Focus time") || !strings.Contains(string(data), "TRANSP:OPAQUE") || !strings.Contains(string(data), "X-LULL-BLOCK") {
 		t.Fatalf("exported calendar: %v\n%s", err, data)
+	}
+}
+
+// TestCalendarReadersShareSizeLimit: every command that reads a calendar
+// file refuses one over the size limit with a message naming it, instead
+// of reading an endless input until memory runs out.
+func TestCalendarReadersShareSizeLimit(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	keyring.MockInit()
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"calendar", "expand", "/dev/zero", "--from", "2024-01-01", "--to", "2024-02-01"},
+		{"calendar", "busy", "/dev/zero", "--from", "2024-01-01", "--to", "2024-02-01"},
+		{"plan", "--ics", "/dev/zero", "--from", "2024-01-01"},
+		{"calendar", "add", "file", "/dev/zero"},
+	} {
+		r := runLull(t, dir, "", args...)
+		if r.code != exitFailure || !strings.Contains(r.stderr, "/dev/zero") || !strings.Contains(r.stderr, "larger than the size limit of 20 MB") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
+
+// TestCalendarBusyAndPlanAgreeOnDeclined: `calendar busy FILE` and `plan
+// --ics FILE` read a file through the same busy function with the user's
+// addresses, so a meeting the user declined is free in both (and busy in
+// both for someone else). `calendar busy` used to ignore the addresses.
+func TestCalendarBusyAndPlanAgreeOnDeclined(t *testing.T) {
+	keyring.MockInit()
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	declined := struct{ Start, End time.Time }{time.Date(2026, 1, 5, 11, 0, 0, 0, berlin), time.Date(2026, 1, 5, 17, 0, 0, 0, berlin)}
+	for _, mine := range []bool{true, false} {
+		dir := t.TempDir()
+		runLull(t, dir, "", "settings", "set", "zone", "Europe/Berlin")
+		if mine {
+			runLull(t, dir, "", "settings", "set", "user-addresses", "me@example.com")
+		}
+		r := runLull(t, dir, "", "calendar", "busy", "testdata/declined.ics", "--from", "2026-01-05", "--to", "2026-01-06", "--tz", "Europe/Berlin", "--format", "tsv")
+		want := "20260105T080000Z\t20260105T100000Z"
+		if !mine {
+			want = "20260105T080000Z\t20260105T160000Z"
+		}
+		if r.code != 0 || strings.TrimSpace(r.stdout) != want {
+			t.Fatalf("mine=%v: calendar busy: %d %q %q, want %q", mine, r.code, r.stdout, r.stderr, want)
+		}
+		r = runLull(t, dir, "", "plan", "--ics", "testdata/declined.ics", "--from", "2026-01-05", "--days", "1", "--format", "json")
+		var plan struct {
+			Blocks []struct{ Start, End time.Time }
+		}
+		err := json.Unmarshal([]byte(r.stdout), &plan)
+		blocks := plan.Blocks
+		if r.code != 0 || err != nil {
+			t.Fatalf("plan --ics: %d %v\n%s%s", r.code, err, r.stdout, r.stderr)
+		}
+		inDeclined := false
+		for _, b := range blocks {
+			if b.Start.Before(declined.End) && declined.Start.Before(b.End) {
+				inDeclined = true
+			}
+		}
+		if inDeclined != mine {
+			t.Errorf("mine=%v: plan puts a block in the declined meeting's time: %v (busy says it is free: %v)", mine, inDeclined, mine)
+		}
+	}
+}
+
+// TestPlanAvoidsMeetingMovedIntoWindow: a Friday 15:00–16:00 series moved
+// four days earlier by a RANGE=THISANDFUTURE override, planned from a
+// Monday it now lands on: the instance whose original Friday lies beyond
+// the planning window is busy, and no block (with its 10-minute buffer)
+// touches it. It used to be lost, and a block was planned up to 15:00.
+func TestPlanAvoidsMeetingMovedIntoWindow(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	runLull(t, dir, "", "settings", "set", "zone", "Europe/Berlin")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	meeting := [2]time.Time{time.Date(2026, 1, 12, 15, 0, 0, 0, berlin), time.Date(2026, 1, 12, 16, 0, 0, 0, berlin)}
+	r := runLull(t, dir, "", "calendar", "busy", "testdata/moved.ics", "--from", "2026-01-12", "--to", "2026-01-14", "--tz", "Europe/Berlin", "--format", "tsv")
+	if r.code != 0 || strings.TrimSpace(r.stdout) != "20260112T140000Z\t20260112T150000Z" {
+		t.Fatalf("calendar busy: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	for _, days := range []string{"1", "2", "5"} {
+		r = runLull(t, dir, "", "plan", "--ics", "testdata/moved.ics", "--from", "2026-01-12", "--days", days, "--format", "json")
+		var res struct {
+			Blocks []struct{ Start, End time.Time }
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &res); r.code != 0 || err != nil || len(res.Blocks) == 0 {
+			t.Fatalf("plan --ics --days %s: %d %v\n%s%s", days, r.code, err, r.stdout, r.stderr)
+		}
+		for _, b := range res.Blocks {
+			if b.Start.Before(meeting[1].Add(10*time.Minute)) && meeting[0].Add(-10*time.Minute).Before(b.End) {
+				t.Errorf("--days %s: block %v–%v over the moved meeting (with buffer)", days, b.Start.In(berlin), b.End.In(berlin))
+			}
+		}
+	}
+}
+
+// TestPlanSaysWhyADayHasNoFocus: an unmarked all-day "Team offsite" is
+// busy (it used to get two focus blocks) and `lull plan` says why Monday
+// has no focus, in text and JSON; the all-day holiday marked transparent
+// leaves Tuesday free.
+func TestPlanSaysWhyADayHasNoFocus(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	runLull(t, dir, "", "settings", "set", "zone", "Europe/Berlin")
+	r := runLull(t, dir, "", "plan", "--ics", "testdata/offsite.ics", "--from", "2026-01-05", "--days", "2")
+	if r.code != 0 || !strings.Contains(r.stdout, "Mon 5 Jan 2026\n  no focus: all-day 'Team offsite'\n") || !strings.Contains(r.stdout, "Tue 6 Jan 2026\n  09:00") {
+		t.Fatalf("plan: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runLull(t, dir, "", "plan", "--ics", "testdata/offsite.ics", "--from", "2026-01-05", "--days", "2", "--format", "json")
+	var plan struct {
+		Blocks []struct{ Start time.Time }
+		Days   []struct {
+			Date   time.Time
+			Reason string
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &plan); err != nil || len(plan.Days) != 1 || plan.Days[0].Reason != "all-day 'Team offsite'" ||
+		plan.Days[0].Date.Format(time.DateOnly) != "2026-01-05" || len(plan.Blocks) == 0 {
+		t.Fatalf("plan json: %v\n%s", err, r.stdout)
+	}
+	for _, b := range plan.Blocks {
+		if b.Start.Format(time.DateOnly) == "2026-01-05" {
+			t.Errorf("a block on the offsite day: %v", b.Start)
+		}
+	}
+}
+
+// TestCalendarAllDayFreeSetting: --all-day-free when adding and `calendar
+// set ID all-day-free on|off` store the calendar's setting; the list shows
+// it; bad values are usage errors.
+func TestCalendarAllDayFreeSetting(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	ics, _ := filepath.Abs("testdata/offsite.ics")
+	if r := runLull(t, dir, "", "calendar", "add", "file", ics, "--name", "Team", "--all-day-free"); r.code != 0 {
+		t.Fatalf("add: %d %q", r.code, r.stderr)
+	}
+	allDay := func() string {
+		t.Helper()
+		r := runLull(t, dir, "", "calendar", "list")
+		lines := strings.Split(r.stdout, "\n")
+		col := strings.Index(lines[0], "ALL-DAY")
+		if r.code != 0 || col < 0 || len(lines) < 2 {
+			t.Fatalf("list: %d %q", r.code, r.stdout)
+		}
+		return strings.Fields(lines[1][col:])[0]
+	}
+	if got := allDay(); got != "free" {
+		t.Fatalf("after add --all-day-free: %q", got)
+	}
+	if r := runLull(t, dir, "", "calendar", "set", "team", "all-day-free", "off"); r.code != 0 || !strings.Contains(r.stdout, "all-day events are busy unless marked free") {
+		t.Fatalf("set off: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	if got := allDay(); got != "busy" {
+		t.Fatalf("after set off: %q", got)
+	}
+	for _, args := range [][]string{{"team", "all-day-free", "maybe"}, {"team", "colour", "on"}, {"team"}} {
+		if r := runLull(t, dir, "", append([]string{"calendar", "set"}, args...)...); r.code != exitUsage {
+			t.Errorf("set %v: exit %d %q", args, r.code, r.stderr)
+		}
+	}
+	if r := runLull(t, dir, "", "calendar", "set", "nope", "all-day-free", "on"); r.code != exitUsage {
+		t.Errorf("unknown calendar: exit %d %q", r.code, r.stderr)
 	}
 }

@@ -1,4 +1,4 @@
-package calendar
+package ics
 
 import (
 	_ "embed"
@@ -349,6 +349,9 @@ type ruleSpec struct {
 	// zone of DTSTART when the rule is built.
 	untilLocal string
 	untilDate  bool
+	// noRepeat is set for COUNT=0 or a negative COUNT: the rule adds no
+	// instance, DTSTART alone remains (see the package doc).
+	noRepeat bool
 }
 
 // parseRule parses an RRULE value leniently: spaces and empty parts are
@@ -376,6 +379,11 @@ func parseRule(v string) (*ruleSpec, error) {
 			continue
 		case k == "SKIP":
 			continue
+		case k == "COUNT":
+			if n, err := strconv.Atoi(strings.TrimSpace(val)); err == nil && n <= 0 {
+				spec.noRepeat = true
+				continue
+			}
 		case k == "UNTIL":
 			val = strings.TrimSpace(val)
 			if !strings.HasSuffix(val, "Z") {
@@ -392,8 +400,8 @@ func parseRule(v string) (*ruleSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opt.Count < 0 || opt.Interval < 0 {
-		return nil, errors.New("negative COUNT or INTERVAL")
+	if opt.Interval < 0 {
+		return nil, errors.New("negative INTERVAL")
 	}
 	if spec.untilLocal != "" {
 		if _, err := parseTimeValue(spec.untilLocal, false, nil, true); err != nil {

@@ -1,11 +1,10 @@
-package calendar
+package ics
 
 import (
 	"bufio"
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -24,15 +23,31 @@ func WriteOracle(w io.Writer, occs []Occurrence) error {
 	for _, o := range occs {
 		ls.add(o)
 	}
-	sortOracleLines(ls.lines)
-	return writeOracleLines(w, ls.lines)
+	lines := ls.all()
+	sortOracleLines(lines)
+	return writeOracleLines(w, lines)
 }
 
 // oracleLines collects occurrences formatted as WriteOracle lines. The
-// text goes into blocks that are never moved, so lines point into them.
+// text goes into blocks that are never moved, so lines point into them;
+// the lines themselves are kept in pieces of oracleChunk, joined once by
+// all (one growing slice would allocate five times its final size).
 type oracleLines struct {
-	buf   []byte
-	lines [][]byte // each with its newline
+	buf    []byte
+	chunks [][][]byte // lines, each with its newline
+	n      int
+}
+
+// oracleChunk is how many lines one piece of oracleLines holds.
+const oracleChunk = 4096
+
+// all returns the lines collected, in the order added.
+func (ls *oracleLines) all() [][]byte {
+	out := make([][]byte, 0, ls.n)
+	for _, c := range ls.chunks {
+		out = append(out, c...)
+	}
+	return out
 }
 
 // oracleBlock is the size of a block of oracleLines text.
@@ -50,7 +65,12 @@ func (ls *oracleLines) add(o Occurrence) {
 	ls.buf = append(ls.buf, '\t')
 	ls.buf = append(ls.buf, cleanSummary(o.Summary)...)
 	ls.buf = append(ls.buf, '\n')
-	ls.lines = append(ls.lines, ls.buf[start:len(ls.buf):len(ls.buf)])
+	if k := len(ls.chunks); k == 0 || len(ls.chunks[k-1]) == oracleChunk {
+		ls.chunks = append(ls.chunks, make([][]byte, 0, oracleChunk))
+	}
+	c := &ls.chunks[len(ls.chunks)-1]
+	*c = append(*c, ls.buf[start:len(ls.buf):len(ls.buf)])
+	ls.n++
 }
 
 // compareOracleLines orders lines by code point (the byte order of UTF-8,
@@ -140,8 +160,10 @@ func cleanSummary(s string) string {
 // ExpandFile reads the iCalendar file at path, expands it over [from, to)
 // with floating times and dates in loc (nil: UTC) and writes the
 // occurrences to w in the reference format (WriteOracle). It is what
-// `lull calendar expand` runs. problems lists the events that were skipped;
-// err is set when the file cannot be read or parsed at all.
+// `lull calendar expand` runs. problems lists the events that were skipped
+// or not expanded in full (see Expand);
+// err is set when the file cannot be read or parsed at all, or is bigger
+// than MaxInputBytes (ErrTooLarge).
 func ExpandFile(path string, from, to time.Time, loc *time.Location, w io.Writer) (problems []error, err error) {
 	text, err := readFileString(path)
 	if err != nil {
@@ -152,41 +174,27 @@ func ExpandFile(path string, from, to time.Time, loc *time.Location, w io.Writer
 		return nil, err
 	}
 	// Each expansion worker formats its own occurrences.
-	ls := make([]oracleLines, expandWorkers)
-	expandEach(cal, from, to, ExpandOptions{Location: loc}, func(worker, _ int, occs []Occurrence) {
-		for _, o := range occs {
-			ls[worker].add(o)
-		}
+	var ls []oracleLines
+	expProblems := expandEach(cal, from, to, ExpandOptions{Location: loc}, sink{
+		reset: func() { ls = make([]oracleLines, expandWorkers) },
+		add: func(worker, _ int, occs []Occurrence) {
+			for _, o := range occs {
+				ls[worker].add(o)
+			}
+		},
 	})
+	problems = append(slices.Clip(cal.Problems), expProblems...)
 	// Each worker's lines are sorted on a goroutine of their own (started
 	// and awaited here), then merged as they are written.
 	lists := make([][][]byte, len(ls))
 	var wg sync.WaitGroup
 	for i := range ls {
-		lists[i] = ls[i].lines
+		lists[i] = ls[i].all()
 		wg.Go(func() { sortOracleLines(lists[i]) })
 	}
 	wg.Wait()
 	if err := writeOracleLines(w, lists...); err != nil {
-		return cal.Problems, fmt.Errorf("calendar %q: %w", path, err)
+		return problems, fmt.Errorf("calendar %q: %w", path, err)
 	}
-	return cal.Problems, nil
-}
-
-// readFileString reads a whole file into a string without the extra copy
-// of os.ReadFile + string().
-func readFileString(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	var sb strings.Builder
-	if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() < 1<<31 {
-		sb.Grow(int(st.Size()) + 1)
-	}
-	if _, err := io.Copy(&sb, f); err != nil {
-		return "", err
-	}
-	return sb.String(), nil
+	return problems, nil
 }

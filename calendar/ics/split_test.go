@@ -1,6 +1,7 @@
-package calendar
+package ics
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,12 +15,17 @@ func splitLines(p *parser, lines []line) error {
 	var calProps []line
 	sawCalendar := false
 	inCal := false
+	openCal := 0 // line of an unended BEGIN:VCALENDAR
+	var dmg damage
 	var cur *block
 	curStart := 0
 	var stack []string // open components inside cur, cur's own name first
 	for i, l := range lines {
 		name, value, ok := cutProp(l.text)
 		lines[i].skip = ok && !usedProp(name)
+		if damaged(cur != nil, inCal, l.text, name, ok) {
+			dmg.line(int(l.no))
+		}
 		var v string // the component name of BEGIN and END
 		if ok && (name == "BEGIN" || name == "END") {
 			v = strings.ToUpper(strings.TrimSpace(value))
@@ -32,6 +38,7 @@ func splitLines(p *parser, lines []line) error {
 				}
 				inCal, sawCalendar = true, true // a bare VEVENT counts as a calendar
 				if v == "VCALENDAR" {
+					openCal = int(l.no)
 					continue
 				}
 			}
@@ -52,13 +59,15 @@ func splitLines(p *parser, lines []line) error {
 		case ok && name == "END":
 			if cur == nil {
 				if v == "VCALENDAR" {
-					inCal = false
+					inCal, openCal = false, 0
+				} else if v == "VEVENT" {
+					p.problem(int(l.no), "", errors.New("END:VEVENT without its BEGIN: an event is damaged and was not read"))
 				}
 				continue
 			}
 			if v == "VCALENDAR" {
 				p.problem(cur.line, "", fmt.Errorf("component %s not terminated", cur.name))
-				cur, inCal = nil, false
+				cur, inCal, openCal = nil, false, 0
 				continue
 			}
 			idx := -1
@@ -88,9 +97,12 @@ func splitLines(p *parser, lines []line) error {
 			// Only the final END is missing (truncated download): keep it.
 			cur.lines = append(slices.Clone(lines[curStart:]), line{no: lines[len(lines)-1].no, text: "END:" + cur.name})
 			p.keep(*cur)
+			p.problem(cur.line, "", fmt.Errorf("the file ends inside this %s (truncated?): what it holds was read", cur.name))
 		} else {
 			p.problem(cur.line, "", fmt.Errorf("component %s not terminated", cur.name))
 		}
+	} else if openCal > 0 {
+		p.problem(openCal, "", errors.New("END:VCALENDAR missing: the file may be truncated"))
 	}
 	if !sawCalendar {
 		return fmt.Errorf("%w: no BEGIN:VCALENDAR", ErrNotICalendar)
@@ -101,6 +113,12 @@ func splitLines(p *parser, lines []line) error {
 				p.cal.wrZone = loc
 			}
 		}
+	}
+	if dmg.n > 0 {
+		if len(p.eventBlocks) == 0 && len(p.tzBlocks) == 0 {
+			return fmt.Errorf("%w: no event, and %s (the first at line %d)", ErrNotICalendar, dmg, dmg.first)
+		}
+		p.problem(dmg.first, "", fmt.Errorf("%s, the first here: the file may be damaged", dmg))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package calendar
+package ics
 
 import (
 	"bytes"
@@ -28,6 +28,17 @@ func mustTime(t *testing.T, s string) time.Time {
 	return v
 }
 
+// expandOK is Expand for a calendar no limit should stop: a problem fails
+// the test.
+func expandOK(t testing.TB, cal *Calendar, from, to time.Time, opt ExpandOptions) []Occurrence {
+	t.Helper()
+	occs, problems := Expand(cal, from, to, opt)
+	if len(problems) > 0 {
+		t.Fatalf("expansion problems: %v", problems)
+	}
+	return occs
+}
+
 func oracleOf(t *testing.T, data []byte, from, to string, opt ExpandOptions) (string, *Calendar) {
 	t.Helper()
 	cal, err := Parse("test.ics", data)
@@ -35,7 +46,7 @@ func oracleOf(t *testing.T, data []byte, from, to string, opt ExpandOptions) (st
 		t.Fatalf("Parse: %v", err)
 	}
 	var buf bytes.Buffer
-	if err := WriteOracle(&buf, Expand(cal, mustTime(t, from), mustTime(t, to), opt)); err != nil {
+	if err := WriteOracle(&buf, expandOK(t, cal, mustTime(t, from), mustTime(t, to), opt)); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String(), cal
@@ -312,13 +323,16 @@ END:VEVENT`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	occs := Expand(cal, mustTime(t, "2000-01-02T00:00:00Z"), mustTime(t, "2000-01-03T00:00:00Z"), ExpandOptions{})
+	occs := expandOK(t, cal, mustTime(t, "2000-01-02T00:00:00Z"), mustTime(t, "2000-01-03T00:00:00Z"), ExpandOptions{})
 	if len(occs) != 96 {
 		t.Fatalf("got %d occurrences, want 96", len(occs))
 	}
-	occs = Expand(cal, mustTime(t, "2001-01-01T00:00:00Z"), mustTime(t, "2001-01-02T00:00:00Z"), ExpandOptions{MaxIterations: 1000})
+	occs, problems := Expand(cal, mustTime(t, "2001-01-01T00:00:00Z"), mustTime(t, "2001-01-02T00:00:00Z"), ExpandOptions{MaxIterations: 1000})
 	if len(occs) != 0 {
 		t.Fatalf("iteration cap ignored: %d occurrences", len(occs))
+	}
+	if len(problems) != 1 || !errors.Is(problems[0], ErrCapped) || !strings.Contains(problems[0].Error(), `event "d"`) {
+		t.Fatalf("the capped series is not reported: %v", problems)
 	}
 }
 
@@ -338,98 +352,18 @@ func TestParseBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-02T00:00:00Z"), ExpandOptions{})
+	occs := expandOK(t, cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-02T00:00:00Z"), ExpandOptions{})
 	if len(occs) != 1 || occs[0].Summary != "Café €" || !occs[0].End.Equal(mustTime(t, "2024-01-01T10:00:00Z")) {
 		t.Fatalf("good event: %+v", occs)
 	}
 	if len(cal.Problems) != 2 {
 		t.Fatalf("problems: %v", cal.Problems)
 	}
-	for i, want := range []string{`line 9: event "bad": RRULE`, `line 14: event "worse": line 16: malformed`} {
+	for i, want := range []string{`line 9: event "bad": line 12: RRULE`, `line 14: event "worse": line 16: malformed`} {
 		p := cal.Problems[i]
 		if !errors.Is(p, ErrBadEvent) || !strings.Contains(p.Error(), want) || !strings.Contains(p.Error(), "mixed.ics") {
 			t.Errorf("problem %d = %v, want it to contain %q", i, p, want)
 		}
-	}
-}
-
-// TestBusySemantics: what counts as busy per PRODUCT.md.
-func TestBusySemantics(t *testing.T) {
-	data := ics(`BEGIN:VEVENT
-UID:1
-SUMMARY:meeting
-DTSTART:20240102T090000Z
-DTEND:20240102T100000Z
-END:VEVENT
-BEGIN:VEVENT
-UID:2
-SUMMARY:transparent
-TRANSP:TRANSPARENT
-DTSTART:20240102T110000Z
-DTEND:20240102T120000Z
-END:VEVENT
-BEGIN:VEVENT
-UID:3
-SUMMARY:cancelled
-STATUS:CANCELLED
-DTSTART:20240102T120000Z
-DTEND:20240102T130000Z
-END:VEVENT
-BEGIN:VEVENT
-UID:4
-SUMMARY:declined
-DTSTART:20240102T130000Z
-DTEND:20240102T140000Z
-ATTENDEE;PARTSTAT=DECLINED:mailto:Me@Example.com
-ATTENDEE;PARTSTAT=ACCEPTED:mailto:other@example.com
-END:VEVENT
-BEGIN:VEVENT
-UID:5
-SUMMARY:free per Outlook
-X-MICROSOFT-CDO-BUSYSTATUS:FREE
-DTSTART:20240102T140000Z
-DTEND:20240102T150000Z
-END:VEVENT
-BEGIN:VEVENT
-UID:6
-SUMMARY:holiday
-DTSTART;VALUE=DATE:20240103
-END:VEVENT
-BEGIN:VEVENT
-UID:7
-SUMMARY:vacation
-X-MICROSOFT-CDO-BUSYSTATUS:OOF
-DTSTART;VALUE=DATE:20240104
-DTEND;VALUE=DATE:20240106
-END:VEVENT
-BEGIN:VEVENT
-UID:8
-SUMMARY:adjacent
-DTSTART:20240102T100000Z
-DTEND:20240102T103000Z
-END:VEVENT`)
-	cal, err := Parse("t", data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-08T00:00:00Z"),
-		ExpandOptions{Location: time.UTC, UserAddresses: []string{"me@example.com"}})
-	got := Busy(occs, time.UTC)
-	want := []Interval{
-		{mustTime(t, "2024-01-02T09:00:00Z"), mustTime(t, "2024-01-02T10:30:00Z")},
-		{mustTime(t, "2024-01-04T00:00:00Z"), mustTime(t, "2024-01-06T00:00:00Z")},
-	}
-	if len(got) != len(want) {
-		t.Fatalf("busy = %v, want %v", got, want)
-	}
-	for i := range want {
-		if !got[i].Start.Equal(want[i].Start) || !got[i].End.Equal(want[i].End) {
-			t.Errorf("busy[%d] = %v, want %v", i, got[i], want[i])
-		}
-	}
-	days := OutOfOfficeDays(occs, time.UTC)
-	if len(days) != 2 || !days[0].Equal(mustTime(t, "2024-01-04T00:00:00Z")) || !days[1].Equal(mustTime(t, "2024-01-05T00:00:00Z")) {
-		t.Errorf("out-of-office days = %v", days)
 	}
 }
 
@@ -465,17 +399,13 @@ func TestAllDayEndIsLocalMidnightOnDSTDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	occs := Expand(cal, mustTime(t, "2024-03-30T00:00:00Z"), mustTime(t, "2024-04-02T00:00:00Z"), ExpandOptions{Location: berlin})
+	occs := expandOK(t, cal, mustTime(t, "2024-03-30T00:00:00Z"), mustTime(t, "2024-04-02T00:00:00Z"), ExpandOptions{Location: berlin})
 	if len(occs) != 1 {
 		t.Fatalf("occurrences: %v", occs)
 	}
 	o := occs[0]
 	if want := time.Date(2024, 4, 1, 0, 0, 0, 0, berlin); !o.End.Equal(want) || o.End.Sub(o.Start) != 23*time.Hour {
 		t.Errorf("end = %v (length %v), want %v (23h)", o.End, o.End.Sub(o.Start), want)
-	}
-	busy := Busy(occs, berlin)
-	if len(busy) != 1 || busy[0].Duration() != 23*time.Hour {
-		t.Errorf("busy = %v", busy)
 	}
 }
 
@@ -498,7 +428,7 @@ func TestUnsatisfiableRulesAreProblems(t *testing.T) {
 	}
 	// A reachable sub-daily rule still expands.
 	cal, _ := Parse("t", ics("BEGIN:VEVENT\nUID:h\nDTSTART:20240101T000000Z\nRRULE:FREQ=MINUTELY;INTERVAL=30;BYMINUTE=30\nEND:VEVENT"))
-	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-01T03:00:00Z"), ExpandOptions{})
+	occs := expandOK(t, cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-01T03:00:00Z"), ExpandOptions{})
 	if len(cal.Problems) != 0 || len(occs) != 4 { // DTSTART + 00:30, 01:30, 02:30
 		t.Errorf("reachable rule: %d occurrences, problems %v", len(occs), cal.Problems)
 	}
@@ -523,7 +453,7 @@ func TestRuleStartJumpMatchesFullIteration(t *testing.T) {
 			t.Fatalf("%s: %v %v", rule, err, cal.Problems)
 		}
 		got := map[int64]bool{}
-		for _, o := range Expand(cal, from, to, ExpandOptions{}) {
+		for _, o := range expandOK(t, cal, from, to, ExpandOptions{}) {
 			got[o.Start.Unix()] = true
 		}
 		spec, _ := parseRule(rule)
@@ -566,7 +496,7 @@ END:VEVENT`))
 	if len(cal.Problems) != 1 || !strings.Contains(cal.Problems[0].Error(), `"boom"`) {
 		t.Fatalf("problems: %v", cal.Problems)
 	}
-	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-02T00:00:00Z"), ExpandOptions{})
+	occs := expandOK(t, cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-02T00:00:00Z"), ExpandOptions{})
 	if len(occs) != 1 || !occs[0].Start.Equal(mustTime(t, "2024-01-01T08:00:00Z")) {
 		t.Fatalf("occurrences: %+v", occs)
 	}
@@ -598,7 +528,7 @@ func TestRuleParts(t *testing.T) {
 			t.Fatalf("%s: %v %v", c.rule, err, cal.Problems)
 		}
 		var got []string
-		occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2030-01-01T00:00:00Z"), ExpandOptions{})
+		occs := expandOK(t, cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2030-01-01T00:00:00Z"), ExpandOptions{})
 		var buf bytes.Buffer
 		if err := WriteOracle(&buf, occs); err != nil {
 			t.Fatal(err)
@@ -612,13 +542,13 @@ func TestRuleParts(t *testing.T) {
 	}
 }
 
-// TestParseManyEventsConcurrently: calendars bigger than one decode batch
+// TestParseManyEventsConcurrently: calendars bigger than one parse batch
 // are read on several goroutines; events and problems keep file order and
 // zones resolve consistently (run with -race).
 func TestParseManyEventsConcurrently(t *testing.T) {
 	var b strings.Builder
 	zones := []string{"Europe/Berlin", "W. Europe Standard Time", "america/new_york", `"Asia/Tokyo"`}
-	const n = 4*decodeBatch + 7 // several decode batches and expansion chunks
+	const n = 4*parseBatch + 7 // several parse batches and expansion chunks
 	for i := range n {
 		fmt.Fprintf(&b, "BEGIN:VEVENT\nUID:e%d\nSUMMARY:%d\nDESCRIPTION:long text %d\n", i, i, i)
 		if i%500 == 250 {
@@ -641,7 +571,7 @@ func TestParseManyEventsConcurrently(t *testing.T) {
 			t.Errorf("problem %d = %v, want %s", i, p, want)
 		}
 	}
-	occs := Expand(cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-03T00:00:00Z"), ExpandOptions{})
+	occs := expandOK(t, cal, mustTime(t, "2024-01-01T00:00:00Z"), mustTime(t, "2024-01-03T00:00:00Z"), ExpandOptions{})
 	if len(occs) != n-bad {
 		t.Errorf("expanded %d occurrences, want %d", len(occs), n-bad)
 	}

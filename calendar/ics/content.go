@@ -1,4 +1,4 @@
-package calendar
+package ics
 
 import (
 	"errors"
@@ -20,6 +20,8 @@ type contentProp struct {
 	name   string
 	value  string
 	params []param
+	// no is the number of the property's first line in the source.
+	no int32
 }
 
 // param is one parameter of a property with its first value, the only one
@@ -145,6 +147,7 @@ func (r *componentReader) body(name string, depth int) error {
 // keep, a property other than BEGIN and END is appended to r.c.
 func (r *componentReader) line(keep bool) (name, value string, err error) {
 	s := ""
+	var no int32
 	for s == "" { // go-ical skips empty lines
 		switch r.state {
 		case 0:
@@ -157,6 +160,7 @@ func (r *componentReader) line(keep bool) (name, value string, err error) {
 			}
 			// bufio's ReadLine drops a CR before the LF.
 			s = strings.TrimSuffix(r.b.lines[r.i].text, "\r")
+			no = r.b.lines[r.i].no
 			r.i++
 		default:
 			return "", "", errors.New("EOF")
@@ -183,7 +187,7 @@ func (r *componentReader) line(keep bool) (name, value string, err error) {
 		return "", "", err
 	}
 	if keep && name != "BEGIN" && name != "END" {
-		r.c.props = append(r.c.props, contentProp{name: name, value: value, params: r.c.params[p0:len(r.c.params):len(r.c.params)]})
+		r.c.props = append(r.c.props, contentProp{name: name, value: value, params: r.c.params[p0:len(r.c.params):len(r.c.params)], no: no})
 	} else {
 		r.c.params = r.c.params[:p0]
 	}

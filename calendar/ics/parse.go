@@ -1,9 +1,8 @@
-package calendar
+package ics
 
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"runtime"
 	"strconv"
@@ -61,8 +60,9 @@ func (e *EventError) Unwrap() []error { return []error{ErrBadEvent, e.Err} }
 type Calendar struct {
 	// Name is the source name given to Parse (a path, URL label or ID).
 	Name string
-	// Problems lists per-event problems (each an *EventError wrapping
-	// ErrBadEvent). The events they name are skipped; all others expand.
+	// Problems lists what could not be read (each an *EventError wrapping
+	// ErrBadEvent): events that are skipped, and damage to the file (a
+	// truncated end, garbage lines), where what was readable is kept.
 	Problems []error
 
 	events []*event
@@ -104,11 +104,13 @@ type event struct {
 	Start      icalTime
 	End        *icalTime      // DTEND, if present
 	Duration   *time.Duration // DURATION, if present and no DTEND
-	Rule       *ruleSpec
+	Rules      []*ruleSpec    // every RRULE; their instances are united
 	RDates     []rdate
 	ExDates    []icalTime
 	RecurID    *icalTime
 	Seq        int
+	Stamp      time.Time // DTSTAMP (UTC wall clock), zero when absent
+	Modified   time.Time // LAST-MODIFIED, zero when absent
 	ThisAndFut bool
 	Cancelled  bool
 
@@ -167,11 +169,11 @@ type parsed struct {
 // GOMAXPROCS goroutines (started and awaited here), and keeps the events
 // and problems in file order.
 func (p *parser) parseEvents() {
-	nBatches := (len(p.eventBlocks) + decodeBatch - 1) / decodeBatch
+	nBatches := (len(p.eventBlocks) + parseBatch - 1) / parseBatch
 	results := make([][]parsed, nBatches)
 	work := func(bi int) {
-		start := bi * decodeBatch
-		batch := p.eventBlocks[start:min(start+decodeBatch, len(p.eventBlocks))]
+		start := bi * parseBatch
+		batch := p.eventBlocks[start:min(start+parseBatch, len(p.eventBlocks))]
 		out := make([]parsed, len(batch))
 		evs := make([]event, len(batch)) // one allocation for the batch
 		defer func() {
@@ -369,10 +371,12 @@ type parser struct {
 func (p *parser) split(text string) error {
 	var (
 		sawCalendar, inCal bool
+		openCal            int      // line of the BEGIN:VCALENDAR not yet ended, or 0
 		cur                *block   // the open top-level component
 		stack              []string // components open inside cur, cur's own name first
 		no                 int      // physical lines read
 		pos                int      // start of the next physical line
+		dmg                damage
 	)
 	for pos < len(text) {
 		start := pos
@@ -410,6 +414,9 @@ func (p *parser) split(text string) error {
 			continue
 		}
 		name, value, ok := cutProp(full)
+		if damaged(cur != nil, inCal, full, name, ok) {
+			dmg.line(lineNo)
+		}
 		var v string // the component name of BEGIN and END
 		if ok && (name == "BEGIN" || name == "END") {
 			v = strings.ToUpper(strings.TrimSpace(value))
@@ -422,6 +429,7 @@ func (p *parser) split(text string) error {
 				}
 				inCal, sawCalendar = true, true // a bare VEVENT counts as a calendar
 				if v == "VCALENDAR" {
+					openCal = lineNo
 					continue
 				}
 			}
@@ -440,14 +448,18 @@ func (p *parser) split(text string) error {
 			stack = append(stack, v)
 		case ok && name == "END":
 			if cur == nil {
-				if v == "VCALENDAR" {
-					inCal = false
+				switch v {
+				case "VCALENDAR":
+					inCal, openCal = false, 0
+				case "VEVENT":
+					// Its BEGIN was lost (damaged): the event is gone.
+					p.problem(lineNo, "", errors.New("END:VEVENT without its BEGIN: an event is damaged and was not read"))
 				}
 				continue
 			}
 			if v == "VCALENDAR" {
 				p.problem(cur.line, "", fmt.Errorf("component %s not terminated", cur.name))
-				cur, inCal = nil, false
+				cur, inCal, openCal = nil, false, 0
 				continue
 			}
 			idx := -1
@@ -472,19 +484,85 @@ func (p *parser) split(text string) error {
 			}
 		}
 	}
-	if cur != nil {
-		if len(stack) == 1 && stack[0] == cur.name {
-			// Only the final END is missing (truncated download): keep it.
-			cur.text, cur.open = text[cur.start:], true
-			p.keep(*cur)
-		} else {
-			p.problem(cur.line, "", fmt.Errorf("component %s not terminated", cur.name))
-		}
+	switch {
+	case cur != nil && len(stack) == 1 && stack[0] == cur.name:
+		// Only the final END is missing (truncated download): keep it,
+		// and say so.
+		cur.text, cur.open = text[cur.start:], true
+		p.keep(*cur)
+		p.problem(cur.line, "", fmt.Errorf("the file ends inside this %s (truncated?): what it holds was read", cur.name))
+	case cur != nil:
+		p.problem(cur.line, "", fmt.Errorf("component %s not terminated", cur.name))
+	case openCal > 0:
+		p.problem(openCal, "", errors.New("END:VCALENDAR missing: the file may be truncated"))
 	}
 	if !sawCalendar {
 		return fmt.Errorf("%w: no BEGIN:VCALENDAR", ErrNotICalendar)
 	}
+	if dmg.n > 0 {
+		if len(p.eventBlocks) == 0 && len(p.tzBlocks) == 0 {
+			return fmt.Errorf("%w: no event, and %s (the first at line %d)", ErrNotICalendar, dmg, dmg.first)
+		}
+		p.problem(dmg.first, "", fmt.Errorf("%s, the first here: the file may be damaged", dmg))
+	}
 	return nil
+}
+
+// damage counts lines that are not iCalendar content lines (binary data,
+// a half-overwritten file), as told by damaged.
+type damage struct {
+	n, first int
+}
+
+// line records the damaged line no.
+func (d *damage) line(no int) {
+	if d.n == 0 {
+		d.first = no
+	}
+	d.n++
+}
+
+// String says what was found ("3 lines that are not iCalendar text").
+func (d damage) String() string {
+	if d.n == 1 {
+		return "1 line that is not iCalendar text"
+	}
+	return fmt.Sprintf("%d lines that are not iCalendar text", d.n)
+}
+
+// damaged reports whether a content line is damage (see damage): inside a
+// component, a line that does not even start like a property (its first
+// byte is no letter, digit or dash; the event's own reading reports other
+// malformed lines); between components of a calendar, any line that is
+// not name:value. Text outside the calendars (a mail around one) is not
+// looked at.
+func damaged(inComponent, inCal bool, full, name string, ok bool) bool {
+	switch {
+	case inComponent:
+		return !nameByte(full[0])
+	case inCal:
+		return !ok || !validName(name)
+	}
+	return false
+}
+
+// nameByte reports whether c can be in a property name.
+func nameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'
+}
+
+// validName reports whether name (upper case) can be a property or
+// component name: letters, digits and dashes (RFC 5545 3.1).
+func validName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if !nameByte(name[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // physicalLine returns the line of text starting at pos, without its line
@@ -553,63 +631,8 @@ func cutProp(s string) (name, value string, ok bool) {
 	return name, "", false
 }
 
-// decodeBatch is how many components go through one go-ical decoder run;
-// a batch with a bad component is decoded again one by one.
-const decodeBatch = 512
-
-// decodeBlocks decodes blocks with go-ical, in batches for speed, falling
-// back to one component at a time where a batch fails, so that one bad
-// component costs only itself. fn receives each result in order; the
-// decoded components of a batch are dropped once fn has seen them, which
-// keeps memory flat on big calendars.
-func decodeBlocks(blocks []block, fn func(i int, comp *ical.Component, err error)) {
-	comps := make([]*ical.Component, min(decodeBatch, len(blocks)))
-	for start := 0; start < len(blocks); start += decodeBatch {
-		batch := blocks[start:min(start+decodeBatch, len(blocks))]
-		if decodeMany(batch, comps) {
-			for i := range batch {
-				fn(start+i, comps[i], nil)
-				comps[i] = nil
-			}
-			continue
-		}
-		for i, b := range batch {
-			c, err := decodeBlock(b)
-			fn(start+i, c, err)
-		}
-	}
-}
-
-// decodeMany decodes a batch in one decoder run; it reports false if the
-// batch has to be decoded component by component.
-func decodeMany(batch []block, out []*ical.Component) (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	cal, err := ical.NewDecoder(&blockReader{blocks: batch}).Decode()
-	if err != nil || len(cal.Children) != len(batch) {
-		return false
-	}
-	for i, c := range cal.Children {
-		if c.Name != batch[i].name {
-			return false
-		}
-		out[i] = c
-	}
-	return true
-}
-
-// blockReader streams blocks wrapped in one VCALENDAR to go-ical's decoder
-// without building the text in memory.
-type blockReader struct {
-	blocks  []block
-	b, l    int    // next block and line
-	pending string // rest of the current line, newline included
-	state   int    // 0: header, 1: lines, 3: done
-	nl      bool   // the newline after the current line is due
-}
+// parseBatch is how many VEVENTs one parsing goroutine reads at a time.
+const parseBatch = 512
 
 // usedProp reports whether name (upper case) is one of the VEVENT
 // properties expansion and busy time read. The others (DESCRIPTION, long
@@ -620,68 +643,30 @@ func usedProp(name string) bool {
 	switch name {
 	case "BEGIN", "END", "UID", "SUMMARY", "DTSTART", "DTEND",
 		"DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID",
-		"SEQUENCE", "TRANSP", "STATUS", "ATTENDEE",
+		"SEQUENCE", "DTSTAMP", "LAST-MODIFIED", "TRANSP", "STATUS", "ATTENDEE",
 		"X-MICROSOFT-CDO-BUSYSTATUS", "X-MICROSOFT-CDO-INTENDEDSTATUS":
 		return true
 	}
 	return false
 }
 
-func (r *blockReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if r.pending == "" {
-			if !r.next() {
-				break
-			}
-		}
-		c := copy(p[n:], r.pending)
-		r.pending = r.pending[c:]
-		n += c
-	}
-	if n == 0 {
-		return 0, io.EOF
-	}
-	return n, nil
-}
-
-// next loads the next line into pending.
-func (r *blockReader) next() bool {
-	switch r.state {
-	case 0:
-		r.pending, r.state = "BEGIN:VCALENDAR\n", 1
-		return true
-	case 1:
-		for r.b < len(r.blocks) && r.l >= len(r.blocks[r.b].lines) {
-			r.b, r.l = r.b+1, 0
-		}
-		if r.b < len(r.blocks) {
-			if r.nl {
-				r.pending, r.nl = "\n", false
-				r.l++
-				return true
-			}
-			r.pending, r.nl = r.blocks[r.b].lines[r.l].text, true
-			if r.pending == "" {
-				r.pending, r.nl = "\n", false
-				r.l++
-			}
-			return true
-		}
-		r.pending, r.state = "END:VCALENDAR\n", 3
-		return true
-	}
-	return false
-}
-
-// decodeBlock runs go-ical's decoder over one component.
+// decodeBlock runs go-ical's decoder over one component (block b with its
+// lines unfolded) wrapped in a VCALENDAR. Only VTIMEZONEs, a handful per
+// file, are read this way; events go through readComponent.
 func decodeBlock(b block) (comp *ical.Component, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			comp, err = nil, fmt.Errorf("ical decoder: %v", r)
 		}
 	}()
-	cal, err := ical.NewDecoder(&blockReader{blocks: []block{b}}).Decode()
+	var text strings.Builder
+	text.WriteString("BEGIN:VCALENDAR\n")
+	for _, l := range b.lines {
+		text.WriteString(l.text)
+		text.WriteByte('\n')
+	}
+	text.WriteString("END:VCALENDAR\n")
+	cal, err := ical.NewDecoder(strings.NewReader(text.String())).Decode()
 	if err != nil {
 		return nil, err
 	}
@@ -716,20 +701,21 @@ func (p *parser) buildZones() {
 	for i := range p.tzBlocks {
 		p.tzBlocks[i] = p.tzBlocks[i].unfold(nil)
 	}
-	decodeBlocks(p.tzBlocks, func(_ int, comp *ical.Component, err error) {
+	for _, b := range p.tzBlocks {
+		comp, err := decodeBlock(b)
 		if err != nil {
 			// A broken VTIMEZONE only matters if an event uses it; events
 			// then fall back to IANA/Windows names.
-			return
+			continue
 		}
 		tzid := strings.TrimSpace(propValue(comp, "TZID"))
 		if tzid == "" {
-			return
+			continue
 		}
 		if loc, err := zoneFromVTimezone(tzid, comp); err == nil {
 			p.zones[normTZID(tzid)] = loc
 		}
-	})
+	}
 }
 
 func propValue(c *ical.Component, name string) string {
@@ -759,7 +745,8 @@ func (p *parser) parseEvent(b block, c *component, ev *event) parsed {
 }
 
 // buildEvent fills ev (a zero event) from a VEVENT read by readComponent.
-// Its strings share the calendar's text.
+// Its strings share the calendar's text. An error names the line of the
+// property at fault.
 func (p *parser) buildEvent(c *component, lineNo int, ev *event) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -775,36 +762,43 @@ func (p *parser) buildEvent(c *component, lineNo int, ev *event) (err error) {
 	if ds == nil {
 		return errors.New("no DTSTART")
 	}
-	if ev.Start, err = p.parseTime(ds); err != nil {
-		return fmt.Errorf("DTSTART: %w", err)
+	if ev.Start, err = p.parseEventTime(ds); err != nil {
+		return propError(ds, "DTSTART", err)
 	}
 	if de := c.get("DTEND"); de != nil {
-		et, err := p.parseTime(de)
+		et, err := p.parseEventTime(de)
+		if err == nil {
+			err = checkLength(ev.Start.T, et.T)
+		}
 		if err != nil {
-			return fmt.Errorf("DTEND: %w", err)
+			return propError(de, "DTEND", err)
 		}
 		ev.End = &et
 	} else if du := c.get("DURATION"); du != nil {
 		d, err := parseDuration(du.value)
 		if err != nil {
-			return fmt.Errorf("DURATION: %w", err)
+			return propError(du, "DURATION", err)
 		}
 		ev.Duration = &d
 	}
-	if rr := c.get("RRULE"); rr != nil {
-		spec, err := parseRule(rr.value)
-		if err != nil {
-			return fmt.Errorf("RRULE %q: %w", truncate(rr.value, 60), err)
-		}
-		ev.Rule = spec
-		if _, err := spec.build(ev.Start.T); err != nil {
-			return fmt.Errorf("RRULE %q: %w", truncate(rr.value, 60), err)
+	for i := range c.props {
+		if pr := &c.props[i]; pr.name == "RRULE" {
+			// Several RRULEs (deprecated by RFC 5545, still written) make
+			// the union of their instances.
+			spec, err := parseRule(pr.value)
+			if err == nil {
+				_, err = spec.build(ev.Start.T)
+			}
+			if err != nil {
+				return propError(pr, fmt.Sprintf("RRULE %q", truncate(pr.value, 60)), err)
+			}
+			ev.Rules = append(ev.Rules, spec)
 		}
 	}
 	for i := range c.props {
 		if pr := &c.props[i]; pr.name == "EXDATE" {
 			if ev.ExDates, err = p.parseTimes(pr, ev.ExDates); err != nil {
-				return fmt.Errorf("EXDATE: %w", err)
+				return propError(pr, "EXDATE", err)
 			}
 		}
 	}
@@ -812,21 +806,28 @@ func (p *parser) buildEvent(c *component, lineNo int, ev *event) (err error) {
 		if pr := &c.props[i]; pr.name == "RDATE" {
 			rds, err := p.parseRDates(pr)
 			if err != nil {
-				return fmt.Errorf("RDATE: %w", err)
+				return propError(pr, "RDATE", err)
 			}
 			ev.RDates = append(ev.RDates, rds...)
 		}
 	}
 	if ri := c.get("RECURRENCE-ID"); ri != nil {
-		rid, err := p.parseTime(ri)
+		rid, err := p.parseEventTime(ri)
 		if err != nil {
-			return fmt.Errorf("RECURRENCE-ID: %w", err)
+			return propError(ri, "RECURRENCE-ID", err)
 		}
 		ev.RecurID = &rid
 		ev.ThisAndFut = strings.EqualFold(ri.param("RANGE"), "THISANDFUTURE")
 	}
 	if sq := c.get("SEQUENCE"); sq != nil {
 		ev.Seq, _ = strconv.Atoi(strings.TrimSpace(sq.value))
+	}
+	// Stamps only order copies of one event; an unreadable one is absent.
+	if pr := c.get("DTSTAMP"); pr != nil {
+		ev.Stamp = stampOf(pr.value)
+	}
+	if pr := c.get("LAST-MODIFIED"); pr != nil {
+		ev.Modified = stampOf(pr.value)
 	}
 	ev.Transp = strings.ToUpper(strings.TrimSpace(c.value("TRANSP")))
 	ev.Cancelled = strings.EqualFold(strings.TrimSpace(c.value("STATUS")), "CANCELLED")
@@ -842,6 +843,64 @@ func (p *parser) buildEvent(c *component, lineNo int, ev *event) (err error) {
 		}
 	}
 	return nil
+}
+
+// propError is err of the property pr, named what, with its line.
+func propError(pr *contentProp, what string, err error) error {
+	if pr.no > 0 {
+		return fmt.Errorf("line %d: %s: %w", pr.no, what, err)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// stampOf reads a DTSTAMP or LAST-MODIFIED value (UTC or not), or returns
+// the zero time when it is unreadable.
+func stampOf(v string) time.Time {
+	t, err := parseTimeValue(strings.TrimSpace(v), false, nil, true)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.T
+}
+
+// parseEventTime is parseTime for a value that places an event (DTSTART,
+// DTEND, RECURRENCE-ID): its year must be MinYear or later.
+func (p *parser) parseEventTime(pr *contentProp) (icalTime, error) {
+	t, err := p.parseTime(pr)
+	if err != nil {
+		return t, err
+	}
+	return t, checkYear(t)
+}
+
+// checkYear rejects a time before MinYear.
+func checkYear(t icalTime) error {
+	if y := t.T.Year(); y < MinYear {
+		return fmt.Errorf("year %04d is out of range: events are read from %d to 9999", y, MinYear)
+	}
+	return nil
+}
+
+// checkLength rejects an event or period whose end is more than
+// MaxEventLength from its start, either way. Whole seconds of the two
+// values are compared, which cannot overflow for any year.
+func checkLength(start, end time.Time) error {
+	if d := end.Unix() - start.Unix(); d > int64(MaxEventLength/time.Second) || -d > int64(MaxEventLength/time.Second) {
+		return fmt.Errorf("the event would last %s: events last at most %s", lengthText(d), lengthText(int64(MaxEventLength/time.Second)))
+	}
+	return nil
+}
+
+// lengthText says a number of seconds in years or days, for messages.
+func lengthText(secs int64) string {
+	if secs < 0 {
+		secs = -secs
+	}
+	days := secs / 86400
+	if days >= 2*365 {
+		return fmt.Sprintf("%d years", days/365)
+	}
+	return fmt.Sprintf("%d days", days)
 }
 
 // errNoValue is the error for a date property without a value.
@@ -916,6 +975,9 @@ func (p *parser) parseRDates(pr *contentProp) ([]rdate, error) {
 		}
 		out := make([]rdate, len(ts))
 		for i, t := range ts {
+			if err := checkYear(t); err != nil {
+				return nil, err
+			}
 			out[i] = rdate{Start: t}
 		}
 		return out, nil
@@ -935,6 +997,9 @@ func (p *parser) parseRDates(pr *contentProp) ([]rdate, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkYear(s); err != nil {
+			return nil, err
+		}
 		var e icalTime
 		if strings.HasPrefix(b, "P") || strings.HasPrefix(b, "+P") || strings.HasPrefix(b, "-P") {
 			d, err := parseDuration(b)
@@ -943,6 +1008,8 @@ func (p *parser) parseRDates(pr *contentProp) ([]rdate, error) {
 			}
 			e = icalTime{T: s.T.Add(d), Kind: s.Kind}
 		} else if e, err = parseTimeValue(b, false, loc, floating); err != nil {
+			return nil, err
+		} else if err := checkLength(s.T, e.T); err != nil {
 			return nil, err
 		}
 		out = append(out, rdate{Start: s, End: &e})
@@ -1084,6 +1151,8 @@ func wallIn(t time.Time, loc *time.Location) time.Time {
 }
 
 // parseDuration parses an RFC 5545 DURATION ("P1DT2H", "-PT15M", "P2W").
+// A duration longer than MaxEventLength either way is an error, found
+// before anything can overflow.
 func parseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(strings.ToUpper(s))
 	orig := s
@@ -1097,6 +1166,9 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("bad DURATION %q", orig)
 	}
 	s = s[1:]
+	tooLong := func() error {
+		return fmt.Errorf("DURATION %q is longer than %s, the most an event may last", orig, lengthText(int64(MaxEventLength/time.Second)))
+	}
 	var d time.Duration
 	inTime := false
 	num := -1
@@ -1107,10 +1179,12 @@ func parseDuration(s string) (time.Duration, error) {
 			if num < 0 {
 				num = 0
 			}
-			if num > 1e7 {
-				return 0, fmt.Errorf("DURATION %q too large", orig)
-			}
 			num = num*10 + int(r-'0')
+			// No unit is under a second; num stays below 2·10^9 here,
+			// so num seconds cannot overflow.
+			if time.Duration(num)*time.Second > MaxEventLength {
+				return 0, tooLong()
+			}
 		case r == 'T':
 			inTime = true
 		default:
@@ -1131,6 +1205,11 @@ func parseDuration(s string) (time.Duration, error) {
 				unit = time.Second
 			default:
 				return 0, fmt.Errorf("bad DURATION %q", orig)
+			}
+			// Compared in units, so num*unit is only computed when the
+			// sum stays within MaxEventLength (d never exceeds it).
+			if time.Duration(num) > (MaxEventLength-d)/unit {
+				return 0, tooLong()
 			}
 			d += time.Duration(num) * unit
 			num = -1
