@@ -482,10 +482,25 @@ func (st *stage) putJSON(b byte, key []byte, v any) error {
 	return nil
 }
 
-func (st *stage) nextSequence(b byte) uint64 {
-	st.seqs[b]++
-	st.ops = append(st.ops, journalOp{kind: opSeq, bucket: b, seq: st.seqs[b]})
-	return st.seqs[b]
+// nextID allocates the sequence of a new notification kept in bucket b
+// (the held queue or the log). One counter serves both buckets, so IDs
+// never repeat across them: it is the larger of the two buckets' bbolt
+// sequences, and each allocation raises b's sequence to the new value, so
+// the larger one always holds the last number given out (also in
+// databases written before the counter was shared). The number alone is
+// unique, whatever the clock did: an ID does not rely on time moving
+// forward.
+func (st *stage) nextID(b byte) uint64 {
+	n := idSequence(st.seqs) + 1
+	st.seqs[b] = n
+	st.ops = append(st.ops, journalOp{kind: opSeq, bucket: b, seq: n})
+	return n
+}
+
+// idSequence is the last notification sequence given out: the larger of
+// the held queue's and the log's.
+func idSequence(seqs [len(journalBuckets)]uint64) uint64 {
+	return max(seqs[jbQueue], seqs[jbLog])
 }
 
 // close ends the read transaction; it must end before any write
@@ -507,7 +522,7 @@ func (q *Queue) put(st *stage, it *Item) (Result, error) {
 		it.LastAt = it.ReceivedAt
 	}
 	if it.Decision.Action != ActionHold {
-		k := store.TimeKey(it.ReceivedAt, st.nextSequence(jbLog))
+		k := store.TimeKey(it.ReceivedAt, st.nextID(jbLog))
 		it.ID = hex.EncodeToString(k)
 		return Result{it.ID, it.Decision.Action, it.Decision.Reason, it.Count}, st.putJSON(jbLog, k, it)
 	}
@@ -537,7 +552,7 @@ func (q *Queue) put(st *stage, it *Item) (Result, error) {
 			}
 		}
 	}
-	k = store.TimeKey(it.ReceivedAt, st.nextSequence(jbQueue))
+	k = store.TimeKey(it.ReceivedAt, st.nextID(jbQueue))
 	it.ID = hex.EncodeToString(k)
 	st.index[h] = k
 	return Result{it.ID, ActionHold, it.Decision.Reason, it.Count}, st.putJSON(jbQueue, k, it)
