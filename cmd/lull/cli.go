@@ -175,10 +175,15 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// client dials the running instance; nil when none runs.
+// client dials the running instance; nil when none runs. When the
+// discovery file is stale and another program has its port, it says so
+// on stderr (that program was sent nothing).
 func (c *cli) client() (*localapi.Client, error) {
 	cl, err := localapi.Dial(c.dir)
 	if errors.Is(err, localapi.ErrNotRunning) {
+		if nl := (*localapi.NotLullError)(nil); errors.As(err, &nl) {
+			fmt.Fprintf(c.stderr, "lull: %v\n", nl)
+		}
 		return nil, nil
 	}
 	return cl, err
@@ -186,14 +191,15 @@ func (c *cli) client() (*localapi.Client, error) {
 
 // needRunning dials the running instance or explains that one is needed.
 func (c *cli) needRunning(what string) (*localapi.Client, error) {
-	cl, err := c.client()
-	if err != nil {
-		return nil, err
+	cl, err := localapi.Dial(c.dir)
+	if errors.Is(err, localapi.ErrNotRunning) {
+		why := "Lull is not running"
+		if nl := (*localapi.NotLullError)(nil); errors.As(err, &nl) {
+			why = nl.Error()
+		}
+		return nil, fmt.Errorf("%s, and %s needs it: start it with \"lull\"", why, what)
 	}
-	if cl == nil {
-		return nil, fmt.Errorf("Lull is not running, and %s needs it: start it with \"lull\"", what)
-	}
-	return cl, nil
+	return cl, err
 }
 
 // data opens the data directly (no instance runs).
