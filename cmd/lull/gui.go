@@ -45,6 +45,29 @@ func (c *cli) openHidden() int {
 	return c.gui(c.dir, c.env)
 }
 
+// startRaceWait is how long a start that found the data locked waits for
+// the other instance's API: it may still be starting.
+const startRaceWait = 2 * time.Second
+
+// lostStartRace handles a start that found the data held by another
+// instance (locked is that error): once the other one answers, a plain
+// `lull` asks it to show its window, and `lull --hidden` (start at login)
+// leaves it as it is, hidden or not, and exits 0.
+func (c *cli) lostStartRace(locked error) int {
+	for deadline := time.Now().Add(startRaceWait); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if c.hidden {
+			if cl, err := localapi.Dial(c.dir); err == nil && cl != nil {
+				fmt.Fprintln(c.stdout, "Lull is already running.")
+				return exitOK
+			}
+		} else if c.raise() {
+			return exitOK
+		}
+	}
+	fmt.Fprintf(c.stderr, "lull: %v\n", locked)
+	return exitFailure
+}
+
 // raise asks a running instance to show its window; it reports whether
 // one answered.
 func (c *cli) raise() bool {
@@ -121,15 +144,7 @@ func runGUI(dir string, e env) int {
 	}
 	svc, err := service.Start(ctx, opts)
 	if errors.Is(err, store.ErrLocked) {
-		// Another instance holds the data; it may still be starting its API.
-		c := &cli{env: e, dir: dir}
-		for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-			if c.raise() {
-				return exitOK
-			}
-		}
-		fmt.Fprintf(e.stderr, "lull: %v\n", err)
-		return exitFailure
+		return (&cli{env: e, dir: dir}).lostStartRace(err)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "lull: %v\n", err)
