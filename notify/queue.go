@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,7 +24,18 @@ var (
 	bucketMeta    = []byte("notify_meta") // last digest time
 	keyLastDigest = []byte("last_digest")
 	keyJournalLSN = []byte("journal_lsn") // last journal record applied to bbolt
+	// keyJournalClean is the last journal LSN when the queue was last
+	// closed; equal to journal_lsn when nothing was pending then. Open
+	// deletes it, so it speaks only of the run before.
+	keyJournalClean = []byte("journal_clean")
 )
+
+// idGapAfterLoss is how far the ID sequence skips ahead when journal
+// records may be lost: every ID such a record gave out lies within it,
+// because each ID costs its record at least one byte and the journal
+// never holds more than journalSize bytes of records bbolt lacks. So an
+// ID a client was given is never given again, even if its record is gone.
+const idGapAfterLoss = journalSize
 
 // DedupeWindow is how close identical held notifications (same source,
 // title and body) must follow each other to collapse into one item.
@@ -73,7 +85,14 @@ type Queue struct {
 	inflight atomic.Int64
 
 	commits, committed, applies atomic.Int64
+
+	// problems is what opening found wrong with the journal.
+	problems []error
 }
+
+// Problems returns what opening the queue found wrong with its journal
+// (each wraps ErrJournalDamaged), for the user to see; nil when nothing.
+func (q *Queue) Problems() []error { return q.problems }
 
 // CommitStats returns how many groups the committer wrote, how many Add
 // calls they carried and how many bbolt transactions applied them, to see
@@ -106,7 +125,8 @@ type addReq struct {
 // beyond what bbolt has (a previous run ended by a crash or kill -9), and
 // starts the committer goroutine; Close stops it. Open one Queue per
 // database: it owns the journal file beside it. loc is the user's zone for
-// per-day counters.
+// per-day counters. A damaged journal does not stop it: what can be read
+// is applied, a copy of the file is kept, and Problems says what happened.
 func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 	if loc == nil {
 		loc = time.Local
@@ -114,25 +134,34 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 	fail := func(err error) (*Queue, error) {
 		return nil, fmt.Errorf("notify queue %s: %w", db.Path(), err)
 	}
+	var applied uint64
+	var clean bool
 	err := db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketQueue, bucketLog, bucketDigests, bucketDays, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
 		}
-		return nil
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keyJournalLSN); len(v) == 8 {
+			applied = binary.BigEndian.Uint64(v)
+		}
+		if v := meta.Get(keyJournalClean); len(v) == 8 {
+			clean = binary.BigEndian.Uint64(v) == applied
+		}
+		return meta.Delete(keyJournalClean)
 	})
 	if err != nil {
 		return fail(err)
 	}
-	j, recs, err := openJournal(db.Path() + journalSuffix)
+	o, err := openJournal(db.Path() + journalSuffix)
 	if err != nil {
 		return fail(err)
 	}
 	q := &Queue{db: db, loc: loc, reqs: make(chan *addReq, 256), stop: make(chan struct{}), done: make(chan struct{}),
-		index: map[[16]byte][]byte{}, journal: j, overlay: map[string][]byte{}, idleApply: JournalIdleApply}
-	if err := q.replay(recs); err != nil {
-		j.close()
+		index: map[[16]byte][]byte{}, journal: o.j, overlay: map[string][]byte{}, idleApply: JournalIdleApply}
+	if err := q.recover(o, applied, clean); err != nil {
+		o.j.close()
 		return fail(err)
 	}
 	err = db.View(func(tx *bolt.Tx) error {
@@ -149,38 +178,105 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 		})
 	})
 	if err != nil {
-		j.close()
+		o.j.close()
 		return fail(err)
 	}
 	go q.commitLoop()
 	return q, nil
 }
 
-// replay applies the journal records bbolt has not got (and so rewinds the
-// journal): after it, everything acknowledged is in bbolt.
-func (q *Queue) replay(recs []journalRecord) error {
-	var applied uint64
-	err := q.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketMeta).Get(keyJournalLSN); len(v) == 8 {
-			applied = binary.BigEndian.Uint64(v)
-		}
-		return nil
-	})
+// recover applies the journal records bbolt has not got (and so rewinds
+// the journal): after it, everything acknowledged that can still be read
+// is in bbolt. A damaged journal is copied aside first and started afresh
+// after, and the damage is kept for Problems.
+func (q *Queue) recover(o openedJournal, applied uint64, clean bool) error {
+	j := o.j
+	if legacy := legacyRecords(o.data); len(legacy) > 0 {
+		return q.recoverLegacy(legacy, applied)
+	}
+	chk, err := checkJournal(scanJournal(o.data), int64(len(o.data)), o.missing, applied, clean, j.path)
 	if err != nil {
 		return err
 	}
-	q.journal.last = applied
+	kept := ""
+	if len(chk.damage) > 0 && !o.missing {
+		if kept, err = keepDamaged(j.path, o.data, o.mtime); err != nil {
+			return err
+		}
+	}
+	q.pending = append(q.pending, chk.apply...)
+	j.last = chk.last
+	if err := q.applyLocked(); err != nil {
+		return err
+	}
+	if chk.lost {
+		if err := q.skipIDs(); err != nil {
+			return err
+		}
+	}
+	if len(chk.damage) > 0 || (o.missing && applied > 0) {
+		if err := j.restart(j.last); err != nil {
+			return err
+		}
+	}
+	if len(chk.damage) > 0 {
+		q.problems = append(q.problems, damageReport(j.path, kept, chk))
+	}
+	return nil
+}
+
+// recoverLegacy applies old-form records (journal_legacy.go) and starts
+// the journal afresh in the current form.
+func (q *Queue) recoverLegacy(recs []journalRecord, applied uint64) error {
+	j := q.journal
+	j.last = applied
 	for _, r := range recs {
 		if r.lsn > applied {
 			q.pending = append(q.pending, r)
-			q.journal.last = r.lsn
+			j.last = r.lsn
 		}
 	}
 	if len(q.pending) > 0 && q.pending[0].lsn != applied+1 {
+		q.pending = q.pending[:0]
 		return fmt.Errorf("journal %s continues at record %d but the database ends at record %d: the database is older than the journal (restored from a backup?); "+
-			"Lull does not guess, move the journal aside to start without the notifications it holds", q.journal.path, q.pending[0].lsn, applied)
+			"Lull does not guess, move the journal aside to start without the notifications it holds", j.path, recs[0].lsn, applied)
 	}
-	return q.applyLocked()
+	if err := q.applyLocked(); err != nil {
+		return err
+	}
+	return j.restart(j.last)
+}
+
+// skipIDs moves the ID sequence idGapAfterLoss ahead (see there).
+func (q *Queue) skipIDs() error {
+	return q.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketQueue)
+		return b.SetSequence(max(b.Sequence(), tx.Bucket(bucketLog).Sequence()) + idGapAfterLoss)
+	})
+}
+
+// damageReport says what was wrong with the journal at path, what Lull
+// did about it and where the damaged copy is.
+func damageReport(path, kept string, c journalCheck) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s.", path, strings.Join(c.damage, "; "))
+	if n := len(c.apply); n > 0 {
+		fmt.Fprintf(&b, " Lull recovered %d %s the database lacked.", n, plural(n, "entry", "entries"))
+	}
+	if c.lost {
+		b.WriteString(" Notifications Lull accepted shortly before it last stopped may be missing from your digests.")
+	}
+	if kept != "" {
+		fmt.Fprintf(&b, " A copy of the damaged file is kept as %s; Lull goes on with a fresh journal.", kept)
+	}
+	return fmt.Errorf("%w: %s", ErrJournalDamaged, b.String())
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Close stops the committer after the transactions in flight; later Adds
@@ -242,7 +338,10 @@ func (q *Queue) commitLoop() {
 				q.commit(rest)
 			}
 			q.writeMu.Lock()
-			_ = q.applyLocked() // on failure the records stay in the journal for the next start
+			// On failure the records stay in the journal for the next start.
+			if q.applyLocked() == nil {
+				q.markClean()
+			}
 			q.journal.close()
 			q.writeMu.Unlock()
 			return
@@ -402,6 +501,15 @@ func (q *Queue) applyLocked() error {
 	clear(q.overlay)
 	q.journal.rewind()
 	return nil
+}
+
+// markClean records that the journal ends at its last LSN, so the next
+// open knows a missing or emptied journal lost nothing (keyJournalClean).
+// Failing only costs that knowledge.
+func (q *Queue) markClean() {
+	_ = q.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyJournalClean, itoa64(q.journal.last))
+	})
 }
 
 // applyOps performs journal ops in tx.

@@ -36,6 +36,9 @@ type Status struct {
 	WeeklyGoal time.Duration `json:"weekly_goal_ns"`
 	// TokenStore is "keyring" or "file".
 	TokenStore string `json:"token_store,omitempty"`
+	// Problems are what the start found wrong with the data and worked
+	// around (Data.Problems).
+	Problems []string `json:"problems,omitempty"`
 }
 
 // Status reports the running instance's state.
@@ -45,7 +48,7 @@ func (s *Service) Status() Status {
 	out := Status{
 		Running: true, Version: s.opts.Version, PID: os.Getpid(), DataDir: s.Dir,
 		Focusing: st.Focusing, Focus: st, StatusLine: focus.StatusLine(st, now),
-		NextDigest: s.Notify.NextDigest(now), TokenStore: string(s.tokenStore),
+		NextDigest: s.Notify.NextDigest(now), TokenStore: string(s.tokenStore), Problems: s.problemLines(),
 	}
 	if held, err := s.Notify.Held(); err == nil {
 		out.Held = heldCount(held)
@@ -69,7 +72,7 @@ func heldCount(items []notify.Item) int {
 
 // OfflineStatus reports from the stored data when no instance runs.
 func (d *Data) OfflineStatus(version string) Status {
-	out := Status{Version: version, DataDir: d.Dir, StatusLine: "Lull is not running"}
+	out := Status{Version: version, DataDir: d.Dir, StatusLine: "Lull is not running", Problems: d.problemLines()}
 	if b, ok := d.NextBlock(); ok {
 		out.NextBlock = &b
 	}

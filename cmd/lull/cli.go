@@ -212,6 +212,11 @@ func (c *cli) data() (*service.Data, error) {
 	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("%w; it did not answer on the local API (is it starting or shutting down?), try again in a moment", err)
 	}
+	if err == nil {
+		for _, p := range d.Problems() {
+			fmt.Fprintf(c.stderr, "lull: %v\n", p)
+		}
+	}
 	return d, err
 }
 
@@ -286,6 +291,12 @@ func (c *cli) printStatus(st service.Status) {
 	}
 	fmt.Fprintf(tw, "This week:\t%s of %s goal\n", hours(st.WeekFocus), hours(st.WeeklyGoal))
 	fmt.Fprintf(tw, "Data:\t%s\n", st.DataDir)
+	if st.Running {
+		// Offline, the problems went to stderr when the data was opened.
+		for _, p := range st.Problems {
+			fmt.Fprintf(tw, "Problem:\t%s\n", p)
+		}
+	}
 	tw.Flush()
 }
 
