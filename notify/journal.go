@@ -56,8 +56,9 @@ import (
 // does not fit in an empty journal is committed to bbolt directly.
 const journalSize = 4 << 20
 
-// journalSuffix is appended to the database path to name the journal.
-const journalSuffix = "-notify-journal"
+// JournalSuffix is appended to the database path to name the journal
+// (a database moved aside takes its journal along under the same suffix).
+const JournalSuffix = "-notify-journal"
 
 // damagedSuffix follows the journal's name in the copy kept of a damaged
 // journal, before the time it was last written.

@@ -84,7 +84,7 @@ func TestJournalDamageRecovery(t *testing.T) {
 				}
 			}
 			q.crash()
-			path := db.Path() + journalSuffix
+			path := db.Path() + JournalSuffix
 			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
@@ -209,7 +209,7 @@ func TestJournalGoneAfterCleanClose(t *testing.T) {
 			q := openQueue(t, db)
 			res := mustAdd(t, q, held(apiN("Mail", "kept"), mon))
 			q.Close()
-			path := db.Path() + journalSuffix
+			path := db.Path() + JournalSuffix
 			if name == "deleted" {
 				os.Remove(path)
 			} else {
@@ -249,7 +249,7 @@ func TestJournalLegacyForm(t *testing.T) {
 	old := binary32(uint32(len(body)))
 	old = append(old, binary32(crc32Castagnoli(body))...)
 	old = append(old, body...)
-	path := db.Path() + journalSuffix
+	path := db.Path() + JournalSuffix
 	data := make([]byte, journalSize)
 	copy(data, old)
 	if err := os.WriteFile(path, data, 0o600); err != nil {

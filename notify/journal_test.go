@@ -358,7 +358,7 @@ func TestJournalTornTail(t *testing.T) {
 	first := mustAdd(t, q, held(apiN("Mail", "one"), mon))
 	mustAdd(t, q, held(apiN("Mail", "two"), mon.Add(time.Minute)))
 	q.crash()
-	path := db.Path() + journalSuffix
+	path := db.Path() + JournalSuffix
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -394,7 +394,7 @@ func TestJournalTornTail(t *testing.T) {
 func TestJournalNewerThanDatabase(t *testing.T) {
 	db := MustOpen(t)
 	openQueue(t, db).Close()
-	path := db.Path() + journalSuffix
+	path := db.Path() + JournalSuffix
 	rec := encodeRecord(nil, journalRecord{lsn: 40, ops: []journalOp{{kind: opPut, bucket: jbQueue, key: []byte("k"), value: []byte("{}")}}})
 	data, _ := os.ReadFile(path)
 	copy(data, rec)
@@ -418,7 +418,7 @@ func TestJournalFileIsPreallocatedPrivate(t *testing.T) {
 	db := MustOpen(t)
 	q := openQueue(t, db)
 	defer q.Close()
-	fi, err := os.Stat(filepath.Join(filepath.Dir(db.Path()), filepath.Base(db.Path())+journalSuffix))
+	fi, err := os.Stat(filepath.Join(filepath.Dir(db.Path()), filepath.Base(db.Path())+JournalSuffix))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,7 +154,7 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 	if err != nil {
 		return fail(err)
 	}
-	o, err := openJournal(db.Path() + journalSuffix)
+	o, err := openJournal(db.Path() + JournalSuffix)
 	if err != nil {
 		return fail(err)
 	}

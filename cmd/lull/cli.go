@@ -32,6 +32,7 @@ time, holds notifications while you focus and hands them over as digests.
 Usage:
   lull                      open Lull (or show the running one)
   lull --hidden             start Lull in the tray only (what start at login runs)
+  lull --start-fresh        keep a damaged lull.db aside and start with empty data
   lull status [--json]      focus state, next block, held notifications
   lull focus start [25m|50m|1h30m|until-next|open]
   lull focus stop | extend 15m
@@ -71,6 +72,9 @@ func run(args []string, e env) int {
 	c := &cli{env: e, dir: dir}
 	if len(args) == 0 {
 		return c.open()
+	}
+	if len(args) == 1 && args[0] == store.StartFreshFlag {
+		return c.startFresh()
 	}
 	if len(args) == 1 && args[0] == "--hidden" {
 		c.hidden = true

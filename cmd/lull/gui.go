@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -32,6 +33,31 @@ func (c *cli) open() int {
 	if c.raise() {
 		return exitOK
 	}
+	return c.gui(c.dir, c.env)
+}
+
+// startFresh is `lull --start-fresh`: when the database is damaged, it
+// keeps it aside (with its notification journal, under
+// lull.db.damaged-<time>, never replacing a file) and opens the app with
+// empty data. It refuses when the database is not damaged or Lull runs.
+func (c *cli) startFresh() int {
+	path := filepath.Join(c.dir, store.FileName)
+	db, err := store.Open(path, store.Options{LockTimeout: 2 * time.Second})
+	switch {
+	case err == nil:
+		db.Close()
+		fmt.Fprintf(c.stderr, "lull: %s is not damaged, so nothing was moved; start Lull with \"lull\"\n", path)
+		return exitUsage
+	case !errors.Is(err, store.ErrDamaged):
+		fmt.Fprintf(c.stderr, "lull: %v\n", err)
+		return exitFailure
+	}
+	moved, err := store.MoveAside(path, time.Now(), notify.JournalSuffix)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "lull: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(c.stdout, "Kept the damaged data as %s; Lull starts with empty data.\n", strings.Join(moved, " and "))
 	return c.gui(c.dir, c.env)
 }
 
@@ -148,6 +174,10 @@ func runGUI(dir string, e env) int {
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "lull: %v\n", err)
+		if errors.Is(err, store.ErrDamaged) {
+			// Started from a menu or at login, nobody reads stderr.
+			_ = sender.Send(notify.Message{Title: "Lull cannot open your data", Body: err.Error()})
+		}
 		return exitFailure
 	}
 	running.Store(svc)
