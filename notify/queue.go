@@ -573,7 +573,13 @@ func (st *stage) get(b byte, key []byte) ([]byte, error) {
 		}
 		st.tx = tx
 	}
-	return st.tx.Bucket(journalBuckets[b]).Get(key), nil
+	// Outside View: a damaged page must still give an error, not a crash.
+	var v []byte
+	err := st.q.db.Protect(func() error {
+		v = st.tx.Bucket(journalBuckets[b]).Get(key)
+		return nil
+	})
+	return v, err
 }
 
 func (st *stage) put(b byte, key, value []byte) {

@@ -72,8 +72,10 @@ func (c *cli) openHidden() int {
 }
 
 // startRaceWait is how long a start that found the data locked waits for
-// the other instance's API: it may still be starting.
-const startRaceWait = 2 * time.Second
+// the other instance's API: it may still be starting (asking the keyring
+// for the API token alone may take seconds at login). The wait ends as
+// soon as the API answers.
+const startRaceWait = 10 * time.Second
 
 // lostStartRace handles a start that found the data held by another
 // instance (locked is that error): once the other one answers, a plain
