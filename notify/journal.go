@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/lullapp/lull/internal/store"
 )
 
 // The queue's write-ahead journal.
@@ -311,8 +313,7 @@ func checkJournal(s journalScan, size int64, missing bool, applied uint64, clean
 	}
 	sort.Slice(c.apply, func(i, j int) bool { return c.apply[i].lsn < c.apply[j].lsn })
 	if first != nil && first.off == 0 && c.apply[0].lsn > applied+1 {
-		return c, fmt.Errorf("journal %s continues at record %d but the database ends at record %d: the database is older than the journal (restored from a backup?); "+
-			"Lull does not guess, move the journal aside to start without the notifications it holds", path, c.apply[0].lsn, applied)
+		return c, olderDatabase(path, c.apply[0].lsn, applied)
 	}
 	if n := len(c.apply); n > 0 {
 		c.last = c.apply[n-1].lsn
@@ -369,6 +370,14 @@ func checkJournal(s journalScan, size int64, missing bool, applied uint64, clean
 		c.lost = true
 	}
 	return c, nil
+}
+
+// olderDatabase is the refusal of a journal that continues beyond a gap
+// after the database's last applied entry: the database was put back
+// from an older copy.
+func olderDatabase(path string, first, applied uint64) error {
+	return fmt.Errorf("journal %s continues at record %d but the database ends at record %d: the database is older than the journal (restored from a backup?); "+
+		"Lull does not guess, move the journal aside to start without the notifications it holds", path, first, applied)
 }
 
 func lsnRange(a, b uint64) string {
@@ -456,7 +465,7 @@ func createJournal(path string) error {
 	if err != nil {
 		return fmt.Errorf("notification journal %s: create: %w", path, err)
 	}
-	syncDir(dir)
+	store.SyncDir(dir)
 	return nil
 }
 
@@ -503,7 +512,7 @@ func keepDamaged(path string, data []byte, written time.Time) (string, error) {
 			os.Remove(name)
 			return "", fmt.Errorf("keep a copy of the damaged notification journal in %s: %w", name, err)
 		}
-		syncDir(filepath.Dir(name))
+		store.SyncDir(filepath.Dir(name))
 		return name, nil
 	}
 }
@@ -563,12 +572,3 @@ func encodedSize(ops []journalOp) int {
 func (j *journal) rewind() { j.off = 0 }
 
 func (j *journal) close() error { return j.f.Close() }
-
-// syncDir makes a newly created file's directory entry durable; failure
-// only weakens durability of the file's creation, so it is not an error.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-}

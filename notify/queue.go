@@ -237,9 +237,9 @@ func (q *Queue) recoverLegacy(recs []journalRecord, applied uint64) error {
 		}
 	}
 	if len(q.pending) > 0 && q.pending[0].lsn != applied+1 {
+		first := q.pending[0].lsn
 		q.pending = q.pending[:0]
-		return fmt.Errorf("journal %s continues at record %d but the database ends at record %d: the database is older than the journal (restored from a backup?); "+
-			"Lull does not guess, move the journal aside to start without the notifications it holds", j.path, recs[0].lsn, applied)
+		return olderDatabase(j.path, first, applied)
 	}
 	if err := q.applyLocked(); err != nil {
 		return err

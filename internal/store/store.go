@@ -440,13 +440,13 @@ func MoveAside(path string, at time.Time, companions ...string) ([]string, error
 		}
 		moved = append(moved, target+c)
 	}
-	syncDir(filepath.Dir(path))
+	SyncDir(filepath.Dir(path))
 	return moved, nil
 }
 
-// syncDir makes renames in dir durable; failure only weakens that, so it
-// is not an error.
-func syncDir(dir string) {
+// SyncDir makes new names in dir (a created or renamed file) durable;
+// failure only weakens that, so it is not an error.
+func SyncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()
 		d.Close()
