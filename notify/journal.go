@@ -144,7 +144,15 @@ var (
 	errRecordCut      = errors.New("cut off by the end of the file")
 	errRecordChecksum = errors.New("checksum mismatch")
 	errRecordBad      = errors.New("malformed")
+	errScanStopped    = errors.New("so many places look like entries that reading stopped here")
 )
+
+// scanBudget bounds a scan's checksum work to this many times the file's
+// size. Each place that starts with the magic costs a checksum over the
+// length it claims; an intact journal costs about one file's worth, and
+// only a file crafted to be full of magic would run out, which must not
+// stall Lull's start for hours.
+const scanBudget = 64
 
 // decodeRecord reads the record at the start of data (which starts with
 // the magic) and returns it with its encoded length.
@@ -248,12 +256,22 @@ type journalScan struct {
 func scanJournal(data []byte) journalScan {
 	var s journalScan
 	covered := 0 // bad places before this offset are part of an earlier find
+	budget := scanBudget * len(data)
 	for off := 0; off+len(journalMagic) <= len(data); {
 		i := bytes.Index(data[off:], journalMagic[:])
 		if i < 0 {
 			break
 		}
 		off += i
+		if off+8 <= len(data) {
+			if n := int(binary.BigEndian.Uint32(data[off+4:])); n <= len(data)-off-recordHeader {
+				budget -= n // what its checksum will cost
+			}
+		}
+		if budget < 0 {
+			s.bad = append(s.bad, badRecord{off: off, err: errScanStopped})
+			break
+		}
 		r, n, err := decodeRecord(data[off:])
 		switch {
 		case err == nil:
