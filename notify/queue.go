@@ -160,7 +160,7 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 	}
 	q := &Queue{db: db, loc: loc, reqs: make(chan *addReq, 256), stop: make(chan struct{}), done: make(chan struct{}),
 		index: map[[16]byte][]byte{}, journal: o.j, overlay: map[string][]byte{}, idleApply: JournalIdleApply}
-	if err := q.recover(o, applied, clean); err != nil {
+	if err := q.recoverJournal(o, applied, clean); err != nil {
 		o.j.close()
 		return fail(err)
 	}
@@ -185,11 +185,11 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 	return q, nil
 }
 
-// recover applies the journal records bbolt has not got (and so rewinds
+// recoverJournal applies the journal records bbolt has not got (and so rewinds
 // the journal): after it, everything acknowledged that can still be read
 // is in bbolt. A damaged journal is copied aside first and started afresh
 // after, and the damage is kept for Problems.
-func (q *Queue) recover(o openedJournal, applied uint64, clean bool) error {
+func (q *Queue) recoverJournal(o openedJournal, applied uint64, clean bool) error {
 	j := o.j
 	if legacy := legacyRecords(o.data); len(legacy) > 0 {
 		return q.recoverLegacy(legacy, applied)
