@@ -68,7 +68,7 @@ func (b *Bus) SendClickable(m Message, onClick func()) error {
 	}
 	hints := map[string]dbus.Variant{"urgency": dbus.MakeVariant(urgency)}
 	var id uint32
-	err := b.server().Call(fdoIface+".Notify", 0, AppName, uint32(0), "", m.Title, m.Body,
+	err := b.server().Call(fdoIface+".Notify", 0, AppName, uint32(0), "", m.Title, bodyText(m.Body, b.BodyMarkup()),
 		[]string{"default", "Open", "open", "Open digest"}, hints, int32(-1)).Store(&id)
 	if err != nil {
 		return fmt.Errorf("show notification %q: %w", m.Title, err)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -261,6 +262,10 @@ type Bus struct {
 	conn *dbus.Conn
 	// click tracks notifications sent with SendClickable.
 	click clickable
+	// markup caches the server's body-markup capability once known.
+	markupMu    sync.Mutex
+	markupKnown bool
+	markup      bool
 }
 
 // OpenBus opens a private session-bus connection; Close closes it.
@@ -356,6 +361,24 @@ func (k *kdeDND) Leave() error {
 	return nil
 }
 
+// BodyMarkup reports whether the notification server reads markup in the
+// body (its "body-markup" capability), asked once per connection. When the
+// server cannot be asked it answers true (and asks again next time):
+// escaping plain text is the safe side, markup from a source is not.
+func (b *Bus) BodyMarkup() bool {
+	b.markupMu.Lock()
+	defer b.markupMu.Unlock()
+	if b.markupKnown {
+		return b.markup
+	}
+	var caps []string
+	if err := b.server().Call(fdoIface+".GetCapabilities", 0).Store(&caps); err != nil {
+		return true
+	}
+	b.markupKnown, b.markup = true, slices.Contains(caps, bodyMarkupCap)
+	return b.markup
+}
+
 // Send shows m through the notification server directly, as app AppName
 // with the urgency hint critical for urgent messages (beeep cannot set it
 // without also ringing the terminal bell).
@@ -365,7 +388,7 @@ func (b *Bus) Send(m Message) error {
 		urgency = byte(UrgencyCritical)
 	}
 	hints := map[string]dbus.Variant{"urgency": dbus.MakeVariant(urgency)}
-	call := b.server().Call(fdoIface+".Notify", 0, AppName, uint32(0), "", m.Title, m.Body, []string{}, hints, int32(-1))
+	call := b.server().Call(fdoIface+".Notify", 0, AppName, uint32(0), "", m.Title, bodyText(m.Body, b.BodyMarkup()), []string{}, hints, int32(-1))
 	if call.Err != nil {
 		return fmt.Errorf("show notification %q: %w", m.Title, call.Err)
 	}

@@ -63,3 +63,6 @@ func (b *Bus) Send(m Message) error { return ErrUnsupported }
 
 // SendClickable is not available outside Linux.
 func (b *Bus) SendClickable(m Message, onClick func()) error { return ErrUnsupported }
+
+// BodyMarkup is false outside Linux: no freedesktop server reads the body.
+func (b *Bus) BodyMarkup() bool { return false }

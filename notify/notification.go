@@ -163,4 +163,7 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrClosed means the queue was closed.
 	ErrClosed = errors.New("notification queue is closed")
+	// ErrJournalDamaged marks what opening the queue found wrong with its
+	// journal (Queue.Problems): Lull still starts, with what it could read.
+	ErrJournalDamaged = errors.New("the notification journal was damaged")
 )

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,7 +24,18 @@ var (
 	bucketMeta    = []byte("notify_meta") // last digest time
 	keyLastDigest = []byte("last_digest")
 	keyJournalLSN = []byte("journal_lsn") // last journal record applied to bbolt
+	// keyJournalClean is the last journal LSN when the queue was last
+	// closed; equal to journal_lsn when nothing was pending then. Open
+	// deletes it, so it speaks only of the run before.
+	keyJournalClean = []byte("journal_clean")
 )
+
+// idGapAfterLoss is how far the ID sequence skips ahead when journal
+// records may be lost: every ID such a record gave out lies within it,
+// because each ID costs its record at least one byte and the journal
+// never holds more than journalSize bytes of records bbolt lacks. So an
+// ID a client was given is never given again, even if its record is gone.
+const idGapAfterLoss = journalSize
 
 // DedupeWindow is how close identical held notifications (same source,
 // title and body) must follow each other to collapse into one item.
@@ -73,7 +85,14 @@ type Queue struct {
 	inflight atomic.Int64
 
 	commits, committed, applies atomic.Int64
+
+	// problems is what opening found wrong with the journal.
+	problems []error
 }
+
+// Problems returns what opening the queue found wrong with its journal
+// (each wraps ErrJournalDamaged), for the user to see; nil when nothing.
+func (q *Queue) Problems() []error { return q.problems }
 
 // CommitStats returns how many groups the committer wrote, how many Add
 // calls they carried and how many bbolt transactions applied them, to see
@@ -106,7 +125,8 @@ type addReq struct {
 // beyond what bbolt has (a previous run ended by a crash or kill -9), and
 // starts the committer goroutine; Close stops it. Open one Queue per
 // database: it owns the journal file beside it. loc is the user's zone for
-// per-day counters.
+// per-day counters. A damaged journal does not stop it: what can be read
+// is applied, a copy of the file is kept, and Problems says what happened.
 func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 	if loc == nil {
 		loc = time.Local
@@ -114,26 +134,35 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 	fail := func(err error) (*Queue, error) {
 		return nil, fmt.Errorf("notify queue %s: %w", db.Path(), err)
 	}
+	var applied uint64
+	var clean bool
 	err := db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketQueue, bucketLog, bucketDigests, bucketDays, bucketMeta} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
 		}
-		return nil
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keyJournalLSN); len(v) == 8 {
+			applied = binary.BigEndian.Uint64(v)
+		}
+		if v := meta.Get(keyJournalClean); len(v) == 8 {
+			clean = binary.BigEndian.Uint64(v) == applied
+		}
+		return meta.Delete(keyJournalClean)
 	})
 	if err != nil {
 		return fail(err)
 	}
-	j, recs, err := openJournal(db.Path() + journalSuffix)
+	o, err := openJournal(db.Path() + JournalSuffix)
 	if err != nil {
 		return fail(err)
 	}
 	q := &Queue{db: db, reqs: make(chan *addReq, 256), stop: make(chan struct{}), done: make(chan struct{}),
-		index: map[[16]byte][]byte{}, journal: j, overlay: map[string][]byte{}, idleApply: JournalIdleApply}
+		index: map[[16]byte][]byte{}, journal: o.j, overlay: map[string][]byte{}, idleApply: JournalIdleApply}
 	q.loc.Store(loc)
-	if err := q.replay(recs); err != nil {
-		j.close()
+	if err := q.recoverJournal(o, applied, clean); err != nil {
+		o.j.close()
 		return fail(err)
 	}
 	err = db.View(func(tx *bolt.Tx) error {
@@ -150,38 +179,105 @@ func OpenQueue(db *store.DB, loc *time.Location) (*Queue, error) {
 		})
 	})
 	if err != nil {
-		j.close()
+		o.j.close()
 		return fail(err)
 	}
 	go q.commitLoop()
 	return q, nil
 }
 
-// replay applies the journal records bbolt has not got (and so rewinds the
-// journal): after it, everything acknowledged is in bbolt.
-func (q *Queue) replay(recs []journalRecord) error {
-	var applied uint64
-	err := q.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketMeta).Get(keyJournalLSN); len(v) == 8 {
-			applied = binary.BigEndian.Uint64(v)
-		}
-		return nil
-	})
+// recoverJournal applies the journal records bbolt has not got (and so rewinds
+// the journal): after it, everything acknowledged that can still be read
+// is in bbolt. A damaged journal is copied aside first and started afresh
+// after, and the damage is kept for Problems.
+func (q *Queue) recoverJournal(o openedJournal, applied uint64, clean bool) error {
+	j := o.j
+	if legacy := legacyRecords(o.data); len(legacy) > 0 {
+		return q.recoverLegacy(legacy, applied)
+	}
+	chk, err := checkJournal(scanJournal(o.data), int64(len(o.data)), o.missing, applied, clean, j.path)
 	if err != nil {
 		return err
 	}
-	q.journal.last = applied
+	kept := ""
+	if len(chk.damage) > 0 && !o.missing {
+		if kept, err = keepDamaged(j.path, o.data, o.mtime); err != nil {
+			return err
+		}
+	}
+	q.pending = append(q.pending, chk.apply...)
+	j.last = chk.last
+	if err := q.applyLocked(); err != nil {
+		return err
+	}
+	if chk.lost {
+		if err := q.skipIDs(); err != nil {
+			return err
+		}
+	}
+	if len(chk.damage) > 0 || (o.missing && applied > 0) {
+		if err := j.restart(j.last); err != nil {
+			return err
+		}
+	}
+	if len(chk.damage) > 0 {
+		q.problems = append(q.problems, damageReport(j.path, kept, chk))
+	}
+	return nil
+}
+
+// recoverLegacy applies old-form records (journal_legacy.go) and starts
+// the journal afresh in the current form.
+func (q *Queue) recoverLegacy(recs []journalRecord, applied uint64) error {
+	j := q.journal
+	j.last = applied
 	for _, r := range recs {
 		if r.lsn > applied {
 			q.pending = append(q.pending, r)
-			q.journal.last = r.lsn
+			j.last = r.lsn
 		}
 	}
 	if len(q.pending) > 0 && q.pending[0].lsn != applied+1 {
-		return fmt.Errorf("journal %s continues at record %d but the database ends at record %d: the database is older than the journal (restored from a backup?); "+
-			"Lull does not guess, move the journal aside to start without the notifications it holds", q.journal.path, q.pending[0].lsn, applied)
+		first := q.pending[0].lsn
+		q.pending = q.pending[:0]
+		return olderDatabase(j.path, first, applied)
 	}
-	return q.applyLocked()
+	if err := q.applyLocked(); err != nil {
+		return err
+	}
+	return j.restart(j.last)
+}
+
+// skipIDs moves the ID sequence idGapAfterLoss ahead (see there).
+func (q *Queue) skipIDs() error {
+	return q.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketQueue)
+		return b.SetSequence(max(b.Sequence(), tx.Bucket(bucketLog).Sequence()) + idGapAfterLoss)
+	})
+}
+
+// damageReport says what was wrong with the journal at path, what Lull
+// did about it and where the damaged copy is.
+func damageReport(path, kept string, c journalCheck) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s.", path, strings.Join(c.damage, "; "))
+	if n := len(c.apply); n > 0 {
+		fmt.Fprintf(&b, " Lull recovered %d %s the database lacked.", n, plural(n, "entry", "entries"))
+	}
+	if c.lost {
+		b.WriteString(" Notifications Lull accepted shortly before it last stopped may be missing from your digests.")
+	}
+	if kept != "" {
+		fmt.Fprintf(&b, " A copy of the damaged file is kept as %s; Lull goes on with a fresh journal.", kept)
+	}
+	return fmt.Errorf("%w: %s", ErrJournalDamaged, b.String())
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Close stops the committer after the transactions in flight; later Adds
@@ -243,7 +339,10 @@ func (q *Queue) commitLoop() {
 				q.commit(rest)
 			}
 			q.writeMu.Lock()
-			_ = q.applyLocked() // on failure the records stay in the journal for the next start
+			// On failure the records stay in the journal for the next start.
+			if q.applyLocked() == nil {
+				q.markClean()
+			}
 			q.journal.close()
 			q.writeMu.Unlock()
 			return
@@ -405,6 +504,15 @@ func (q *Queue) applyLocked() error {
 	return nil
 }
 
+// markClean records that the journal ends at its last LSN, so the next
+// open knows a missing or emptied journal lost nothing (keyJournalClean).
+// Failing only costs that knowledge.
+func (q *Queue) markClean() {
+	_ = q.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyJournalClean, itoa64(q.journal.last))
+	})
+}
+
 // applyOps performs journal ops in tx.
 func applyOps(tx *bolt.Tx, ops []journalOp) error {
 	for _, op := range ops {
@@ -466,7 +574,13 @@ func (st *stage) get(b byte, key []byte) ([]byte, error) {
 		}
 		st.tx = tx
 	}
-	return st.tx.Bucket(journalBuckets[b]).Get(key), nil
+	// Outside View: a damaged page must still give an error, not a crash.
+	var v []byte
+	err := st.q.db.Protect(func() error {
+		v = st.tx.Bucket(journalBuckets[b]).Get(key)
+		return nil
+	})
+	return v, err
 }
 
 func (st *stage) put(b byte, key, value []byte) {
@@ -483,10 +597,25 @@ func (st *stage) putJSON(b byte, key []byte, v any) error {
 	return nil
 }
 
-func (st *stage) nextSequence(b byte) uint64 {
-	st.seqs[b]++
-	st.ops = append(st.ops, journalOp{kind: opSeq, bucket: b, seq: st.seqs[b]})
-	return st.seqs[b]
+// nextID allocates the sequence of a new notification kept in bucket b
+// (the held queue or the log). One counter serves both buckets, so IDs
+// never repeat across them: it is the larger of the two buckets' bbolt
+// sequences, and each allocation raises b's sequence to the new value, so
+// the larger one always holds the last number given out (also in
+// databases written before the counter was shared). The number alone is
+// unique, whatever the clock did: an ID does not rely on time moving
+// forward.
+func (st *stage) nextID(b byte) uint64 {
+	n := idSequence(st.seqs) + 1
+	st.seqs[b] = n
+	st.ops = append(st.ops, journalOp{kind: opSeq, bucket: b, seq: n})
+	return n
+}
+
+// idSequence is the last notification sequence given out: the larger of
+// the held queue's and the log's.
+func idSequence(seqs [len(journalBuckets)]uint64) uint64 {
+	return max(seqs[jbQueue], seqs[jbLog])
 }
 
 // close ends the read transaction; it must end before any write
@@ -508,7 +637,7 @@ func (q *Queue) put(st *stage, it *Item) (Result, error) {
 		it.LastAt = it.ReceivedAt
 	}
 	if it.Decision.Action != ActionHold {
-		k := store.TimeKey(it.ReceivedAt, st.nextSequence(jbLog))
+		k := store.TimeKey(it.ReceivedAt, st.nextID(jbLog))
 		it.ID = hex.EncodeToString(k)
 		return Result{it.ID, it.Decision.Action, it.Decision.Reason, it.Count}, st.putJSON(jbLog, k, it)
 	}
@@ -538,7 +667,7 @@ func (q *Queue) put(st *stage, it *Item) (Result, error) {
 			}
 		}
 	}
-	k = store.TimeKey(it.ReceivedAt, st.nextSequence(jbQueue))
+	k = store.TimeKey(it.ReceivedAt, st.nextID(jbQueue))
 	it.ID = hex.EncodeToString(k)
 	st.index[h] = k
 	return Result{it.ID, ActionHold, it.Decision.Reason, it.Count}, st.putJSON(jbQueue, k, it)

@@ -51,5 +51,5 @@ func NewSender(bus *Bus) Sender {
 	if bus == nil {
 		return b
 	}
-	return splitSender{normal: b, urgent: bus}
+	return splitSender{normal: plainSender{next: b, caps: bus}, urgent: bus}
 }

@@ -42,6 +42,9 @@ type Status struct {
 	// Resumable is the block under way that was stopped early and can be
 	// resumed (`lull focus resume`), if any.
 	Resumable *focus.Block `json:"resumable,omitempty"`
+	// Problems are what the start found wrong with the data and worked
+	// around (Data.Problems).
+	Problems []string `json:"problems,omitempty"`
 }
 
 // Status reports the running instance's state.
@@ -51,7 +54,7 @@ func (s *Service) Status() Status {
 	out := Status{
 		Running: true, Version: s.opts.Version, PID: os.Getpid(), DataDir: s.Dir,
 		Focusing: st.Focusing, Focus: st, StatusLine: focus.StatusLine(st, now),
-		NextDigest: s.Notify.NextDigest(now), TokenStore: string(s.tokenStore),
+		NextDigest: s.Notify.NextDigest(now), TokenStore: string(s.tokenStore), Problems: s.problemLines(),
 	}
 	if held, err := s.Notify.Held(); err == nil {
 		out.Held = heldCount(held)
@@ -78,7 +81,7 @@ func heldCount(items []notify.Item) int {
 
 // OfflineStatus reports from the stored data when no instance runs.
 func (d *Data) OfflineStatus(version string) Status {
-	out := Status{Version: version, DataDir: d.Dir, StatusLine: "Lull is not running"}
+	out := Status{Version: version, DataDir: d.Dir, StatusLine: "Lull is not running", Problems: d.problemLines()}
 	if b, ok := d.NextBlock(); ok {
 		out.NextBlock = &b
 	}

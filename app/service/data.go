@@ -36,6 +36,7 @@ type Data struct {
 	settings Settings
 	busy     *BusySnapshot
 	onSave   func(old, new Settings)
+	problems []error
 }
 
 // DataOptions say where the data lives and which keyring holds secrets.
@@ -91,7 +92,22 @@ func OpenData(opts DataOptions) (*Data, error) {
 	if d.Queue, err = notify.OpenQueue(db, d.settings.Location()); err != nil {
 		return fail(err)
 	}
+	d.problems = d.Queue.Problems()
 	return d, nil
+}
+
+// Problems returns what opening found wrong with the data but could work
+// around (a damaged notification journal: what could be read was kept),
+// for the user to see once at start; nil when nothing.
+func (d *Data) Problems() []error { return d.problems }
+
+// problemLines is Problems as text, for the status.
+func (d *Data) problemLines() []string {
+	var out []string
+	for _, p := range d.problems {
+		out = append(out, p.Error())
+	}
+	return out
 }
 
 // Close closes the notification queue (moving what its journal holds into

@@ -214,7 +214,32 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	if opts.SyncInterval > 0 {
 		s.background(s.syncAndSchedule)
 	}
+	s.reportStartProblems()
 	return s, nil
+}
+
+// reportStartProblems tells the user, once, what opening the data found
+// wrong and worked around: in the log and as an OS notification (the
+// window may be hidden to the tray); `lull status` lists them while this
+// run lasts.
+func (s *Service) reportStartProblems() {
+	for _, p := range s.Problems() {
+		s.opts.Logf("%v", p)
+		if s.opts.Sender == nil {
+			continue
+		}
+		if err := s.opts.Sender.Send(notify.Message{Title: "Lull — " + startProblemTitle(p), Body: p.Error()}); err != nil {
+			s.opts.Logf("show start-up problem: %v", err)
+		}
+	}
+}
+
+// startProblemTitle is the notification title for a start-up problem.
+func startProblemTitle(p error) string {
+	if errors.Is(p, notify.ErrJournalDamaged) {
+		return "damaged notification journal"
+	}
+	return "a problem with your data"
 }
 
 func (s *Service) startAPI() error {

@@ -32,6 +32,7 @@ time, holds notifications while you focus and hands them over as digests.
 Usage:
   lull                      open Lull (or show the running one)
   lull --hidden             start Lull in the tray only (what start at login runs)
+  lull --start-fresh        keep a damaged lull.db aside and start with empty data
   lull status [--json]      focus state, next block, held notifications
   lull focus start [LENGTH | until-next | open]     LENGTH e.g. 25m, 1h30 or 90
   lull focus stop | resume | extend LENGTH
@@ -66,6 +67,9 @@ func run(args []string, e env) int {
 	if len(args) == 0 {
 		return c.open()
 	}
+	if len(args) == 1 && args[0] == store.StartFreshFlag {
+		return c.startFresh()
+	}
 	if len(args) == 1 && args[0] == "--hidden" {
 		c.hidden = true
 		return c.openHidden()
@@ -85,6 +89,9 @@ func run(args []string, e env) int {
 type cli struct {
 	env
 	dir string
+	// staleNoted is set once the user was told that api.json named a port
+	// another program now has, so a command that dials twice says it once.
+	staleNoted bool
 }
 
 func (c *cli) dispatch(args []string) error {
@@ -117,10 +124,16 @@ func (c *cli) dispatch(args []string) error {
 	return usagef("unknown command %q (see \"lull --help\")", args[0])
 }
 
-// client dials the running instance; nil when none runs.
+// client dials the running instance; nil when none runs. When the
+// discovery file is stale and another program has its port, it says so
+// on stderr (that program was sent nothing).
 func (c *cli) client() (*localapi.Client, error) {
 	cl, err := localapi.Dial(c.dir)
 	if errors.Is(err, localapi.ErrNotRunning) {
+		if nl := (*localapi.NotLullError)(nil); errors.As(err, &nl) && !c.staleNoted {
+			fmt.Fprintf(c.stderr, "lull: %v\n", nl)
+			c.staleNoted = true
+		}
 		return nil, nil
 	}
 	return cl, err
@@ -135,6 +148,11 @@ func (c *cli) data() (*service.Data, error) {
 	d, err := service.OpenData(service.DataOptions{Dir: c.dir, LockTimeout: 2 * time.Second, Clock: clk})
 	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("%w; it did not answer on the local API (is it starting or shutting down?), try again in a moment", err)
+	}
+	if err == nil {
+		for _, p := range d.Problems() {
+			fmt.Fprintf(c.stderr, "lull: %v\n", p)
+		}
 	}
 	return d, err
 }
@@ -218,6 +236,12 @@ func (c *cli) printStatus(st service.Status) {
 	}
 	fmt.Fprintf(tw, "This week:\t%s of the %s goal\n", human.Duration(st.WeekFocus), human.Duration(st.WeeklyGoal))
 	fmt.Fprintf(tw, "Data:\t%s\n", st.DataDir)
+	if st.Running {
+		// Offline, the problems went to stderr when the data was opened.
+		for _, p := range st.Problems {
+			fmt.Fprintf(tw, "Problem:\t%s\n", p)
+		}
+	}
 	tw.Flush()
 }
 

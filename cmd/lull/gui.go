@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -36,6 +37,31 @@ func (c *cli) open() int {
 	return c.gui(c.dir, c.env)
 }
 
+// startFresh is `lull --start-fresh`: when the database is damaged, it
+// keeps it aside (with its notification journal, under
+// lull.db.damaged-<time>, never replacing a file) and opens the app with
+// empty data. It refuses when the database is not damaged or Lull runs.
+func (c *cli) startFresh() int {
+	path := filepath.Join(c.dir, store.FileName)
+	db, err := store.Open(path, store.Options{LockTimeout: 2 * time.Second})
+	switch {
+	case err == nil:
+		db.Close()
+		fmt.Fprintf(c.stderr, "lull: %s is not damaged, so nothing was moved; start Lull with \"lull\"\n", path)
+		return exitUsage
+	case !errors.Is(err, store.ErrDamaged):
+		fmt.Fprintf(c.stderr, "lull: %v\n", err)
+		return exitFailure
+	}
+	moved, err := store.MoveAside(path, time.Now(), notify.JournalSuffix)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "lull: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(c.stdout, "Kept the damaged data as %s; Lull starts with empty data.\n", strings.Join(moved, " and "))
+	return c.gui(c.dir, c.env)
+}
+
 // openHidden starts the app without its window; when one already runs it
 // is left as it is.
 func (c *cli) openHidden() int {
@@ -44,6 +70,28 @@ func (c *cli) openHidden() int {
 		return exitOK
 	}
 	return c.gui(c.dir, c.env)
+}
+
+// lostStartRace handles a start that found the data held by another
+// instance (locked is that error): once the other one answers, a plain
+// `lull` asks it to show its window, and `lull --hidden` (start at login)
+// leaves it as it is, hidden or not, and exits 0.
+func (c *cli) lostStartRace(locked error) int {
+	// The other instance may still be starting (asking the keyring for the
+	// API token alone may take seconds at login); the wait ends as soon as
+	// its API answers.
+	for deadline := time.Now().Add(startTimeout); time.Now().Before(deadline); time.Sleep(startPoll) {
+		if c.hidden {
+			if cl, err := localapi.Dial(c.dir); err == nil && cl != nil {
+				fmt.Fprintln(c.stdout, "Lull is already running.")
+				return exitOK
+			}
+		} else if c.raise() {
+			return exitOK
+		}
+	}
+	fmt.Fprintf(c.stderr, "lull: %v\n", locked)
+	return exitFailure
 }
 
 // raise asks a running instance to show its window; it reports whether
@@ -137,25 +185,14 @@ func runGUI(dir string, e env) int {
 	}
 	svc, err := service.Start(ctx, opts)
 	if errors.Is(err, store.ErrLocked) {
-		// Another instance holds the data: it won a start-up race and may
-		// still be starting its API. Wait for it instead of failing; a
-		// hidden start leaves its window alone.
-		c := &cli{env: e, dir: dir}
-		for deadline := time.Now().Add(startTimeout); time.Now().Before(deadline); time.Sleep(startPoll) {
-			if e.hidden {
-				if cl, _ := localapi.Dial(dir); cl != nil {
-					fmt.Fprintln(e.stdout, "Lull is already running.")
-					return exitOK
-				}
-			} else if c.raise() {
-				return exitOK
-			}
-		}
-		fmt.Fprintf(e.stderr, "lull: %v\n", err)
-		return exitFailure
+		return (&cli{env: e, dir: dir}).lostStartRace(err)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "lull: %v\n", err)
+		if errors.Is(err, store.ErrDamaged) {
+			// Started from a menu or at login, nobody reads stderr.
+			_ = sender.Send(notify.Message{Title: "Lull cannot open your data", Body: err.Error()})
+		}
 		return exitFailure
 	}
 	running.Store(svc)

@@ -3,6 +3,7 @@ package localapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,33 +11,58 @@ import (
 	"time"
 )
 
-// Client talks to the running instance's API.
+// Client talks to the running instance's API. Every connection it opens
+// first passes the hello handshake (hello.go): the token goes only to a
+// listener that proved it knows it.
 type Client struct {
 	base  string
+	addr  string
+	port  int
 	token string
 	http  *http.Client
 }
 
+// dialTimeout bounds Dial's first request: a running Lull answers its
+// status at once, and a dead or foreign port must not hang the command
+// line.
+const dialTimeout = 2 * time.Second
+
+// requestTimeout bounds every later request (a calendar sync can take a
+// while).
+const requestTimeout = 60 * time.Second
+
 // Dial reads the discovery file in dir and checks that an instance answers.
 // It returns ErrNotRunning when none does (no file, or a stale one left by a
-// crash).
+// crash); a *NotLullError (which is ErrNotRunning too) when another
+// program took the stale file's port.
 func Dial(dir string) (*Client, error) {
 	d, err := ReadDiscovery(dir)
 	if err != nil {
 		return nil, ErrNotRunning
 	}
 	c := NewClient(d.Port, d.Token)
-	c.http.Timeout = 2 * time.Second
+	c.http.Timeout = dialTimeout
 	if err := c.Do(http.MethodGet, "/v1/status", nil, nil); err != nil {
+		var nl *NotLullError
+		if errors.As(err, &nl) {
+			return nil, nl
+		}
 		return nil, ErrNotRunning
 	}
-	c.http.Timeout = 60 * time.Second
+	c.http.Timeout = requestTimeout
 	return c, nil
 }
 
 // NewClient returns a client for the API at 127.0.0.1:port.
 func NewClient(port int, token string) *Client {
-	return &Client{base: "http://127.0.0.1:" + strconv.Itoa(port), token: token, http: &http.Client{Timeout: 60 * time.Second}}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	c := &Client{base: "http://" + addr, addr: addr, port: port, token: token}
+	c.http = &http.Client{Timeout: requestTimeout, Transport: &http.Transport{
+		DialContext:     c.dialVerified,
+		MaxIdleConns:    4,
+		IdleConnTimeout: 30 * time.Second,
+	}}
+	return c
 }
 
 // StatusError is an error answer from the API.

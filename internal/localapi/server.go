@@ -4,7 +4,9 @@
 //
 // Every request passes the same guard: Host must name the loopback address
 // and our port (DNS rebinding), no Origin header (browsers), a bearer token,
-// and a body of at most MaxBody bytes.
+// and a body of at most MaxBody bytes. The one exception to the token is
+// the hello handshake (HelloPath), by which the client checks that the
+// listener is Lull before it sends the token.
 package localapi
 
 import (
@@ -85,7 +87,8 @@ func (s *Server) Close(ctx context.Context) error {
 }
 
 // guard applies the loopback API's checks, in the order: Host and Origin
-// (403), token (401), body size (413).
+// (403), the handshake (answered without a token), token (401), body size
+// (413).
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.hostAllowed(r.Host) {
@@ -94,6 +97,10 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		if _, ok := r.Header["Origin"]; ok {
 			WriteError(w, http.StatusForbidden, "cross-origin requests are not allowed")
+			return
+		}
+		if r.URL.Path == HelloPath {
+			s.serveHello(w, r)
 			return
 		}
 		if !s.tokenOK(r) {

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,11 +30,34 @@ const FileName = "lull.db"
 var (
 	// ErrLocked means another process (normally a running Lull) holds the file.
 	ErrLocked = errors.New("database is in use by another Lull process")
-	// ErrCorrupt means the file exists but is not a readable Lull database.
-	ErrCorrupt = errors.New("database file is unreadable")
+	// ErrDamaged means the file exists but is damaged or not a Lull
+	// database; the error is a *DamagedError that says where and what.
+	ErrDamaged = errors.New("database file is damaged")
 	// ErrTooNew means the file was written by a newer Lull.
 	ErrTooNew = errors.New("database was written by a newer version of Lull")
 )
+
+// StartFreshFlag is the command-line flag that moves a damaged database
+// aside (keeping it) and starts with empty data; DamagedError names it.
+const StartFreshFlag = "--start-fresh"
+
+// DamagedError is a database file Lull cannot use: which file, what is
+// wrong with it, and (in its message) what the user can do. Lull never
+// changes such a file. It matches ErrDamaged.
+type DamagedError struct {
+	Path string
+	// Problem says what is wrong, in words for the user.
+	Problem string
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("%s is damaged: %s. Lull has not changed it. Restore it from a backup, "+
+		"or run \"lull %s\" to keep it aside as %s%s<time> and start with empty data",
+		e.Path, e.Problem, StartFreshFlag, filepath.Base(e.Path), DamagedSuffix)
+}
+
+// Is makes errors.Is(err, ErrDamaged) hold.
+func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
 
 var (
 	metaBucket    = []byte("meta")
@@ -82,8 +107,14 @@ type DB struct {
 func (db *DB) Path() string { return db.path }
 
 // Open opens (creating when missing, mode 0600) the database at path, takes
-// its lock, and migrates it to SchemaVersion. Its errors name the file and
-// say what the user can do.
+// its lock, checks the file and migrates it to SchemaVersion. Its errors
+// name the file and say what the user can do; a damaged file gives a
+// *DamagedError, never a crash.
+//
+// The checks (check.go) run before bbolt maps the file: its header, its
+// size against the pages the header says are in use, and every page the
+// bucket tree reaches. Then bbolt's own consistency check runs. On a file
+// of tens of megabytes this adds milliseconds to the start.
 func Open(path string, opts Options) (*DB, error) {
 	if opts.LockTimeout == 0 {
 		opts.LockTimeout = time.Second
@@ -95,11 +126,26 @@ func Open(path string, opts Options) (*DB, error) {
 	} else if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	bdb, err := openBolt(path, opts)
+	bdb, m, err := openBolt(path, opts)
 	if err != nil {
 		return nil, explain(path, err)
 	}
 	db := &DB{DB: bdb, path: path}
+	if m.oneInvalid && !opts.ReadOnly {
+		// A meta page torn by a crash: the next commit rewrites it, and
+		// then the consistency check can read it.
+		if err := db.Update(func(*bolt.Tx) error { return nil }); err != nil {
+			bdb.Close()
+			return nil, err
+		}
+		m.oneInvalid = false
+	}
+	if !m.oneInvalid {
+		if err := db.consistent(); err != nil {
+			bdb.Close()
+			return nil, err
+		}
+	}
 	if opts.ReadOnly {
 		if err := db.checkVersion(); err != nil {
 			bdb.Close()
@@ -114,33 +160,153 @@ func Open(path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-// openBolt opens the file, turning a panic inside bbolt (it can panic on
-// some damaged files) into ErrCorrupt instead of crashing Lull.
-func openBolt(path string, opts Options) (db *bolt.DB, err error) {
+// lockRetry is how often the lock is tried again while another process
+// holds it (bbolt's own interval).
+const lockRetry = 50 * time.Millisecond
+
+// openBolt opens the file through bbolt. bbolt opens it through a hook
+// that first takes the lock and checks the file with ordinary reads
+// (checkHeader, checkTree), so bbolt never maps a file that would make it
+// fault. A panic inside bbolt, or a fault reading the map (a file cut
+// short behind Lull's back), still becomes ErrDamaged, not a crash.
+// It returns the meta page the checks chose (zero for a new file).
+func openBolt(path string, opts Options) (db *bolt.DB, meta fileMeta, err error) {
+	var file *os.File
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
-			db, err = nil, fmt.Errorf("%w: %v", ErrCorrupt, r)
+			if file != nil {
+				file.Close() // releases the lock bbolt took
+			}
+			db, err = nil, &damage{fmt.Sprintf("it cannot be read (%v)", r)}
 		}
 	}()
-	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly})
+	openFile := func(name string, flag int, mode os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, mode)
+		if err != nil {
+			return nil, err
+		}
+		if err := lockForCheck(f, !opts.ReadOnly, opts.LockTimeout); err != nil {
+			f.Close()
+			return nil, err
+		}
+		m, err := checkHeader(f)
+		if err == nil && m.pages > 0 {
+			err = checkTree(f, m)
+		}
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		file, meta = f, m
+		return f, nil
+	}
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly, OpenFile: openFile})
 	if err == nil {
 		db.NoSync = opts.NoSync
 	}
-	return db, err
+	return db, meta, err
 }
 
+// consistent runs bbolt's own consistency check over the whole file.
+func (db *DB) consistent() error {
+	var problems []string
+	err := db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			if len(problems) < maxReportedProblems {
+				problems = append(problems, err.Error())
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return &DamagedError{Path: db.path, Problem: "its consistency check failed: " + strings.Join(problems, "; ")}
+	}
+	return nil
+}
+
+// maxReportedProblems is how many of the consistency check's findings a
+// DamagedError quotes: the first few say what is wrong; a badly damaged
+// file can have thousands.
+const maxReportedProblems = 3
+
 func explain(path string, err error) error {
+	var d *damage
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
 		return fmt.Errorf("%s: %w (is Lull already running? quit it first, or use 'lull status')", path, ErrLocked)
-	case errors.Is(err, ErrCorrupt), errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch),
-		errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrInvalidMapping):
-		return fmt.Errorf("%s: %w (%v). Lull has not changed it. Move it aside to start with empty data "+
-			"(mv %q %q.broken) or restore it from a backup", path, ErrCorrupt, err, path, path)
+	case errors.As(err, &d):
+		return &DamagedError{Path: path, Problem: d.what}
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrInvalidMapping):
+		return &DamagedError{Path: path, Problem: "it is not a readable Lull database"}
+	case errors.Is(err, berrors.ErrVersionMismatch):
+		return &DamagedError{Path: path, Problem: "it is in a database format this Lull does not read"}
 	case errors.Is(err, os.ErrPermission):
 		return fmt.Errorf("%s: %w: check the file's owner and mode (it should be yours, 0600)", path, err)
 	}
 	return fmt.Errorf("open database %s: %w", path, err)
+}
+
+// View is bbolt's View; a panic or fault from a damaged page becomes a
+// *DamagedError (a panic that is not damage is raised again).
+func (db *DB) View(fn func(*bolt.Tx) error) (err error) {
+	defer db.protect(&err)()
+	return db.DB.View(fn)
+}
+
+// Update is bbolt's Update, protected as View is.
+func (db *DB) Update(fn func(*bolt.Tx) error) (err error) {
+	defer db.protect(&err)()
+	return db.DB.Update(fn)
+}
+
+// Batch is bbolt's Batch, protected as View is.
+func (db *DB) Batch(fn func(*bolt.Tx) error) (err error) {
+	defer db.protect(&err)()
+	return db.DB.Batch(fn)
+}
+
+// Protect runs fn, which reads through a transaction begun with Begin,
+// protected as View is.
+func (db *DB) Protect(fn func() error) (err error) {
+	defer db.protect(&err)()
+	return fn()
+}
+
+// protect turns on panic-on-fault for the calling goroutine (so a read
+// past the end of the map panics instead of killing Lull) and returns the
+// function to defer: it restores the setting and turns a panic from
+// damage into a *DamagedError in *err.
+func (db *DB) protect(err *error) func() {
+	old := debug.SetPanicOnFault(true)
+	return func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			*err = db.damaged(r)
+		}
+	}
+}
+
+// damaged decides whether panic r came from damage: the file is checked
+// again with ordinary reads; if it is intact, r was a bug and is raised
+// again.
+func (db *DB) damaged(r any) error {
+	f, err := os.Open(db.path)
+	if err != nil {
+		return &DamagedError{Path: db.path, Problem: fmt.Sprintf("reading it failed (%v), and then it could not be opened again: %v", r, err)}
+	}
+	defer f.Close()
+	m, err := checkHeader(f)
+	if err == nil {
+		err = checkTree(f, m)
+	}
+	if err != nil {
+		return &DamagedError{Path: db.path, Problem: err.Error()}
+	}
+	panic(r)
 }
 
 // Version reads the stored schema version (0 for a file that has none yet).
@@ -237,4 +403,52 @@ func KeyTime(k []byte) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8])))
+}
+
+// DamagedSuffix follows the database's file name in the name a damaged
+// database is kept under, before the time it was put aside.
+const DamagedSuffix = ".damaged-"
+
+// MoveAside puts the damaged database at path aside, with the files that
+// belong to it (path+companion, such as the notification journal), under
+// path.damaged-<at>[+companion], so they stay together and can be put back
+// by renaming. It never replaces an existing file and returns the new
+// names of what it moved.
+func MoveAside(path string, at time.Time, companions ...string) ([]string, error) {
+	base := path + DamagedSuffix + at.Local().Format("20060102-150405")
+	target := base
+	for i := 2; ; i++ {
+		taken := false
+		for _, c := range append([]string{""}, companions...) {
+			if _, err := os.Lstat(target + c); err == nil {
+				taken = true
+			}
+		}
+		if !taken {
+			break
+		}
+		target = fmt.Sprintf("%s-%d", base, i)
+	}
+	var moved []string
+	for _, c := range append([]string{""}, companions...) {
+		err := os.Rename(path+c, target+c)
+		if errors.Is(err, os.ErrNotExist) && c != "" {
+			continue
+		}
+		if err != nil {
+			return moved, fmt.Errorf("put %s aside: %w", path+c, err)
+		}
+		moved = append(moved, target+c)
+	}
+	SyncDir(filepath.Dir(path))
+	return moved, nil
+}
+
+// SyncDir makes new names in dir (a created or renamed file) durable;
+// failure only weakens that, so it is not an error.
+func SyncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
 }

@@ -69,10 +69,10 @@ func TestCorruptFileIsReportedAndLeftAlone(t *testing.T) {
 			if err == nil {
 				t.Fatal("Open of a corrupt file succeeded")
 			}
-			if !errors.Is(err, ErrCorrupt) {
-				t.Errorf("err = %v, want ErrCorrupt", err)
+			if !errors.Is(err, ErrDamaged) {
+				t.Errorf("err = %v, want ErrDamaged", err)
 			}
-			for _, want := range []string{path, "Move it aside"} {
+			for _, want := range []string{path, "Restore it from a backup", "lull --start-fresh"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q lacks %q", err, want)
 				}
