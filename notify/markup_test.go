@@ -50,9 +50,11 @@ func TestDigestAndBreakthroughBodiesEscaped(t *testing.T) {
 		if len(msgs) != 2 {
 			t.Fatalf("markup %v: sent %+v, want a breakthrough and a digest", markup, msgs)
 		}
-		want := []string{"<a href='x'>see</a> & go", "<b>CI</b> 1 · Q&A 1"}
+		// The breakthrough says why it was let through; the digest names
+		// each source's top titles.
+		want := []string{"Let through: urgent\n<a href='x'>see</a> & go", "<b>CI</b>: build · Q&A: hi"}
 		if markup {
-			want = []string{"&lt;a href='x'&gt;see&lt;/a&gt; &amp; go", "&lt;b&gt;CI&lt;/b&gt; 1 · Q&amp;A 1"}
+			want = []string{"Let through: urgent\n&lt;a href='x'&gt;see&lt;/a&gt; &amp; go", "&lt;b&gt;CI&lt;/b&gt;: build · Q&amp;A: hi"}
 		}
 		for i, m := range msgs {
 			if m.Body != want[i] {
