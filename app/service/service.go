@@ -71,8 +71,8 @@ const (
 	ShowDigest
 )
 
-// Event is one change, delivered to subscribers in order on the
-// service's goroutines; the UI hands it to fyne.Do.
+// Event is one change, delivered to each subscriber in order on a
+// goroutine of its own (see Subscribe); the UI hands it to fyne.Do.
 type Event struct {
 	Kind  EventKind
 	Focus focus.State
@@ -97,7 +97,7 @@ type Service struct {
 	wg     sync.WaitGroup
 
 	subMu  sync.Mutex
-	subs   map[int]func(Event)
+	subs   map[int]*subscriber
 	nextID int
 
 	syncMu    sync.Mutex // one sync/plan/publish at a time
@@ -126,7 +126,7 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Data: d, opts: opts, subs: map[int]func(Event){}, started: d.Clock.Now()}
+	s := &Service{Data: d, opts: opts, subs: map[int]*subscriber{}, started: d.Clock.Now()}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	fail := func(err error) (*Service, error) {
 		s.Close()
@@ -227,28 +227,30 @@ func (s *Service) APIPort() int {
 func (s *Service) TokenStore() (localapi.TokenStore, string) { return s.tokenStore, s.tokenNotice }
 
 // Subscribe registers f for every Event; the returned func unsubscribes.
+// f runs on a goroutine of its own, one event at a time and in order, and
+// never holds up whoever emitted the event; events of one kind that pile up
+// while f runs reach it as one, the latest (see subscriber).
 func (s *Service) Subscribe(f func(Event)) func() {
+	sub := newSubscriber(f)
 	s.subMu.Lock()
 	defer s.subMu.Unlock()
 	id := s.nextID
 	s.nextID++
-	s.subs[id] = f
+	s.subs[id] = sub
 	return func() {
 		s.subMu.Lock()
 		delete(s.subs, id)
 		s.subMu.Unlock()
+		sub.close()
 	}
 }
 
+// emit hands e to every subscriber without waiting for any of them.
 func (s *Service) emit(e Event) {
 	s.subMu.Lock()
-	fs := make([]func(Event), 0, len(s.subs))
-	for _, f := range s.subs {
-		fs = append(fs, f)
-	}
-	s.subMu.Unlock()
-	for _, f := range fs {
-		f(e)
+	defer s.subMu.Unlock()
+	for _, sub := range s.subs {
+		sub.post(e)
 	}
 }
 
