@@ -35,6 +35,10 @@ type Options struct {
 	// second; a tray menu click then waits up to Park (see parker). Zero
 	// never parks: the headless test driver runs fyne.Do at once.
 	Park time.Duration
+
+	// post replaces fyne.Do as the way onto the UI goroutine (tests queue
+	// the work and run it on the test goroutine, as a real driver would).
+	post func(func())
 }
 
 // trayHold is how long the event loop stays awake after the tray menu
@@ -86,7 +90,7 @@ func New(a fyne.App, svc *service.Service, opts Options) *UI {
 	}
 	u := &UI{app: a, svc: svc, opts: opts}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
-	u.bridge = newBridge(u)
+	u.bridge = newBridge(u, opts.post)
 	if opts.Park > 0 {
 		u.park = newParker(clock.Real{}, opts.Park, fyne.Do)
 	}
@@ -235,13 +239,11 @@ func (u *UI) refreshSelected() {
 }
 
 // refreshClock is the once-a-minute update while focusing: the remaining
-// time, today's focus, and the held count (new notifications are not
-// announced by the service, and they mostly arrive while focusing).
+// time, today's focus, and the held count (read in the background: not
+// every way in announces what it held).
 func (u *UI) refreshClock() {
 	u.today.refresh()
-	if u.tabs.SelectedIndex() == tabDigest {
-		u.digest.refresh()
-	}
+	u.digest.refresh()
 	u.refreshTray()
 }
 
@@ -251,37 +253,41 @@ func (u *UI) refreshTray() {
 	}
 }
 
-// apply updates the views an event concerns. It runs on the UI goroutine.
-func (u *UI) apply(e service.Event) {
-	switch e.Kind {
-	case service.FocusChanged:
-		u.today.refresh()
-		u.digest.refresh()
-		u.refreshTray()
-		u.bridge.arm(e.Focus, u.svc.Clock.Now())
-	case service.PlanChanged:
+// apply updates the views the merged events concern. It runs on the UI
+// goroutine.
+func (u *UI) apply(p pendingEvents) {
+	focusChanged, planChanged := p.has(service.FocusChanged), p.has(service.PlanChanged)
+	if planChanged {
 		u.plan.refresh()
-		u.today.refresh()
-		u.refreshTray()
 		if u.tabs.SelectedIndex() == tabReport {
 			u.report.Refresh()
 		}
-	case service.HeldChanged:
+	}
+	if focusChanged || planChanged {
 		u.today.refresh()
-		u.digest.refresh()
 		u.refreshTray()
-	case service.CalendarsChanged:
+	}
+	if focusChanged {
+		u.bridge.arm(p.focus, u.now())
+	}
+	if focusChanged || p.has(service.HeldChanged) {
+		// The read shows the held count on Today and the tray too.
+		u.digest.refresh()
+	}
+	if p.has(service.CalendarsChanged) {
 		u.plan.refreshSources()
 		if u.tabs.SelectedIndex() == tabSettings {
 			u.settings.Refresh()
 		}
-	case service.ShowWindow:
+	}
+	if p.has(service.ShowWindow) || p.has(service.ShowDigest) {
 		u.show()
-	case service.ShowDigest:
-		u.show()
+	}
+	if p.has(service.ShowDigest) {
 		u.selectTab(tabDigest)
-	case service.Problem:
-		u.showProblem(e.Err)
+	}
+	if p.has(service.Problem) {
+		u.showProblem(p.err)
 	}
 }
 

@@ -136,7 +136,7 @@ func (w *recWindow) close() {
 // harness is a UI over a real service on a fake clock, in UTC, with the
 // file calendar testdata/week.ics added (not yet synced).
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *service.Service
 	clk   *clock.Fake
 	sent  *sentLog
@@ -150,13 +150,13 @@ type harness struct {
 
 // newHarness starts the service and builds the UI; both are closed when
 // the test ends.
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	return newHarnessWith(t, nil)
 }
 
 // newHarnessWith is newHarness with settings changed by edit first.
-func newHarnessWith(t *testing.T, edit func(*service.Settings)) *harness {
+func newHarnessWith(t testing.TB, edit func(*service.Settings)) *harness {
 	t.Helper()
 	keyring.MockInit()
 	h := &harness{t: t, clk: clock.NewFake(uiT0), sent: &sentLog{}}
@@ -197,16 +197,16 @@ func newHarnessWith(t *testing.T, edit func(*service.Settings)) *harness {
 		}
 	})
 	h.app = &trayApp{App: test.NewTempApp(t)}
-	h.ui = New(h.app, h.svc, Options{Quit: func() { h.quits++ }})
 	// The test driver's fyne.Do runs f at once on the calling goroutine;
 	// a real driver runs it on the UI goroutine. Queue it like the latter.
 	h.uiQueue = make(chan func(), 4096)
-	h.ui.bridge.post = func(f func()) { h.uiQueue <- f }
+	h.ui = New(h.app, h.svc, Options{Quit: func() { h.quits++ }, post: func(f func()) { h.uiQueue <- f }})
 	t.Cleanup(func() {
 		h.wait()
 		h.ui.Close()
 	})
 	h.ui.win.Resize(fyne.NewSize(760, 580))
+	h.wait()
 	return h
 }
 
@@ -229,6 +229,7 @@ func (h *harness) advance(d time.Duration) {
 // posted to the UI goroutine (service events, clock ticks, job results).
 func (h *harness) wait() {
 	for {
+		h.svc.Flush()
 		h.ui.bridge.wait()
 		ran := false
 		for drained := false; !drained; {
@@ -367,7 +368,9 @@ func TestTrayMenuRebuiltOnlyOnChange(t *testing.T) {
 		t.Errorf("menu rebuilt %d times without a change", m-n)
 	}
 	h.hold("Mail", "Invoice")
-	h.ui.refreshTray()
+	// The held count is read in the background, then shown.
+	h.ui.digest.refresh()
+	h.wait()
 	menu, _, m := h.app.state()
 	if m != n+1 {
 		t.Errorf("menu rebuilt %d times after a change, want 1", m-n)

@@ -33,6 +33,9 @@ type planTab struct {
 	sources *fyne.Container
 	// sourceRows are the calendars' status lines, by source ID.
 	sourceRows map[string]*widget.Label
+	// replanned sums up the last Re-plan; it stays under the summary until
+	// the next one, whatever refreshes the blocks meanwhile.
+	replanned string
 
 	content *fyne.Container
 }
@@ -115,7 +118,11 @@ func (t *planTab) refreshBlocks() {
 	}
 	t.blocks.Objects = objs
 	t.blocks.Refresh()
-	t.summary.SetText(planSummary(proposed, accepted, acceptedTime, u.svc.Settings().Plan.HorizonDays))
+	summary := planSummary(proposed, accepted, acceptedTime, u.svc.Settings().Plan.HorizonDays)
+	if t.replanned != "" {
+		summary += " " + t.replanned
+	}
+	t.summary.SetText(summary)
 	if proposed == 0 || t.progress.Visible() {
 		t.acceptAll.Disable()
 	} else {
@@ -203,12 +210,14 @@ func (t *planTab) onReplan() {
 		setBusy(t.progress, false)
 		t.content.Refresh()
 		t.replan.Enable()
+		t.replanned = ""
+		if err == nil {
+			t.replanned = replanLine(rep, res)
+		}
 		t.refresh()
 		if err != nil {
 			t.ui.showError(fmt.Errorf("re-plan: %w", err))
-			return
 		}
-		t.summary.SetText(t.summary.Text + " " + replanLine(rep, res))
 	})
 }
 

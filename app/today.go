@@ -111,8 +111,7 @@ func (t *todayTab) refresh() {
 		t.next.SetText("No accepted block ahead. Accept some in Plan.")
 	}
 
-	n := u.heldCount()
-	t.held.SetText(heldLine(n, st.Focusing, u.svc.Notify.NextDigest(now), now, loc))
+	t.refreshHeld()
 
 	got, goal := u.todayFocus()
 	t.focused.SetText(todayLine(got, goal, u.svc.FocusConfig().WeeklyGoal))
@@ -123,6 +122,13 @@ func (t *todayTab) refresh() {
 		t.progress.Max = 1
 		t.progress.SetValue(0)
 	}
+}
+
+// refreshHeld shows the held count the Digest tab last read.
+func (t *todayTab) refreshHeld() {
+	u := t.ui
+	now := u.now()
+	t.held.SetText(heldLine(u.digest.heldTotal(), u.svc.Focus.State().Focusing, u.svc.Notify.NextDigest(now), now, u.svc.Location()))
 }
 
 // toggleLabel is the big button's text: what tapping it does, and while
@@ -210,16 +216,8 @@ func (u *UI) todayFocus() (got, goal time.Duration) {
 	return 0, 0
 }
 
-// heldCount is the number of notifications waiting for the next digest,
+// heldTotal is the number of notifications waiting for the next digest,
 // repeats included, as the digest will count them ("Lull — 4 held").
-func (u *UI) heldCount() int {
-	held, err := u.svc.Notify.Held()
-	if err != nil {
-		return 0
-	}
-	return heldTotal(held)
-}
-
 func heldTotal(held []notify.Item) int {
 	n := 0
 	for _, it := range held {

@@ -143,7 +143,7 @@ func (t *tray) current() trayModel {
 	return trayModel{
 		Status:   trayStatus(st, next, u.now(), u.svc.Location()),
 		Focusing: st.Focusing,
-		Held:     u.heldCount(),
+		Held:     u.digest.heldTotal(),
 	}
 }
 
