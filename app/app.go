@@ -36,6 +36,19 @@ type Options struct {
 	// never parks: the headless test driver runs fyne.Do at once.
 	Park time.Duration
 
+	// Tray is the desktop's tray host; nil assumes one whenever the app
+	// has a system tray. Without a host, the window says so, Lull notifies
+	// once and closing the window minimises it instead of hiding it where
+	// nobody could find it.
+	Tray TrayHost
+	// Minimize minimises a window as the platform allows and reports
+	// whether it could (cmd/lull: X11 iconify, Windows SW_MINIMIZE). Nil:
+	// never.
+	Minimize func(fyne.Window) bool
+	// Notify shows one OS notification from Lull itself (the no-tray
+	// notice). Nil shows none.
+	Notify func(title, body string)
+
 	// post replaces fyne.Do as the way onto the UI goroutine (tests queue
 	// the work and run it on the test goroutine, as a real driver would).
 	post func(func())
@@ -71,6 +84,9 @@ type UI struct {
 	report   *reportTab
 	settings *settingsTab
 	tray     *tray // nil when the app has no system tray
+	noTray   *noTray
+	// shown says the window is shown (not hidden to the tray).
+	shown bool
 
 	bridge *bridge
 	park   *parker // nil unless Options.Park
@@ -116,18 +132,22 @@ func New(a fyne.App, svc *service.Service, opts Options) *UI {
 		container.NewTabItemWithIcon(tabLabels[tabSettings], theme.SettingsIcon(), u.settings.Content()),
 	)
 	u.tabs.OnSelected = func(*container.TabItem) { u.refreshSelected() }
-	u.win.SetContent(u.tabs)
+	u.noTray = newNoTray(u)
+	u.win.SetContent(container.NewBorder(u.noTray.banner, nil, nil, nil, u.tabs))
 	u.win.SetMaster()
 	addShortcuts(u)
 
 	if d, ok := a.(desktop.App); ok {
 		u.tray = newTray(u, d)
 		d.SetSystemTrayWindow(u.win)
-		u.win.SetCloseIntercept(u.hide)
+		u.win.SetCloseIntercept(u.closeWindow)
 	}
 
 	u.refreshAll()
 	u.bridge.start()
+	if u.tray != nil {
+		u.noTray.start(opts.Tray)
+	}
 	maybeOnboard(svc, u.win)
 	u.park.hide() // until ShowWindow
 	return u
@@ -169,6 +189,7 @@ func (u *UI) Quit() {
 func (u *UI) Close() {
 	u.park.stop()
 	u.cancel()
+	u.noTray.close()
 	u.bridge.close()
 }
 
@@ -182,11 +203,13 @@ func (u *UI) quit() {
 // hide hides the window to the tray (closing it does this) and parks the
 // event loop.
 func (u *UI) hide() {
+	u.shown = false
 	u.win.Hide()
 	u.park.hide()
 }
 
 func (u *UI) show() {
+	u.shown = true
 	u.park.show()
 	u.win.Show()
 	u.win.RequestFocus()

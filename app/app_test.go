@@ -158,6 +158,13 @@ func newHarness(t testing.TB) *harness {
 // newHarnessWith is newHarness with settings changed by edit first.
 func newHarnessWith(t testing.TB, edit func(*service.Settings)) *harness {
 	t.Helper()
+	return newHarnessOpts(t, edit, Options{})
+}
+
+// newHarnessOpts is newHarnessWith with the UI built with opts (Quit and
+// the UI queue are the harness's own).
+func newHarnessOpts(t testing.TB, edit func(*service.Settings), uiOpts Options) *harness {
+	t.Helper()
 	keyring.MockInit()
 	h := &harness{t: t, clk: clock.NewFake(uiT0), sent: &sentLog{}}
 	dir := t.TempDir()
@@ -200,7 +207,9 @@ func newHarnessWith(t testing.TB, edit func(*service.Settings)) *harness {
 	// The test driver's fyne.Do runs f at once on the calling goroutine;
 	// a real driver runs it on the UI goroutine. Queue it like the latter.
 	h.uiQueue = make(chan func(), 4096)
-	h.ui = New(h.app, h.svc, Options{Quit: func() { h.quits++ }, post: func(f func()) { h.uiQueue <- f }})
+	uiOpts.Quit = func() { h.quits++ }
+	uiOpts.post = func(f func()) { h.uiQueue <- f }
+	h.ui = New(h.app, h.svc, uiOpts)
 	t.Cleanup(func() {
 		h.wait()
 		h.ui.Close()

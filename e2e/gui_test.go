@@ -771,3 +771,65 @@ func TestTrayWhileHidden(t *testing.T) {
 		t.Errorf("shown by a tap, Lull wakes %.0f times a second, hidden %.0f: the event loop stayed parked", shown, hidden)
 	}
 }
+
+// TestNoTrayDesktop: on a desktop with no StatusNotifierWatcher (this
+// session has none unless a test provides one), Lull says so once as a
+// notification after its grace, shows it in the window, and the window's
+// close button minimises the window (an ICCCM iconify request, which a
+// window manager would honour) instead of hiding Lull where nobody can find
+// it.
+func TestNoTrayDesktop(t *testing.T) {
+	needDesktop(t)
+	mon := startMonitor(t)
+	home := onboardedHome(t)
+	app := startApp(t, home)
+	app.waitAPI(90 * time.Second)
+	win := windowID(t, 60*time.Second)
+	steady(t, win, "e2e-notray.png")
+
+	deadline := time.Now().Add(60 * time.Second)
+	var notices int
+	for {
+		notices = 0
+		for _, c := range mon.calls() {
+			if c.App == "Lull" && c.Summary == "Lull is running without a tray icon" {
+				notices++
+			}
+		}
+		if notices > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if notices != 1 {
+		t.Fatalf("%d no-tray notifications, want 1; calls: %+v", notices, mon.calls())
+	}
+
+	watch, err := watchIconify()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := closeWindowX(win); err != nil {
+		t.Fatal(err)
+	}
+	if !watch.wait(win, 15*time.Second) {
+		t.Fatal("closing the window did not ask to minimise it")
+	}
+	time.Sleep(time.Second)
+	select {
+	case <-app.done:
+		t.Fatal("closing the window quit Lull")
+	default:
+	}
+	if !visibleWindow() {
+		t.Error("closing the window hid it, with no tray to bring it back")
+	}
+	for _, c := range mon.calls() {
+		if c.Summary == "Lull is running without a tray icon" {
+			notices--
+		}
+	}
+	if notices != 0 {
+		t.Errorf("the no-tray notice came more than once")
+	}
+}
