@@ -506,3 +506,43 @@ func tabTexts(tabs *container.AppTabs) []string {
 	}
 	return out
 }
+
+// driverShortcut hands s over as Fyne's desktop driver does
+// (glfw window.triggersShortcut): to the focused widget when it handles
+// shortcuts, and to the window only otherwise.
+func driverShortcut(c fyne.Canvas, s fyne.Shortcut) {
+	if f, ok := c.Focused().(fyne.Shortcutable); ok {
+		f.TypedShortcut(s)
+		return
+	}
+	c.(fyne.Shortcutable).TypedShortcut(s)
+}
+
+// TestShortcutsFromATextField: Ctrl+1…5 and Ctrl+F work while the cursor
+// is in a text field, and the field keeps its own shortcuts.
+func TestShortcutsFromATextField(t *testing.T) {
+	h := newHarness(t)
+	h.ui.selectTab(tabSettings)
+	c := h.ui.win.Canvas()
+	e := h.ui.settings.entries["vip"]
+	c.Focus(e) // as a click in the field does
+	if c.Focused() != e {
+		t.Fatal("the field did not take the focus")
+	}
+	for i := range tabLabels {
+		driverShortcut(c, &desktop.CustomShortcut{KeyName: tabKeys[i], Modifier: fyne.KeyModifierShortcutDefault})
+		if got := h.ui.tabs.Selected().Text; got != tabLabels[i] {
+			t.Errorf("Ctrl+%d in a field selected %q, want %q", i+1, got, tabLabels[i])
+		}
+	}
+	driverShortcut(c, &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	h.wait()
+	if !h.svc.Focus.State().Focusing {
+		t.Error("Ctrl+F in a field did not start focus")
+	}
+	e.SetText("PagerDuty")
+	driverShortcut(c, &fyne.ShortcutSelectAll{})
+	if e.SelectedText() != "PagerDuty" {
+		t.Errorf("Ctrl+A in the field selected %q", e.SelectedText())
+	}
+}

@@ -3,7 +3,6 @@ package app
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/notify"
 )
 
@@ -388,7 +386,7 @@ func itemText(it notify.Item, now time.Time, loc *time.Location) string {
 	}
 	b.WriteString(" · ")
 	b.WriteString(pastLabel(itemAt(it), now, loc))
-	if r := reasonText(it.Decision.Reason); r != "" {
+	if r := plainDurations(it.Decision.Reason); r != "" {
 		b.WriteString(" · ")
 		b.WriteString(r)
 	}
@@ -403,7 +401,7 @@ func brokeText(it notify.Item, now time.Time, loc *time.Location) string {
 		s += " — " + oneLine(it.Body)
 	}
 	s += " · " + pastLabel(itemAt(it), now, loc)
-	if r := reasonText(it.Decision.Reason); r != "" {
+	if r := plainDurations(it.Decision.Reason); r != "" {
 		s += " · why: " + r
 	}
 	return s
@@ -411,28 +409,6 @@ func brokeText(it notify.Item, now time.Time, loc *time.Location) string {
 
 // oneLine folds line breaks and runs of spaces so an item stays one row.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// goDuration matches Go's duration syntax inside a text ("15m0s", "1h0m0s").
-var goDuration = regexp.MustCompile(`\b(?:\d+h)?(?:\d+m)?\d+(?:\.\d+)?s\b|\b\d+h\d+m\b`)
-
-// reasonText is a stored decision reason as a person reads it: Go
-// durations ("within 15m0s") become words ("within 15 min").
-func reasonText(r string) string {
-	r = strings.TrimSpace(r)
-	if !strings.ContainsAny(r, "0123456789") {
-		return r // most reasons: no duration in them, no regexp to run
-	}
-	return goDuration.ReplaceAllStringFunc(r, func(m string) string {
-		d, err := time.ParseDuration(m)
-		if err != nil {
-			return m
-		}
-		if d < time.Minute {
-			return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
-		}
-		return calendar.DurationText(d.Round(time.Minute))
-	})
-}
 
 // breakthroughs lists what broke through in [from, to), oldest first.
 func (u *UI) breakthroughs(from, to time.Time) ([]notify.Item, error) {

@@ -267,7 +267,7 @@ func TestDigestBreakthroughsSayWhy(t *testing.T) {
 	}
 }
 
-func TestReasonText(t *testing.T) {
+func TestPlainDurations(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"held during focus", "held during focus"},
 		{"repeat: 3 from ci within 15m0s", "repeat: 3 from ci within 15 min"},
@@ -277,8 +277,8 @@ func TestReasonText(t *testing.T) {
 		{`keyword "5m0s outage"`, `keyword "5 min outage"`},
 		{"VIP \"Boss\"", "VIP \"Boss\""},
 	} {
-		if got := reasonText(tc.in); got != tc.want {
-			t.Errorf("reasonText(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := plainDurations(tc.in); got != tc.want {
+			t.Errorf("plainDurations(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

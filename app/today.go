@@ -184,18 +184,6 @@ func todayLine(got, goal, weekly time.Duration) string {
 	return fmt.Sprintf("%s focused of today's %s (share of the %s weekly goal)", durText(got), durText(goal), durText(weekly))
 }
 
-// durText formats d to the minute: "45m", "2h05m".
-func durText(d time.Duration) string {
-	m := int(d.Round(time.Minute) / time.Minute)
-	if m < 0 {
-		m = 0
-	}
-	if m < 60 {
-		return fmt.Sprintf("%dm", m)
-	}
-	return fmt.Sprintf("%dh%02dm", m/60, m%60)
-}
-
 // todayFocus is today's focus so far and its share of the weekly goal, as
 // the weekly report counts them.
 func (u *UI) todayFocus() (got, goal time.Duration) {

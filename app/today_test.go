@@ -39,7 +39,7 @@ func TestTodayToggleStartsAndStopsFocus(t *testing.T) {
 	if menu, _, _ := h.app.state(); menu.Items[0].Label != "Focusing — 40 min left" {
 		t.Errorf("after 10 min the tray says %q", menu.Items[0].Label)
 	}
-	if today.focused.Text != "10m focused of today's 2h00m (share of the 10h00m weekly goal)" {
+	if today.focused.Text != "10 min focused of today's 2 h (share of the 10 h weekly goal)" {
 		t.Errorf("today's focus: %q", today.focused.Text)
 	}
 	if today.progress.Value != float64(10*time.Minute) || today.progress.Max != float64(2*time.Hour) {
@@ -140,10 +140,10 @@ func TestTodayRendersFocusingWithHeld(t *testing.T) {
 func TestTodayLines(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
 		{toggleLabel(focus.State{}, uiT0), "Start focus"},
-		{toggleLabel(focus.State{Focusing: true, Start: uiT0, PlannedEnd: uiT0.Add(90 * time.Minute)}, uiT0), "Stop focus · 1h30m left"},
-		{toggleLabel(focus.State{Focusing: true, Start: uiT0.Add(-5 * time.Minute)}, uiT0), "Stop focus · 5m so far"},
-		{todayLine(0, 0, 10*time.Hour), "0m focused today (no goal on days off)"},
-		{todayLine(75*time.Minute, 2*time.Hour, 10*time.Hour), "1h15m focused of today's 2h00m (share of the 10h00m weekly goal)"},
+		{toggleLabel(focus.State{Focusing: true, Start: uiT0, PlannedEnd: uiT0.Add(90 * time.Minute)}, uiT0), "Stop focus · 1 h 30 min left"},
+		{toggleLabel(focus.State{Focusing: true, Start: uiT0.Add(-5 * time.Minute)}, uiT0), "Stop focus · 5 min so far"},
+		{todayLine(0, 0, 10*time.Hour), "0 min focused today (no goal on days off)"},
+		{todayLine(75*time.Minute, 2*time.Hour, 10*time.Hour), "1 h 15 min focused of today's 2 h (share of the 10 h weekly goal)"},
 		{heldLine(0, false, time.Time{}, uiT0, time.UTC), "Nothing held."},
 		{heldLine(2, false, uiT0.Add(4*time.Hour+30*time.Minute), uiT0, time.UTC), "2 held, next digest 12:30."},
 		{heldLine(2, true, uiT0.Add(time.Hour), uiT0, time.UTC), "2 held, delivered when this focus ends."},
