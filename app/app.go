@@ -228,11 +228,12 @@ func (u *UI) selectTab(i int) {
 	u.tabs.SelectIndex(i) // OnSelected refreshes it
 }
 
-// showReport opens the window on this week's report.
+// showReport opens the window on this week's report, from its top.
 func (u *UI) showReport() {
 	u.show()
 	u.selectTab(tabReport)
 	u.report.ShowWeek(u.svc.FocusConfig().WeekOf(u.svc.Clock.Now()))
+	u.report.scroll.ScrollToTop()
 }
 
 // refreshAll brings every view up to date with the service.

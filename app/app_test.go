@@ -546,3 +546,21 @@ func TestShortcutsFromATextField(t *testing.T) {
 		t.Errorf("Ctrl+A in the field selected %q", e.SelectedText())
 	}
 }
+
+// TestReportFromTrayStartsAtTop: Weekly report in the tray opens the
+// Report at its top, however far it was scrolled before.
+func TestReportFromTrayStartsAtTop(t *testing.T) {
+	h := newHarness(t)
+	h.ui.win.Resize(fyne.NewSize(760, 400))
+	h.ui.selectTab(tabReport)
+	h.ui.report.scroll.ScrollToBottom()
+	if h.ui.report.scroll.Offset.Y <= 0 {
+		t.Fatal("the report does not scroll in a 400 px window")
+	}
+	h.ui.selectTab(tabToday)
+	menu, _, _ := h.app.state()
+	menuItem(t, menu, "Weekly report").Action()
+	if h.ui.tabs.SelectedIndex() != tabReport || h.ui.report.scroll.Offset.Y != 0 {
+		t.Errorf("tab %d, offset %v: want the Report at its top", h.ui.tabs.SelectedIndex(), h.ui.report.scroll.Offset.Y)
+	}
+}

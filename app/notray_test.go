@@ -87,6 +87,9 @@ func TestNoTrayDesktop(t *testing.T) {
 	if !h.ui.noTray.banner.Visible() {
 		t.Fatal("no banner in the window on a desktop without a tray")
 	}
+	// A wrapped label settles on its height one layout after its width: a
+	// real window lays out every frame, the test canvas when asked.
+	h.ui.win.Content().Refresh()
 	test.AssertRendersToMarkup(t, "notray_banner.xml", h.ui.win.Canvas())
 	if len(desk.notes) != 0 {
 		t.Errorf("notified before the grace: %q", desk.notes)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -41,7 +42,10 @@ type reportTab struct {
 	// "streak".
 	stats         map[string]*widget.Label
 	interruptions *fyne.Container
-	content       fyne.CanvasObject
+	// exported confirms the last export: where the file went.
+	exported *widget.Label
+	scroll   *container.Scroll
+	content  fyne.CanvasObject
 }
 
 // Minimum chart sizes: wide enough for seven "Mon 16" labels and eight
@@ -62,6 +66,10 @@ func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
 		stats:         map[string]*widget.Label{},
 		interruptions: container.NewVBox(),
 	}
+	t.exported = widget.NewLabel("")
+	t.exported.Wrapping = fyne.TextWrapWord
+	t.exported.Importance = widget.SuccessImportance
+	t.exported.Hide()
 	t.headline.Wrapping = fyne.TextWrapWord
 	t.problem.Importance = widget.DangerImportance
 	t.problem.Wrapping = fyne.TextWrapWord
@@ -95,10 +103,11 @@ func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
 	heading := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
-	nav := container.NewHBox(t.buttons["prev"], t.title, t.buttons["next"])
-	exports := container.NewHBox(t.buttons["csv"], t.buttons["json"], t.buttons["sessions"])
+	// The week's navigation and the exports flow onto a second row when
+	// the window is narrow.
 	body := container.NewVBox(
-		container.NewBorder(nil, nil, nav, exports),
+		newFlow(t.buttons["prev"], t.title, t.buttons["next"], t.buttons["csv"], t.buttons["json"], t.buttons["sessions"]),
+		t.exported,
 		t.headline,
 		t.problem,
 		heading("Focus per day"),
@@ -116,7 +125,8 @@ func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
 		heading("Interruptions that broke through"),
 		t.interruptions,
 	)
-	t.content = container.NewVScroll(container.NewPadded(body))
+	t.scroll = container.NewVScroll(container.NewPadded(body))
+	t.content = t.scroll
 	t.week = svc.FocusConfig().WeekOf(svc.Clock.Now())
 	t.Refresh()
 	return t
@@ -173,14 +183,14 @@ func (t *reportTab) Refresh() {
 		reportKeySegment(fmt.Sprintf("━ survey average per working day (%s ÷ %d)", chartHours(focus.Baseline), reportWorkingDays(r)), theme.ColorNameWarning),
 	}
 	t.dayKey.Refresh()
-	t.days.SetLayout(func(s fyne.Size) chartGeom { return dayChart(r, s) })
-	t.trend.SetLayout(func(s fyne.Size) chartGeom { return trendChart(r, s) })
+	t.days.SetLayout(func(s fyne.Size) chartGeom { return dayChart(r, s, chartTextSize) })
+	t.trend.SetLayout(func(s fyne.Size) chartGeom { return trendChart(r, s, chartTextSize) })
 	t.stats["planned"].SetText(reportPlanned(r))
 	t.stats["meetings"].SetText(reportMeetings(r))
 	t.stats["fragmented"].SetText(reportFragmented(r, cfg.MinBlock))
 	t.stats["notifications"].SetText(reportNotifications(r))
 	t.stats["streak"].SetText(reportStreak(r))
-	lines := reportInterruptionLines(r, cfg.Location)
+	lines := reportInterruptionLines(r, cfg.Location, t.breakthroughReason)
 	objs := make([]fyne.CanvasObject, len(lines))
 	for i, l := range lines {
 		objs[i] = widget.NewLabel(l)
@@ -223,18 +233,29 @@ func (t *reportTab) saveExport(kind string) {
 		if uc == nil {
 			return // cancelled
 		}
-		werr := t.export(uc, kind)
-		cerr := uc.Close()
-		if werr == nil {
-			werr = cerr
-		}
-		if werr != nil {
-			dialog.ShowError(fmt.Errorf("could not save %s: %w", uc.URI().Name(), werr), t.win)
-		}
+		t.writeExport(uc, kind)
 	}, t.win)
 	d.SetFileName(name)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{name[strings.LastIndex(name, "."):]}))
 	d.Show()
+}
+
+// writeExport writes the shown week as kind to uc and says where it went,
+// or what went wrong.
+func (t *reportTab) writeExport(uc fyne.URIWriteCloser, kind string) {
+	werr := t.export(uc, kind)
+	cerr := uc.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		t.exported.Hide()
+		dialog.ShowError(fmt.Errorf("could not save %s: %w", uc.URI().Name(), werr), t.win)
+		return
+	}
+	t.exported.SetText(fmt.Sprintf("Saved %s in %s at %s.", uc.URI().Name(), filepath.Dir(uc.URI().Path()),
+		t.svc.Clock.Now().In(t.svc.Location()).Format("15:04")))
+	t.exported.Show()
 }
 
 // reportWeekTitle is "2026-W47 · 16–22 Nov 2026".
@@ -326,8 +347,19 @@ func reportStreak(r *focus.WeeklyReport) string {
 	return fmt.Sprintf("Streak: %d weeks in a row at the goal", r.Streak)
 }
 
-// reportInterruptionLines lists who broke through and when, oldest first.
-func reportInterruptionLines(r *focus.WeeklyReport, loc *time.Location) []string {
+// breakthroughReason is why notification id broke through, as its stored
+// decision says ("" when it cannot be read).
+func (t *reportTab) breakthroughReason(id string) string {
+	it, err := t.svc.Notify.Queue().Find(id)
+	if err != nil {
+		return ""
+	}
+	return it.Decision.Reason
+}
+
+// reportInterruptionLines lists who broke through, when and why (reason
+// gives a notification's stored reason), oldest first.
+func reportInterruptionLines(r *focus.WeeklyReport, loc *time.Location, reason func(id string) string) []string {
 	if len(r.Interruptions) == 0 {
 		return []string{"None: nothing broke through your focus this week."}
 	}
@@ -343,6 +375,9 @@ func reportInterruptionLines(r *focus.WeeklyReport, loc *time.Location) []string
 		line := in.At.In(loc).Format("Mon 2 Jan 15:04") + " · " + who
 		if in.Title != "" {
 			line += ": " + in.Title
+		}
+		if why := reason(in.ID); why != "" {
+			line += " · why: " + plainDurations(why)
 		}
 		out[i] = line
 	}
