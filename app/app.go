@@ -87,6 +87,9 @@ type UI struct {
 	noTray   *noTray
 	// shown says the window is shown (not hidden to the tray).
 	shown bool
+	// cued is the last session whose end was cued (or that had ended when
+	// the UI started).
+	cued string
 
 	bridge *bridge
 	park   *parker // nil unless Options.Park
@@ -143,6 +146,7 @@ func New(a fyne.App, svc *service.Service, opts Options) *UI {
 		u.win.SetCloseIntercept(u.closeWindow)
 	}
 
+	u.cued = svc.Focus.State().SessionID
 	u.refreshAll()
 	u.bridge.start()
 	if u.tray != nil {
@@ -293,6 +297,7 @@ func (u *UI) apply(p pendingEvents) {
 	}
 	if focusChanged {
 		u.bridge.arm(p.focus, u.now())
+		u.cueEnd(p.focus)
 	}
 	if focusChanged || p.has(service.HeldChanged) {
 		// The read shows the held count on Today and the tray too.

@@ -63,14 +63,14 @@ type settingsTab struct {
 	executable func() (string, error)
 
 	// entries are keyed "goal", "hours-mon"…"hours-sun", "zone",
-	// "preferred", "min", "cap", "buffer", "lunch", "digest", "vip",
-	// "keywords"; errs holds the error label under each field, with
+	// "preferred", "min", "cap", "buffer", "lunch", "break", "digest",
+	// "vip", "keywords"; errs holds the error label under each field, with
 	// "prefer" and "dnd" for the selects.
 	entries map[string]*entry
 	errs    map[string]*widget.Label
 	prefer  *widget.Select
 	dnd     *widget.Select
-	// checks are "capture", "batch" and "autostart".
+	// checks are "capture", "batch", "end-cue" and "autostart".
 	checks map[string]*widget.Check
 	// buttons are "save", "revert", "add-file", "add-url", "add-caldav", "sync" and
 	// "remove-sample".
@@ -121,6 +121,7 @@ func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 	t.dnd = widget.NewSelect(settingsLabels(settingsDND), func(string) { t.changed("dnd") })
 	t.checks["capture"] = widget.NewCheck("Capture desktop notifications from other apps", nil)
 	t.checks["batch"] = widget.NewCheck("Hold desktop notifications all day, not only while focusing", nil)
+	t.checks["end-cue"] = widget.NewCheck("Tell me when a focus session ends", nil)
 	t.checks["autostart"] = widget.NewCheck("Start Lull when I log in", t.setAutostart)
 
 	t.buttons["add-file"] = widget.NewButtonWithIcon("Add a file…", theme.FolderOpenIcon(), t.adder.addFile)
@@ -147,6 +148,8 @@ func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 	blocks.Append("Most focus per day", field("cap", "4 h"))
 	blocks.Append("Buffer around meetings", field("buffer", "10 min"))
 	blocks.Append("Lunch to avoid", field("lunch", "off, or 12:00–13:00"))
+	blocks.Append("", t.checks["end-cue"])
+	blocks.Append("Break to suggest then", field("break", "none, or e.g. 5 min"))
 
 	notes := widget.NewForm()
 	notes.Append("Digest times", field("digest", "09:00, 12:30, 16:30"))
@@ -230,6 +233,7 @@ func settingsUIFields(st service.Settings) service.Settings {
 	return service.Settings{
 		Plan: st.Plan, DigestTimes: st.DigestTimes, VIP: st.VIP, Keywords: st.Keywords,
 		BatchDesktopAllDay: st.BatchDesktopAllDay, Capture: st.Capture, DND: st.DND,
+		EndCue: st.EndCue, BreakAfter: st.BreakAfter,
 	}
 }
 
@@ -267,6 +271,8 @@ func (t *settingsTab) fill() {
 	t.dnd.SetSelected(settingsLabel(settingsDND, dnd))
 	t.checks["capture"].SetChecked(st.Capture)
 	t.checks["batch"].SetChecked(st.BatchDesktopAllDay)
+	t.checks["end-cue"].SetChecked(st.EndCue)
+	t.entries["break"].SetText(settingsBreakText(st.BreakAfter))
 	t.checks["autostart"].SetChecked(autostartEnabled(t.getenv))
 	t.clearErrors()
 	t.status.SetText("")
@@ -333,6 +339,10 @@ func (t *settingsTab) collect() (service.Settings, string, error) {
 	st.DND = settingsValue(settingsDND, t.dnd.Selected)
 	st.Capture = t.checks["capture"].Checked
 	st.BatchDesktopAllDay = t.checks["batch"].Checked
+	st.EndCue = t.checks["end-cue"].Checked
+	if st.BreakAfter, err = settingsParseBreak(t.entries["break"].Text); err != nil {
+		return st, "break", err
+	}
 	return st, "", nil
 }
 
@@ -423,6 +433,8 @@ func (t *settingsTab) parseField(key string) error {
 		_, err = settingsParseTimes(e.Text)
 	case key == "zone":
 		err = settingsCheckZone(e.Text)
+	case key == "break":
+		_, err = settingsParseBreak(e.Text)
 	}
 	return err
 }
@@ -437,7 +449,7 @@ func settingsErrorField(err error) string {
 	names := map[string]string{
 		"weekly goal": "goal", "minimum block": "min", "preferred block": "preferred",
 		"daily cap": "cap", "buffer": "buffer", "lunch": "lunch", "digest time": "digest",
-		"do-not-disturb": "dnd", "preferred time of day": "prefer", "zone": "zone",
+		"do-not-disturb": "dnd", "preferred time of day": "prefer", "zone": "zone", "break": "break",
 	}
 	for _, d := range settingsDays {
 		names[strings.ToLower(d.String())+" working hours"] = settingsDayKey(d)
@@ -935,6 +947,28 @@ func settingsParseDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		return 0, fmt.Errorf("%q: enter a length such as 2 h, 90 min or 1 h 30 min", strings.TrimSpace(in))
+	}
+	return d, nil
+}
+
+// settingsBreakText writes the suggested break, "" for none.
+func settingsBreakText(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return durText(d)
+}
+
+// settingsParseBreak reads the break to suggest: a length up to an hour;
+// empty, "none" or 0 for none.
+func settingsParseBreak(s string) (time.Duration, error) {
+	in := strings.TrimSpace(s)
+	if in == "" || strings.EqualFold(in, "none") || strings.EqualFold(in, "no") {
+		return 0, nil
+	}
+	d, err := settingsParseDuration(in)
+	if err != nil || d < 0 || d > service.MaxBreak {
+		return 0, fmt.Errorf("break %q: enter a length up to %s, e.g. 5 min, or leave it empty", in, durText(service.MaxBreak))
 	}
 	return d, nil
 }

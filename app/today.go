@@ -1,7 +1,9 @@
 package app
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -14,8 +16,12 @@ import (
 	"github.com/lullapp/lull/notify"
 )
 
-// untilMeeting is the length choice that focuses until the next meeting.
-const untilMeeting = "Until next meeting"
+// untilMeeting is the length choice that focuses until the next meeting,
+// and customLength the one that takes a length typed in.
+const (
+	untilMeeting = "Until next meeting"
+	customLength = "Other length…"
+)
 
 // todayTab is the Today tab: the big focus toggle with the time left, the
 // next block, the held count and today's focus against its share of the goal.
@@ -25,12 +31,18 @@ type todayTab struct {
 	status   *widget.Label
 	toggle   *widget.Button
 	length   *widget.Select // what the toggle starts
-	next     *widget.Label
-	held     *widget.Label
-	progress *widget.ProgressBar
-	focused  *widget.Label
+	// custom is the length typed in when length is customLength, and
+	// customErr what is wrong with it.
+	custom    *entry
+	customErr *widget.Label
+	next      *widget.Label
+	held      *widget.Label
+	progress  *meter
+	focused   *widget.Label
+	// day is today's timeline: meetings, focus blocks, digest times.
+	day *timeline
 
-	content *fyne.Container
+	content fyne.CanvasObject
 }
 
 func newTodayTab(u *UI) *todayTab {
@@ -44,29 +56,51 @@ func newTodayTab(u *UI) *todayTab {
 	for _, d := range trayLengths {
 		choices = append(choices, lengthLabel(d))
 	}
-	choices = append(choices, untilMeeting)
-	t.length = widget.NewSelect(choices, nil)
+	choices = append(choices, untilMeeting, customLength)
+	t.custom = newEntry()
+	t.custom.SetPlaceHolder("e.g. 40 min or 1 h 15 min")
+	t.custom.OnChanged = func(string) { t.customErr.Hide() }
+	t.custom.OnSubmitted = func(string) { t.onToggle() }
+	t.custom.Hide()
+	t.customErr = widget.NewLabel("")
+	t.customErr.Importance = widget.DangerImportance
+	t.customErr.Wrapping = fyne.TextWrapWord
+	t.customErr.Alignment = fyne.TextAlignCenter
+	t.customErr.Hide()
+	t.length = widget.NewSelect(choices, func(s string) {
+		if s == customLength {
+			t.custom.Show()
+		} else {
+			t.custom.Hide()
+			t.customErr.Hide()
+		}
+	})
 	t.length.SetSelected(lengthLabel(50 * time.Minute))
 	t.next = widget.NewLabel("")
 	t.next.Wrapping = fyne.TextWrapWord
 	t.held = widget.NewLabel("")
 	t.held.Wrapping = fyne.TextWrapWord
 	t.focused = widget.NewLabel("")
-	t.progress = widget.NewProgressBar()
-	t.progress.TextFormatter = func() string { return "" }
+	t.focused.Wrapping = fyne.TextWrapWord
+	t.progress = newMeter()
+	t.day = newTimeline(dayPlan{})
 
-	lengthRow := container.NewCenter(container.NewHBox(widget.NewLabel("Length"), t.length))
-	t.content = container.NewVBox(
+	lengthRow := container.NewCenter(container.NewHBox(widget.NewLabel("Length"), t.length,
+		container.NewGridWrap(fyne.NewSize(200, t.custom.MinSize().Height), t.custom)))
+	body := container.NewVBox(
 		t.status,
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 64), t.toggle)),
 		lengthRow,
+		t.customErr,
 		widget.NewSeparator(),
+		widget.NewCard("", "Your day", container.NewVBox(timelineKey(), t.day)),
 		widget.NewCard("", "Today", container.NewVBox(t.focused, t.progress)),
 		container.NewGridWithColumns(2,
 			widget.NewCard("", "Next block", t.next),
 			widget.NewCard("", "Held notifications", t.held),
 		),
 	)
+	t.content = container.NewVScroll(body)
 	return t
 }
 
@@ -76,8 +110,19 @@ func (t *todayTab) onToggle() {
 		t.ui.stopFocus()
 		return
 	}
-	if t.length.Selected == untilMeeting {
+	switch t.length.Selected {
+	case untilMeeting:
 		t.ui.startUntilMeeting()
+		return
+	case customLength:
+		d, err := parseFocusLength(t.custom.Text)
+		if err != nil {
+			t.customErr.SetText(err.Error())
+			t.customErr.Show()
+			return
+		}
+		t.customErr.Hide()
+		t.ui.startFocus(d)
 		return
 	}
 	for _, d := range trayLengths {
@@ -100,9 +145,14 @@ func (t *todayTab) refresh() {
 	if st.Focusing {
 		t.toggle.SetIcon(theme.MediaStopIcon())
 		t.length.Disable()
+		t.custom.Disable()
 	} else {
 		t.toggle.SetIcon(theme.MediaPlayIcon())
 		t.length.Enable()
+		t.custom.Enable()
+	}
+	if blocks, err := u.svc.UpcomingBlocks(); err == nil {
+		t.day.SetDay(u.dayPlanFor(localMidnight(now, loc), blocks))
 	}
 
 	if b, ok := u.svc.NextBlock(); ok {
@@ -122,6 +172,23 @@ func (t *todayTab) refresh() {
 		t.progress.Max = 1
 		t.progress.SetValue(0)
 	}
+}
+
+// parseFocusLength reads a focus length typed in the window: as the
+// settings read lengths ("40 min", "1 h 15 min", "90m", "45"), from a
+// minute to a day.
+func parseFocusLength(s string) (time.Duration, error) {
+	if strings.TrimSpace(s) == "" {
+		return 0, errors.New("Enter a length, e.g. 40 min or 1 h 15 min.")
+	}
+	d, err := settingsParseDuration(s)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%q is not a length: enter e.g. 40 min or 1 h 15 min.", strings.TrimSpace(s))
+	case d < time.Minute || d > focus.MaxSessionLength || d%time.Minute != 0:
+		return 0, fmt.Errorf("%q: enter whole minutes from 1 min to %s, e.g. 40 min.", strings.TrimSpace(s), durText(focus.MaxSessionLength))
+	}
+	return d, nil
 }
 
 // refreshHeld shows the held count the Digest tab last read.

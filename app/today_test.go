@@ -2,6 +2,10 @@ package app
 
 import (
 	"context"
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"github.com/lullapp/lull/app/service"
+	"image/color"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +155,172 @@ func TestTodayLines(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
+	}
+}
+
+// TestTodayCustomLength: any length can be typed in, in words or short;
+// a wrong one says what is wrong with an example, and starts nothing.
+func TestTodayCustomLength(t *testing.T) {
+	h := newHarness(t)
+	today := h.ui.today
+	if today.custom.Visible() {
+		t.Fatal("the length field shows before Other length… is chosen")
+	}
+	today.length.SetSelected(customLength)
+	if !today.custom.Visible() {
+		t.Fatal("Other length… shows no field")
+	}
+	for _, bad := range []struct{ in, want string }{
+		{"", "Enter a length, e.g. 40 min or 1 h 15 min."},
+		{"soon", `"soon" is not a length: enter e.g. 40 min or 1 h 15 min.`},
+		{"30s", `"30s": enter whole minutes from 1 min to 24 h, e.g. 40 min.`},
+		{"25 h", `"25 h": enter whole minutes from 1 min to 24 h, e.g. 40 min.`},
+	} {
+		today.custom.SetText(bad.in)
+		test.Tap(today.toggle)
+		h.wait()
+		if h.svc.Focus.State().Focusing {
+			t.Fatalf("%q started focus", bad.in)
+		}
+		if !today.customErr.Visible() || today.customErr.Text != bad.want {
+			t.Errorf("%q: error %q (shown %v), want %q", bad.in, today.customErr.Text, today.customErr.Visible(), bad.want)
+		}
+	}
+	today.custom.SetText("1 h 15 min")
+	if today.customErr.Visible() {
+		t.Error("the error stays while a new length is typed")
+	}
+	test.Tap(today.toggle)
+	h.wait()
+	if st := h.svc.Focus.State(); !st.Focusing || st.PlannedEnd.Sub(st.Start) != 75*time.Minute {
+		t.Fatalf("1 h 15 min started %+v", st)
+	}
+	if !today.custom.Disabled() {
+		t.Error("the length can be edited while focusing")
+	}
+}
+
+// TestEndOfSessionCue: with the setting on, a session that runs to its end
+// is told once, with the break to take; one stopped by hand is not, and
+// with the setting off nothing is.
+func TestEndOfSessionCue(t *testing.T) {
+	var notes []string
+	notify := func(title, body string) { notes = append(notes, title+": "+body) }
+	h := newHarnessOpts(t, func(st *service.Settings) { st.EndCue, st.BreakAfter = true, 5*time.Minute }, Options{Notify: notify})
+	if _, err := h.svc.Focus.Start(25 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(25 * time.Minute)
+	h.advance(time.Hour)
+	if len(notes) != 1 || notes[0] != "Focus session done: 25 min of focus. Take a 5 min break before the next thing." {
+		t.Fatalf("cues %q, want one for the finished session", notes)
+	}
+	if _, err := h.svc.Focus.Start(50 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(10 * time.Minute)
+	if _, err := h.svc.Focus.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	h.wait()
+	if len(notes) != 1 {
+		t.Errorf("a session stopped by hand was cued: %q", notes)
+	}
+
+	st := h.svc.Settings()
+	st.EndCue = false
+	if err := h.svc.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.svc.Focus.Start(25 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(30 * time.Minute)
+	if len(notes) != 1 {
+		t.Errorf("cued with the setting off: %q", notes)
+	}
+}
+
+// TestTodayMeterEmptyAtZero: at 0 % the bar shows no filled part at all;
+// half way, half of it.
+func TestTodayMeterEmptyAtZero(t *testing.T) {
+	for _, tc := range []struct {
+		v, max float64
+		want   float32
+	}{{0, 1, 0}, {0, 0, 0}, {-1, 1, 0}, {1, 2, 50}, {3, 2, 100}} {
+		if got := meterFill(100, tc.v, tc.max); got != tc.want {
+			t.Errorf("meterFill(100, %v, %v) = %v, want %v", tc.v, tc.max, got, tc.want)
+		}
+	}
+	test.NewTempApp(t)
+	m := newMeter()
+	w := test.NewTempWindow(t, m)
+	w.SetPadded(false)
+	w.Resize(fyne.NewSize(200, meterHeight))
+	primary := theme.Color(theme.ColorNamePrimary)
+	count := func() int {
+		img := w.Canvas().Capture()
+		n := 0
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				if sameColor(img.At(x, y), primary) {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d primary pixels at 0 %%, want an empty bar", n)
+	}
+	m.SetValue(0.5)
+	if n := count(); n < 200*meterHeight/4 {
+		t.Errorf("%d primary pixels at 50 %%", n)
+	}
+}
+
+func sameColor(a, b color.Color) bool {
+	r1, g1, b1, _ := a.RGBA()
+	r2, g2, b2, _ := b.RGBA()
+	return r1>>8 == r2>>8 && g1>>8 == g2>>8 && b1>>8 == b2>>8
+}
+
+// TestTodayTimelineShowsTheDay: Today's timeline holds the day's meetings,
+// accepted blocks, digest times and now.
+func TestTodayTimelineShowsTheDay(t *testing.T) {
+	h := newHarness(t)
+	h.sync()
+	blocks, err := h.svc.UpcomingBlocks()
+	if err != nil || len(blocks) == 0 {
+		t.Fatalf("blocks %d, %v", len(blocks), err)
+	}
+	h.ui.today.refresh()
+	d := h.ui.today.day.day
+	if !d.Day.Equal(uiT0.Truncate(24*time.Hour)) || len(d.Meetings) == 0 || len(d.Digests) != 3 || !d.Now.Equal(uiT0) {
+		t.Errorf("Today's timeline day %v: %d meetings, %d digests, now %v", d.Day, len(d.Meetings), len(d.Digests), d.Now)
+	}
+	for _, m := range d.Meetings {
+		if !m.End.After(d.Day) || !m.Start.Before(d.Day.AddDate(0, 0, 1)) {
+			t.Errorf("meeting %v is not today", m)
+		}
+	}
+}
+
+// TestEndOfSessionCueNotForOpenSessions: an open-ended session stopped by
+// hand (recorded as completed) is not cued.
+func TestEndOfSessionCueNotForOpenSessions(t *testing.T) {
+	var notes []string
+	h := newHarnessOpts(t, func(st *service.Settings) { st.EndCue = true }, Options{Notify: func(title, body string) { notes = append(notes, body) }})
+	if _, err := h.svc.Focus.StartOpen(); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(40 * time.Minute)
+	if _, err := h.svc.Focus.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	h.wait()
+	if len(notes) != 0 {
+		t.Errorf("cues %q for a session stopped by hand", notes)
 	}
 }

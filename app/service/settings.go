@@ -53,7 +53,15 @@ type Settings struct {
 	Onboarded bool `json:"onboarded,omitempty"`
 	// SampleSource is the id of the bundled sample calendar, if added.
 	SampleSource string `json:"sample_source,omitempty"`
+	// EndCue shows a notification when a focus session runs to its planned
+	// end, and BreakAfter is the short break it suggests (0: none).
+	EndCue     bool          `json:"end_cue,omitempty"`
+	BreakAfter time.Duration `json:"break_after,omitempty"`
 }
+
+// MaxBreak is the longest break the end-of-session cue suggests: a short
+// pause, not the rest of the day.
+const MaxBreak = time.Hour
 
 // DefaultSettings are PRODUCT.md's defaults.
 func DefaultSettings() Settings {
@@ -79,6 +87,9 @@ func (s Settings) Validate() error {
 	}
 	if _, err := s.digestTimes(); err != nil {
 		return err
+	}
+	if s.BreakAfter < 0 || s.BreakAfter > MaxBreak {
+		return fmt.Errorf("%w: break %s must be between 0 and %s", ErrBadSettings, calendar.DurationText(s.BreakAfter), calendar.DurationText(MaxBreak))
 	}
 	switch s.DND {
 	case "", "auto", "off":
