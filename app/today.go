@@ -28,9 +28,9 @@ const (
 type todayTab struct {
 	ui *UI
 
-	status   *widget.Label
-	toggle   *widget.Button
-	length   *widget.Select // what the toggle starts
+	status *widget.Label
+	toggle *widget.Button
+	length *widget.Select // what the toggle starts
 	// custom is the length typed in when length is customLength, and
 	// customErr what is wrong with it.
 	custom    *entry
