@@ -33,6 +33,8 @@ type planTab struct {
 	sources *fyne.Container
 	// sourceRows are the calendars' status lines, by source ID.
 	sourceRows map[string]*widget.Label
+	// days are the shown days' timelines, in order.
+	days []*timeline
 	// replanned sums up the last Re-plan; it stays under the summary until
 	// the next one, whatever refreshes the blocks meanwhile.
 	replanned string
@@ -64,6 +66,7 @@ func newPlanTab(u *UI) *planTab {
 
 	top := container.NewBorder(nil, t.progress, nil, container.NewHBox(t.acceptAll, t.replan), t.summary)
 	body := container.NewVBox(
+		timelineKey(),
 		t.blocks,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Calendars feeding the plan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -90,6 +93,7 @@ func (t *planTab) refreshBlocks() {
 	}
 	t.rows = map[string]*blockRow{}
 	t.order = t.order[:0]
+	t.days = t.days[:0]
 	var objs []fyne.CanvasObject
 	var day time.Time
 	proposed, accepted := 0, 0
@@ -106,6 +110,11 @@ func (t *planTab) refreshBlocks() {
 		if bd := time.Date(y, m, d, 0, 0, 0, 0, loc); !bd.Equal(day) {
 			day = bd
 			objs = append(objs, widget.NewLabelWithStyle(b.Start.In(loc).Format("Monday 2 January"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+			// The day's meetings, blocks and digests on one axis: why
+			// each block sits where it does.
+			tl := newTimeline(u.dayPlanFor(day, blocks))
+			t.days = append(t.days, tl)
+			objs = append(objs, tl)
 		}
 		r := t.newRow(b, now, loc)
 		t.rows[b.ID] = r
@@ -277,17 +286,23 @@ func (t *planTab) refreshSources() {
 // planSourceLine is one calendar's status: "Work (file) · synced 09:00" or
 // "Team (caldav) · STALE since Tue 14:00: connection refused".
 func planSourceLine(in calendar.SourceInfo, now time.Time, loc *time.Location) string {
-	st := in.Status
-	s := fmt.Sprintf("%s (%s)", in.Config.Name, in.Config.Kind)
+	return fmt.Sprintf("%s (%s) · %s", in.Config.Name, in.Config.Kind, sourceStatusText(in.Status, now, loc))
+}
+
+// sourceStatusText is how a calendar's last sync went, in local time:
+// "synced 09:00", "STALE since Tue 14:00, using the copy from Mon 14:00:
+// connection refused".
+func sourceStatusText(st calendar.SourceStatus, now time.Time, loc *time.Location) string {
+	var s string
 	switch {
 	case st.LastAttempt.IsZero():
-		return s + " · not synced yet"
+		return "not synced yet"
 	case st.Stale() && st.HasData:
-		s += " · STALE since " + pastLabel(st.StaleSince, now, loc) + ", using the copy from " + pastLabel(st.LastSuccess, now, loc)
+		s = "STALE since " + pastLabel(st.StaleSince, now, loc) + ", using the copy from " + pastLabel(st.LastSuccess, now, loc)
 	case st.Stale():
-		s += " · FAILING since " + pastLabel(st.StaleSince, now, loc) + ", no data"
+		s = "FAILING since " + pastLabel(st.StaleSince, now, loc) + ", no data"
 	default:
-		return s + " · synced " + pastLabel(st.LastSuccess, now, loc)
+		return "synced " + pastLabel(st.LastSuccess, now, loc)
 	}
 	if st.LastError != "" {
 		s += ": " + strings.TrimSpace(st.LastError)

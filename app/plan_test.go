@@ -250,3 +250,35 @@ func TestBackgroundProblemShowsOneDialog(t *testing.T) {
 		t.Error("no dialog for a failure after the first was closed")
 	}
 }
+
+// TestPlanDayTimelines: every planned day has a timeline with that day's
+// blocks, meetings and digest times, so a user sees why each block sits
+// where it does.
+func TestPlanDayTimelines(t *testing.T) {
+	h := newHarness(t)
+	h.sync()
+	p := h.ui.plan
+	days := map[string]bool{}
+	for _, id := range p.order {
+		days[p.rows[id].block.Start.In(time.UTC).Format(time.DateOnly)] = true
+	}
+	if len(p.days) == 0 || len(p.days) != len(days) {
+		t.Fatalf("%d timelines for %d days with blocks", len(p.days), len(days))
+	}
+	meetings := 0
+	for _, tl := range p.days {
+		d := tl.day
+		if len(d.Blocks) == 0 || len(d.Digests) != 3 {
+			t.Errorf("%s: %d blocks, %d digests", d.Day.Format(time.DateOnly), len(d.Blocks), len(d.Digests))
+		}
+		for _, b := range d.Blocks {
+			if b.Start.Before(d.Day) || !b.End.Before(d.Day.AddDate(0, 0, 1)) {
+				t.Errorf("%s: block %v–%v is another day's", d.Day.Format(time.DateOnly), b.Start, b.End)
+			}
+		}
+		meetings += len(d.Meetings)
+	}
+	if meetings == 0 {
+		t.Error("no meeting on any planned day's timeline")
+	}
+}

@@ -521,7 +521,7 @@ func (t *settingsTab) refreshSources() {
 	for _, s := range list {
 		id := s.Config.ID
 		name := widget.NewLabelWithStyle(s.Config.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		detail := widget.NewLabel(sourceDetail(s, id == sample))
+		detail := widget.NewLabel(sourceDetail(s, id == sample, t.svc.Clock.Now(), t.svc.Location()))
 		detail.Wrapping = fyne.TextWrapWord
 		if s.Status.Stale() {
 			detail.Importance = widget.WarningImportance
@@ -547,8 +547,9 @@ func (t *settingsTab) refreshSources() {
 }
 
 // sourceDetail describes a source without its secrets: a subscription
-// shows only its scheme and host, CalDAV its server and user.
-func sourceDetail(s calendar.SourceInfo, sample bool) string {
+// shows only its scheme and host, CalDAV its server and user; then how its
+// last sync went, in local time.
+func sourceDetail(s calendar.SourceInfo, sample bool, now time.Time, loc *time.Location) string {
 	c := s.Config
 	var where string
 	switch c.Kind {
@@ -567,7 +568,7 @@ func sourceDetail(s calendar.SourceInfo, sample bool) string {
 	if sample {
 		where = "Sample calendar bundled with Lull · " + where
 	}
-	return where + " · " + s.Status.String()
+	return where + " · " + sourceStatusText(s.Status, now, loc)
 }
 
 // removeSource removes a calendar, then re-plans without it.

@@ -291,7 +291,8 @@ func TestSettingsCalendars(t *testing.T) {
 	}
 	id := list[0].Config.ID
 	rows := strings.Join(settingsRowTexts(tab), "\n")
-	if !strings.Contains(rows, "Work") || !strings.Contains(rows, "File "+path) || !strings.Contains(rows, "ok (updated") {
+	// The last sync in local time, not a UTC stamp.
+	if !strings.Contains(rows, "Work") || !strings.Contains(rows, "File "+path) || !strings.Contains(rows, "synced 15:00") || strings.Contains(rows, "UTC") {
 		t.Errorf("list after adding and syncing:\n%s", rows)
 	}
 	// The sync that follows adding read the event.

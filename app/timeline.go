@@ -90,9 +90,9 @@ var timelineMinSize = fyne.NewSize(240, tlAxisY+22)
 // smallest whose labels fit.
 var timelineSteps = []int{1, 2, 3, 4, 6, 12}
 
-// timelineRange is the axis of day d: from the earliest of working hours
-// and everything drawn, to the latest, in whole hours; 08:00–18:00 when
-// nothing is drawn.
+// timelineRange is the axis of day d: from the earliest of working hours,
+// everything drawn and now, to the latest, in whole hours; 08:00–18:00
+// when there is nothing.
 func timelineRange(d dayPlan) (time.Time, time.Time) {
 	day := d.Day
 	end := day.AddDate(0, 0, 1)
@@ -117,6 +117,9 @@ func timelineRange(d dayPlan) (time.Time, time.Time) {
 	}
 	for _, t := range d.Digests {
 		add(t, t)
+	}
+	if !d.Now.IsZero() {
+		add(d.Now, d.Now)
 	}
 	if from.IsZero() {
 		return atHour(day, 8), atHour(day, 18)

@@ -31,9 +31,10 @@ type todayTab struct {
 	status *widget.Label
 	toggle *widget.Button
 	length *widget.Select // what the toggle starts
-	// custom is the length typed in when length is customLength, and
-	// customErr what is wrong with it.
+	// custom is the length typed in when length is customLength (shown in
+	// customBox), and customErr what is wrong with it.
 	custom    *entry
+	customBox *fyne.Container
 	customErr *widget.Label
 	next      *widget.Label
 	held      *widget.Label
@@ -61,7 +62,8 @@ func newTodayTab(u *UI) *todayTab {
 	t.custom.SetPlaceHolder("e.g. 40 min or 1 h 15 min")
 	t.custom.OnChanged = func(string) { t.customErr.Hide() }
 	t.custom.OnSubmitted = func(string) { t.onToggle() }
-	t.custom.Hide()
+	t.customBox = container.NewGridWrap(fyne.NewSize(200, t.custom.MinSize().Height), t.custom)
+	t.customBox.Hide()
 	t.customErr = widget.NewLabel("")
 	t.customErr.Importance = widget.DangerImportance
 	t.customErr.Wrapping = fyne.TextWrapWord
@@ -69,9 +71,9 @@ func newTodayTab(u *UI) *todayTab {
 	t.customErr.Hide()
 	t.length = widget.NewSelect(choices, func(s string) {
 		if s == customLength {
-			t.custom.Show()
+			t.customBox.Show()
 		} else {
-			t.custom.Hide()
+			t.customBox.Hide()
 			t.customErr.Hide()
 		}
 	})
@@ -85,8 +87,7 @@ func newTodayTab(u *UI) *todayTab {
 	t.progress = newMeter()
 	t.day = newTimeline(dayPlan{})
 
-	lengthRow := container.NewCenter(container.NewHBox(widget.NewLabel("Length"), t.length,
-		container.NewGridWrap(fyne.NewSize(200, t.custom.MinSize().Height), t.custom)))
+	lengthRow := container.NewCenter(container.NewHBox(widget.NewLabel("Length"), t.length, t.customBox))
 	body := container.NewVBox(
 		t.status,
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 64), t.toggle)),

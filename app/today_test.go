@@ -163,11 +163,11 @@ func TestTodayLines(t *testing.T) {
 func TestTodayCustomLength(t *testing.T) {
 	h := newHarness(t)
 	today := h.ui.today
-	if today.custom.Visible() {
+	if today.customBox.Visible() {
 		t.Fatal("the length field shows before Other length… is chosen")
 	}
 	today.length.SetSelected(customLength)
-	if !today.custom.Visible() {
+	if !today.customBox.Visible() {
 		t.Fatal("Other length… shows no field")
 	}
 	for _, bad := range []struct{ in, want string }{
