@@ -49,10 +49,10 @@ type reportTab struct {
 }
 
 // Minimum chart sizes: wide enough for seven "Mon 16" labels and eight
-// "W47" labels.
+// "W47" labels, narrow enough for a 500 px window.
 var (
-	reportDaySize   = fyne.NewSize(480, 190)
-	reportTrendSize = fyne.NewSize(480, 150)
+	reportDaySize   = fyne.NewSize(400, 190)
+	reportTrendSize = fyne.NewSize(400, 150)
 )
 
 func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
@@ -94,12 +94,14 @@ func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
 		t.stats[k] = l
 	}
 
+	t.dayKey.Wrapping = fyne.TextWrapWord
 	trendKey := widget.NewRichText(
 		reportKeySegment("■ focus  ", theme.ColorNamePrimary),
 		reportKeySegment("■ goal met  ", theme.ColorNameSuccess),
 		reportKeySegment("━ weekly goal  ", theme.ColorNameForeground),
 		reportKeySegment(fmt.Sprintf("━ survey average %s", chartHours(focus.Baseline)), theme.ColorNameWarning),
 	)
+	trendKey.Wrapping = fyne.TextWrapWord
 	heading := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}

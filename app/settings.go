@@ -119,8 +119,8 @@ func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 	}
 	t.prefer = widget.NewSelect(settingsLabels(settingsPrefer), func(string) { t.changed("prefer") })
 	t.dnd = widget.NewSelect(settingsLabels(settingsDND), func(string) { t.changed("dnd") })
-	t.checks["capture"] = widget.NewCheck("Capture desktop notifications from other apps", nil)
-	t.checks["batch"] = widget.NewCheck("Hold desktop notifications all day, not only while focusing", nil)
+	t.checks["capture"] = widget.NewCheck("Capture them", nil)
+	t.checks["batch"] = widget.NewCheck("Hold them all day", nil)
 	t.checks["end-cue"] = widget.NewCheck("Tell me when a focus session ends", nil)
 	t.checks["autostart"] = widget.NewCheck("Start Lull when I log in", t.setAutostart)
 
@@ -153,11 +153,13 @@ func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 
 	notes := widget.NewForm()
 	notes.Append("Digest times", field("digest", "09:00, 12:30, 16:30"))
-	notes.Append("VIP senders and apps", field("vip", "comma-separated, e.g. PagerDuty, boss@example.com"))
-	notes.Append("Breakthrough keywords", field("keywords", "comma-separated, e.g. outage, urgent"))
+	notes.Append("VIP senders and apps", field("vip", "e.g. PagerDuty, boss@example.com"))
+	notes.Append("Breakthrough keywords", field("keywords", "e.g. outage, urgent"))
 	notes.Append("Do not disturb", t.withError("dnd", t.dnd))
-	notes.Append("", t.checks["capture"])
-	notes.Append("", t.checks["batch"])
+	// Short check texts with the subject in the form's label column keep
+	// the form narrow enough for a 500 px window.
+	notes.AppendItem(&widget.FormItem{Text: "Other apps' notifications", Widget: t.checks["capture"], HintText: "Lull reads what other apps show on this desktop"})
+	notes.AppendItem(&widget.FormItem{Text: "", Widget: t.checks["batch"], HintText: "not only while focusing"})
 
 	heading := func(s string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -288,7 +288,7 @@ func timelineKey() *widget.RichText {
 	seg := func(text string, c fyne.ThemeColorName) *widget.TextSegment {
 		return reportKeySegment(text, c)
 	}
-	return widget.NewRichText(
+	key := widget.NewRichText(
 		seg("■ meetings  ", theme.ColorNameForeground),
 		seg("■ focus block  ", theme.ColorNamePrimary),
 		seg("■ proposed  ", theme.ColorNamePrimary),
@@ -296,6 +296,8 @@ func timelineKey() *widget.RichText {
 		seg("│ digest  ", theme.ColorNameWarning),
 		seg("│ now", theme.ColorNameError),
 	)
+	key.Wrapping = fyne.TextWrapWord
+	return key
 }
 
 // timeline draws a timelineGeom with canvas primitives; its layout runs
