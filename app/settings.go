@@ -139,7 +139,7 @@ func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 	for _, d := range settingsDays {
 		hours.Append(d.String(), field(settingsDayKey(d), "off, or 09:00–17:00"))
 	}
-	hours.Append("Time zone", field("zone", "this computer's zone, or e.g. Europe/Berlin"))
+	hours.Append("Time zone", field("zone", "empty, or e.g. Europe/Berlin"))
 	hours.Append("Preferred time of day", t.withError("prefer", t.prefer))
 
 	blocks := widget.NewForm()

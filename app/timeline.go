@@ -91,8 +91,8 @@ var timelineMinSize = fyne.NewSize(240, tlAxisY+22)
 var timelineSteps = []int{1, 2, 3, 4, 6, 12}
 
 // timelineRange is the axis of day d: from the earliest of working hours,
-// everything drawn and now, to the latest, in whole hours; 08:00–18:00
-// when there is nothing.
+// meetings, blocks, focus and now, to the latest, in whole hours;
+// 08:00–18:00 when there is nothing.
 func timelineRange(d dayPlan) (time.Time, time.Time) {
 	day := d.Day
 	end := day.AddDate(0, 0, 1)
@@ -115,9 +115,8 @@ func timelineRange(d dayPlan) (time.Time, time.Time) {
 	for _, b := range d.Blocks {
 		add(b.Start, b.End)
 	}
-	for _, t := range d.Digests {
-		add(t, t)
-	}
+	// Digest times are marked where they fall on this axis but do not
+	// stretch it: one at 06:00 would push the working day into a corner.
 	if !d.Now.IsZero() {
 		add(d.Now, d.Now)
 	}

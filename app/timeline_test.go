@@ -121,13 +121,16 @@ func TestTimelineRange(t *testing.T) {
 	}{
 		{"nothing: office hours", dayPlan{Day: day}, "08:00", "18:00"},
 		{"working hours", dayPlan{Day: day, Working: []calendar.Interval{tlIv(loc, 9, 0, 17, 0)}}, "09:00", "17:00"},
-		{"an early meeting and a late digest widen it, to whole hours", dayPlan{Day: day,
+		{"an early meeting and now widen it, to whole hours", dayPlan{Day: day,
 			Working:  []calendar.Interval{tlIv(loc, 9, 0, 17, 0)},
 			Meetings: []calendar.Interval{tlIv(loc, 7, 45, 8, 15)},
-			Digests:  []time.Time{tlAt(loc, 18, 20)}}, "07:00", "19:00"},
+			Now:      tlAt(loc, 18, 20)}, "07:00", "19:00"},
+		{"a digest outside working hours does not", dayPlan{Day: day,
+			Working: []calendar.Interval{tlIv(loc, 9, 0, 17, 0)},
+			Digests: []time.Time{tlAt(loc, 6, 0), tlAt(loc, 18, 20)}}, "09:00", "17:00"},
 		{"a meeting over midnight is cut at the day's end", dayPlan{Day: day,
 			Meetings: []calendar.Interval{{Start: tlAt(loc, 22, 0), End: tlAt(loc, 26, 0)}}}, "22:00", "00:00"},
-		{"a day off with one digest", dayPlan{Day: day, Digests: []time.Time{tlAt(loc, 12, 30)}}, "12:00", "13:00"},
+		{"a day off with one digest", dayPlan{Day: day, Digests: []time.Time{tlAt(loc, 12, 30)}}, "08:00", "18:00"},
 	} {
 		from, to := timelineRange(tc.d)
 		if got := from.In(loc).Format("15:04") + "–" + to.In(loc).Format("15:04"); got != tc.from+"–"+tc.to {
