@@ -341,15 +341,23 @@ func userError(err error) error {
 	case errors.Is(err, focus.ErrNoFreeTime):
 		return errors.New("Your next meeting starts in less than a minute: there is no time to focus before it.")
 	}
-	return err
+	return plainError{err}
 }
+
+// plainError shows an error from the domain in words: Go durations
+// ("24h0m0s") written as people write them, the rest as it is; errors.Is
+// and As still see the original.
+type plainError struct{ err error }
+
+func (e plainError) Error() string { return plainDurations(e.err.Error()) }
+func (e plainError) Unwrap() error { return e.err }
 
 // showProblem shows a background failure, once while its dialog is open.
 func (u *UI) showProblem(err error) {
 	if err == nil || u.problem != nil {
 		return
 	}
-	d := dialog.NewError(err, u.win)
+	d := dialog.NewError(plainError{err}, u.win)
 	d.SetOnClosed(func() { u.problem = nil })
 	u.problem = d
 	d.Show()

@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"github.com/lullapp/lull/focus"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -562,5 +565,20 @@ func TestReportFromTrayStartsAtTop(t *testing.T) {
 	menuItem(t, menu, "Weekly report").Action()
 	if h.ui.tabs.SelectedIndex() != tabReport || h.ui.report.scroll.Offset.Y != 0 {
 		t.Errorf("tab %d, offset %v: want the Report at its top", h.ui.tabs.SelectedIndex(), h.ui.report.scroll.Offset.Y)
+	}
+}
+
+// TestUserErrorInWords: an error from the domain reaches the window with
+// its durations in words, and still is what it was for errors.Is.
+func TestUserErrorInWords(t *testing.T) {
+	err := userError(fmt.Errorf("start focus: %w: \"30h\": at most 24h0m0s", focus.ErrBadDuration))
+	if got := err.Error(); got != `start focus: bad duration: "30h": at most 24 h` {
+		t.Errorf("shown as %q", got)
+	}
+	if !errors.Is(err, focus.ErrBadDuration) {
+		t.Error("the rewording lost the sentinel")
+	}
+	if userError(context.Canceled) != nil {
+		t.Error("a cancellation is shown")
 	}
 }

@@ -324,3 +324,41 @@ func TestEndOfSessionCueNotForOpenSessions(t *testing.T) {
 		t.Errorf("cues %q for a session stopped by hand", notes)
 	}
 }
+
+// TestTodayRendersLightAndDark: the window draws from the theme, so the
+// desktop's light or dark preference (which Fyne follows) reaches every
+// part of it, the timeline and the bar included; image goldens of both.
+func TestTodayRendersLightAndDark(t *testing.T) {
+	h := newHarness(t)
+	h.sync()
+	if _, err := h.svc.AcceptAll(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.advance(90 * time.Minute) // into the first block: focusing
+	h.hold("Mail", "Invoice 42")
+	h.ui.refreshAll()
+	h.wait()
+	h.ui.win.Content().Refresh()
+	var lum []float64
+	for _, v := range []struct {
+		name    string
+		variant fyne.ThemeVariant
+	}{{"light", theme.VariantLight}, {"dark", theme.VariantDark}} {
+		h.app.Settings().SetTheme(variantTheme{theme.DefaultTheme(), v.variant})
+		h.wait()
+		img := h.ui.win.Canvas().Capture()
+		test.AssertImageMatches(t, "today_"+v.name+".png", img)
+		var sum float64
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				sum += (float64(r) + float64(g) + float64(bl)) / 3 / 0xffff
+			}
+		}
+		lum = append(lum, sum/float64(b.Dx()*b.Dy()))
+	}
+	if lum[0] < 0.6 || lum[1] > 0.4 {
+		t.Errorf("mean brightness %.2f light, %.2f dark", lum[0], lum[1])
+	}
+}

@@ -908,3 +908,105 @@ func TestNoTrayDesktop(t *testing.T) {
 		t.Errorf("the no-tray notice came more than once")
 	}
 }
+
+// ---- the desktop's light or dark preference ------------------------------------
+
+const (
+	portalName     = "org.freedesktop.portal.Desktop"
+	portalPath     = dbus.ObjectPath("/org/freedesktop/portal/desktop")
+	portalSettings = "org.freedesktop.portal.Settings"
+	appearanceNS   = "org.freedesktop.appearance"
+)
+
+// portal stands in for xdg-desktop-portal's Settings: the desktop's
+// color-scheme (1 dark, 2 light), which Fyne reads at start and follows
+// through SettingChanged.
+type portal struct {
+	conn   *dbus.Conn
+	mu     sync.Mutex
+	scheme uint32
+}
+
+func (p *portal) ReadOne(ns, key string) (dbus.Variant, *dbus.Error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ns != appearanceNS || key != "color-scheme" {
+		return dbus.Variant{}, dbus.NewError("org.freedesktop.portal.Error.NotFound", []any{"no such setting"})
+	}
+	return dbus.MakeVariant(p.scheme), nil
+}
+
+// Read is the old name of ReadOne, answering a variant in a variant.
+func (p *portal) Read(ns, key string) (dbus.Variant, *dbus.Error) {
+	v, err := p.ReadOne(ns, key)
+	return dbus.MakeVariant(v), err
+}
+
+// set changes the preference and tells the desktop's apps.
+func (p *portal) set(t *testing.T, scheme uint32) {
+	t.Helper()
+	p.mu.Lock()
+	p.scheme = scheme
+	p.mu.Unlock()
+	if err := p.conn.Emit(portalPath, portalSettings+".SettingChanged", appearanceNS, "color-scheme", dbus.MakeVariant(scheme)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ownPortal takes org.freedesktop.portal.Desktop with the given scheme
+// until the test ends.
+func ownPortal(t *testing.T, scheme uint32) *portal {
+	t.Helper()
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatalf("session bus: %v", err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	p := &portal{conn: conn, scheme: scheme}
+	if err := conn.Export(p, portalPath, portalSettings); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := conn.RequestName(portalName, dbus.NameFlagDoNotQueue)
+	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("cannot own %s: reply %v, %v", portalName, reply, err)
+	}
+	return p
+}
+
+// luminance is the mean brightness of img, 0 (black) to 1 (white).
+func luminance(img image.Image) float64 {
+	b := img.Bounds()
+	var sum float64
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			sum += (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(bl)) / 0xffff
+		}
+	}
+	return sum / float64(b.Dx()*b.Dy())
+}
+
+// TestFollowsTheDesktopTheme: a desktop that prefers light gets a light
+// window, and when the user switches the desktop to dark, the open window
+// turns dark (test-artifacts/e2e-theme-light.png, e2e-theme-dark.png).
+func TestFollowsTheDesktopTheme(t *testing.T) {
+	needDesktop(t)
+	p := ownPortal(t, 2)
+	ownWatcher(t)
+	home := onboardedHome(t)
+	app := startApp(t, home)
+	app.waitAPI(90 * time.Second)
+	win := windowID(t, 60*time.Second)
+	var light image.Image
+	if light = pollSteady(t, win, func(img image.Image) bool { return luminance(img) > 0.6 }); light == nil {
+		t.Fatalf("the window is not light on a light desktop:\n%s", app.logs.String())
+	}
+	savePNG(t, light, filepath.Join(artifacts(t), "e2e-theme-light.png"))
+	p.set(t, 1)
+	dark := pollSteady(t, win, func(img image.Image) bool { return luminance(img) < 0.3 })
+	if dark == nil {
+		t.Fatal("the window did not turn dark when the desktop did")
+	}
+	savePNG(t, dark, filepath.Join(artifacts(t), "e2e-theme-dark.png"))
+	t.Logf("luminance %.2f light, %.2f dark", luminance(light), luminance(dark))
+}
