@@ -146,7 +146,7 @@ func TestFloodThenQuit(t *testing.T) {
 		t.Fatalf("still running %s after SIGTERM with %d held and %d delivered", floodQuitBound, floodSize, floodSize)
 	}
 	quit := time.Since(start)
-	t.Logf("flood: exited %s after SIGTERM with %d held and %d delivered (exit %v)", quit.Round(time.Millisecond), floodSize, floodSize, app.cmd.ProcessState)
+	t.Logf("flood: exited %s after SIGTERM with %d held and %d delivered (%v)", quit.Round(time.Millisecond), floodSize, floodSize, app.cmd.ProcessState)
 	if !app.cmd.ProcessState.Success() {
 		t.Errorf("exit status %v after SIGTERM", app.cmd.ProcessState)
 	}
