@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 	"github.com/lullapp/lull/app/service"
+	"image"
 	"image/color"
 	"strings"
 	"testing"
@@ -252,38 +253,50 @@ func TestTodayMeterEmptyAtZero(t *testing.T) {
 			t.Errorf("meterFill(100, %v, %v) = %v, want %v", tc.v, tc.max, got, tc.want)
 		}
 	}
-	test.NewTempApp(t)
-	m := newMeter()
-	w := test.NewTempWindow(t, m)
-	w.SetPadded(false)
-	w.Resize(fyne.NewSize(200, meterHeight))
-	primary := theme.Color(theme.ColorNamePrimary)
-	count := func() int {
-		img := w.Canvas().Capture()
-		n := 0
-		b := img.Bounds()
-		for y := b.Min.Y; y < b.Max.Y; y++ {
-			for x := b.Min.X; x < b.Max.X; x++ {
-				if sameColor(img.At(x, y), primary) {
-					n++
-				}
-			}
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		a := test.NewTempApp(t)
+		a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), v})
+		m := newMeter()
+		w := test.NewTempWindow(t, m)
+		w.SetPadded(false)
+		w.Resize(fyne.NewSize(200, meterHeight))
+		if n := primaryTinted(w.Canvas().Capture()); n != 0 {
+			t.Errorf("variant %d: %d pixels tinted towards the primary colour at 0 %%, want an empty bar", v, n)
 		}
-		return n
-	}
-	if n := count(); n != 0 {
-		t.Errorf("%d primary pixels at 0 %%, want an empty bar", n)
-	}
-	m.SetValue(0.5)
-	if n := count(); n < 200*meterHeight/4 {
-		t.Errorf("%d primary pixels at 50 %%", n)
+		m.SetValue(0.5)
+		if n := primaryTinted(w.Canvas().Capture()); n < 200*meterHeight/4 || n > 200*meterHeight*3/4 {
+			t.Errorf("variant %d: %d tinted pixels at 50 %%, want about half the bar", v, n)
+		}
 	}
 }
 
-func sameColor(a, b color.Color) bool {
-	r1, g1, b1, _ := a.RGBA()
-	r2, g2, b2, _ := b.RGBA()
-	return r1>>8 == r2>>8 && g1>>8 == g2>>8 && b1>>8 == b2>>8
+// primaryTinted counts the pixels of img whose colour (what is left of it
+// after taking away its grey) leans towards the theme's primary colour by
+// more than a sixth: the filled part of a bar, or a track tinted like one.
+// Greys of any brightness (track, border, background) do not count.
+func primaryTinted(img image.Image) int {
+	chroma := func(c [3]float64) [3]float64 {
+		m := (c[0] + c[1] + c[2]) / 3
+		return [3]float64{c[0] - m, c[1] - m, c[2] - m}
+	}
+	pr := chroma(rgb(theme.Color(theme.ColorNamePrimary)))
+	norm := pr[0]*pr[0] + pr[1]*pr[1] + pr[2]*pr[2]
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			p := chroma(rgb(img.At(x, y)))
+			if (p[0]*pr[0]+p[1]*pr[1]+p[2]*pr[2])/norm > 1.0/6 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func rgb(c color.Color) [3]float64 {
+	r, g, b, _ := c.RGBA()
+	return [3]float64{float64(r >> 8), float64(g >> 8), float64(b >> 8)}
 }
 
 // TestTodayTimelineShowsTheDay: Today's timeline holds the day's meetings,
