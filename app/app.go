@@ -35,6 +35,23 @@ type Options struct {
 	// second; a tray menu click then waits up to Park (see parker). Zero
 	// never parks: the headless test driver runs fyne.Do at once.
 	Park time.Duration
+
+	// Tray is the desktop's tray host; nil assumes one whenever the app
+	// has a system tray. Without a host, the window says so, Lull notifies
+	// once and closing the window minimises it instead of hiding it where
+	// nobody could find it.
+	Tray TrayHost
+	// Minimize minimises a window as the platform allows and reports
+	// whether it could (cmd/lull: X11 iconify, Windows SW_MINIMIZE). Nil:
+	// never.
+	Minimize func(fyne.Window) bool
+	// Notify shows one OS notification from Lull itself (the no-tray
+	// notice). Nil shows none.
+	Notify func(title, body string)
+
+	// post replaces fyne.Do as the way onto the UI goroutine (tests queue
+	// the work and run it on the test goroutine, as a real driver would).
+	post func(func())
 }
 
 // trayHold is how long the event loop stays awake after the tray menu
@@ -67,6 +84,9 @@ type UI struct {
 	report   *reportTab
 	settings *settingsTab
 	tray     *tray // nil when the app has no system tray
+	noTray   *noTray
+	// shown says the window is shown (not hidden to the tray).
+	shown bool
 
 	bridge *bridge
 	park   *parker // nil unless Options.Park
@@ -86,7 +106,7 @@ func New(a fyne.App, svc *service.Service, opts Options) *UI {
 	}
 	u := &UI{app: a, svc: svc, opts: opts}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
-	u.bridge = newBridge(u)
+	u.bridge = newBridge(u, opts.post)
 	if opts.Park > 0 {
 		u.park = newParker(clock.Real{}, opts.Park, fyne.Do)
 	}
@@ -112,18 +132,22 @@ func New(a fyne.App, svc *service.Service, opts Options) *UI {
 		container.NewTabItemWithIcon(tabLabels[tabSettings], theme.SettingsIcon(), u.settings.Content()),
 	)
 	u.tabs.OnSelected = func(*container.TabItem) { u.refreshSelected() }
-	u.win.SetContent(u.tabs)
+	u.noTray = newNoTray(u)
+	u.win.SetContent(container.NewBorder(u.noTray.banner, nil, nil, nil, u.tabs))
 	u.win.SetMaster()
 	addShortcuts(u)
 
 	if d, ok := a.(desktop.App); ok {
 		u.tray = newTray(u, d)
 		d.SetSystemTrayWindow(u.win)
-		u.win.SetCloseIntercept(u.hide)
+		u.win.SetCloseIntercept(u.closeWindow)
 	}
 
 	u.refreshAll()
 	u.bridge.start()
+	if u.tray != nil {
+		u.noTray.start(opts.Tray)
+	}
 	maybeOnboard(svc, u.win)
 	u.park.hide() // until ShowWindow
 	return u
@@ -165,6 +189,7 @@ func (u *UI) Quit() {
 func (u *UI) Close() {
 	u.park.stop()
 	u.cancel()
+	u.noTray.close()
 	u.bridge.close()
 }
 
@@ -178,11 +203,13 @@ func (u *UI) quit() {
 // hide hides the window to the tray (closing it does this) and parks the
 // event loop.
 func (u *UI) hide() {
+	u.shown = false
 	u.win.Hide()
 	u.park.hide()
 }
 
 func (u *UI) show() {
+	u.shown = true
 	u.park.show()
 	u.win.Show()
 	u.win.RequestFocus()
@@ -201,11 +228,12 @@ func (u *UI) selectTab(i int) {
 	u.tabs.SelectIndex(i) // OnSelected refreshes it
 }
 
-// showReport opens the window on this week's report.
+// showReport opens the window on this week's report, from its top.
 func (u *UI) showReport() {
 	u.show()
 	u.selectTab(tabReport)
 	u.report.ShowWeek(u.svc.FocusConfig().WeekOf(u.svc.Clock.Now()))
+	u.report.scroll.ScrollToTop()
 }
 
 // refreshAll brings every view up to date with the service.
@@ -235,13 +263,11 @@ func (u *UI) refreshSelected() {
 }
 
 // refreshClock is the once-a-minute update while focusing: the remaining
-// time, today's focus, and the held count (new notifications are not
-// announced by the service, and they mostly arrive while focusing).
+// time, today's focus, and the held count (read in the background: not
+// every way in announces what it held).
 func (u *UI) refreshClock() {
 	u.today.refresh()
-	if u.tabs.SelectedIndex() == tabDigest {
-		u.digest.refresh()
-	}
+	u.digest.refresh()
 	u.refreshTray()
 }
 
@@ -251,37 +277,41 @@ func (u *UI) refreshTray() {
 	}
 }
 
-// apply updates the views an event concerns. It runs on the UI goroutine.
-func (u *UI) apply(e service.Event) {
-	switch e.Kind {
-	case service.FocusChanged:
-		u.today.refresh()
-		u.digest.refresh()
-		u.refreshTray()
-		u.bridge.arm(e.Focus, u.svc.Clock.Now())
-	case service.PlanChanged:
+// apply updates the views the merged events concern. It runs on the UI
+// goroutine.
+func (u *UI) apply(p pendingEvents) {
+	focusChanged, planChanged := p.has(service.FocusChanged), p.has(service.PlanChanged)
+	if planChanged {
 		u.plan.refresh()
-		u.today.refresh()
-		u.refreshTray()
 		if u.tabs.SelectedIndex() == tabReport {
 			u.report.Refresh()
 		}
-	case service.HeldChanged:
+	}
+	if focusChanged || planChanged {
 		u.today.refresh()
-		u.digest.refresh()
 		u.refreshTray()
-	case service.CalendarsChanged:
+	}
+	if focusChanged {
+		u.bridge.arm(p.focus, u.now())
+	}
+	if focusChanged || p.has(service.HeldChanged) {
+		// The read shows the held count on Today and the tray too.
+		u.digest.refresh()
+	}
+	if p.has(service.CalendarsChanged) {
 		u.plan.refreshSources()
 		if u.tabs.SelectedIndex() == tabSettings {
 			u.settings.Refresh()
 		}
-	case service.ShowWindow:
+	}
+	if p.has(service.ShowWindow) || p.has(service.ShowDigest) {
 		u.show()
-	case service.ShowDigest:
-		u.show()
+	}
+	if p.has(service.ShowDigest) {
 		u.selectTab(tabDigest)
-	case service.Problem:
-		u.showProblem(e.Err)
+	}
+	if p.has(service.Problem) {
+		u.showProblem(p.err)
 	}
 }
 
@@ -306,15 +336,23 @@ func userError(err error) error {
 	case errors.Is(err, focus.ErrNoFreeTime):
 		return errors.New("Your next meeting starts in less than a minute: there is no time to focus before it.")
 	}
-	return err
+	return plainError{err}
 }
+
+// plainError shows an error from the domain in words: Go durations
+// ("24h0m0s") written as people write them, the rest as it is; errors.Is
+// and As still see the original.
+type plainError struct{ err error }
+
+func (e plainError) Error() string { return plainDurations(e.err.Error()) }
+func (e plainError) Unwrap() error { return e.err }
 
 // showProblem shows a background failure, once while its dialog is open.
 func (u *UI) showProblem(err error) {
 	if err == nil || u.problem != nil {
 		return
 	}
-	d := dialog.NewError(err, u.win)
+	d := dialog.NewError(plainError{err}, u.win)
 	d.SetOnClosed(func() { u.problem = nil })
 	u.problem = d
 	d.Show()

@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"github.com/lullapp/lull/focus"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -121,7 +124,7 @@ func (w *recWindow) close() {
 // harness is a UI over a real service on a fake clock, in UTC, with the
 // file calendar testdata/week.ics added (not yet synced).
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	svc   *service.Service
 	clk   *clock.Fake
 	sent  *sentLog
@@ -135,13 +138,20 @@ type harness struct {
 
 // newHarness starts the service and builds the UI; both are closed when
 // the test ends.
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	return newHarnessWith(t, nil)
 }
 
 // newHarnessWith is newHarness with settings changed by edit first.
-func newHarnessWith(t *testing.T, edit func(*service.Settings)) *harness {
+func newHarnessWith(t testing.TB, edit func(*service.Settings)) *harness {
+	t.Helper()
+	return newHarnessOpts(t, edit, Options{})
+}
+
+// newHarnessOpts is newHarnessWith with the UI built with opts (Quit and
+// the UI queue are the harness's own).
+func newHarnessOpts(t testing.TB, edit func(*service.Settings), uiOpts Options) *harness {
 	t.Helper()
 	keyring.MockInit()
 	h := &harness{t: t, clk: clock.NewFake(uiT0), sent: &sentLog{}}
@@ -182,16 +192,18 @@ func newHarnessWith(t *testing.T, edit func(*service.Settings)) *harness {
 		}
 	})
 	h.app = &trayApp{App: test.NewTempApp(t)}
-	h.ui = New(h.app, h.svc, Options{Quit: func() { h.quits++ }})
 	// The test driver's fyne.Do runs f at once on the calling goroutine;
 	// a real driver runs it on the UI goroutine. Queue it like the latter.
 	h.uiQueue = make(chan func(), 4096)
-	h.ui.bridge.post = func(f func()) { h.uiQueue <- f }
+	uiOpts.Quit = func() { h.quits++ }
+	uiOpts.post = func(f func()) { h.uiQueue <- f }
+	h.ui = New(h.app, h.svc, uiOpts)
 	t.Cleanup(func() {
 		h.wait()
 		h.ui.Close()
 	})
 	h.ui.win.Resize(fyne.NewSize(760, 580))
+	h.wait()
 	return h
 }
 
@@ -214,6 +226,7 @@ func (h *harness) advance(d time.Duration) {
 // posted to the UI goroutine (service events, clock ticks, job results).
 func (h *harness) wait() {
 	for {
+		h.svc.Flush()
 		h.ui.bridge.wait()
 		ran := false
 		for drained := false; !drained; {
@@ -352,7 +365,9 @@ func TestTrayMenuRebuiltOnlyOnChange(t *testing.T) {
 		t.Errorf("menu rebuilt %d times without a change", m-n)
 	}
 	h.hold("Mail", "Invoice")
-	h.ui.refreshTray()
+	// The held count is read in the background, then shown.
+	h.ui.digest.refresh()
+	h.wait()
 	menu, _, m := h.app.state()
 	if m != n+1 {
 		t.Errorf("menu rebuilt %d times after a change, want 1", m-n)
@@ -478,4 +493,77 @@ func tabTexts(tabs *container.AppTabs) []string {
 		out = append(out, it.Text)
 	}
 	return out
+}
+
+// driverShortcut hands s over as Fyne's desktop driver does
+// (glfw window.triggersShortcut): to the focused widget when it handles
+// shortcuts, and to the window only otherwise.
+func driverShortcut(c fyne.Canvas, s fyne.Shortcut) {
+	if f, ok := c.Focused().(fyne.Shortcutable); ok {
+		f.TypedShortcut(s)
+		return
+	}
+	c.(fyne.Shortcutable).TypedShortcut(s)
+}
+
+// TestShortcutsFromATextField: Ctrl+1…5 and Ctrl+F work while the cursor
+// is in a text field, and the field keeps its own shortcuts.
+func TestShortcutsFromATextField(t *testing.T) {
+	h := newHarness(t)
+	h.ui.selectTab(tabSettings)
+	c := h.ui.win.Canvas()
+	e := h.ui.settings.entries["vip"]
+	c.Focus(e) // as a click in the field does
+	if c.Focused() != e {
+		t.Fatal("the field did not take the focus")
+	}
+	for i := range tabLabels {
+		driverShortcut(c, &desktop.CustomShortcut{KeyName: tabKeys[i], Modifier: fyne.KeyModifierShortcutDefault})
+		if got := h.ui.tabs.Selected().Text; got != tabLabels[i] {
+			t.Errorf("Ctrl+%d in a field selected %q, want %q", i+1, got, tabLabels[i])
+		}
+	}
+	driverShortcut(c, &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault})
+	h.wait()
+	if !h.svc.Focus.State().Focusing {
+		t.Error("Ctrl+F in a field did not start focus")
+	}
+	e.SetText("PagerDuty")
+	driverShortcut(c, &fyne.ShortcutSelectAll{})
+	if e.SelectedText() != "PagerDuty" {
+		t.Errorf("Ctrl+A in the field selected %q", e.SelectedText())
+	}
+}
+
+// TestReportFromTrayStartsAtTop: Weekly report in the tray opens the
+// Report at its top, however far it was scrolled before.
+func TestReportFromTrayStartsAtTop(t *testing.T) {
+	h := newHarness(t)
+	h.ui.win.Resize(fyne.NewSize(760, 400))
+	h.ui.selectTab(tabReport)
+	h.ui.report.scroll.ScrollToBottom()
+	if h.ui.report.scroll.Offset.Y <= 0 {
+		t.Fatal("the report does not scroll in a 400 px window")
+	}
+	h.ui.selectTab(tabToday)
+	menu, _, _ := h.app.state()
+	menuItem(t, menu, "Weekly report").Action()
+	if h.ui.tabs.SelectedIndex() != tabReport || h.ui.report.scroll.Offset.Y != 0 {
+		t.Errorf("tab %d, offset %v: want the Report at its top", h.ui.tabs.SelectedIndex(), h.ui.report.scroll.Offset.Y)
+	}
+}
+
+// TestUserErrorInWords: an error from the domain reaches the window with
+// its durations in words, and still is what it was for errors.Is.
+func TestUserErrorInWords(t *testing.T) {
+	err := userError(fmt.Errorf("start focus: %w: \"30h\": at most 24h0m0s", focus.ErrBadDuration))
+	if got := err.Error(); got != `start focus: bad duration: "30h": at most 24 h` {
+		t.Errorf("shown as %q", got)
+	}
+	if !errors.Is(err, focus.ErrBadDuration) {
+		t.Error("the rewording lost the sentinel")
+	}
+	if userError(context.Canceled) != nil {
+		t.Error("a cancellation is shown")
+	}
 }

@@ -14,6 +14,11 @@ import (
 // bridge is the one place where work off the UI goroutine meets widgets:
 // service events, background jobs finishing and the focus clock all reach
 // the views through do, which hands them to fyne.Do.
+//
+// Service events are merged: however many arrive while the UI goroutine is
+// busy, at most one application of them waits in its queue, and it applies
+// the latest of each kind. A notification flood therefore costs the window
+// one refresh per frame it can draw, not one per notification.
 type bridge struct {
 	ui *UI
 	// post hands a function to the UI goroutine: fyne.Do, or in tests a
@@ -24,13 +29,22 @@ type bridge struct {
 	unsub  func()
 	tick   clock.Timer // the next status refresh while focusing
 	closed bool
+	// pending are the events not yet applied, and queued says an
+	// applyPending waits on the UI goroutine for them.
+	pending pendingEvents
+	queued  bool
 
 	// jobs counts background work started by run, so Close and tests can
 	// wait for it.
 	jobs sync.WaitGroup
 }
 
-func newBridge(u *UI) *bridge { return &bridge{ui: u, post: fyne.Do} }
+func newBridge(u *UI, post func(func())) *bridge {
+	if post == nil {
+		post = fyne.Do
+	}
+	return &bridge{ui: u, post: post}
+}
 
 // start subscribes to the service and arms the clock for the current state.
 func (b *bridge) start() {
@@ -41,13 +55,55 @@ func (b *bridge) start() {
 	b.arm(b.ui.svc.Focus.State(), b.ui.now())
 }
 
-// event receives a service event on a service goroutine.
+// pendingEvents are service events merged for one application: the kinds
+// that occurred, the latest focus state and the latest problem.
+type pendingEvents struct {
+	kinds map[service.EventKind]bool
+	focus focus.State
+	err   error
+}
+
+func (p *pendingEvents) add(e service.Event) {
+	if p.kinds == nil {
+		p.kinds = map[service.EventKind]bool{}
+	}
+	p.kinds[e.Kind] = true
+	switch e.Kind {
+	case service.FocusChanged:
+		p.focus = e.Focus
+	case service.Problem:
+		p.err = e.Err
+	}
+}
+
+func (p pendingEvents) has(k service.EventKind) bool { return p.kinds[k] }
+
+// event receives a service event off the UI goroutine; it never waits for
+// the UI.
 func (b *bridge) event(e service.Event) {
-	b.do(func() {
-		if !b.isClosed() {
-			b.ui.apply(e)
-		}
-	})
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.pending.add(e)
+	post := !b.queued
+	b.queued = true
+	b.mu.Unlock()
+	if post {
+		b.do(b.applyPending)
+	}
+}
+
+// applyPending applies the events merged so far, on the UI goroutine.
+func (b *bridge) applyPending() {
+	b.mu.Lock()
+	p, closed := b.pending, b.closed
+	b.pending, b.queued = pendingEvents{}, false
+	b.mu.Unlock()
+	if !closed {
+		b.ui.apply(p)
+	}
 }
 
 // do runs f on the UI goroutine, at once even while the event loop is
@@ -147,4 +203,45 @@ func nextTick(st focus.State, now time.Time) time.Duration {
 		d = time.Minute
 	}
 	return d
+}
+
+// loader reads a view's data off the UI goroutine and shows it on the UI
+// goroutine, one read at a time: asked again while a read runs, it reads
+// once more when that one is shown. However often a view is asked to
+// refresh, at most one refresh is in flight and the latest data wins, and
+// a slow read (ten thousand held notifications) never blocks drawing.
+type loader[T any] struct {
+	b    *bridge
+	read func() T
+	show func(T)
+	// running and again are touched only on the UI goroutine.
+	running, again bool
+}
+
+func newLoader[T any](b *bridge, read func() T, show func(T)) *loader[T] {
+	return &loader[T]{b: b, read: read, show: show}
+}
+
+// request asks for a fresh read. It runs on the UI goroutine.
+func (l *loader[T]) request() {
+	if l.running {
+		l.again = true
+		return
+	}
+	l.running = true
+	var v T
+	l.b.run(func() error {
+		v = l.read()
+		return nil
+	}, func(error) {
+		l.running = false
+		if l.b.isClosed() {
+			return
+		}
+		l.show(v)
+		if l.again {
+			l.again = false
+			l.request()
+		}
+	})
 }

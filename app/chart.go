@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"sort"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -48,13 +49,38 @@ type chartLine struct {
 
 // chartLabel is a text anchored at At: its horizontal centre (Align
 // TextAlignCenter), left edge (Leading) or right edge (Trailing), and its
-// vertical centre.
+// vertical centre. Size is the text's measured size.
 type chartLabel struct {
 	Text  string
 	At    fyne.Position
 	Align fyne.TextAlign
 	Kind  chartKind
+	Size  fyne.Size
 }
+
+// box is the label's rectangle: top-left and bottom-right corners.
+func (l chartLabel) box() (fyne.Position, fyne.Position) {
+	x := l.At.X
+	switch l.Align {
+	case fyne.TextAlignCenter:
+		x -= l.Size.Width / 2
+	case fyne.TextAlignTrailing:
+		x -= l.Size.Width
+	}
+	tl := fyne.NewPos(x, l.At.Y-l.Size.Height/2)
+	return tl, tl.Add(fyne.NewPos(l.Size.Width, l.Size.Height))
+}
+
+// overlaps reports whether two labels' rectangles share any area.
+func (l chartLabel) overlaps(o chartLabel) bool {
+	a0, a1 := l.box()
+	b0, b1 := o.box()
+	return a0.X < b1.X && b0.X < a1.X && a0.Y < b1.Y && b0.Y < a1.Y
+}
+
+// chartMeasure is the size a label's text takes (fyne.MeasureText at the
+// caption size in the window; a fixed-width stand-in in table tests).
+type chartMeasure func(text string) fyne.Size
 
 // chartGeom is everything a chart draws, in the coordinates of its box.
 type chartGeom struct {
@@ -71,7 +97,11 @@ const (
 	chartTop      = 18
 	chartBottom   = 20
 	chartBarShare = 0.6 // of each slot's width
-	chartRightPad = 44  // room for the reference line labels
+	// chartRightPad is the least room right of the plot for the labels of
+	// the reference lines; wider labels get what they measure.
+	chartRightPad = 44
+	// chartLabelGap is the least space between two labels.
+	chartLabelGap = 2
 )
 
 // chartScale rounds the largest value up to whole hours (at least one).
@@ -92,10 +122,23 @@ type chartPlot struct {
 	size  fyne.Size
 	max   time.Duration
 	slots int
+	// pad is the room right of the plot for the reference labels.
+	pad     float32
+	measure chartMeasure
+}
+
+// newChartPlot fits a plot of slots over values up to max into size,
+// leaving room on the right for the reference labels texts.
+func newChartPlot(size fyne.Size, max time.Duration, slots int, m chartMeasure, texts ...string) chartPlot {
+	pad := float32(chartRightPad)
+	for _, t := range texts {
+		pad = fyne.Max(pad, m(t).Width+2*chartLabelGap)
+	}
+	return chartPlot{size: size, max: max, slots: slots, pad: pad, measure: m}
 }
 
 func (p chartPlot) bottom() float32 { return p.size.Height - chartBottom }
-func (p chartPlot) width() float32  { return max(p.size.Width-chartRightPad, 0) }
+func (p chartPlot) width() float32  { return max(p.size.Width-p.pad, 0) }
 
 func (p chartPlot) y(d time.Duration) float32 {
 	h := max(p.bottom()-chartTop, 0)
@@ -154,13 +197,14 @@ func reportBaselineDaily(r *focus.WeeklyReport) time.Duration {
 // bar per day (met when it reached the day's goal), the day's share of the
 // weekly goal as a short line across each working day's slot, and the
 // baseline's daily share as one line across the plot.
-func dayChart(r *focus.WeeklyReport, size fyne.Size) chartGeom {
+func dayChart(r *focus.WeeklyReport, size fyne.Size, m chartMeasure) chartGeom {
 	base := reportBaselineDaily(r)
 	vals := []time.Duration{base}
 	for _, d := range r.Days {
 		vals = append(vals, d.Focus, d.Goal)
 	}
-	p := chartPlot{size: size, max: chartScale(vals...), slots: max(len(r.Days), 1)}
+	scale := chartScale(vals...)
+	p := newChartPlot(size, scale, max(len(r.Days), 1), m, chartHours(base), chartHours(scale))
 	g := chartGeom{Max: p.max}
 	g.Lines = append(g.Lines, chartLine{From: fyne.NewPos(0, p.bottom()), To: fyne.NewPos(p.width(), p.bottom()), Kind: chartAxis})
 	for i, d := range r.Days {
@@ -176,13 +220,14 @@ func dayChart(r *focus.WeeklyReport, size fyne.Size) chartGeom {
 		}
 	}
 	g.addBaseline(p, base, size)
+	g.spread(p)
 	return g
 }
 
 // trendChart lays out the trend of r in a box of the given size: one bar per
 // week (met when the week reached the goal), the weekly goal and the 11.7 h
 // baseline as lines across the plot.
-func trendChart(r *focus.WeeklyReport, size fyne.Size) chartGeom {
+func trendChart(r *focus.WeeklyReport, size fyne.Size, m chartMeasure) chartGeom {
 	base := r.Baseline
 	if base == 0 {
 		base = focus.Baseline
@@ -191,7 +236,8 @@ func trendChart(r *focus.WeeklyReport, size fyne.Size) chartGeom {
 	for _, t := range r.Trend {
 		vals = append(vals, t.Focus)
 	}
-	p := chartPlot{size: size, max: chartScale(vals...), slots: max(len(r.Trend), 1)}
+	scale := chartScale(vals...)
+	p := newChartPlot(size, scale, max(len(r.Trend), 1), m, chartHours(base), chartHours(r.Goal), chartHours(scale))
 	g := chartGeom{Max: p.max}
 	g.Lines = append(g.Lines, chartLine{From: fyne.NewPos(0, p.bottom()), To: fyne.NewPos(p.width(), p.bottom()), Kind: chartAxis})
 	for i, t := range r.Trend {
@@ -205,6 +251,7 @@ func trendChart(r *focus.WeeklyReport, size fyne.Size) chartGeom {
 		g.addLevel(p, r.Goal, size, chartGoal)
 	}
 	g.addBaseline(p, base, size)
+	g.spread(p)
 	return g
 }
 
@@ -215,22 +262,59 @@ func (g *chartGeom) addBar(p chartPlot, i int, v time.Duration, kind chartKind, 
 	g.Rects = append(g.Rects, b)
 	x, w := p.slot(i)
 	if v > 0 {
-		g.Labels = append(g.Labels, chartLabel{Text: chartHours(v), At: fyne.NewPos(x+w/2, b.Pos.Y-chartTop/2), Align: fyne.TextAlignCenter, Kind: chartValue})
+		g.addLabel(p, chartHours(v), fyne.NewPos(x+w/2, b.Pos.Y-chartTop/2), fyne.TextAlignCenter, chartValue)
 	}
-	g.Labels = append(g.Labels, chartLabel{Text: axis, At: fyne.NewPos(x+w/2, p.bottom()+chartBottom/2), Align: fyne.TextAlignCenter, Kind: chartAxis})
+	g.addLabel(p, axis, fyne.NewPos(x+w/2, p.bottom()+chartBottom/2), fyne.TextAlignCenter, chartAxis)
+}
+
+func (g *chartGeom) addLabel(p chartPlot, text string, at fyne.Position, align fyne.TextAlign, kind chartKind) {
+	g.Labels = append(g.Labels, chartLabel{Text: text, At: at, Align: align, Kind: kind, Size: p.measure(text)})
 }
 
 // addLevel adds a line across the plot at v with its value at the right.
 func (g *chartGeom) addLevel(p chartPlot, v time.Duration, size fyne.Size, kind chartKind) {
 	y := p.y(v)
 	g.Lines = append(g.Lines, chartLine{From: fyne.NewPos(0, y), To: fyne.NewPos(p.width(), y), Kind: kind})
-	g.Labels = append(g.Labels, chartLabel{Text: chartHours(v), At: fyne.NewPos(size.Width, y), Align: fyne.TextAlignTrailing, Kind: kind})
+	g.addLabel(p, chartHours(v), fyne.NewPos(size.Width, y), fyne.TextAlignTrailing, kind)
 }
 
-// addBaseline adds the baseline across the plot and the top of the scale.
+// addBaseline adds the baseline across the plot and, at the right of the
+// top line, the top of the scale.
 func (g *chartGeom) addBaseline(p chartPlot, base time.Duration, size fyne.Size) {
 	g.addLevel(p, base, size, chartBaseline)
-	g.Labels = append(g.Labels, chartLabel{Text: chartHours(p.max), At: fyne.NewPos(0, chartTop/2), Align: fyne.TextAlignLeading, Kind: chartAxis})
+	g.addLabel(p, chartHours(p.max), fyne.NewPos(size.Width, p.y(p.max)), fyne.TextAlignTrailing, chartAxis)
+}
+
+// spread moves the labels in the column right of the plot (the reference
+// lines' values and the top of the scale) apart where they would overlap
+// ("12 h" over "11.7 h" for a 12 h goal): in their order from top to
+// bottom, each at least its height below the one above, and all above the
+// axis labels. A label keeps its line's height when nothing is in the way.
+func (g *chartGeom) spread(p chartPlot) {
+	var col []int
+	for i, l := range g.Labels {
+		if l.Align == fyne.TextAlignTrailing {
+			col = append(col, i)
+		}
+	}
+	sort.SliceStable(col, func(a, b int) bool { return g.Labels[col[a]].At.Y < g.Labels[col[b]].At.Y })
+	top, bottom := float32(0), p.bottom()
+	// Down from the top: no label above the box, none over the one above.
+	prev := top
+	for _, i := range col {
+		l := &g.Labels[i]
+		half := l.Size.Height / 2
+		l.At.Y = fyne.Max(l.At.Y, prev+half)
+		prev = l.At.Y + half + chartLabelGap
+	}
+	// Up from the bottom: none below the plot, none over the one below.
+	next := bottom
+	for k := len(col) - 1; k >= 0; k-- {
+		l := &g.Labels[col[k]]
+		half := l.Size.Height / 2
+		l.At.Y = fyne.Min(l.At.Y, next-half)
+		next = l.At.Y - half - chartLabelGap
+	}
 }
 
 // chartColor is the theme colour of a chart element, so charts follow the
@@ -249,6 +333,11 @@ func chartColor(k chartKind) color.Color {
 		return theme.Color(theme.ColorNamePlaceHolder)
 	}
 	return theme.Color(theme.ColorNameForeground)
+}
+
+// chartTextSize measures a chart label as the chart draws it: caption size.
+func chartTextSize(text string) fyne.Size {
+	return fyne.MeasureText(text, theme.CaptionTextSize(), fyne.TextStyle{})
 }
 
 // chart draws a chartGeom with canvas primitives. Its layout function is
@@ -331,17 +420,9 @@ func (r *chartRenderer) place() {
 		r.lines[i].Position2 = g.To
 	}
 	for i, g := range r.geom.Labels {
-		t := r.labels[i]
-		sz := fyne.MeasureText(t.Text, t.TextSize, t.TextStyle)
-		x := g.At.X
-		switch g.Align {
-		case fyne.TextAlignCenter:
-			x -= sz.Width / 2
-		case fyne.TextAlignTrailing:
-			x -= sz.Width
-		}
-		t.Move(fyne.NewPos(x, g.At.Y-sz.Height/2))
-		t.Resize(sz)
+		tl, _ := g.box()
+		r.labels[i].Move(tl)
+		r.labels[i].Resize(g.Size)
 	}
 }
 

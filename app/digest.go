@@ -1,11 +1,14 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -16,105 +19,334 @@ import (
 // digestsShown is how many of the latest digests the tab lists.
 const digestsShown = 30
 
-// digestTab is the Digest tab: the held queue with "Deliver now", then the
-// delivered digests, newest first, items grouped by source, mark as read.
+// brokeWindow is how far back the tab lists breakthroughs, and brokeShown
+// how many of them at most: the last week's are what a user asks about
+// ("why did that one get through?"); older ones are in the Report.
+const (
+	brokeWindow = 7 * 24 * time.Hour
+	brokeShown  = 50
+)
+
+// digestStore is what the Digest tab reads and changes: the notification
+// service, or (once the window is its own process) a client of it.
+type digestStore interface {
+	Held() ([]notify.Item, error)
+	ListDigests(from, to time.Time, limit int) ([]notify.Digest, error)
+	MarkRead(digestID, itemID string) error
+}
+
+// digestTab is the Digest tab: what waits for the next digest, what broke
+// through lately and why, and the delivered digests, newest first, each
+// one's items grouped by app and, inside an app, by sender, with mark as
+// read. One widget.List draws every row, so the tab costs what its visible
+// rows cost however many notifications there are, and the rows are built
+// off the UI goroutine by a loader (one read in flight, latest wins).
 type digestTab struct {
 	ui *UI
 
 	heldTitle *widget.Label
-	heldItems *fyne.Container
 	deliver   *widget.Button
-	list      *fyne.Container
-	// views are the shown digests, newest first.
-	views []*digestView
+	markAll   *widget.Button
+	list      *widget.List
+	// data is what the tab shows, as last read.
+	data   digestData
+	loader *loader[digestData]
 
-	content *fyne.Container
+	content fyne.CanvasObject
 }
 
-// digestView is one delivered digest's widgets.
-type digestView struct {
-	digest   notify.Digest
-	title    *widget.Label
-	markRead *widget.Button
-	// sources are the digest's items by source, and groups their headings
-	// ("Mail (9)").
-	sources []notify.Group
-	groups  []*widget.Label
-	// items are the item lines, by item ID.
-	items map[string]*widget.Label
+// digestData is one read of everything the tab shows, and its rows.
+type digestData struct {
+	loaded    bool
+	focusing  bool
+	heldTotal int
+	// unread counts unread items over the listed digests.
+	unread int
+	rows   []digestRow
+}
+
+// digestRowKind says what a row of the list is.
+type digestRowKind int
+
+const (
+	// rowSection heads a part of the tab ("Delivered digests").
+	rowSection digestRowKind = iota
+	// rowDigest is one delivered digest's title, with its Mark read button.
+	rowDigest
+	// rowApp names an app inside the held queue or a digest: "Slack · 5".
+	rowApp
+	// rowSender names a sender inside an app: "Alice · 3".
+	rowSender
+	// rowItem is one notification.
+	rowItem
+	// rowNote is a plain line: nothing there yet, or a read error.
+	rowNote
+)
+
+// digestRow is one line of the Digest tab.
+type digestRow struct {
+	Kind digestRowKind
+	Text string
+	// Read marks a read item (drawn faint) or a digest read through.
+	Read bool
+	// Digest and Item are what Mark read acts on (Item empty: all of it).
+	Digest, Item string
 }
 
 func newDigestTab(u *UI) *digestTab {
 	t := &digestTab{ui: u}
 	t.heldTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	t.heldItems = container.NewVBox()
+	t.heldTitle.Wrapping = fyne.TextWrapWord
 	t.deliver = widget.NewButtonWithIcon("Deliver now", theme.MailSendIcon(), u.deliverNow)
-	t.list = container.NewVBox()
-	held := container.NewVBox(
-		container.NewBorder(nil, nil, nil, t.deliver, t.heldTitle),
-		t.heldItems,
-		widget.NewSeparator(),
-		widget.NewLabelWithStyle("Delivered digests", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-	)
-	t.content = container.NewBorder(held, nil, nil, nil, container.NewVScroll(t.list))
+	t.deliver.Disable()
+	t.markAll = widget.NewButtonWithIcon("Mark all read", theme.VisibilityOffIcon(), t.onMarkAll)
+	t.markAll.Disable()
+	t.list = widget.NewList(func() int { return len(t.data.rows) }, newDigestRowView, func(id widget.ListItemID, o fyne.CanvasObject) {
+		if id >= 0 && id < len(t.data.rows) {
+			o.(*digestRowView).set(t.data.rows[id], t)
+		}
+	})
+	t.list.OnSelected = func(id widget.ListItemID) {
+		t.list.Unselect(id)
+		if id >= 0 && id < len(t.data.rows) {
+			if r := t.data.rows[id]; r.Kind == rowItem && r.Digest != "" && !r.Read {
+				t.markRead(r.Digest, r.Item)
+			}
+		}
+	}
+	t.loader = newLoader(u.bridge, t.read, t.show)
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(t.deliver, t.markAll), t.heldTitle)
+	t.content = container.NewBorder(top, nil, nil, nil, t.list)
 	return t
 }
 
-// refresh re-reads the held queue and the digests.
-func (t *digestTab) refresh() {
+// refresh asks for a fresh read of the queue and the digests; the tab, the
+// held count on Today and the tray follow when it is in.
+func (t *digestTab) refresh() { t.loader.request() }
+
+// heldTotal is the held count as last read.
+func (t *digestTab) heldTotal() int { return t.data.heldTotal }
+
+// read gathers everything the tab shows; it runs off the UI goroutine.
+func (t *digestTab) read() digestData {
 	u := t.ui
 	now := u.now()
-	loc := u.svc.Location()
-	focusing := u.svc.Focus.State().Focusing
-	held, err := u.svc.Notify.Held()
-	var heldObjs []fyne.CanvasObject
-	if err != nil {
-		heldObjs = append(heldObjs, widget.NewLabel("Could not read the held queue: "+err.Error()))
+	st := u.svc.Notify
+	return readDigest(st, u.breakthroughs, u.svc.Focus.State().Focusing, now, u.svc.Location())
+}
+
+// readDigest reads the held queue, the latest digests and breakthroughs
+// from st and lays them out as rows.
+func readDigest(st digestStore, broke func(from, to time.Time) ([]notify.Item, error), focusing bool, now time.Time, loc *time.Location) digestData {
+	d := digestData{loaded: true, focusing: focusing}
+	held, err := st.Held()
+	d.heldTotal = heldTotal(held)
+	d.rows = append(d.rows, digestRow{Kind: rowSection, Text: heldTitle(d.heldTotal, focusing)})
+	switch {
+	case err != nil:
+		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Could not read the held notifications: " + err.Error()})
+	case len(held) == 0:
+		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Nothing held."})
+	default:
+		d.rows = appendGroups(d.rows, held, "", now, loc)
 	}
-	t.heldTitle.SetText(heldTitle(heldTotal(held), focusing))
-	if len(held) > 0 {
-		// Newest first, like the digests.
-		for i := len(held) - 1; i >= 0; i-- {
-			heldObjs = append(heldObjs, itemLabel(held[i], now, loc))
+
+	items, err := broke(now.Add(-brokeWindow), now.Add(time.Minute))
+	d.rows = append(d.rows, digestRow{Kind: rowSection, Text: "Broke through in the last 7 days, and why"})
+	switch {
+	case err != nil:
+		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Could not read the breakthroughs: " + err.Error()})
+	case len(items) == 0:
+		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Nothing broke through."})
+	default:
+		for i := len(items) - 1; i >= 0 && len(items)-i <= brokeShown; i-- {
+			d.rows = append(d.rows, digestRow{Kind: rowItem, Text: brokeText(items[i], now, loc), Read: true})
 		}
+	}
+
+	digests, err := st.ListDigests(time.Unix(0, 0), now.Add(time.Minute), digestsShown)
+	d.rows = append(d.rows, digestRow{Kind: rowSection, Text: "Delivered digests"})
+	if err != nil {
+		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Could not read the digests: " + err.Error()})
+	} else if len(digests) == 0 {
+		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "No digests delivered yet."})
+	}
+	for _, dg := range digests {
+		unread := 0
+		for _, it := range dg.Items {
+			if !it.Read {
+				unread++
+			}
+		}
+		d.unread += unread
+		d.rows = append(d.rows, digestRow{Kind: rowDigest, Text: digestTitle(dg, now, loc), Read: unread == 0, Digest: dg.ID})
+		d.rows = appendGroups(d.rows, dg.Items, dg.ID, now, loc)
+	}
+	return d
+}
+
+// show puts a read on screen, and the held count it carries on Today and
+// the tray.
+func (t *digestTab) show(d digestData) {
+	t.data = d
+	t.heldTitle.SetText(heldSummary(d.heldTotal, d.focusing, d.unread))
+	if d.heldTotal > 0 {
 		t.deliver.Enable()
 	} else {
 		t.deliver.Disable()
 	}
-	t.heldItems.Objects = heldObjs
-
-	digests, err := u.svc.Notify.ListDigests(time.Unix(0, 0), now.Add(time.Minute), digestsShown)
-	t.views = t.views[:0]
-	var objs []fyne.CanvasObject
-	if err != nil {
-		objs = append(objs, widget.NewLabel("Could not read the digests: "+err.Error()))
+	if d.unread > 0 {
+		t.markAll.Enable()
+	} else {
+		t.markAll.Disable()
 	}
-	for _, d := range digests {
-		v := t.newView(d, now, loc)
-		t.views = append(t.views, v)
-		objs = append(objs, v.card())
-	}
-	if err == nil && len(digests) == 0 {
-		objs = append(objs, widget.NewLabel("No digests delivered yet."))
-	}
-	t.list.Objects = objs
 	t.list.Refresh()
-	// The held queue's height changed: lay the whole tab out again.
-	t.content.Refresh()
+	t.ui.today.refreshHeld()
+	t.ui.refreshTray()
 }
 
-// heldTitle heads the held queue.
+// appGroup is one app's items, by sender.
+type appGroup struct {
+	app     string
+	count   int
+	senders []senderGroup
+}
+
+// senderGroup is one sender's items inside an app, newest first.
+type senderGroup struct {
+	sender string
+	count  int
+	latest time.Time
+	items  []notify.Item
+}
+
+// itemApp is the app an item came from: the desktop app or the API source.
+func itemApp(it notify.Item) string {
+	switch {
+	case strings.TrimSpace(it.Source) != "":
+		return strings.TrimSpace(it.Source)
+	case strings.TrimSpace(it.App) != "":
+		return strings.TrimSpace(it.App)
+	}
+	return "Unknown app"
+}
+
+// itemSender is who sent an item, as PRODUCT.md defines a sender: inside
+// its app, the summary line of a desktop notification (chat and mail apps
+// put the person or the subject there) or the title of one sent to Lull.
+func itemSender(it notify.Item) string {
+	if s := strings.TrimSpace(it.Title); s != "" {
+		return s
+	}
+	return "No title"
+}
+
+func itemAt(it notify.Item) time.Time {
+	if it.LastAt.IsZero() {
+		return it.ReceivedAt
+	}
+	return it.LastAt
+}
+
+// groupItems groups items by app and, inside each app, by sender: apps
+// with the most notifications first, then by name; inside an app the
+// senders with the most first, then the latest; each sender's items newest
+// first. Repeats count as often as they came.
+func groupItems(items []notify.Item) []appGroup {
+	byApp := map[string]map[string]*senderGroup{}
+	for _, it := range items {
+		app, who := itemApp(it), itemSender(it)
+		if byApp[app] == nil {
+			byApp[app] = map[string]*senderGroup{}
+		}
+		g := byApp[app][who]
+		if g == nil {
+			g = &senderGroup{sender: who}
+			byApp[app][who] = g
+		}
+		g.count += max(it.Count, 1)
+		g.items = append(g.items, it)
+		if at := itemAt(it); at.After(g.latest) {
+			g.latest = at
+		}
+	}
+	out := make([]appGroup, 0, len(byApp))
+	for app, senders := range byApp {
+		a := appGroup{app: app}
+		for _, g := range senders {
+			slices.SortStableFunc(g.items, func(x, y notify.Item) int { return itemAt(y).Compare(itemAt(x)) })
+			a.count += g.count
+			a.senders = append(a.senders, *g)
+		}
+		slices.SortFunc(a.senders, func(x, y senderGroup) int {
+			return cmp.Or(cmp.Compare(y.count, x.count), y.latest.Compare(x.latest), strings.Compare(x.sender, y.sender))
+		})
+		out = append(out, a)
+	}
+	slices.SortFunc(out, func(x, y appGroup) int {
+		return cmp.Or(cmp.Compare(y.count, x.count), strings.Compare(x.app, y.app))
+	})
+	return out
+}
+
+// appendGroups adds items grouped by app and sender; digestID is the
+// digest they belong to ("" for the held queue).
+func appendGroups(rows []digestRow, items []notify.Item, digestID string, now time.Time, loc *time.Location) []digestRow {
+	for _, a := range groupItems(items) {
+		rows = append(rows, digestRow{Kind: rowApp, Text: fmt.Sprintf("%s · %d", a.app, a.count), Digest: digestID})
+		for _, s := range a.senders {
+			rows = append(rows, digestRow{Kind: rowSender, Text: fmt.Sprintf("%s · %d", s.sender, s.count), Digest: digestID})
+			for _, it := range s.items {
+				rows = append(rows, digestRow{Kind: rowItem, Text: itemText(it, now, loc), Read: it.Read, Digest: digestID, Item: it.ID})
+			}
+		}
+	}
+	return rows
+}
+
+// heldTitle heads the held queue in the list.
 func heldTitle(n int, focusing bool) string {
 	switch {
-	case n == 0 && focusing:
-		return "Focusing: nothing held yet"
 	case n == 0:
-		return "Nothing held"
+		return "Held for the next digest"
 	case focusing:
-		return fmt.Sprintf("Held while focusing (%d)", n)
-	default:
-		return fmt.Sprintf("Held for the next digest (%d)", n)
+		return fmt.Sprintf("Held for the next digest (%d), delivered when this focus ends", n)
 	}
+	return fmt.Sprintf("Held for the next digest (%d)", n)
+}
+
+// heldSummary is the line above the list.
+func heldSummary(held int, focusing bool, unread int) string {
+	var s string
+	switch {
+	case held == 0 && focusing:
+		s = "Focusing: nothing held yet"
+	case held == 0:
+		s = "Nothing held"
+	case focusing:
+		s = fmt.Sprintf("%d held while you focus", held)
+	default:
+		s = fmt.Sprintf("%d held for the next digest", held)
+	}
+	if unread > 0 {
+		s += fmt.Sprintf(" · %d unread in the digests below", unread)
+	}
+	return s
+}
+
+// digestReasonText says why a digest was delivered, in words.
+func digestReasonText(r notify.DigestReason) string {
+	switch r {
+	case notify.DigestScheduled:
+		return "scheduled"
+	case notify.DigestFocusEnd:
+		return "after focus"
+	case notify.DigestCatchUp:
+		return "catching up after a restart"
+	case notify.DigestManual:
+		return "delivered on request"
+	}
+	return string(r)
 }
 
 // digestTitle heads one digest: "Mon 12:30 · scheduled · 14 held · 3 unread".
@@ -125,7 +357,7 @@ func digestTitle(d notify.Digest, now time.Time, loc *time.Location) string {
 			unread++
 		}
 	}
-	s := fmt.Sprintf("%s · %s · %d held", pastLabel(d.At, now, loc), d.Reason, d.Total())
+	s := fmt.Sprintf("%s · %s · %d held", pastLabel(d.At, now, loc), digestReasonText(d.Reason), d.Total())
 	if unread > 0 {
 		s += fmt.Sprintf(" · %d unread", unread)
 	} else {
@@ -134,8 +366,9 @@ func digestTitle(d notify.Digest, now time.Time, loc *time.Location) string {
 	return s
 }
 
-// itemText is one notification's line: "● Build failed — main is red ×3
-// (11:02)"; the dot marks an unread item.
+// itemText is one notification's line: "● Build failed — main is red ×3 ·
+// 11:02 · held during focus"; the dot marks an unread item, the end says
+// why it was held, as its decision recorded.
 func itemText(it notify.Item, now time.Time, loc *time.Location) string {
 	var b strings.Builder
 	if it.Read {
@@ -143,71 +376,144 @@ func itemText(it notify.Item, now time.Time, loc *time.Location) string {
 	} else {
 		b.WriteString("● ")
 	}
-	b.WriteString(it.Title)
+	b.WriteString(oneLine(it.Title))
 	if it.Body != "" {
 		b.WriteString(" — ")
-		b.WriteString(it.Body)
+		b.WriteString(oneLine(it.Body))
 	}
 	if it.Count > 1 {
 		fmt.Fprintf(&b, " ×%d", it.Count)
 	}
-	at := it.LastAt
-	if at.IsZero() {
-		at = it.ReceivedAt
+	b.WriteString(" · ")
+	b.WriteString(pastLabel(itemAt(it), now, loc))
+	if r := plainDurations(it.Decision.Reason); r != "" {
+		b.WriteString(" · ")
+		b.WriteString(r)
 	}
-	fmt.Fprintf(&b, " (%s)", pastLabel(at, now, loc))
 	return b.String()
 }
 
-func itemLabel(it notify.Item, now time.Time, loc *time.Location) *widget.Label {
-	l := widget.NewLabel(itemText(it, now, loc))
-	l.Truncation = fyne.TextTruncateEllipsis
-	if it.Read {
-		l.Importance = widget.LowImportance
+// brokeText is one breakthrough's line: "Pager · Disk full · 09:12 · why:
+// urgency critical".
+func brokeText(it notify.Item, now time.Time, loc *time.Location) string {
+	s := itemApp(it) + " · " + oneLine(itemSender(it))
+	if it.Body != "" {
+		s += " — " + oneLine(it.Body)
 	}
-	return l
+	s += " · " + pastLabel(itemAt(it), now, loc)
+	if r := plainDurations(it.Decision.Reason); r != "" {
+		s += " · why: " + r
+	}
+	return s
 }
 
-func (t *digestTab) newView(d notify.Digest, now time.Time, loc *time.Location) *digestView {
-	v := &digestView{digest: d, items: map[string]*widget.Label{}}
-	v.title = widget.NewLabelWithStyle(digestTitle(d, now, loc), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	v.markRead = widget.NewButtonWithIcon("Mark read", theme.VisibilityOffIcon(), func() { t.markRead(v) })
-	allRead := true
-	for _, it := range d.Items {
-		allRead = allRead && it.Read
+// oneLine folds line breaks and runs of spaces so an item stays one row.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// breakthroughs lists what broke through in [from, to), oldest first.
+func (u *UI) breakthroughs(from, to time.Time) ([]notify.Item, error) {
+	items, err := u.svc.Notify.Queue().Log(from, to)
+	if err != nil {
+		return nil, err
 	}
-	if allRead {
-		v.markRead.Disable()
-	}
-	v.sources = d.Groups()
-	for _, g := range v.sources {
-		v.groups = append(v.groups, widget.NewLabelWithStyle(fmt.Sprintf("%s (%d)", g.Source, g.Count), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
-		for _, it := range g.Items {
-			v.items[it.ID] = itemLabel(it, now, loc)
+	out := items[:0]
+	for _, it := range items {
+		if it.Decision.Action == notify.ActionBreakthrough {
+			out = append(out, it)
 		}
 	}
-	return v
+	return out, nil
 }
 
-// card lays a digest out: title and button, then each source's items.
-func (v *digestView) card() fyne.CanvasObject {
-	box := container.NewVBox(container.NewBorder(nil, nil, nil, v.markRead, v.title))
-	for i, g := range v.sources {
-		box.Add(v.groups[i])
-		for _, it := range g.Items {
-			box.Add(v.items[it.ID])
-		}
-	}
-	box.Add(widget.NewSeparator())
-	return box
-}
-
-// markRead marks every item of v's digest read.
-func (t *digestTab) markRead(v *digestView) {
-	v.markRead.Disable()
-	id := v.digest.ID
-	t.ui.bridge.run(func() error { return t.ui.svc.Notify.MarkRead(id, "") }, func(err error) {
+// markRead marks one item of a digest read, or all of it when item is "".
+func (t *digestTab) markRead(digest, item string) {
+	t.ui.bridge.run(func() error { return t.ui.svc.Notify.MarkRead(digest, item) }, func(err error) {
 		t.ui.showError(err)
 		t.refresh()
 	})
+}
+
+// onMarkAll marks every delivered digest read.
+func (t *digestTab) onMarkAll() {
+	t.markAll.Disable()
+	t.ui.bridge.run(func() error { return markAllRead(t.ui.svc.Notify, t.ui.now()) }, func(err error) {
+		t.ui.showError(err)
+		t.refresh()
+	})
+}
+
+// markAllRead marks every item of every digest delivered before now read.
+func markAllRead(st digestStore, now time.Time) error {
+	digests, err := st.ListDigests(time.Unix(0, 0), now.Add(time.Minute), 0)
+	if err != nil {
+		return err
+	}
+	for _, d := range digests {
+		if slices.ContainsFunc(d.Items, func(it notify.Item) bool { return !it.Read }) {
+			if err := st.MarkRead(d.ID, ""); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// digestRowView draws one row: an indent, the text, and on digest rows the
+// Mark read button.
+type digestRowView struct {
+	widget.BaseWidget
+	indent *canvas.Rectangle
+	label  *widget.Label
+	button *widget.Button
+	row    digestRow
+	tab    *digestTab
+}
+
+// digestIndent is how far each level of the list is indented.
+const digestIndent = 16
+
+func newDigestRowView() fyne.CanvasObject {
+	v := &digestRowView{indent: canvas.NewRectangle(nil), label: widget.NewLabel("")}
+	v.label.Truncation = fyne.TextTruncateEllipsis
+	v.button = widget.NewButtonWithIcon("Mark read", theme.VisibilityOffIcon(), func() {
+		if v.tab != nil && v.row.Digest != "" {
+			v.button.Disable()
+			v.tab.markRead(v.row.Digest, "")
+		}
+	})
+	v.button.Hide()
+	v.ExtendBaseWidget(v)
+	return v
+}
+
+func (v *digestRowView) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, v.indent, v.button, v.label))
+}
+
+// set shows row r.
+func (v *digestRowView) set(r digestRow, t *digestTab) {
+	v.row, v.tab = r, t
+	level := map[digestRowKind]float32{rowApp: 1, rowSender: 2, rowItem: 3}[r.Kind]
+	if r.Kind == rowItem && r.Digest == "" && r.Item == "" {
+		level = 1 // a breakthrough
+	}
+	v.indent.SetMinSize(fyne.NewSize(level*digestIndent, 0))
+	v.indent.Hidden = level == 0
+	v.label.TextStyle = fyne.TextStyle{Bold: r.Kind == rowSection || r.Kind == rowDigest, Italic: r.Kind == rowSender}
+	v.label.Importance = widget.MediumImportance
+	if r.Kind == rowItem && r.Read && r.Digest != "" {
+		v.label.Importance = widget.LowImportance
+	}
+	v.label.SetText(r.Text)
+	if r.Kind == rowDigest {
+		v.button.Show()
+		if r.Read {
+			v.button.Disable()
+		} else {
+			v.button.Enable()
+		}
+	} else {
+		v.button.Hide()
+	}
+	v.Refresh()
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -35,6 +34,11 @@ type planTab struct {
 	sources *fyne.Container
 	// sourceRows are the calendars' status lines, by source ID.
 	sourceRows map[string]*widget.Label
+	// days are the shown days' timelines, in order.
+	days []*timeline
+	// replanned sums up the last Re-plan; it stays under the summary until
+	// the next one, whatever refreshes the blocks meanwhile.
+	replanned string
 
 	content *fyne.Container
 }
@@ -63,6 +67,7 @@ func newPlanTab(u *UI) *planTab {
 
 	top := container.NewBorder(nil, t.progress, nil, container.NewHBox(t.acceptAll, t.replan), t.summary)
 	body := container.NewVBox(
+		timelineKey(),
 		t.blocks,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Calendars feeding the plan", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -94,13 +99,20 @@ func (t *planTab) refreshBlocks() {
 	t.rows = map[string]*blockRow{}
 	t.order = t.order[:0]
 	t.notes = t.notes[:0]
+	t.days = t.days[:0]
 	var objs []fyne.CanvasObject
 	var day time.Time
+	// heading starts a day: its name, then its meetings, blocks and
+	// digests on one axis (why each block sits where it does, or why the
+	// day has none).
 	heading := func(at time.Time) {
 		y, m, d := at.In(loc).Date()
 		if bd := time.Date(y, m, d, 0, 0, 0, 0, loc); !bd.Equal(day) {
 			day = bd
 			objs = append(objs, widget.NewLabelWithStyle(at.In(loc).Format("Monday 2 January"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+			tl := newTimeline(u.dayPlanFor(day, blocks))
+			t.days = append(t.days, tl)
+			objs = append(objs, tl)
 		}
 	}
 	// note adds the line of a day without focus.
@@ -139,7 +151,11 @@ func (t *planTab) refreshBlocks() {
 	}
 	t.blocks.Objects = objs
 	t.blocks.Refresh()
-	t.summary.SetText(planSummary(proposed, accepted, acceptedTime, u.svc.Settings().Plan.HorizonDays))
+	summary := planSummary(proposed, accepted, acceptedTime, u.svc.Settings().Plan.HorizonDays)
+	if t.replanned != "" {
+		summary += " " + t.replanned
+	}
+	t.summary.SetText(summary)
 	if proposed == 0 || t.progress.Visible() {
 		t.acceptAll.Disable()
 	} else {
@@ -227,12 +243,14 @@ func (t *planTab) onReplan() {
 		setBusy(t.progress, false)
 		t.content.Refresh()
 		t.replan.Enable()
+		t.replanned = ""
+		if err == nil {
+			t.replanned = replanLine(rep, res)
+		}
 		t.refresh()
 		if err != nil {
 			t.ui.showError(fmt.Errorf("re-plan: %w", err))
-			return
 		}
-		t.summary.SetText(t.summary.Text + " " + replanLine(rep, res))
 	})
 }
 
@@ -289,25 +307,11 @@ func (t *planTab) refreshSources() {
 	t.sources.Refresh()
 }
 
-// planSourceLine is one calendar's status: "Work (file) · synced 09:00" or
-// "Team (caldav) · STALE since Tue 14:00: connection refused".
+// planSourceLine is one calendar's status, as calendar.SourceStatus
+// words it: "Work (file) · 12 events · updated 09:00" or "Team (caldav) ·
+// error: … — last good copy from Tue 14:00 in use".
 func planSourceLine(in calendar.SourceInfo, now time.Time, loc *time.Location) string {
-	st := in.Status
-	s := fmt.Sprintf("%s (%s)", in.Config.Name, in.Config.Kind)
-	switch {
-	case st.LastAttempt.IsZero():
-		return s + " · not synced yet"
-	case st.Stale() && st.HasData:
-		s += " · STALE since " + pastLabel(st.StaleSince, now, loc) + ", using the copy from " + pastLabel(st.LastSuccess, now, loc)
-	case st.Stale():
-		s += " · FAILING since " + pastLabel(st.StaleSince, now, loc) + ", no data"
-	default:
-		return s + " · synced " + pastLabel(st.LastSuccess, now, loc)
-	}
-	if st.LastError != "" {
-		s += ": " + strings.TrimSpace(st.LastError)
-	}
-	return s
+	return fmt.Sprintf("%s (%s) · %s", in.Config.Name, in.Config.Kind, in.Status.Describe(now, loc))
 }
 
 // pastLabel names a past time briefly: "09:00" today, "Tue 14:00" this

@@ -132,8 +132,9 @@ func TestPlanReplanShowsProgressAndSources(t *testing.T) {
 		t.Fatalf("%d calendars listed, want 1", len(got))
 	}
 	for _, l := range p.sourceRows {
-		// Adding a file calendar reads it once.
-		if l.Text != "Work (file) · synced 08:00" {
+		// Adding a file calendar reads it once (its events are counted at
+		// the first sync).
+		if !strings.HasPrefix(l.Text, "Work (file) · ") || !strings.HasSuffix(l.Text, "updated 08:00") {
 			t.Errorf("before sync: %q", l.Text)
 		}
 	}
@@ -170,7 +171,7 @@ func TestPlanReplanShowsProgressAndSources(t *testing.T) {
 		t.Errorf("summary %q", p.summary.Text)
 	}
 	for id, l := range p.sourceRows {
-		if !strings.HasSuffix(l.Text, "(file) · synced 08:00") {
+		if !strings.HasSuffix(l.Text, "(file) · 3 events · updated 08:00") {
 			t.Errorf("source %s: %q", id, l.Text)
 		}
 	}
@@ -182,7 +183,8 @@ func TestPlanReplanShowsProgressAndSources(t *testing.T) {
 	test.Tap(p.replan)
 	h.wait()
 	l := p.sourceRows[cfg.ID]
-	if !strings.HasPrefix(l.Text, "Extra (file) · STALE since 08:30, using the copy from 08:00") || l.Importance != widget.WarningImportance {
+	if !strings.HasPrefix(l.Text, "Extra (file) · error: the file "+extra+" is gone") || !strings.Contains(l.Text, "last good copy from 08:00 in use") ||
+		l.Importance != widget.WarningImportance {
 		t.Errorf("stale source: %q", l.Text)
 	}
 	if !strings.Contains(p.summary.Text, "1 calendar failed") {
@@ -199,12 +201,13 @@ func TestPlanSourceLine(t *testing.T) {
 		in   calendar.SourceInfo
 		want string
 	}{
-		{info(calendar.SourceStatus{}), "Team (caldav) · not synced yet"},
-		{info(calendar.SourceStatus{LastAttempt: now, LastSuccess: now.Add(-time.Hour), HasData: true}), "Team (caldav) · synced 13:00"},
-		{info(calendar.SourceStatus{LastAttempt: now, LastSuccess: now.Add(-3 * 24 * time.Hour), StaleSince: now.Add(-2 * 24 * time.Hour), LastError: "connection refused", HasData: true}),
-			"Team (caldav) · STALE since Sat 14:00, using the copy from Fri 14:00: connection refused"},
-		{info(calendar.SourceStatus{LastAttempt: now, StaleSince: now.Add(-10 * 24 * time.Hour), LastError: "401 Unauthorized"}),
-			"Team (caldav) · FAILING since 20 Nov 14:00, no data: 401 Unauthorized"},
+		{info(calendar.SourceStatus{}), "Team (caldav) · not read yet"},
+		{info(calendar.SourceStatus{LastAttempt: now, LastSuccess: now.Add(-time.Hour), HasData: true, Read: now.Add(-time.Hour), Events: 12}),
+			"Team (caldav) · 12 events · updated 13:00"},
+		{info(calendar.SourceStatus{LastAttempt: now, LastSuccess: now.Add(-3 * 24 * time.Hour), StaleSince: now.Add(-2 * 24 * time.Hour), LastError: "the server could not be reached", HasData: true}),
+			"Team (caldav) · error: the server could not be reached — last good copy from 27 Nov 14:00 in use"},
+		{info(calendar.SourceStatus{LastAttempt: now, StaleSince: now.Add(-10 * 24 * time.Hour), LastError: "the server rejected the user name or password"}),
+			"Team (caldav) · error: the server rejected the user name or password — no copy to use yet"},
 	} {
 		if got := planSourceLine(tc.in, now, time.UTC); got != tc.want {
 			t.Errorf("got  %q\nwant %q", got, tc.want)
@@ -278,5 +281,48 @@ func TestPlanTabSaysWhyADayHasNoFocus(t *testing.T) {
 		if b := p.rows[id].block; b.Start.Format(time.DateOnly) == "2026-12-02" {
 			t.Errorf("a block on the offsite day: %v", b.Start)
 		}
+	}
+}
+
+// TestPlanDayTimelines: every planned day, and every working day that got
+// no focus, has a timeline with that day's blocks, meetings and digest
+// times, so a user sees why each block sits where it does (or why there is
+// none).
+func TestPlanDayTimelines(t *testing.T) {
+	h := newHarness(t)
+	h.sync()
+	p := h.ui.plan
+	days := map[string]bool{}
+	var blocks []calendar.Block
+	for _, id := range p.order {
+		blocks = append(blocks, p.rows[id].block)
+		days[p.rows[id].block.Start.In(time.UTC).Format(time.DateOnly)] = true
+	}
+	withBlocks := len(days)
+	notes, err := h.svc.DayNotes(blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range notes {
+		days[n.Date.In(time.UTC).Format(time.DateOnly)] = true
+	}
+	if withBlocks == 0 || len(p.days) != len(days) {
+		t.Fatalf("%d timelines for %d days with blocks or a note", len(p.days), len(days))
+	}
+	meetings := 0
+	for _, tl := range p.days {
+		d := tl.day
+		if !days[d.Day.In(time.UTC).Format(time.DateOnly)] || len(d.Digests) != 3 {
+			t.Errorf("%s: %d blocks, %d digests", d.Day.Format(time.DateOnly), len(d.Blocks), len(d.Digests))
+		}
+		for _, b := range d.Blocks {
+			if b.Start.Before(d.Day) || !b.End.Before(d.Day.AddDate(0, 0, 1)) {
+				t.Errorf("%s: block %v–%v is another day's", d.Day.Format(time.DateOnly), b.Start, b.End)
+			}
+		}
+		meetings += len(d.Meetings)
+	}
+	if meetings == 0 {
+		t.Error("no meeting on any planned day's timeline")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -43,14 +44,17 @@ type reportTab struct {
 	// "streak".
 	stats         map[string]*widget.Label
 	interruptions *fyne.Container
-	content       fyne.CanvasObject
+	// exported confirms the last export: where the file went.
+	exported *widget.Label
+	scroll   *container.Scroll
+	content  fyne.CanvasObject
 }
 
 // Minimum chart sizes: wide enough for seven "Mon 16" labels and eight
-// "W47" labels.
+// "W47" labels, narrow enough for a 500 px window.
 var (
-	reportDaySize   = fyne.NewSize(480, 190)
-	reportTrendSize = fyne.NewSize(480, 150)
+	reportDaySize   = fyne.NewSize(400, 190)
+	reportTrendSize = fyne.NewSize(400, 150)
 )
 
 func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
@@ -64,6 +68,10 @@ func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
 		stats:         map[string]*widget.Label{},
 		interruptions: container.NewVBox(),
 	}
+	t.exported = widget.NewLabel("")
+	t.exported.Wrapping = fyne.TextWrapWord
+	t.exported.Importance = widget.SuccessImportance
+	t.exported.Hide()
 	t.headline.Wrapping = fyne.TextWrapWord
 	t.problem.Importance = widget.DangerImportance
 	t.problem.Wrapping = fyne.TextWrapWord
@@ -88,19 +96,22 @@ func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
 		t.stats[k] = l
 	}
 
+	t.dayKey.Wrapping = fyne.TextWrapWord
 	trendKey := widget.NewRichText(
 		reportKeySegment("■ focus  ", theme.ColorNamePrimary),
 		reportKeySegment("■ goal met  ", theme.ColorNameSuccess),
 		reportKeySegment("━ weekly goal  ", theme.ColorNameForeground),
 		reportKeySegment(fmt.Sprintf("━ survey average %s", chartHours(focus.Baseline)), theme.ColorNameWarning),
 	)
+	trendKey.Wrapping = fyne.TextWrapWord
 	heading := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
-	nav := container.NewHBox(t.buttons["prev"], t.title, t.buttons["next"])
-	exports := container.NewHBox(t.buttons["csv"], t.buttons["json"], t.buttons["sessions"])
+	// The week's navigation and the exports flow onto a second row when
+	// the window is narrow.
 	body := container.NewVBox(
-		container.NewBorder(nil, nil, nav, exports),
+		newFlow(t.buttons["prev"], t.title, t.buttons["next"], t.buttons["csv"], t.buttons["json"], t.buttons["sessions"]),
+		t.exported,
 		t.headline,
 		t.problem,
 		heading("Focus per day"),
@@ -118,7 +129,8 @@ func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
 		heading("Interruptions that broke through"),
 		t.interruptions,
 	)
-	t.content = container.NewVScroll(container.NewPadded(body))
+	t.scroll = container.NewVScroll(container.NewPadded(body))
+	t.content = t.scroll
 	t.week = svc.FocusConfig().WeekOf(svc.Clock.Now())
 	t.Refresh()
 	return t
@@ -175,14 +187,14 @@ func (t *reportTab) Refresh() {
 		reportKeySegment(fmt.Sprintf("━ survey average per working day (%s ÷ %d)", chartHours(focus.Baseline), reportWorkingDays(r)), theme.ColorNameWarning),
 	}
 	t.dayKey.Refresh()
-	t.days.SetLayout(func(s fyne.Size) chartGeom { return dayChart(r, s) })
-	t.trend.SetLayout(func(s fyne.Size) chartGeom { return trendChart(r, s) })
+	t.days.SetLayout(func(s fyne.Size) chartGeom { return dayChart(r, s, chartTextSize) })
+	t.trend.SetLayout(func(s fyne.Size) chartGeom { return trendChart(r, s, chartTextSize) })
 	t.stats["planned"].SetText(reportPlanned(r))
 	t.stats["meetings"].SetText(reportMeetings(r))
 	t.stats["fragmented"].SetText(reportFragmented(r, cfg.MinBlock))
 	t.stats["notifications"].SetText(reportNotifications(r))
 	t.stats["streak"].SetText(reportStreak(r))
-	lines := reportInterruptionLines(r, cfg.Location)
+	lines := reportInterruptionLines(r, cfg.Location, t.breakthroughReason)
 	objs := make([]fyne.CanvasObject, len(lines))
 	for i, l := range lines {
 		objs[i] = widget.NewLabel(l)
@@ -225,13 +237,24 @@ func (t *reportTab) saveExport(kind string) {
 		if uc == nil {
 			return // cancelled
 		}
-		if werr := saveExportTo(uc, func(w io.Writer) error { return t.export(w, kind) }); werr != nil {
-			dialog.ShowError(fmt.Errorf("could not save %s: %w", uc.URI().Name(), werr), t.win)
-		}
+		t.writeExport(uc, kind)
 	}, t.win)
 	d.SetFileName(name)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{name[strings.LastIndex(name, "."):]}))
 	d.Show()
+}
+
+// writeExport writes the shown week as kind to uc (saveExportTo) and says
+// where it went, or what went wrong.
+func (t *reportTab) writeExport(uc fyne.URIWriteCloser, kind string) {
+	if werr := saveExportTo(uc, func(w io.Writer) error { return t.export(w, kind) }); werr != nil {
+		t.exported.Hide()
+		dialog.ShowError(fmt.Errorf("could not save %s: %w", uc.URI().Name(), werr), t.win)
+		return
+	}
+	t.exported.SetText(fmt.Sprintf("Saved %s in %s at %s.", uc.URI().Name(), filepath.Dir(uc.URI().Path()),
+		t.svc.Clock.Now().In(t.svc.Location()).Format("15:04")))
+	t.exported.Show()
 }
 
 // saveExportTo writes an export to the file the save dialog opened. A file
@@ -342,8 +365,19 @@ func reportStreak(r *focus.WeeklyReport) string {
 	return fmt.Sprintf("Streak: %d weeks in a row at the goal", r.Streak)
 }
 
-// reportInterruptionLines lists who broke through and when, oldest first.
-func reportInterruptionLines(r *focus.WeeklyReport, loc *time.Location) []string {
+// breakthroughReason is why notification id broke through, as its stored
+// decision says ("" when it cannot be read).
+func (t *reportTab) breakthroughReason(id string) string {
+	it, err := t.svc.Notify.Queue().Find(id)
+	if err != nil {
+		return ""
+	}
+	return it.Decision.Reason
+}
+
+// reportInterruptionLines lists who broke through, when and why (reason
+// gives a notification's stored reason), oldest first.
+func reportInterruptionLines(r *focus.WeeklyReport, loc *time.Location, reason func(id string) string) []string {
 	if len(r.Interruptions) == 0 {
 		return []string{"None: nothing broke through your focus this week."}
 	}
@@ -359,6 +393,9 @@ func reportInterruptionLines(r *focus.WeeklyReport, loc *time.Location) []string
 		line := in.At.In(loc).Format("Mon 2 Jan 15:04") + " · " + who
 		if in.Title != "" {
 			line += ": " + in.Title
+		}
+		if why := reason(in.ID); why != "" {
+			line += " · why: " + plainDurations(why)
 		}
 		out[i] = line
 	}

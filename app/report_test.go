@@ -5,10 +5,17 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"fyne.io/fyne/v2/storage"
+	"github.com/lullapp/lull/notify"
 	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -104,8 +111,11 @@ func seedTwoWeeks(t *testing.T) (*service.Service, *clock.Fake) {
 		t.Fatal(err)
 	}
 	clk.Advance(30 * time.Minute)
-	if id, err := svc.Focus.RecordInterruption(focus.Interruption{ID: "n1", Source: "Slack", Title: "Alice: quick question", At: clk.Now()}); err != nil || id == "" {
-		t.Fatalf("interruption: id %q, %v", id, err)
+	// An urgent message breaks through: the notification pipeline records
+	// it against the session, with its reason.
+	res, err := svc.Notify.Submit(context.Background(), []notify.Notification{{Source: "Slack", Title: "Alice: quick question", Priority: notify.PriorityUrgent, Origin: notify.OriginAPI}})
+	if err != nil || len(res) != 1 || res[0].Decision != notify.ActionBreakthrough {
+		t.Fatalf("breakthrough: %+v, %v", res, err)
 	}
 	clk.Advance(time.Hour)
 	focusFor(t, svc, clk, berlin(t, 2026, 11, 17, 10, 0), 2*time.Hour, 2*time.Hour)
@@ -147,7 +157,7 @@ func TestReportTabEmptyWeek(t *testing.T) {
 		t.Errorf("planned %q", got)
 	}
 	// Seven empty bars on the axis and five goal lines (Mon–Fri).
-	g := dayChart(tab.report, tab.days.Size())
+	g := dayChart(tab.report, tab.days.Size(), chartTextSize)
 	if len(g.Rects) != 7 {
 		t.Fatalf("%d day bars, want 7", len(g.Rects))
 	}
@@ -192,7 +202,7 @@ func TestReportTabWeekWithSessions(t *testing.T) {
 	if got, want := tab.headline.Text, "4 h of focus so far · goal 10 h (40 %) · survey average 11.7 h a week · 3 sessions"; got != want {
 		t.Errorf("headline %q, want %q", got, want)
 	}
-	if got, want := reportTexts(tab), []string{"Mon 16 Nov 09:30 · Slack: Alice: quick question"}; strings.Join(got, "\n") != strings.Join(want, "\n") {
+	if got, want := reportTexts(tab), []string{"Mon 16 Nov 09:30 · Slack: Alice: quick question · why: urgent"}; strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("interruptions %q, want %q", got, want)
 	}
 	if got, want := tab.stats["streak"].Text, "Streak: 1 week at the goal"; got != want {
@@ -212,7 +222,7 @@ func TestReportTabWeekWithSessions(t *testing.T) {
 	if size.Width < reportDaySize.Width || size.Height < reportDaySize.Height {
 		t.Fatalf("day chart laid out at %v", size)
 	}
-	g := dayChart(r, size)
+	g := dayChart(r, size, chartTextSize)
 	if g.Max != 3*time.Hour {
 		t.Errorf("day chart scale %v, want 3h", g.Max)
 	}
@@ -235,7 +245,7 @@ func TestReportTabWeekWithSessions(t *testing.T) {
 			t.Errorf("bar %d drawn at %v %v, want %v %v", i, o.Position(), o.Size(), rc.Pos, rc.Size)
 		}
 	}
-	tg := trendChart(r, tab.trend.Size())
+	tg := trendChart(r, tab.trend.Size(), chartTextSize)
 	if len(tg.Rects) != focus.TrendWeeks || tg.Rects[6].Kind != chartBarMet || tg.Rects[7].Kind != chartBar {
 		t.Errorf("trend bars %+v: want 8 with W46 met and W47 not", tg.Rects)
 	}
@@ -262,6 +272,32 @@ func TestReportTabWeekWithSessions(t *testing.T) {
 	tab.ShowWeek(svc.FocusConfig().WeekOf(berlin(t, 2026, 12, 30, 0, 0)))
 	if tab.week.String() != "2026-W47" {
 		t.Errorf("a future week is shown as %s, want the current week", tab.week)
+	}
+}
+
+// TestReportExportConfirms: a saved export says which file it wrote, and
+// where.
+func TestReportExportConfirms(t *testing.T) {
+	svc, _ := seedTwoWeeks(t)
+	tab, _ := showReport(t, svc)
+	if tab.exported.Visible() {
+		t.Fatal("a confirmation before any export")
+	}
+	dir := t.TempDir()
+	for _, kind := range []string{"csv", "json", "sessions"} {
+		path := filepath.Join(dir, tab.exportFileName(kind))
+		uc, err := storage.Writer(storage.NewFileURI(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tab.writeExport(uc, kind)
+		if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: nothing written to %s: %v", kind, path, err)
+		}
+		want := "Saved " + filepath.Base(path) + " in " + dir + " at 15:00."
+		if !tab.exported.Visible() || tab.exported.Text != want {
+			t.Errorf("%s: confirmation %q (shown %v), want %q", kind, tab.exported.Text, tab.exported.Visible(), want)
+		}
 	}
 }
 
@@ -370,7 +406,7 @@ func TestDayChart(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			g := dayChart(tc.r, size)
+			g := dayChart(tc.r, size, monoMeasure)
 			if g.Max != tc.max {
 				t.Errorf("scale %v, want %v", g.Max, tc.max)
 			}
@@ -433,7 +469,7 @@ func TestTrendChart(t *testing.T) {
 	for i, h := range focusH {
 		r.Trend = append(r.Trend, focus.TrendPoint{Week: focus.Week{Year: 2026, Num: 40 + i}, Focus: hrs(h), MetGoal: h >= 10})
 	}
-	g := trendChart(r, size)
+	g := trendChart(r, size, monoMeasure)
 	if g.Max != 14*time.Hour {
 		t.Errorf("scale %v, want 14h", g.Max)
 	}
@@ -470,7 +506,7 @@ func TestTrendChart(t *testing.T) {
 	for i := range r.Trend {
 		r.Trend[i].Focus, r.Trend[i].MetGoal = 0, false
 	}
-	g = trendChart(r, size)
+	g = trendChart(r, size, monoMeasure)
 	if g.Max != 12*time.Hour || countLines(g, chartGoal) != 0 {
 		t.Errorf("no goal: scale %v, %d goal lines", g.Max, countLines(g, chartGoal))
 	}
@@ -513,3 +549,82 @@ func TestReportTexts(t *testing.T) {
 func hrs(h float64) time.Duration { return time.Duration(h * float64(time.Hour)) }
 
 func near(a, b float32) bool { return math.Abs(float64(a-b)) < 0.01 }
+
+// monoMeasure is a fixed-width stand-in for text measurement: 6 px a
+// character, 13 px high.
+func monoMeasure(s string) fyne.Size {
+	return fyne.NewSize(6*float32(utf8.RuneCountInString(s)), 13)
+}
+
+// chartOverlaps lists the pairs of labels in g that overlap, and the
+// labels outside the chart's box.
+func chartOverlaps(g chartGeom, size fyne.Size) []string {
+	var out []string
+	for i, a := range g.Labels {
+		tl, br := a.box()
+		if tl.X < 0 || tl.Y < 0 || br.X > size.Width || br.Y > size.Height {
+			out = append(out, fmt.Sprintf("%q outside the %v box at %v–%v", a.Text, size, tl, br))
+		}
+		for _, b := range g.Labels[i+1:] {
+			if a.overlaps(b) {
+				out = append(out, fmt.Sprintf("%q over %q", a.Text, b.Text))
+			}
+		}
+	}
+	return out
+}
+
+// TestChartLabelsNeverOverlap: whatever the goal, the baseline and the
+// focus, no two labels of either chart overlap and none leaves the chart,
+// at any size the window gives the charts (the reported case: a 12 h goal
+// printed its "12 h" over the survey's "11.7 h").
+func TestChartLabelsNeverOverlap(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(17, 13))
+	hours := func(maxH float64) time.Duration {
+		switch rnd.IntN(5) {
+		case 0:
+			return 0
+		case 1: // near the baseline and round numbers
+			return hrs([]float64{11.7, 12, 11.5, 2.34, 2.5, 10}[rnd.IntN(6)])
+		}
+		return hrs(math.Round(rnd.Float64()*maxH*10) / 10)
+	}
+	check := func(name string, r *focus.WeeklyReport, size fyne.Size) {
+		t.Helper()
+		for _, m := range []struct {
+			name string
+			f    chartMeasure
+		}{{"mono", monoMeasure}, {"theme", chartTextSize}} {
+			if bad := chartOverlaps(dayChart(r, size, m.f), size); len(bad) > 0 {
+				t.Fatalf("%s, day chart %v (%s): %q", name, size, m.name, bad)
+			}
+			if bad := chartOverlaps(trendChart(r, size, m.f), size); len(bad) > 0 {
+				t.Fatalf("%s, trend chart %v (%s): %q", name, size, m.name, bad)
+			}
+		}
+	}
+	test.NewTempApp(t) // the theme's text measurement
+	regression := &focus.WeeklyReport{Goal: 12 * time.Hour, Baseline: focus.Baseline}
+	for i := 0; i < 8; i++ {
+		regression.Trend = append(regression.Trend, focus.TrendPoint{Week: focus.Week{Year: 2026, Num: 40 + i}, Focus: hrs(float64(i) * 1.5)})
+	}
+	for i := 0; i < 7; i++ {
+		regression.Days = append(regression.Days, focus.DayReport{Date: time.Date(2026, 11, 16+i, 0, 0, 0, 0, time.UTC), Focus: hrs(2.4), Goal: hrs(2.4), Working: 8 * time.Hour})
+	}
+	check("12 h goal beside the 11.7 h survey average", regression, reportTrendSize)
+	for n := 0; n < 500; n++ {
+		r := &focus.WeeklyReport{Goal: hours(40), Baseline: focus.Baseline}
+		for i := 0; i < 8; i++ {
+			r.Trend = append(r.Trend, focus.TrendPoint{Week: focus.Week{Year: 2026, Num: 40 + i}, Focus: hours(30)})
+		}
+		for i := 0; i < 7; i++ {
+			d := focus.DayReport{Date: time.Date(2026, 11, 16+i, 0, 0, 0, 0, time.UTC), Focus: hours(12), Goal: hours(8)}
+			if d.Goal > 0 {
+				d.Working = 8 * time.Hour
+			}
+			r.Days = append(r.Days, d)
+		}
+		size := fyne.NewSize(reportDaySize.Width+float32(rnd.IntN(800)), reportTrendSize.Height+float32(rnd.IntN(150)))
+		check(fmt.Sprintf("random week %d", n), r, size)
+	}
+}

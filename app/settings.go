@@ -22,6 +22,7 @@ import (
 
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/notify"
 )
 
 // calendarWorkTimeout bounds adding a calendar, testing a CalDAV connection
@@ -62,14 +63,14 @@ type settingsTab struct {
 	executable func() (string, error)
 
 	// entries are keyed "goal", "hours-mon"…"hours-sun", "zone",
-	// "preferred", "min", "cap", "buffer", "lunch", "digest", "vip",
-	// "keywords"; errs holds the error label under each field, with
+	// "preferred", "min", "cap", "buffer", "lunch", "break", "digest",
+	// "vip", "keywords"; errs holds the error label under each field, with
 	// "prefer" and "dnd" for the selects.
-	entries map[string]*widget.Entry
+	entries map[string]*entry
 	errs    map[string]*widget.Label
 	prefer  *widget.Select
 	dnd     *widget.Select
-	// checks are "capture", "batch" and "autostart".
+	// checks are "capture", "batch", "end-cue" and "autostart".
 	checks map[string]*widget.Check
 	// buttons are "save", "revert", "add-file", "add-url", "add-caldav", "sync" and
 	// "remove-sample".
@@ -89,14 +90,16 @@ type settingsTab struct {
 	// unsaved edits from stale values.
 	shown    service.Settings
 	hasShown bool
-	content  fyne.CanvasObject
+	// scroll holds the fields; the save bar stays below it.
+	scroll  *wheelScroll
+	content fyne.CanvasObject
 }
 
 func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 	t := &settingsTab{
 		svc: svc, win: win,
 		getenv: os.Getenv, executable: runningExecutable,
-		entries:       map[string]*widget.Entry{},
+		entries:       map[string]*entry{},
 		errs:          map[string]*widget.Label{},
 		checks:        map[string]*widget.Check{},
 		buttons:       map[string]*widget.Button{},
@@ -111,15 +114,17 @@ func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 	t.adder = &calendarAdder{svc: svc, win: win, busy: t.setBusy, added: func(calendar.SourceConfig) { t.refreshSources() }, synced: t.refreshSources}
 
 	field := func(key, placeholder string) fyne.CanvasObject {
-		e := widget.NewEntry()
+		e := newEntry()
 		e.SetPlaceHolder(placeholder)
+		e.OnChanged = func(string) { t.changed(key) }
 		t.entries[key] = e
 		return t.withError(key, e)
 	}
-	t.prefer = widget.NewSelect(settingsLabels(settingsPrefer), nil)
-	t.dnd = widget.NewSelect(settingsLabels(settingsDND), nil)
-	t.checks["capture"] = widget.NewCheck("Capture desktop notifications from other apps", nil)
-	t.checks["batch"] = widget.NewCheck("Hold desktop notifications all day, not only while focusing", nil)
+	t.prefer = widget.NewSelect(settingsLabels(settingsPrefer), func(string) { t.changed("prefer") })
+	t.dnd = widget.NewSelect(settingsLabels(settingsDND), func(string) { t.changed("dnd") })
+	t.checks["capture"] = widget.NewCheck("Capture them", nil)
+	t.checks["batch"] = widget.NewCheck("Hold them all day", nil)
+	t.checks["end-cue"] = widget.NewCheck("Tell me when a focus session ends", nil)
 	t.checks["autostart"] = widget.NewCheck("Start Lull when I log in", t.setAutostart)
 
 	t.buttons["add-file"] = widget.NewButtonWithIcon("Add a file…", theme.FolderOpenIcon(), t.adder.addFile)
@@ -137,23 +142,27 @@ func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 	for _, d := range settingsDays {
 		hours.Append(d.String(), field(settingsDayKey(d), "off, or 09:00–17:00"))
 	}
-	hours.Append("Time zone", field("zone", "this computer's zone, or e.g. Europe/Berlin"))
+	hours.Append("Time zone", field("zone", "empty, or e.g. Europe/Berlin"))
 	hours.Append("Preferred time of day", t.withError("prefer", t.prefer))
 
 	blocks := widget.NewForm()
-	blocks.Append("Preferred block", field("preferred", "2h"))
-	blocks.Append("Shortest block", field("min", "1h (30m allowed)"))
-	blocks.Append("Most focus per day", field("cap", "4h"))
-	blocks.Append("Buffer around meetings", field("buffer", "10m"))
+	blocks.Append("Preferred block", field("preferred", "2 h"))
+	blocks.Append("Shortest block", field("min", "1 h (30 min allowed)"))
+	blocks.Append("Most focus per day", field("cap", "4 h"))
+	blocks.Append("Buffer around meetings", field("buffer", "10 min"))
 	blocks.Append("Lunch to avoid", field("lunch", "off, or 12:00–13:00"))
+	blocks.Append("", t.checks["end-cue"])
+	blocks.Append("Break to suggest then", field("break", "none, or e.g. 5 min"))
 
 	notes := widget.NewForm()
 	notes.Append("Digest times", field("digest", "09:00, 12:30, 16:30"))
-	notes.Append("VIP senders and apps", field("vip", "comma-separated, e.g. PagerDuty, boss@example.com"))
-	notes.Append("Breakthrough keywords", field("keywords", "comma-separated, e.g. outage, urgent"))
+	notes.Append("VIP senders and apps", field("vip", "e.g. PagerDuty, boss@example.com"))
+	notes.Append("Breakthrough keywords", field("keywords", "e.g. outage, urgent"))
 	notes.Append("Do not disturb", t.withError("dnd", t.dnd))
-	notes.Append("", t.checks["capture"])
-	notes.Append("", t.checks["batch"])
+	// Short check texts with the subject in the form's label column keep
+	// the form narrow enough for a 500 px window.
+	notes.AppendItem(&widget.FormItem{Text: "Other apps' notifications", Widget: t.checks["capture"], HintText: "Lull reads what other apps show on this desktop"})
+	notes.AppendItem(&widget.FormItem{Text: "", Widget: t.checks["batch"], HintText: "not only while focusing"})
 
 	heading := func(s string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -167,7 +176,7 @@ func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 	body := container.NewVBox(
 		heading("Calendars"),
 		t.sources,
-		container.NewHBox(t.buttons["add-file"], t.buttons["add-url"], t.buttons["add-caldav"], t.buttons["sync"], t.buttons["remove-sample"]),
+		newFlow(t.buttons["add-file"], t.buttons["add-url"], t.buttons["add-caldav"], t.buttons["sync"], t.buttons["remove-sample"]),
 		t.progress,
 		widget.NewSeparator(),
 		heading("Goal and working hours"),
@@ -177,10 +186,13 @@ func newSettingsTab(svc *service.Service, win fyne.Window) *settingsTab {
 		heading("Notifications"),
 		notes,
 		container.NewVBox(system...),
-		widget.NewSeparator(),
-		container.NewBorder(nil, nil, nil, container.NewHBox(t.buttons["revert"], t.buttons["save"]), t.status),
 	)
-	t.content = container.NewVScroll(container.NewPadded(body))
+	// Save and Revert stay in view below the scrolling fields, with the
+	// line that confirms a save or says what is wrong.
+	bar := container.NewVBox(widget.NewSeparator(),
+		container.NewPadded(container.NewBorder(nil, nil, nil, container.NewHBox(t.buttons["revert"], t.buttons["save"]), t.status)))
+	t.scroll = newWheelScroll(container.NewPadded(body))
+	t.content = container.NewBorder(nil, bar, nil, nil, t.scroll)
 	t.Refresh()
 	return t
 }
@@ -226,6 +238,7 @@ func settingsUIFields(st service.Settings) service.Settings {
 	return service.Settings{
 		Plan: st.Plan, DigestTimes: st.DigestTimes, VIP: st.VIP, Keywords: st.Keywords,
 		BatchDesktopAllDay: st.BatchDesktopAllDay, Capture: st.Capture, DND: st.DND,
+		EndCue: st.EndCue, BreakAfter: st.BreakAfter,
 	}
 }
 
@@ -245,10 +258,10 @@ func (t *settingsTab) fill() {
 	}
 	t.entries["zone"].SetText(zone)
 	t.prefer.SetSelected(settingsLabel(settingsPrefer, string(p.Prefer)))
-	t.entries["preferred"].SetText(settingsDurationText(p.PreferredBlock))
-	t.entries["min"].SetText(settingsDurationText(p.MinBlock))
-	t.entries["cap"].SetText(settingsDurationText(p.DailyCap))
-	t.entries["buffer"].SetText(settingsDurationText(p.Buffer))
+	t.entries["preferred"].SetText(durText(p.PreferredBlock))
+	t.entries["min"].SetText(durText(p.MinBlock))
+	t.entries["cap"].SetText(durText(p.DailyCap))
+	t.entries["buffer"].SetText(durText(p.Buffer))
 	t.entries["lunch"].SetText(settingsSpanText(p.Lunch))
 	t.entries["digest"].SetText(strings.Join(st.DigestTimes, ", "))
 	t.entries["vip"].SetText(strings.Join(st.VIP, ", "))
@@ -263,6 +276,8 @@ func (t *settingsTab) fill() {
 	t.dnd.SetSelected(settingsLabel(settingsDND, dnd))
 	t.checks["capture"].SetChecked(st.Capture)
 	t.checks["batch"].SetChecked(st.BatchDesktopAllDay)
+	t.checks["end-cue"].SetChecked(st.EndCue)
+	t.entries["break"].SetText(settingsBreakText(st.BreakAfter))
 	t.checks["autostart"].SetChecked(autostartEnabled(t.getenv))
 	t.clearErrors()
 	t.status.SetText("")
@@ -306,6 +321,9 @@ func (t *settingsTab) collect() (service.Settings, string, error) {
 		}
 	}
 	p.Zone = strings.TrimSpace(t.entries["zone"].Text)
+	if err := settingsCheckZone(p.Zone); err != nil {
+		return st, "zone", err
+	}
 	p.Prefer = calendar.TimeOfDay(settingsValue(settingsPrefer, t.prefer.Selected))
 	for _, f := range []struct {
 		key string
@@ -318,15 +336,18 @@ func (t *settingsTab) collect() (service.Settings, string, error) {
 	if p.Lunch, err = settingsParseSpan(t.entries["lunch"].Text); err != nil {
 		return st, "lunch", fmt.Errorf("lunch: %w", err)
 	}
-	st.DigestTimes = settingsList(t.entries["digest"].Text)
-	if st.DigestTimes == nil {
-		st.DigestTimes = []string{} // only at the end of focus blocks
+	if st.DigestTimes, err = settingsParseTimes(t.entries["digest"].Text); err != nil {
+		return st, "digest", err
 	}
 	st.VIP = settingsList(t.entries["vip"].Text)
 	st.Keywords = settingsList(t.entries["keywords"].Text)
 	st.DND = settingsValue(settingsDND, t.dnd.Selected)
 	st.Capture = t.checks["capture"].Checked
 	st.BatchDesktopAllDay = t.checks["batch"].Checked
+	st.EndCue = t.checks["end-cue"].Checked
+	if st.BreakAfter, err = settingsParseBreak(t.entries["break"].Text); err != nil {
+		return st, "break", err
+	}
 	return st, "", nil
 }
 
@@ -349,8 +370,78 @@ func (t *settingsTab) save() {
 		return
 	}
 	t.shown, t.hasShown = st, true
+	t.confirm("Saved at %s. Lull re-plans with the new settings.", t.svc.Clock.Now().In(t.svc.Location()).Format("15:04"))
+}
+
+// confirm says in the status line that something was done.
+func (t *settingsTab) confirm(format string, args ...any) {
 	t.status.Importance = widget.SuccessImportance
-	t.status.SetText("Saved. Lull re-plans with the new settings.")
+	t.status.SetText(fmt.Sprintf(format, args...))
+}
+
+// changed follows an edit of field key: once what it holds is right again,
+// its error goes (and the "Not saved" line with the last one), without
+// waiting for the next Save; a message still true is brought up to date.
+func (t *settingsTab) changed(key string) {
+	if t.loading {
+		return
+	}
+	l, ok := t.errs[key]
+	if !ok || !l.Visible() {
+		return
+	}
+	if err := t.fieldProblem(key); err != nil {
+		l.SetText(settingsErrorText(err))
+		return
+	}
+	l.SetText("")
+	l.Hide()
+	for _, other := range t.errs {
+		if other.Visible() {
+			return
+		}
+	}
+	t.status.Importance = widget.MediumImportance
+	t.status.SetText("Not saved yet: Save keeps the changes.")
+}
+
+// fieldProblem is what is wrong with field key alone, or with the settings
+// when they are wrong because of it; nil when it is right.
+func (t *settingsTab) fieldProblem(key string) error {
+	st, field, err := t.collect()
+	if err == nil {
+		err = st.Validate()
+		field = settingsErrorField(err)
+	}
+	if err != nil && field == key {
+		return err
+	}
+	// Another field fails first: check this one on its own.
+	return t.parseField(key)
+}
+
+// parseField reads field key on its own.
+func (t *settingsTab) parseField(key string) error {
+	e, ok := t.entries[key]
+	if !ok {
+		return nil
+	}
+	var err error
+	switch {
+	case key == "goal":
+		_, err = settingsParseGoal(e.Text)
+	case key == "lunch" || strings.HasPrefix(key, "hours-"):
+		_, err = settingsParseSpan(e.Text)
+	case key == "preferred" || key == "min" || key == "cap" || key == "buffer":
+		_, err = settingsParseDuration(e.Text)
+	case key == "digest":
+		_, err = settingsParseTimes(e.Text)
+	case key == "zone":
+		err = settingsCheckZone(e.Text)
+	case key == "break":
+		_, err = settingsParseBreak(e.Text)
+	}
+	return err
 }
 
 // settingsErrorField finds the field a validation error is about: the
@@ -363,7 +454,7 @@ func settingsErrorField(err error) string {
 	names := map[string]string{
 		"weekly goal": "goal", "minimum block": "min", "preferred block": "preferred",
 		"daily cap": "cap", "buffer": "buffer", "lunch": "lunch", "digest time": "digest",
-		"do-not-disturb": "dnd", "preferred time of day": "prefer", "zone": "zone",
+		"do-not-disturb": "dnd", "preferred time of day": "prefer", "zone": "zone", "break": "break",
 	}
 	for _, d := range settingsDays {
 		names[strings.ToLower(d.String())+" working hours"] = settingsDayKey(d)
@@ -378,12 +469,14 @@ func settingsErrorField(err error) string {
 }
 
 // settingsErrorText drops the sentinel prefixes ("invalid settings: invalid
-// planner settings: ") a user does not need.
+// planner settings: ") a user does not need, and writes durations in words
+// ("10m0s" is "10 min").
 func settingsErrorText(err error) string {
 	msg := err.Error()
 	for _, p := range []string{service.ErrBadSettings.Error() + ": ", calendar.ErrBadSettings.Error() + ": "} {
 		msg = strings.TrimPrefix(msg, p)
 	}
+	msg = plainDurations(msg)
 	if msg != "" {
 		msg = strings.ToUpper(msg[:1]) + msg[1:]
 	}
@@ -407,6 +500,12 @@ func (t *settingsTab) setAutostart(on bool) {
 		t.loading = true
 		t.checks["autostart"].SetChecked(autostartEnabled(t.getenv))
 		t.loading = false
+		return
+	}
+	if on {
+		t.confirm("Lull will start when you log in.")
+	} else {
+		t.confirm("Lull will no longer start when you log in.")
 	}
 }
 
@@ -428,7 +527,7 @@ func (t *settingsTab) refreshSources() {
 	for _, s := range list {
 		id := s.Config.ID
 		name := widget.NewLabelWithStyle(s.Config.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		detail := widget.NewLabel(sourceDetail(s, id == sample))
+		detail := widget.NewLabel(sourceDetail(s, id == sample, t.svc.Clock.Now(), t.svc.Location()))
 		detail.Wrapping = fyne.TextWrapWord
 		if s.Status.NeedsAttention() {
 			detail.Importance = widget.WarningImportance
@@ -442,7 +541,7 @@ func (t *settingsTab) refreshSources() {
 				}, t.win)
 		})
 		t.removeButtons[id] = rm
-		free := widget.NewCheck("All-day events are free (for calendars that do not mark them)", nil)
+		free := widget.NewCheck("All-day events are free", nil)
 		free.SetChecked(s.Config.AllDayFree)
 		free.OnChanged = func(on bool) { t.setAllDayFree(id, on) }
 		t.allDayFree[id] = free
@@ -459,9 +558,10 @@ func (t *settingsTab) refreshSources() {
 
 // sourceDetail describes a source without its secrets (a subscription
 // shows only its scheme and host, CalDAV its server and user) and says
-// what its last sync read: "12 events, 2 problems (first: …)", "no events
-// read", "error: … — last good copy from 3 Dec 14:05 in use".
-func sourceDetail(s calendar.SourceInfo, sample bool) string {
+// what its last sync read, in local time: "12 events, 2 problems (first:
+// …)", "no events read", "error: … — last good copy from 3 Dec 14:05 in
+// use".
+func sourceDetail(s calendar.SourceInfo, sample bool, now time.Time, loc *time.Location) string {
 	c := s.Config
 	var where string
 	switch c.Kind {
@@ -480,7 +580,7 @@ func sourceDetail(s calendar.SourceInfo, sample bool) string {
 	if sample {
 		where = "Sample calendar bundled with Lull · " + where
 	}
-	return where + " · " + s.Summary
+	return where + " · " + s.Status.Describe(now, loc)
 }
 
 // setAllDayFree changes a calendar's "all-day events are free"; the
@@ -807,47 +907,91 @@ func settingsGoalText(d time.Duration) string {
 	return strconv.FormatFloat(d.Hours(), 'f', -1, 64)
 }
 
+// settingsMaxGoal is the largest weekly goal: every hour of a week.
+const settingsMaxGoal = 7 * 24 * time.Hour
+
 // settingsParseGoal reads hours ("10", "7.5", "7,5", "10 h") or a duration
-// ("7h30m").
+// ("7h30m"), from 0 to 168 hours.
 func settingsParseGoal(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	num := strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(s, "hours"), "h"))
-	if h, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", "."), 64); err == nil {
-		return time.Duration(h * float64(time.Hour)).Round(time.Minute), nil
+	d, err := time.Duration(0), error(nil)
+	if h, perr := strconv.ParseFloat(strings.ReplaceAll(num, ",", "."), 64); perr == nil {
+		d = time.Duration(h * float64(time.Hour)).Round(time.Minute)
+	} else if d, err = time.ParseDuration(strings.ReplaceAll(s, " ", "")); err != nil {
+		return 0, fmt.Errorf("weekly goal %q: enter hours, e.g. 10 or 7.5", s)
 	}
-	if d, err := time.ParseDuration(strings.ReplaceAll(s, " ", "")); err == nil {
-		return d, nil
+	if d < 0 || d > settingsMaxGoal {
+		return 0, fmt.Errorf("weekly goal %q: enter hours between 0 and 168, e.g. 10 or 7.5", s)
 	}
-	return 0, fmt.Errorf("weekly goal %q: enter hours, e.g. 10 or 7.5", s)
+	return d, nil
 }
 
-// settingsDurationText writes a block length as "2h", "1h30m" or "45m".
-func settingsDurationText(d time.Duration) string {
-	if d == 0 {
-		return "0m"
+// settingsParseTimes reads the digest times: times of day separated by
+// commas ("09:00, 12:30"); none means only at the end of focus blocks.
+func settingsParseTimes(s string) ([]string, error) {
+	out := []string{}
+	for _, v := range settingsList(s) {
+		t, err := notify.ParseTimeOfDay(v)
+		if err != nil {
+			return nil, fmt.Errorf("digest time %q: enter times of day such as 09:00, 12:30, 16:30, separated by commas", v)
+		}
+		out = append(out, t.String()) // "9am" is kept as 09:00, as it is shown
 	}
-	s := d.String() // "2h0m0s", "1h30m0s", "10m0s"
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return out, nil
 }
 
-// settingsParseDuration reads "2h", "90m", "1h 30m", "30 min" or a bare
+// settingsCheckZone accepts an IANA zone name, or nothing for this
+// computer's zone.
+func settingsCheckZone(zone string) error {
+	zone = strings.TrimSpace(zone)
+	if zone == "" {
+		return nil
+	}
+	if _, err := time.LoadLocation(zone); err != nil {
+		return fmt.Errorf("time zone %q is unknown: enter a name such as Europe/Berlin or America/New_York, or leave it empty for this computer's zone", zone)
+	}
+	return nil
+}
+
+// settingsUnits are the unit words a length may be typed with, longest
+// first, and what they stand for.
+var settingsUnits = strings.NewReplacer("minutes", "m", "minute", "m", "mins", "m", "min", "m", "hours", "h", "hour", "h", "hrs", "h", "hr", "h")
+
+// settingsParseDuration reads a length as shown ("2 h", "1 h 30 min",
+// "10 min") or typed ("2h", "90m", "1h30m", "1.5h", "90 minutes") or a bare
 // number of minutes ("45").
 func settingsParseDuration(s string) (time.Duration, error) {
 	in := s
-	s = strings.ReplaceAll(strings.TrimSpace(strings.ToLower(s)), " ", "")
-	s = strings.ReplaceAll(s, "min", "m")
+	s = settingsUnits.Replace(strings.ReplaceAll(strings.TrimSpace(strings.ToLower(s)), " ", ""))
 	if n, err := strconv.Atoi(s); err == nil {
 		return time.Duration(n) * time.Minute, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return 0, fmt.Errorf("%q: enter a length such as 2h, 90m or 1h30m", strings.TrimSpace(in))
+		return 0, fmt.Errorf("%q: enter a length such as 2 h, 90 min or 1 h 30 min", strings.TrimSpace(in))
+	}
+	return d, nil
+}
+
+// settingsBreakText writes the suggested break, "" for none.
+func settingsBreakText(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return durText(d)
+}
+
+// settingsParseBreak reads the break to suggest: a length up to an hour;
+// empty, "none" or 0 for none.
+func settingsParseBreak(s string) (time.Duration, error) {
+	in := strings.TrimSpace(s)
+	if in == "" || strings.EqualFold(in, "none") || strings.EqualFold(in, "no") {
+		return 0, nil
+	}
+	d, err := settingsParseDuration(in)
+	if err != nil || d < 0 || d > service.MaxBreak {
+		return 0, fmt.Errorf("break %q: enter a length up to %s, e.g. 5 min, or leave it empty", in, durText(service.MaxBreak))
 	}
 	return d, nil
 }

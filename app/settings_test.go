@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -47,7 +48,7 @@ func TestSettingsShowsDefaults(t *testing.T) {
 	tab, w := showSettings(t, svc)
 	want := map[string]string{
 		"goal": "10", "hours-mon": "09:00–17:00", "hours-fri": "09:00–17:00", "hours-sat": "", "hours-sun": "",
-		"zone": lullZone, "preferred": "2h", "min": "1h", "cap": "4h", "buffer": "10m", "lunch": "12:00–13:00",
+		"zone": lullZone, "preferred": "2 h", "min": "1 h", "cap": "4 h", "buffer": "10 min", "lunch": "12:00–13:00",
 		"digest": "09:00, 12:30, 16:30", "vip": "", "keywords": "",
 	}
 	for k, v := range want {
@@ -127,7 +128,7 @@ func TestSettingsSaveRoundTrip(t *testing.T) {
 
 	// A fresh tab shows what was saved, in the tab's own notation.
 	tab2, _ := showSettings(t, svc)
-	for k, v := range map[string]string{"goal": "12.5", "hours-mon": "08:30–16:30", "preferred": "1h30m", "min": "45m", "buffer": "15m", "lunch": "", "vip": "PagerDuty, boss@example.com"} {
+	for k, v := range map[string]string{"goal": "12.5", "hours-mon": "08:30–16:30", "preferred": "1 h 30 min", "min": "45 min", "buffer": "15 min", "lunch": "", "vip": "PagerDuty, boss@example.com"} {
 		if got := tab2.entries[k].Text; got != v {
 			t.Errorf("reloaded %s = %q, want %q", k, got, v)
 		}
@@ -147,15 +148,17 @@ func TestSettingsValidationErrors(t *testing.T) {
 		want       string
 	}{
 		{"goal", "lots", "goal", `Weekly goal "lots": enter hours`},
-		{"goal", "-3", "goal", `weekly goal "-3 h": must be between 0 and 168 h`},
-		{"min", "10m", "min", `minimum block "10 min": must be at least 30 min`},
-		{"preferred", "30m", "preferred", `preferred block "30 min": must be at least the minimum block (1 h)`},
-		{"cap", "soon", "cap", `"soon": enter a length such as 2h, 90m or 1h30m`},
-		{"hours-tue", "17:00-09:00", "hours-tue", `Tuesday working hours "17:00–09:00": must end after they start`},
+		{"goal", "-3", "goal", `weekly goal "-3": enter hours between 0 and 168, e.g. 10 or 7.5`},
+		{"goal", "200", "goal", `weekly goal "200": enter hours between 0 and 168`},
+		{"min", "10m", "min", `minimum block "10 min": must be at least 30 min, in whole 5 min steps, e.g. 1 h`},
+		{"preferred", "30m", "preferred", `preferred block "30 min": must be at least the minimum block (1 h), in whole 5 min steps, e.g. 2 h`},
+		{"cap", "soon", "cap", `"soon": enter a length such as 2 h, 90 min or 1 h 30 min`},
+		{"hours-tue", "17:00-09:00", "hours-tue", `Tuesday working hours "17:00–09:00": must end after they start, e.g. 09:00–17:00`},
 		{"hours-wed", "9 to 5", "hours-wed", `Wednesday: "9 to 5": enter a range such as 09:00–17:00`},
 		{"lunch", "12:03–13:00", "lunch", `lunch "12:03–13:00": must be on a 5 min grid`},
-		{"digest", "09:00, 25:00", "digest", `digest time "25:00"`},
-		{"zone", "Mars/Olympus_Mons", "zone", `zone "Mars/Olympus_Mons"`},
+		{"digest", "09:00, 25:00", "digest", `digest time "25:00": enter times of day such as 09:00, 12:30, 16:30`},
+		{"digest", "nine", "digest", `digest time "nine": enter times of day such as 09:00`},
+		{"zone", "Mars/Olympus_Mons", "zone", `time zone "Mars/Olympus_Mons" is unknown: enter a name such as Europe/Berlin`},
 	}
 	for _, tc := range tests {
 		test.Tap(tab.buttons["revert"])
@@ -208,7 +211,7 @@ func TestSettingsRefreshKeepsEdits(t *testing.T) {
 		t.Errorf("edits lost on Refresh: buffer %q goal %q", tab.entries["buffer"].Text, tab.entries["goal"].Text)
 	}
 	test.Tap(tab.buttons["revert"])
-	if tab.entries["buffer"].Text != "10m" || tab.entries["goal"].Text != "6" {
+	if tab.entries["buffer"].Text != "10 min" || tab.entries["goal"].Text != "6" {
 		t.Errorf("after revert: buffer %q goal %q", tab.entries["buffer"].Text, tab.entries["goal"].Text)
 	}
 }
@@ -289,7 +292,8 @@ func TestSettingsCalendars(t *testing.T) {
 	}
 	id := list[0].Config.ID
 	rows := strings.Join(settingsRowTexts(tab), "\n")
-	if !strings.Contains(rows, "Work") || !strings.Contains(rows, "File "+path) || !strings.Contains(rows, "1 event · updated 15:00") {
+	// The last sync in local time, not a UTC stamp.
+	if !strings.Contains(rows, "Work") || !strings.Contains(rows, "File "+path) || !strings.Contains(rows, "1 event · updated 15:00") || strings.Contains(rows, "UTC") {
 		t.Errorf("list after adding and syncing:\n%s", rows)
 	}
 	if settingsDetail(tab, 0).Importance == widget.WarningImportance {
@@ -305,7 +309,7 @@ func TestSettingsCalendars(t *testing.T) {
 	}
 	tab.refreshSources()
 	rows = strings.Join(settingsRowTexts(tab), "\n")
-	if !strings.Contains(rows, "error: file "+path+": invalid calendar source: the file holds a web page, not a calendar — last good copy from 15:00 in use (1 event)") {
+	if !strings.Contains(rows, "error: the file "+path+" holds a web page, not a calendar — last good copy from 15:00 in use (1 event)") {
 		t.Errorf("list after the file became a web page:\n%s", rows)
 	}
 	if settingsDetail(tab, 0).Importance != widget.WarningImportance {
@@ -510,7 +514,8 @@ func settingsRowTexts(tab *settingsTab) []string {
 }
 
 func TestSettingsParsers(t *testing.T) {
-	durs := map[string]time.Duration{"2h": 2 * time.Hour, "90m": 90 * time.Minute, "1h 30m": 90 * time.Minute, "30 min": 30 * time.Minute, "45": 45 * time.Minute, "1.5h": 90 * time.Minute}
+	durs := map[string]time.Duration{"2h": 2 * time.Hour, "90m": 90 * time.Minute, "1h 30m": 90 * time.Minute, "30 min": 30 * time.Minute, "45": 45 * time.Minute, "1.5h": 90 * time.Minute,
+		"1 h 30 min": 90 * time.Minute, "2 h": 2 * time.Hour, "10 min": 10 * time.Minute, "90 minutes": 90 * time.Minute, "2 hours": 2 * time.Hour, "1 hour 5 mins": 65 * time.Minute}
 	for in, want := range durs {
 		if got, err := settingsParseDuration(in); err != nil || got != want {
 			t.Errorf("duration %q = %v, %v; want %v", in, got, err, want)
@@ -541,9 +546,117 @@ func TestSettingsParsers(t *testing.T) {
 			t.Errorf("span %q accepted", bad)
 		}
 	}
-	for d, want := range map[time.Duration]string{2 * time.Hour: "2h", 90 * time.Minute: "1h30m", 10 * time.Minute: "10m", 0: "0m"} {
-		if got := settingsDurationText(d); got != want {
+	for d, want := range map[time.Duration]string{2 * time.Hour: "2 h", 90 * time.Minute: "1 h 30 min", 10 * time.Minute: "10 min", 0: "0 min"} {
+		if got := durText(d); got != want {
 			t.Errorf("text of %v = %q, want %q", d, got, want)
+		}
+	}
+	// What a field shows reads back as the same length, for every length
+	// on the minute up to a day.
+	for d := time.Duration(0); d <= 24*time.Hour; d += time.Minute {
+		if got, err := settingsParseDuration(durText(d)); err != nil || got != d {
+			t.Fatalf("%v shows as %q, which reads back as %v, %v", d, durText(d), got, err)
+		}
+	}
+}
+
+// TestSettingsWheelScrollsOverFields: the mouse wheel over a text field
+// scrolls the page (a field used to take the wheel for itself).
+func TestSettingsWheelScrollsOverFields(t *testing.T) {
+	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	tab, w := showSettings(t, svc)
+	w.Resize(fyne.NewSize(760, 580))
+	for _, key := range []string{"goal", "hours-mon"} {
+		tab.scroll.ScrollToTop()
+		e := tab.entries[key]
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(e).Add(fyne.NewPos(10, 10))
+		if pos.Y > 500 {
+			t.Fatalf("%s is not on screen at the top (y %v)", key, pos.Y)
+		}
+		test.Scroll(w.Canvas(), pos, 0, -120)
+		if off := tab.scroll.scroll.Offset.Y; off <= 0 {
+			t.Errorf("wheel over the %s field: page offset %v, want it scrolled down", key, off)
+		}
+	}
+	// The driver finds the target of a click, a hover or a drag by these
+	// interfaces: the wheel's layer has none, so they reach the fields.
+	var layer any = tab.scroll.catch
+	for name, ok := range map[string]bool{
+		"Tappable":          is[fyne.Tappable](layer),
+		"SecondaryTappable": is[fyne.SecondaryTappable](layer),
+		"DoubleTappable":    is[fyne.DoubleTappable](layer),
+		"Focusable":         is[fyne.Focusable](layer),
+		"Draggable":         is[fyne.Draggable](layer),
+		"Hoverable":         is[desktop.Hoverable](layer),
+		"Mouseable":         is[desktop.Mouseable](layer),
+		"Cursorable":        is[desktop.Cursorable](layer),
+	} {
+		if ok {
+			t.Errorf("the wheel's layer is %s: it would take that from the fields", name)
+		}
+	}
+}
+
+func is[T any](v any) bool { _, ok := v.(T); return ok }
+
+// TestSettingsSaveAlwaysInView: Save and its confirmation sit below the
+// scrolling fields, in the window at any size, and every save says when
+// it was saved.
+func TestSettingsSaveAlwaysInView(t *testing.T) {
+	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	tab, w := showSettings(t, svc)
+	for _, size := range []fyne.Size{fyne.NewSize(1280, 800), fyne.NewSize(760, 580), fyne.NewSize(500, 480)} {
+		w.Resize(size)
+		save := tab.buttons["save"]
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(save)
+		c := w.Canvas().Size()
+		if pos.X < 0 || pos.Y < 0 || pos.X+save.Size().Width > c.Width || pos.Y+save.Size().Height > c.Height {
+			t.Errorf("%v: Save at %v size %v, outside the %v window", size, pos, save.Size(), c)
+		}
+		for _, o := range test.LaidOutObjects(tab.scroll) {
+			if o == save {
+				t.Errorf("%v: Save scrolls with the fields", size)
+			}
+		}
+	}
+	tab.entries["goal"].SetText("11")
+	test.Tap(tab.buttons["save"])
+	if tab.status.Text != "Saved at 15:00. Lull re-plans with the new settings." || tab.status.Importance != widget.SuccessImportance {
+		t.Errorf("after Save: %q", tab.status.Text)
+	}
+}
+
+// TestSettingsErrorClearsWhenFixed: a field's error goes as soon as what
+// it holds is right, without pressing Save again; a message still true is
+// kept up to date.
+func TestSettingsErrorClearsWhenFixed(t *testing.T) {
+	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	tab, _ := showSettings(t, svc)
+	for _, tc := range []struct{ key, bad, worse, good string }{
+		{"goal", "lots", "-3", "12"},
+		{"min", "soon", "10m", "45 min"},
+		{"digest", "nine", "25:00", "9am, 17:00"},
+		{"hours-tue", "9 to 5", "17:00-09:00", "08:00–16:00"},
+		{"zone", "Mars/Olympus_Mons", "Atlantis", "Europe/Berlin"},
+	} {
+		test.Tap(tab.buttons["revert"])
+		tab.entries[tc.key].SetText(tc.bad)
+		test.Tap(tab.buttons["save"])
+		l := tab.errs[tc.key]
+		if !l.Visible() {
+			t.Fatalf("%s=%q: no error shown", tc.key, tc.bad)
+		}
+		first := l.Text
+		tab.entries[tc.key].SetText(tc.worse)
+		if !l.Visible() || l.Text == first {
+			t.Errorf("%s=%q: error %q (shown %v), want it about the new value", tc.key, tc.worse, l.Text, l.Visible())
+		}
+		tab.entries[tc.key].SetText(tc.good)
+		if l.Visible() {
+			t.Errorf("%s=%q: error %q still shown", tc.key, tc.good, l.Text)
+		}
+		if strings.HasPrefix(tab.status.Text, "Not saved:") {
+			t.Errorf("%s=%q: status still %q", tc.key, tc.good, tab.status.Text)
 		}
 	}
 }

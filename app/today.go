@@ -1,7 +1,9 @@
 package app
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -15,28 +17,40 @@ import (
 	"github.com/lullapp/lull/notify"
 )
 
-// untilMeeting is the length choice that focuses until the next meeting.
-const untilMeeting = "Until next meeting"
+// untilMeeting is the length choice that focuses until the next meeting,
+// and customLength the one that takes a length typed in.
+const (
+	untilMeeting = "Until next meeting"
+	customLength = "Other length…"
+)
 
 // todayTab is the Today tab: the big focus toggle with the time left, the
 // next block, the held count and today's focus against its share of the goal.
 type todayTab struct {
 	ui *UI
 
-	status    *widget.Label
-	toggle    *widget.Button
-	resume    *widget.Button // "Resume block — 40 min left", shown when a stopped block can resume
-	resumeRow *fyne.Container
-	// resumeTick refreshes the resume label when its minutes left change
-	// (the focus clock only ticks while focusing); nil when none is shown.
+	status *widget.Label
+	toggle *widget.Button
+	resume *widget.Button // "Resume block — 40 min left", shown when a stopped block can resume
+	// resumeRow holds resume; resumeTick refreshes its label when its
+	// minutes left change (the focus clock only ticks while focusing); nil
+	// when none is shown.
+	resumeRow  *fyne.Container
 	resumeTick clock.Timer
 	length     *widget.Select // what the toggle starts
-	next       *widget.Label
-	held       *widget.Label
-	progress   *widget.ProgressBar
-	focused    *widget.Label
+	// custom is the length typed in when length is customLength (shown in
+	// customBox), and customErr what is wrong with it.
+	custom    *entry
+	customBox *fyne.Container
+	customErr *widget.Label
+	next      *widget.Label
+	held      *widget.Label
+	progress  *meter
+	focused   *widget.Label
+	// day is today's timeline: meetings, focus blocks, digest times.
+	day *timeline
 
-	content *fyne.Container
+	content fyne.CanvasObject
 }
 
 func newTodayTab(u *UI) *todayTab {
@@ -53,30 +67,52 @@ func newTodayTab(u *UI) *todayTab {
 	for _, d := range trayLengths {
 		choices = append(choices, lengthLabel(d))
 	}
-	choices = append(choices, untilMeeting)
-	t.length = widget.NewSelect(choices, nil)
+	choices = append(choices, untilMeeting, customLength)
+	t.custom = newEntry()
+	t.custom.SetPlaceHolder("e.g. 40 min or 1 h 15 min")
+	t.custom.OnChanged = func(string) { t.customErr.Hide() }
+	t.custom.OnSubmitted = func(string) { t.onToggle() }
+	t.customBox = container.NewGridWrap(fyne.NewSize(200, t.custom.MinSize().Height), t.custom)
+	t.customBox.Hide()
+	t.customErr = widget.NewLabel("")
+	t.customErr.Importance = widget.DangerImportance
+	t.customErr.Wrapping = fyne.TextWrapWord
+	t.customErr.Alignment = fyne.TextAlignCenter
+	t.customErr.Hide()
+	t.length = widget.NewSelect(choices, func(s string) {
+		if s == customLength {
+			t.customBox.Show()
+		} else {
+			t.customBox.Hide()
+			t.customErr.Hide()
+		}
+	})
 	t.length.SetSelected(lengthLabel(50 * time.Minute))
 	t.next = widget.NewLabel("")
 	t.next.Wrapping = fyne.TextWrapWord
 	t.held = widget.NewLabel("")
 	t.held.Wrapping = fyne.TextWrapWord
 	t.focused = widget.NewLabel("")
-	t.progress = widget.NewProgressBar()
-	t.progress.TextFormatter = func() string { return "" }
+	t.focused.Wrapping = fyne.TextWrapWord
+	t.progress = newMeter()
+	t.day = newTimeline(dayPlan{})
 
-	lengthRow := container.NewCenter(container.NewHBox(widget.NewLabel("Length"), t.length))
-	t.content = container.NewVBox(
+	lengthRow := container.NewCenter(container.NewHBox(widget.NewLabel("Length"), t.length, t.customBox))
+	body := container.NewVBox(
 		t.status,
 		container.NewCenter(container.NewGridWrap(fyne.NewSize(360, 64), t.toggle)),
 		t.resumeRow,
 		lengthRow,
+		t.customErr,
 		widget.NewSeparator(),
+		widget.NewCard("", "Your day", container.NewVBox(timelineKey(), t.day)),
 		widget.NewCard("", "Today", container.NewVBox(t.focused, t.progress)),
 		container.NewGridWithColumns(2,
 			widget.NewCard("", "Next block", t.next),
 			widget.NewCard("", "Held notifications", t.held),
 		),
 	)
+	t.content = container.NewVScroll(body)
 	return t
 }
 
@@ -86,8 +122,19 @@ func (t *todayTab) onToggle() {
 		t.ui.stopFocus()
 		return
 	}
-	if t.length.Selected == untilMeeting {
+	switch t.length.Selected {
+	case untilMeeting:
 		t.ui.startUntilMeeting()
+		return
+	case customLength:
+		d, err := parseFocusLength(t.custom.Text)
+		if err != nil {
+			t.customErr.SetText(err.Error())
+			t.customErr.Show()
+			return
+		}
+		t.customErr.Hide()
+		t.ui.startFocus(d)
 		return
 	}
 	for _, d := range trayLengths {
@@ -110,9 +157,14 @@ func (t *todayTab) refresh() {
 	if st.Focusing {
 		t.toggle.SetIcon(theme.MediaStopIcon())
 		t.length.Disable()
+		t.custom.Disable()
 	} else {
 		t.toggle.SetIcon(theme.MediaPlayIcon())
 		t.length.Enable()
+		t.custom.Enable()
+	}
+	if blocks, err := u.svc.UpcomingBlocks(); err == nil {
+		t.day.SetDay(u.dayPlanFor(localMidnight(now, loc), blocks))
 	}
 
 	t.refreshResume(st, now)
@@ -123,8 +175,7 @@ func (t *todayTab) refresh() {
 		t.next.SetText("No accepted block ahead. Accept some in Plan.")
 	}
 
-	n := u.heldCount()
-	t.held.SetText(heldLine(n, st.Focusing, u.svc.Notify.NextDigest(now), now, loc))
+	t.refreshHeld()
 
 	got, goal := u.todayFocus()
 	t.focused.SetText(todayLine(got, goal, u.svc.FocusConfig().WeeklyGoal))
@@ -166,6 +217,30 @@ func (t *todayTab) refreshResume(st focus.State, now time.Time) {
 			}
 		})
 	})
+}
+
+// parseFocusLength reads a focus length typed in the window: as the
+// settings read lengths ("40 min", "1 h 15 min", "90m", "45"), from a
+// minute to a day.
+func parseFocusLength(s string) (time.Duration, error) {
+	if strings.TrimSpace(s) == "" {
+		return 0, errors.New("Enter a length, e.g. 40 min or 1 h 15 min.")
+	}
+	d, err := settingsParseDuration(s)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%q is not a length: enter e.g. 40 min or 1 h 15 min.", strings.TrimSpace(s))
+	case d < time.Minute || d > focus.MaxSessionLength || d%time.Minute != 0:
+		return 0, fmt.Errorf("%q: enter whole minutes from 1 min to %s, e.g. 40 min.", strings.TrimSpace(s), durText(focus.MaxSessionLength))
+	}
+	return d, nil
+}
+
+// refreshHeld shows the held count the Digest tab last read.
+func (t *todayTab) refreshHeld() {
+	u := t.ui
+	now := u.now()
+	t.held.SetText(heldLine(u.digest.heldTotal(), u.svc.Focus.State().Focusing, u.svc.Notify.NextDigest(now), now, u.svc.Location()))
 }
 
 // toggleLabel is the big button's text: what tapping it does, and while
@@ -221,18 +296,6 @@ func todayLine(got, goal, weekly time.Duration) string {
 	return fmt.Sprintf("%s focused of today's %s (share of the %s weekly goal)", durText(got), durText(goal), durText(weekly))
 }
 
-// durText formats d to the minute: "45m", "2h05m".
-func durText(d time.Duration) string {
-	m := int(d.Round(time.Minute) / time.Minute)
-	if m < 0 {
-		m = 0
-	}
-	if m < 60 {
-		return fmt.Sprintf("%dm", m)
-	}
-	return fmt.Sprintf("%dh%02dm", m/60, m%60)
-}
-
 // todayFocus is today's focus so far and its share of the weekly goal, as
 // the weekly report counts them.
 func (u *UI) todayFocus() (got, goal time.Duration) {
@@ -253,16 +316,8 @@ func (u *UI) todayFocus() (got, goal time.Duration) {
 	return 0, 0
 }
 
-// heldCount is the number of notifications waiting for the next digest,
+// heldTotal is the number of notifications waiting for the next digest,
 // repeats included, as the digest will count them ("Lull — 4 held").
-func (u *UI) heldCount() int {
-	held, err := u.svc.Notify.Held()
-	if err != nil {
-		return 0
-	}
-	return heldTotal(held)
-}
-
 func heldTotal(held []notify.Item) int {
 	n := 0
 	for _, it := range held {

@@ -156,7 +156,7 @@ func (t *tray) current() trayModel {
 	m := trayModel{
 		Status:   trayStatus(st, next, u.now(), u.svc.Location()),
 		Focusing: st.Focusing,
-		Held:     u.heldCount(),
+		Held:     u.digest.heldTotal(),
 	}
 	if b, ok := u.svc.Focus.Resumable(); ok && !st.Focusing {
 		m.Resume = resumeLabel(b.End.Sub(u.now()))

@@ -56,6 +56,10 @@ type davHTTP struct {
 	// exceeded records that an answer hit maxBytes, so the error go-webdav
 	// makes of the failed read can be told as "too large".
 	exceeded atomic.Bool
+	// lastStatus is the HTTP status of the latest answer when it was an
+	// error (0 after a success), so the error go-webdav makes of it ("500
+	// Internal Server Error") can be told in words by statusErr.
+	lastStatus atomic.Int32
 }
 
 // Do implements webdav.HTTPClient.
@@ -70,6 +74,11 @@ func (d *davHTTP) Do(req *http.Request) (*http.Response, error) {
 		return nil, classifyNetErr(err)
 	}
 	resp.Body = &davBody{ReadCloser: resp.Body, cancel: cancel, left: d.maxBytes, max: d.maxBytes, exceeded: &d.exceeded}
+	if resp.StatusCode >= 400 {
+		d.lastStatus.Store(int32(resp.StatusCode))
+	} else {
+		d.lastStatus.Store(0)
+	}
 	if d.strict && resp.StatusCode >= 300 {
 		resp.Body.Close()
 		return nil, statusErr(resp.StatusCode)
@@ -132,6 +141,10 @@ func davErr(hc *davHTTP, err error) error {
 		return err
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), errors.As(err, &netErr):
 		return classifyNetErr(err)
+	case hc.lastStatus.Load() != 0:
+		// go-webdav's error for a failed status ("500 Internal Server
+		// Error"): say it in words.
+		return statusErr(int(hc.lastStatus.Load()))
 	}
 	return fmt.Errorf("%w: its answer could not be read (%v)", ErrSourceHTTP, err)
 }

@@ -307,13 +307,21 @@ func classifyNetErr(err error) error {
 	return fmt.Errorf("%w: %v", ErrSourceUnreachable, err)
 }
 
-// statusErr maps a non-success HTTP status to a source sentinel.
+// statusErr maps a non-success HTTP status to a source sentinel, in words
+// (people read these in `calendar list` and Settings; status codes mean
+// nothing to them).
 func statusErr(code int) error {
-	switch code {
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return fmt.Errorf("%w (HTTP %d)", ErrSourceAuth, code)
-	case http.StatusNotFound, http.StatusGone:
-		return fmt.Errorf("%w (HTTP %d)", ErrSourceNotFound, code)
+	switch {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return ErrSourceAuth
+	case code == http.StatusNotFound || code == http.StatusGone:
+		return ErrSourceNotFound
+	case code == http.StatusTooManyRequests:
+		return fmt.Errorf("%w: it asks Lull to come back later (too many requests)", ErrSourceHTTP)
+	case code >= 500:
+		return fmt.Errorf("%w: the server reported an error of its own", ErrSourceHTTP)
+	case code >= 300 && code < 400:
+		return fmt.Errorf("%w: it sent Lull elsewhere without saying where", ErrSourceHTTP)
 	}
-	return fmt.Errorf("%w: HTTP %d %s", ErrSourceHTTP, code, http.StatusText(code))
+	return fmt.Errorf("%w: it refused the request", ErrSourceHTTP)
 }

@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,7 +31,7 @@ func (s *SourceStore) AddFileSource(path, name string) (SourceConfig, error) {
 	cfg := SourceConfig{Kind: SourceFile, Name: name, Path: abs}
 	data, fs, err := readCalendarFile(abs, s.opts.MaxBytes)
 	if err != nil {
-		return SourceConfig{}, fmt.Errorf("calendar file %q: %w", abs, err)
+		return SourceConfig{}, fileErr(abs, err)
 	}
 	return s.create(cfg, data, fs, nil)
 }
@@ -58,17 +59,51 @@ func (f *FileSource) Fetch(ctx context.Context) ([]byte, error) {
 	}
 	info, err := os.Stat(f.cfg.Path)
 	if err != nil {
-		return f.st.finish(f.cfg, nil, prev, fmt.Errorf("file %s: %w", f.cfg.Path, err))
+		return f.st.finish(f.cfg, nil, prev, fileErr(f.cfg.Path, err))
 	}
 	if cached != nil && info.Size() == prev.FileSize && info.ModTime().Equal(prev.FileModTime) {
 		return f.st.finish(f.cfg, nil, prev, nil) // unchanged: no re-read
 	}
 	data, fs, err := readCalendarFile(f.cfg.Path, f.st.opts.MaxBytes)
 	if err != nil {
-		return f.st.finish(f.cfg, nil, prev, fmt.Errorf("file %s: %w", f.cfg.Path, err))
+		return f.st.finish(f.cfg, nil, prev, fileErr(f.cfg.Path, err))
 	}
 	return f.st.finish(f.cfg, data, fs, nil)
 }
+
+// fileErr says in words what is wrong with the calendar file at path
+// (people read it in `calendar list` and Settings): "the file … is gone"
+// rather than "stat …: no such file or directory". The result still
+// matches err's sentinels (os.ErrNotExist, ErrSourceTooLarge, …).
+func fileErr(path string, err error) error {
+	var why string
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		why = "is gone (moved, renamed or deleted?)"
+	case errors.Is(err, os.ErrPermission):
+		why = "may not be read by Lull (check its permissions)"
+	case errors.Is(err, ErrSourceNotCalendar):
+		why = strings.TrimPrefix(err.Error(), "the file ") // "holds a web page, not a calendar"
+	case errors.Is(err, ErrBadSource):
+		why = err.Error() // "is a folder, not a calendar file"
+	default:
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said once, below
+		}
+		return fmt.Errorf("the file %s: %w", path, err)
+	}
+	return &wordedError{msg: "the file " + path + " " + why, err: err}
+}
+
+// wordedError is err told in other words; it still unwraps to err.
+type wordedError struct {
+	msg string
+	err error
+}
+
+func (e *wordedError) Error() string { return e.msg }
+func (e *wordedError) Unwrap() error { return e.err }
 
 // readCalendarFile reads path, refusing files over max bytes and files that
 // are not iCalendar (empty, a saved web page, …).
@@ -83,7 +118,7 @@ func readCalendarFile(path string, max int64) ([]byte, fetchState, error) {
 		return nil, fetchState{}, err
 	}
 	if info.IsDir() {
-		return nil, fetchState{}, fmt.Errorf("%w: is a directory", ErrBadSource)
+		return nil, fetchState{}, &wordedError{msg: "is a folder, not a calendar file", err: ErrBadSource}
 	}
 	if info.Size() > max {
 		return nil, fetchState{}, fmt.Errorf("%w (%d bytes, limit %s)", ErrSourceTooLarge, info.Size(), sizeLimit(max))
@@ -93,7 +128,8 @@ func readCalendarFile(path string, max int64) ([]byte, fetchState, error) {
 		return nil, fetchState{}, err
 	}
 	if err := checkICalendar(data, "", fromFile); err != nil {
-		return nil, fetchState{}, fmt.Errorf("%w: %w", ErrBadSource, err)
+		// "the file holds a web page, not a calendar"
+		return nil, fetchState{}, &wordedError{msg: err.Error(), err: errors.Join(ErrBadSource, err)}
 	}
 	return data, fetchState{FileModTime: info.ModTime(), FileSize: info.Size()}, nil
 }

@@ -118,7 +118,7 @@ func TestFileSourceNotACalendarKeepsLastGoodCopy(t *testing.T) {
 		t.Fatalf("Fetch = %q, %v", data, err)
 	}
 	st, _ := src.Status()
-	if line := st.Describe(testNow, time.UTC); !strings.Contains(line, "the file holds a web page, not a calendar") {
+	if line := st.Describe(testNow, time.UTC); !strings.Contains(line, "team.ics holds a web page, not a calendar") {
 		t.Errorf("status = %q", line)
 	}
 	// Adding a saved web page as a calendar is refused, as a bad source.

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -268,6 +270,9 @@ func TestURLSourceStatusErrors(t *testing.T) {
 		{http.StatusNotFound, ErrSourceNotFound},
 		{http.StatusGone, ErrSourceNotFound},
 		{http.StatusInternalServerError, ErrSourceHTTP},
+		{http.StatusBadGateway, ErrSourceHTTP},
+		{http.StatusTooManyRequests, ErrSourceHTTP},
+		{http.StatusTeapot, ErrSourceHTTP},
 	}
 	for _, tt := range tests {
 		env := newSourceEnv(t, SourceOptions{})
@@ -276,6 +281,31 @@ func TestURLSourceStatusErrors(t *testing.T) {
 		srv.Close()
 		if !errors.Is(err, tt.want) {
 			t.Errorf("HTTP %d: err = %v, want %v", tt.code, err, tt.want)
+		}
+		// People read these: no status code, no HTTP jargon.
+		if msg := err.Error(); strings.Contains(msg, strconv.Itoa(tt.code)) || strings.Contains(msg, "HTTP") || strings.Contains(msg, http.StatusText(tt.code)) {
+			t.Errorf("HTTP %d: %q speaks HTTP to the user", tt.code, msg)
+		}
+	}
+}
+
+// TestCalDAVStatusErrorsInWords: a CalDAV server that fails a request
+// with an error status is told in words too (go-webdav's own error reads
+// "500 Internal Server Error").
+func TestCalDAVStatusErrorsInWords(t *testing.T) {
+	for _, code := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable, http.StatusBadRequest} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }))
+		hc := &davHTTP{hc: srv.Client(), timeout: time.Second, maxBytes: MaxDAVDiscoveryBytes}
+		req, _ := http.NewRequest("PROPFIND", srv.URL, nil)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		err = davErr(hc, fmt.Errorf("%d %s", code, http.StatusText(code)))
+		srv.Close()
+		if !errors.Is(err, ErrSourceHTTP) || strings.Contains(err.Error(), strconv.Itoa(code)) {
+			t.Errorf("HTTP %d: %v, want ErrSourceHTTP in words", code, err)
 		}
 	}
 }

@@ -170,15 +170,13 @@ func savePNG(t *testing.T, img image.Image, path string) {
 	t.Logf("wrote %s", path)
 }
 
-// TestEveryTabScreenshot fills a fresh data directory with the bundled
-// sample calendar and an accepted plan through the CLI, starts the app and
-// switches through every tab with Ctrl+1..5, saving a screenshot of each
-// (test-artifacts/e2e-tab-*.png) that must be drawn and differ from the
-// previous tab's. Today is shot again while focusing. Today and Report are
-// copied to docs/ for the README.
-func TestEveryTabScreenshot(t *testing.T) {
-	needDesktop(t)
-	began := time.Now()
+// sampleApp fills a fresh data directory with the bundled sample calendar
+// and an accepted plan through the CLI, starts the app, and gives its
+// Digest tab something to show: notifications from a few apps and senders,
+// most delivered in a digest, two still held. It returns the app and its
+// window, focused, the pointer over it.
+func sampleApp(t *testing.T) (*instance, string) {
+	t.Helper()
 	home := onboardedHome(t)
 	mustCLI(t, home, "calendar", "add", "file", filepath.Join(repoRoot(), "assets", "sample.ics"), "--name", "Sample")
 	if out := mustCLI(t, home, "plan", "--sync"); !strings.Contains(out, "proposed") {
@@ -188,16 +186,37 @@ func TestEveryTabScreenshot(t *testing.T) {
 	if m := regexp.MustCompile(`Accepted (\d+) block`).FindStringSubmatch(out); m == nil || m[1] == "0" {
 		t.Fatalf("plan accept --all: %q", out)
 	}
-
 	app := startApp(t, home)
 	app.waitAPI(90 * time.Second)
+	for _, n := range [][3]string{
+		{"chat", "Alice", "Lunch at 12:30?"}, {"chat", "Bob", "Standup notes are in"}, {"chat", "Alice", "Are you there?"},
+		{"ci", "Nightly build failed", "main is red"}, {"mail", "Invoice 42", "due Friday"},
+	} {
+		mustCLI(t, home, "notify", "--source", n[0], "--title", n[1], "--body", n[2])
+	}
+	mustCLI(t, home, "digest", "now")
+	mustCLI(t, home, "notify", "--source", "ci", "--title", "Deploy finished", "--body", "v2.4.1 is live")
+	mustCLI(t, home, "notify", "--source", "mail", "--title", "Team offsite", "--body", "agenda attached")
 	win := windowID(t, 60*time.Second)
-	t.Logf("app up and window %s mapped after %s", win, time.Since(began).Round(time.Millisecond))
-
 	// No window manager runs: give the window the keyboard focus, and put
 	// the pointer over it (X's default focus follows the pointer).
 	xdotool(t, "windowfocus", "--sync", win)
 	xdotool(t, "mousemove", "--window", win, "5", "5")
+	return app, win
+}
+
+// TestEveryTabScreenshot starts the app on sample data (sampleApp) with a
+// tray host on the bus, and switches through every tab with Ctrl+1..5,
+// saving a screenshot of each (test-artifacts/e2e-tab-*.png) that must be
+// drawn and differ from the previous tab's. Today is shot again while
+// focusing. Today and Digest are copied to docs/ for the README.
+func TestEveryTabScreenshot(t *testing.T) {
+	needDesktop(t)
+	began := time.Now()
+	ownWatcher(t) // a panel, so the window shows no "no tray" notice
+	app, win := sampleApp(t)
+	home := app.home
+	t.Logf("app up and window %s mapped after %s", win, time.Since(began).Round(time.Millisecond))
 
 	prev := steady(t, win, "e2e-tab-today.png")
 	today := prev
@@ -226,14 +245,70 @@ func TestEveryTabScreenshot(t *testing.T) {
 	mustCLI(t, home, "focus", "stop")
 	settled(t, win, "e2e-tab-today-stopped.png", focusing, func() {})
 
-	// LULL_UPDATE_DOCS=1 refreshes the README's screenshots; other runs
-	// leave the checkout clean.
+	// LULL_UPDATE_DOCS=1 refreshes the README's screenshots (the Report's
+	// comes from TestADayWithLull); other runs leave the checkout clean.
 	if os.Getenv("LULL_UPDATE_DOCS") == "1" {
-		for _, tab := range []string{"today", "report"} {
+		for _, tab := range []string{"today", "digest"} {
 			savePNG(t, loadPNG(t, shots[tab]), filepath.Join(repoRoot(), "docs", tab+".png"))
 		}
 	}
 	t.Logf("all tabs in %s", time.Since(began).Round(time.Millisecond))
+}
+
+// windowSize is win's size as X reports it.
+func windowSize(t *testing.T, win string) (int, int) {
+	t.Helper()
+	out, err := exec.Command("xdotool", "getwindowgeometry", win).Output()
+	if err != nil {
+		t.Fatalf("xdotool getwindowgeometry: %v", err)
+	}
+	m := regexp.MustCompile(`Geometry: (\d+)x(\d+)`).FindStringSubmatch(string(out))
+	if m == nil {
+		t.Fatalf("no geometry in %q", out)
+	}
+	w, _ := strconv.Atoi(m[1])
+	h, _ := strconv.Atoi(m[2])
+	return w, h
+}
+
+// TestWindowAt1280And500 sizes the window 1280 and 500 px wide and goes
+// through every tab: the window takes the size (no tab needs more), keeps
+// it while the tabs switch, and each tab is drawn
+// (test-artifacts/e2e-<width>-<tab>.png; look at them: nothing clipped).
+// Ctrl+1…5 also works with the cursor in a Settings field.
+func TestWindowAt1280And500(t *testing.T) {
+	needDesktop(t)
+	ownWatcher(t)
+	_, win := sampleApp(t)
+	prev := steady(t, win, "e2e-width-start.png")
+	for _, size := range [][2]int{{1280, 800}, {500, 700}} {
+		xdotool(t, "windowsize", win, strconv.Itoa(size[0]), strconv.Itoa(size[1]))
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			w, h := windowSize(t, win)
+			if w == size[0] && h == size[1] {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("asked for %dx%d, the window is %dx%d", size[0], size[1], w, h)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		for i, tab := range []string{"today", "plan", "digest", "report", "settings"} {
+			name := fmt.Sprintf("e2e-%d-%s.png", size[0], tab)
+			key := "ctrl+" + strconv.Itoa(i+1)
+			prev = settled(t, win, name, prev, func() { xdotool(t, "key", "--window", win, key) })
+			if w, h := windowSize(t, win); w != size[0] || h != size[1] {
+				t.Errorf("%s at %dx%d: the window became %dx%d", tab, size[0], size[1], w, h)
+			}
+		}
+	}
+	// The cursor in a Settings field (the Settings tab is open, 500 px
+	// wide): Tab moves the focus into the form, Ctrl+1 still shows Today.
+	for i := 0; i < 8; i++ {
+		xdotool(t, "key", "--window", win, "Tab")
+	}
+	settled(t, win, "e2e-500-today-from-a-field.png", prev, func() { xdotool(t, "key", "--window", win, "ctrl+1") })
 }
 
 // ---- the tray, driven over D-Bus -------------------------------------------
@@ -770,4 +845,168 @@ func TestTrayWhileHidden(t *testing.T) {
 	if hidden*2 > shown {
 		t.Errorf("shown by a tap, Lull wakes %.0f times a second, hidden %.0f: the event loop stayed parked", shown, hidden)
 	}
+}
+
+// TestNoTrayDesktop: on a desktop with no StatusNotifierWatcher (this
+// session has none unless a test provides one), Lull says so once as a
+// notification after its grace, shows it in the window, and the window's
+// close button minimises the window (an ICCCM iconify request, which a
+// window manager would honour) instead of hiding Lull where nobody can find
+// it.
+func TestNoTrayDesktop(t *testing.T) {
+	needDesktop(t)
+	mon := startMonitor(t)
+	home := onboardedHome(t)
+	app := startApp(t, home)
+	app.waitAPI(90 * time.Second)
+	win := windowID(t, 60*time.Second)
+	steady(t, win, "e2e-notray.png")
+
+	deadline := time.Now().Add(60 * time.Second)
+	var notices int
+	for {
+		notices = 0
+		for _, c := range mon.calls() {
+			if c.App == "Lull" && c.Summary == "Lull is running without a tray icon" {
+				notices++
+			}
+		}
+		if notices > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if notices != 1 {
+		t.Fatalf("%d no-tray notifications, want 1; calls: %+v", notices, mon.calls())
+	}
+
+	watch, err := watchIconify()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := closeWindowX(win); err != nil {
+		t.Fatal(err)
+	}
+	if !watch.wait(win, 15*time.Second) {
+		t.Fatal("closing the window did not ask to minimise it")
+	}
+	time.Sleep(time.Second)
+	select {
+	case <-app.done:
+		t.Fatal("closing the window quit Lull")
+	default:
+	}
+	if !visibleWindow() {
+		t.Error("closing the window hid it, with no tray to bring it back")
+	}
+	for _, c := range mon.calls() {
+		if c.Summary == "Lull is running without a tray icon" {
+			notices--
+		}
+	}
+	if notices != 0 {
+		t.Errorf("the no-tray notice came more than once")
+	}
+}
+
+// ---- the desktop's light or dark preference ------------------------------------
+
+const (
+	portalName     = "org.freedesktop.portal.Desktop"
+	portalPath     = dbus.ObjectPath("/org/freedesktop/portal/desktop")
+	portalSettings = "org.freedesktop.portal.Settings"
+	appearanceNS   = "org.freedesktop.appearance"
+)
+
+// portal stands in for xdg-desktop-portal's Settings: the desktop's
+// color-scheme (1 dark, 2 light), which Fyne reads at start and follows
+// through SettingChanged.
+type portal struct {
+	conn   *dbus.Conn
+	mu     sync.Mutex
+	scheme uint32
+}
+
+func (p *portal) ReadOne(ns, key string) (dbus.Variant, *dbus.Error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ns != appearanceNS || key != "color-scheme" {
+		return dbus.Variant{}, dbus.NewError("org.freedesktop.portal.Error.NotFound", []any{"no such setting"})
+	}
+	return dbus.MakeVariant(p.scheme), nil
+}
+
+// Read is the old name of ReadOne, answering a variant in a variant.
+func (p *portal) Read(ns, key string) (dbus.Variant, *dbus.Error) {
+	v, err := p.ReadOne(ns, key)
+	return dbus.MakeVariant(v), err
+}
+
+// set changes the preference and tells the desktop's apps.
+func (p *portal) set(t *testing.T, scheme uint32) {
+	t.Helper()
+	p.mu.Lock()
+	p.scheme = scheme
+	p.mu.Unlock()
+	if err := p.conn.Emit(portalPath, portalSettings+".SettingChanged", appearanceNS, "color-scheme", dbus.MakeVariant(scheme)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ownPortal takes org.freedesktop.portal.Desktop with the given scheme
+// until the test ends.
+func ownPortal(t *testing.T, scheme uint32) *portal {
+	t.Helper()
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		t.Fatalf("session bus: %v", err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	p := &portal{conn: conn, scheme: scheme}
+	if err := conn.Export(p, portalPath, portalSettings); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := conn.RequestName(portalName, dbus.NameFlagDoNotQueue)
+	if err != nil || reply != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("cannot own %s: reply %v, %v", portalName, reply, err)
+	}
+	return p
+}
+
+// luminance is the mean brightness of img, 0 (black) to 1 (white).
+func luminance(img image.Image) float64 {
+	b := img.Bounds()
+	var sum float64
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			sum += (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(bl)) / 0xffff
+		}
+	}
+	return sum / float64(b.Dx()*b.Dy())
+}
+
+// TestFollowsTheDesktopTheme: a desktop that prefers light gets a light
+// window, and when the user switches the desktop to dark, the open window
+// turns dark (test-artifacts/e2e-theme-light.png, e2e-theme-dark.png).
+func TestFollowsTheDesktopTheme(t *testing.T) {
+	needDesktop(t)
+	p := ownPortal(t, 2)
+	ownWatcher(t)
+	home := onboardedHome(t)
+	app := startApp(t, home)
+	app.waitAPI(90 * time.Second)
+	win := windowID(t, 60*time.Second)
+	var light image.Image
+	if light = pollSteady(t, win, func(img image.Image) bool { return luminance(img) > 0.6 }); light == nil {
+		t.Fatalf("the window is not light on a light desktop:\n%s", app.logs.String())
+	}
+	savePNG(t, light, filepath.Join(artifacts(t), "e2e-theme-light.png"))
+	p.set(t, 1)
+	dark := pollSteady(t, win, func(img image.Image) bool { return luminance(img) < 0.3 })
+	if dark == nil {
+		t.Fatal("the window did not turn dark when the desktop did")
+	}
+	savePNG(t, dark, filepath.Join(artifacts(t), "e2e-theme-dark.png"))
+	t.Logf("luminance %.2f light, %.2f dark", luminance(light), luminance(dark))
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -327,6 +328,28 @@ var liveChecks = map[string]struct {
 		r.save(t, func(s *Settings) { s.Capture = true })
 		if got := r.capture.all(); strings.Join(got, ",") != "start,stop,start" || !r.svc.CaptureOn() {
 			t.Fatalf("capture calls after turning it back on %v", got)
+		}
+	}},
+	"EndCue": {func(s *Settings) { s.EndCue = true }, func(t *testing.T, r *liveRig) {
+		before := len(r.sent.Sent())
+		if _, err := r.svc.Focus.Start(25 * time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		r.clk.Advance(26 * time.Minute)
+		r.svc.Flush()
+		if got := r.sent.Sent()[before:]; !slices.ContainsFunc(got, func(m notify.Message) bool { return m.Title == "Focus session done" }) {
+			t.Fatalf("no end-of-session cue among %+v", got)
+		}
+	}},
+	"BreakAfter": {func(s *Settings) { s.EndCue, s.BreakAfter = true, 7*time.Minute }, func(t *testing.T, r *liveRig) {
+		before := len(r.sent.Sent())
+		if _, err := r.svc.Focus.Start(25 * time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		r.clk.Advance(26 * time.Minute)
+		r.svc.Flush()
+		if got := r.sent.Sent()[before:]; !slices.ContainsFunc(got, func(m notify.Message) bool { return strings.Contains(m.Body, "Take a 7 min break") }) {
+			t.Fatalf("no 7 min break suggested among %+v", got)
 		}
 	}},
 	"DND": {func(s *Settings) { s.DND = "dunst" }, func(t *testing.T, r *liveRig) {

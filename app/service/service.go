@@ -79,8 +79,8 @@ const (
 	SettingsChanged
 )
 
-// Event is one change, delivered to subscribers in order on the
-// service's goroutines; the UI hands it to fyne.Do.
+// Event is one change, delivered to each subscriber in order on a
+// goroutine of its own (see Subscribe); the UI hands it to fyne.Do.
 type Event struct {
 	Kind  EventKind
 	Focus focus.State
@@ -104,8 +104,12 @@ type Service struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// cued is the last session told ended by cueEnd (once per session).
+	cueMu sync.Mutex
+	cued  string
+
 	subMu  sync.Mutex
-	subs   map[int]func(Event)
+	subs   map[int]*subscriber
 	nextID int
 
 	// Three locks, so no request waits on the network unless it asked for
@@ -145,7 +149,7 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{Data: d, opts: opts, subs: map[int]func(Event){}, started: d.Clock.Now()}
+	s := &Service{Data: d, opts: opts, subs: map[int]*subscriber{}, started: d.Clock.Now()}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	fail := func(err error) (*Service, error) {
 		s.Close()
@@ -187,6 +191,7 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 			s.Notify.FocusStarted()
 		} else {
 			s.Notify.FocusEnded(s.Clock.Now().Sub(st.Start))
+			s.cueEnd(st)
 		}
 		s.emit(Event{Kind: FocusChanged, Focus: st})
 	})
@@ -278,28 +283,30 @@ func (s *Service) APIPort() int {
 func (s *Service) TokenStore() (localapi.TokenStore, string) { return s.tokenStore, s.tokenNotice }
 
 // Subscribe registers f for every Event; the returned func unsubscribes.
+// f runs on a goroutine of its own, one event at a time and in order, and
+// never holds up whoever emitted the event; events of one kind that pile up
+// while f runs reach it as one, the latest (see subscriber).
 func (s *Service) Subscribe(f func(Event)) func() {
+	sub := newSubscriber(f)
 	s.subMu.Lock()
 	defer s.subMu.Unlock()
 	id := s.nextID
 	s.nextID++
-	s.subs[id] = f
+	s.subs[id] = sub
 	return func() {
 		s.subMu.Lock()
 		delete(s.subs, id)
 		s.subMu.Unlock()
+		sub.close()
 	}
 }
 
+// emit hands e to every subscriber without waiting for any of them.
 func (s *Service) emit(e Event) {
 	s.subMu.Lock()
-	fs := make([]func(Event), 0, len(s.subs))
-	for _, f := range s.subs {
-		fs = append(fs, f)
-	}
-	s.subMu.Unlock()
-	for _, f := range fs {
-		f(e)
+	defer s.subMu.Unlock()
+	for _, sub := range s.subs {
+		sub.post(e)
 	}
 }
 

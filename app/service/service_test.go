@@ -190,6 +190,7 @@ func TestADayOnTheFakeClock(t *testing.T) {
 		t.Fatalf("report: focus %s planned %s kept %s batched %d digests %d interruptions %+v (block %s)",
 			r.Focus, r.Planned, r.Kept, r.Batched, r.Digests, r.Interruptions, first.Duration())
 	}
+	svc.Flush() // events reach subscribers on their own goroutines
 	mu.Lock()
 	defer mu.Unlock()
 	if events[FocusChanged] < 2 || events[PlanChanged] == 0 || events[HeldChanged] == 0 || events[CalendarsChanged] == 0 {

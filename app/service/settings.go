@@ -56,7 +56,15 @@ type Settings struct {
 	Onboarded bool `json:"onboarded,omitempty"`
 	// SampleSource is the id of the bundled sample calendar, if added.
 	SampleSource string `json:"sample_source,omitempty"`
+	// EndCue shows a notification when a focus session runs to its planned
+	// end, and BreakAfter is the short break it suggests (0: none).
+	EndCue     bool          `json:"end_cue,omitempty"`
+	BreakAfter time.Duration `json:"break_after,omitempty"`
 }
+
+// MaxBreak is the longest break the end-of-session cue suggests: a short
+// pause, not the rest of the day.
+const MaxBreak = time.Hour
 
 // DefaultSettings are PRODUCT.md's defaults.
 func DefaultSettings() Settings {
@@ -100,6 +108,10 @@ func (s Settings) Validate() error {
 	}
 	if _, err := s.digestTimes(); err != nil {
 		return err
+	}
+	if s.BreakAfter < 0 || s.BreakAfter > MaxBreak {
+		return badSetting(&human.FieldError{Key: "break", Label: "break to suggest", Value: human.Duration(s.BreakAfter),
+			Problem: "must be between 0 min and " + human.Duration(MaxBreak), Example: "5 min"})
 	}
 	if s.ExportICS != "" {
 		if err := calendar.CheckExportName(s.ExportICS); err != nil {

@@ -105,7 +105,7 @@ func TestCalendarListSaysEventsAndProblems(t *testing.T) {
 		{"Some broken", `1 event, 1 problem (first: line 11: event "nostart@test": no DTSTART) · updated 08:30`, 1, 1, false},
 		{"Empty", "no events read · updated 08:30", 0, 0, false},
 		{"Only problems", `no events read, 2 problems (first: line 4: event "nostart@test": no DTSTART) · updated 08:30`, 0, 2, false},
-		{"Turns HTML", "error: file " + files["Turns HTML"] + ": invalid calendar source: the file holds a web page, not a calendar — last good copy from 07:00 in use (1 event)", 1, 0, true},
+		{"Turns HTML", "error: the file " + files["Turns HTML"] + " holds a web page, not a calendar — last good copy from 07:00 in use (1 event)", 1, 0, true},
 	} {
 		s, ok := got[tc.name]
 		if !ok {

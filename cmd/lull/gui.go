@@ -139,7 +139,8 @@ func runGUI(dir string, e env) int {
 		return exitFailure
 	}
 	var running atomic.Pointer[service.Service]
-	var sender notify.Sender = notify.NewSender(bus)
+	plain := notify.NewSender(bus)
+	var sender notify.Sender = plain
 	if bus != nil {
 		// Digests open the Digest tab when clicked, where the desktop's
 		// notification server supports actions.
@@ -217,7 +218,16 @@ func runGUI(dir string, e env) int {
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	// Hidden to the tray, Fyne's event loop wakes every parkQuantum rather
 	// than 60 times a second.
-	ui := app.New(a, svc, app.Options{Park: parkQuantum})
+	ui := app.New(a, svc, app.Options{
+		Park:     parkQuantum,
+		Tray:     newTrayHost(ctx),
+		Minimize: minimizeWindow,
+		Notify: func(title, body string) {
+			if err := plain.Send(notify.Message{Title: title, Body: body}); err != nil {
+				fmt.Fprintf(e.stderr, "lull: %s: %v\n", title, err)
+			}
+		},
+	})
 	defer ui.Close()
 	// Tapping the tray icon shows the window through the UI, which wakes a
 	// parked loop (Fyne's own tap handler would wait for it), and an open
