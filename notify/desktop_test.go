@@ -166,7 +166,7 @@ func TestDesktopDunst(t *testing.T) {
 	waitFor(t, "1 held item", heldN(1))
 	sh(t, "notify-send", "-a", "Pager", "--urgency=critical", "prod down")
 	waitFor(t, "the interruption", func() bool { return len(rec.log()) == 1 })
-	if ints := rec.ints; ints[0].Source != "Pager" || ints[0].Reason != "urgency critical" {
+	if ints := rec.ints; ints[0].Source != "Pager" || ints[0].Reason != "urgent" {
 		t.Fatalf("interruption = %+v", ints[0])
 	}
 	waitFor(t, "the critical one on screen, alone", func() bool {
