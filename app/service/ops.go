@@ -2,21 +2,21 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/human"
 )
 
 var (
-	// ErrBadFormat is an unknown --format value.
-	ErrBadFormat = errors.New("unknown format")
-	// ErrBadRequest is a request missing what it needs.
-	ErrBadRequest = errors.New("bad request")
+	// ErrBadFormat is an unknown --format value (api.ErrBadFormat).
+	ErrBadFormat = api.ErrBadFormat
+	// ErrBadRequest is a request missing what it needs (api.ErrBadRequest).
+	ErrBadRequest = api.ErrBadRequest
 )
 
 // WriteReport writes week's report ("" = this week) as text, json or csv.
@@ -76,24 +76,8 @@ func WriteExport(w io.Writer, d *Data, from, to, format string) error {
 	return write(w, sessions, loc)
 }
 
-// AddSource is a request to add a calendar: exactly the fields its kind
-// needs. Password and a URL's secret parts go to the keyring only.
-type AddSource struct {
-	Kind     calendar.SourceKind `json:"kind"`
-	Name     string              `json:"name,omitempty"`
-	Path     string              `json:"path,omitempty"`
-	URL      string              `json:"url,omitempty"`
-	User     string              `json:"user,omitempty"`
-	Password string              `json:"password,omitempty"`
-	// Calendar picks a CalDAV calendar by path or name when the account
-	// has several.
-	Calendar string `json:"calendar,omitempty"`
-	// Publish makes a CalDAV calendar the one accepted blocks are written to.
-	Publish bool `json:"publish,omitempty"`
-	// AllDayFree sets the calendar's "all-day events are free" (see
-	// calendar.SourceConfig.AllDayFree).
-	AllDayFree bool `json:"all_day_free,omitempty"`
-}
+// AddSource is a request to add a calendar (api.AddCalendar).
+type AddSource = api.AddCalendar
 
 // AddSource adds a calendar source; a CalDAV source is checked against the
 // server first (discovery), so a wrong password fails here.
@@ -137,11 +121,8 @@ func (d *Data) AddSource(ctx context.Context, req AddSource) (calendar.SourceCon
 	return cfg, nil
 }
 
-// SourceChange is a change to a calendar's settings; nil fields stay.
-type SourceChange struct {
-	// AllDayFree is the "all-day events are free" setting.
-	AllDayFree *bool `json:"all_day_free,omitempty"`
-}
+// SourceChange is a change to a calendar's settings (api.CalendarChange).
+type SourceChange = api.CalendarChange
 
 // ChangeSource changes a calendar's settings and returns them; the next
 // sync reads the calendar with them.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -20,6 +21,11 @@ import (
 // DefaultSyncInterval is how often calendars are re-read and the plan
 // refreshed while Lull runs.
 const DefaultSyncInterval = 15 * time.Minute
+
+// apiCloseTimeout bounds how long Close waits for the local API's running
+// requests (a calendar sync, say): quitting Lull must not hang on them.
+// Event streams end at once (their handlers watch the service closing).
+const apiCloseTimeout = 2 * time.Second
 
 // Options configure the running service.
 type Options struct {
@@ -77,14 +83,17 @@ const (
 	// SettingsChanged: settings were saved (window, command line or API)
 	// and the running schedules and rules follow them now.
 	SettingsChanged
+	// DigestDelivered: a digest was delivered; Digest is its ID.
+	DigestDelivered
 )
 
 // Event is one change, delivered to subscribers in order on the
 // service's goroutines; the UI hands it to fyne.Do.
 type Event struct {
-	Kind  EventKind
-	Focus focus.State
-	Err   error
+	Kind   EventKind
+	Focus  focus.State
+	Err    error
+	Digest string
 }
 
 // Service is the running application without its UI: the database, the
@@ -107,6 +116,8 @@ type Service struct {
 	subMu  sync.Mutex
 	subs   map[int]func(Event)
 	nextID int
+	// streams counts the open event streams (GET /v1/events).
+	streams atomic.Int32
 
 	// Three locks, so no request waits on the network unless it asked for
 	// the network: fetchMu is held while calendars are fetched (up to the
@@ -178,6 +189,7 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 		DND:           opts.DND,
 		Closer:        opts.Closer,
 		Logf:          opts.Logf,
+		Delivered:     func(d notify.Digest) { s.emit(Event{Kind: DigestDelivered, Digest: d.ID}) },
 	}, ncfg)
 	if err != nil {
 		return fail(err)
@@ -256,7 +268,9 @@ func (s *Service) startAPI() error {
 		s.opts.Logf("%s", notice)
 	}
 	s.api = localapi.NewServer(token)
-	s.mount(s.api)
+	if err := s.mount(s.api); err != nil {
+		return err
+	}
 	if err := s.api.Start(); err != nil {
 		return fmt.Errorf("local API: %w", err)
 	}
@@ -561,8 +575,10 @@ func (s *Service) Close() error {
 		}
 		s.timerMu.Unlock()
 		if s.api != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			if err := s.api.Close(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			ctx, cancel := context.WithTimeout(context.Background(), apiCloseTimeout)
+			if err := s.api.Close(ctx); errors.Is(err, context.DeadlineExceeded) {
+				s.opts.Logf("local API: requests still running after %s were cut off", apiCloseTimeout)
+			} else if err != nil {
 				errs = append(errs, err)
 			}
 			cancel()

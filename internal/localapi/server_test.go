@@ -130,13 +130,13 @@ func TestClientDialAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out map[string]any
-	if err := c.Do("GET", "/v1/status", nil, &out); err != nil || out["ok"] != true {
+	if err := c.Do(t.Context(), "GET", "/v1/status", nil, nil, &out); err != nil || out["ok"] != true {
 		t.Errorf("status = %v, %v", out, err)
 	}
 	// A client holding another token cannot verify the listener, so it
 	// sends nothing (the guard's 401 for a wrong token is in
 	// TestGuardRefusals).
-	err = NewClient(port, "wrong").Do("GET", "/v1/status", nil, nil)
+	err = NewClient(port, "wrong").Do(t.Context(), "GET", "/v1/status", nil, nil, nil)
 	var nl *NotLullError
 	if !errors.As(err, &nl) || !errors.Is(err, ErrNotRunning) {
 		t.Errorf("wrong token err = %v, want NotLullError", err)
