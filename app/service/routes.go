@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -21,11 +22,17 @@ import (
 )
 
 // mount mounts a handler for every route of api.Routes behind the guard of
-// srv; it fails when a route has no handler or a handler no route (the
-// table in internal/api is the one list of endpoints).
+// srv (mountRoutes).
 func (s *Service) mount(srv *localapi.Server) error {
-	hs := s.handlers()
-	for _, r := range api.Routes() {
+	return mountRoutes(srv, api.Routes(), s.handlers())
+}
+
+// mountRoutes mounts hs[r.Name] for every route r; it fails when a route
+// has no handler or a handler no route (the table in internal/api is the
+// one list of endpoints).
+func mountRoutes(srv *localapi.Server, routes []api.Route, hs map[string]http.Handler) error {
+	hs = maps.Clone(hs)
+	for _, r := range routes {
 		h, ok := hs[r.Name]
 		if !ok {
 			return fmt.Errorf("local API: route %s (%s) has no handler", r.Name, r.Pattern())

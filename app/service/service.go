@@ -13,7 +13,9 @@ import (
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/notify"
 )
@@ -55,6 +57,9 @@ type Options struct {
 	// SyncInterval defaults to DefaultSyncInterval; negative disables the
 	// periodic sync (tests drive it by hand).
 	SyncInterval time.Duration
+	// EventHeartbeat is how often an idle event stream carries a heartbeat
+	// (default api.HeartbeatInterval; tests shorten it).
+	EventHeartbeat time.Duration
 	// Logf receives background errors (default: stderr).
 	Logf func(format string, args ...any)
 }
@@ -151,6 +156,9 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	}
 	if opts.SyncInterval == 0 {
 		opts.SyncInterval = DefaultSyncInterval
+	}
+	if opts.EventHeartbeat == 0 {
+		opts.EventHeartbeat = api.HeartbeatInterval
 	}
 	d, err := OpenData(opts.DataOptions)
 	if err != nil {
@@ -577,7 +585,7 @@ func (s *Service) Close() error {
 		if s.api != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), apiCloseTimeout)
 			if err := s.api.Close(ctx); errors.Is(err, context.DeadlineExceeded) {
-				s.opts.Logf("local API: requests still running after %s were cut off", apiCloseTimeout)
+				s.opts.Logf("local API: requests still running after %s were cut off", human.Duration(apiCloseTimeout))
 			} else if err != nil {
 				errs = append(errs, err)
 			}

@@ -54,7 +54,7 @@ func (s *Service) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}) {
 		return
 	}
-	heartbeat := time.NewTicker(api.HeartbeatInterval)
+	heartbeat := time.NewTicker(s.opts.EventHeartbeat)
 	defer heartbeat.Stop()
 	for {
 		select {

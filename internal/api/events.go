@@ -128,7 +128,7 @@ func (c *Client) Events(ctx context.Context) (<-chan Event, error) {
 	go func() {
 		defer close(ch)
 		for {
-			err := readEvents(ctx, body, ch)
+			err := readEvents(ctx, body, ch, 2*HeartbeatInterval)
 			if ctx.Err() != nil {
 				return
 			}
@@ -171,9 +171,9 @@ func (c *Client) reconnectEvents(ctx context.Context) io.ReadCloser {
 }
 
 // readEvents reads body's events into ch until the stream ends, ctx ends,
-// or nothing, not even a heartbeat, came for two heartbeats; it closes
-// body and says why it stopped.
-func readEvents(ctx context.Context, body io.ReadCloser, ch chan<- Event) error {
+// or nothing, not even a heartbeat, came for idle; it closes body and says
+// why it stopped.
+func readEvents(ctx context.Context, body io.ReadCloser, ch chan<- Event, idle time.Duration) error {
 	var once sync.Once
 	var why error
 	stop := func(err error) {
@@ -183,8 +183,8 @@ func readEvents(ctx context.Context, body io.ReadCloser, ch chan<- Event) error 
 		})
 	}
 	defer stop(nil)
-	idle := time.AfterFunc(2*HeartbeatInterval, func() { stop(errors.New("Lull stopped answering")) })
-	defer idle.Stop()
+	silence := time.AfterFunc(idle, func() { stop(errors.New("Lull stopped answering")) })
+	defer silence.Stop()
 	done := context.AfterFunc(ctx, func() { stop(ctx.Err()) })
 	defer done()
 
@@ -205,7 +205,7 @@ func readEvents(ctx context.Context, body io.ReadCloser, ch chan<- Event) error 
 			}
 			return err
 		}
-		idle.Reset(2 * HeartbeatInterval)
+		silence.Reset(idle)
 		line = bytes.TrimRight(line, "\r\n")
 		switch {
 		case len(line) == 0 && len(data) > 0:

@@ -113,11 +113,15 @@ const GoalExample = "10h"
 // focus. Lists are comma-separated; "none" or nothing empties them.
 func Fields() []Field {
 	out := []Field{{
-		Key: "goal", Label: "weekly goal", Help: "weekly focus goal, e.g. 10h or 7.5h", Example: GoalExample, Kind: KindLength,
+		Key: "goal", Label: "weekly goal", Help: "weekly focus goal: hours (a bare number) or a length, e.g. 10, 7.5 or 7h30", Example: GoalExample, Kind: KindLength,
 		format: func(st Settings) string { return human.Duration(st.Plan.WeeklyGoal) },
-		parse: func(st *Settings, v string) (err error) {
-			st.Plan.WeeklyGoal, err = parseGoal(v)
-			return err
+		parse: func(st *Settings, v string) error {
+			d, err := parseGoal(v)
+			if err != nil {
+				return err
+			}
+			st.Plan.WeeklyGoal = d
+			return nil
 		},
 		value: func(st Settings) any { return st.Plan.WeeklyGoal },
 	}}
