@@ -193,3 +193,38 @@ func TestTokenFallsBackToPrivateFile(t *testing.T) {
 		t.Error("file token changed between starts")
 	}
 }
+
+// TestErrorAnswers: an error answer comes back as a *StatusError that
+// keeps the status and the code for programs and reads as the message
+// alone (no HTTP status); an answer that is not Lull's envelope still
+// shows no status; a Lull that stopped after the client was made is "not
+// running".
+func TestErrorAnswers(t *testing.T) {
+	s := NewServer(testToken)
+	s.HandleFunc("GET /v1/fail", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, http.StatusConflict, ErrorBody{Code: "already_focusing", Message: "already focusing (since 09:12)", Field: "x"})
+	})
+	s.HandleFunc("GET /v1/plain", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient(s.Port(), testToken)
+	err := c.Do(t.Context(), "GET", "/v1/fail", nil, nil, nil)
+	var se *StatusError
+	if !errors.As(err, &se) || se.Status != 409 || se.Body.Code != "already_focusing" || se.Body.Field != "x" || err.Error() != "already focusing (since 09:12)" {
+		t.Errorf("error answer: %v %+v", err, se)
+	}
+	err = c.Do(t.Context(), "GET", "/v1/plain", nil, nil, nil)
+	if !errors.As(err, &se) || se.Status != 500 || strings.Contains(err.Error(), "500") || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("plain answer: %v", err)
+	}
+	err = c.Do(t.Context(), "POST", "/v1/fail", nil, []byte(strings.Repeat("x", MaxBody+1)), nil)
+	if !errors.As(err, &se) || se.Status != 413 || se.Body.Code != CodeTooLarge || strings.Contains(err.Error(), "413") {
+		t.Errorf("too large: %v %+v", err, se)
+	}
+	s.Close(t.Context())
+	c.http.CloseIdleConnections()
+	if err := c.Do(t.Context(), "GET", "/v1/fail", nil, nil, nil); !errors.Is(err, ErrNotRunning) || !strings.Contains(err.Error(), "no longer answers") {
+		t.Errorf("after the server stopped: %v", err)
+	}
+}
