@@ -111,9 +111,9 @@ func TestErrorTableRows(t *testing.T) {
 	}
 }
 
-// answer runs err through the server's WriteError and the client's
+// overTheWire runs err through the server's WriteError and the client's
 // reading of it, as a real request would.
-func answer(t *testing.T, err error) error {
+func overTheWire(t *testing.T, err error) error {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { WriteError(w, err) }))
 	defer srv.Close()
@@ -140,7 +140,7 @@ func answer(t *testing.T, err error) error {
 func TestErrorsCrossTheWire(t *testing.T) {
 	for _, k := range Errors() {
 		local := fmt.Errorf("calendar %q: %w", "Work", k.Err)
-		remote := answer(t, local)
+		remote := overTheWire(t, local)
 		var ae *Error
 		if !errors.As(remote, &ae) || ae.Code != k.Code || ae.Status != k.Status {
 			t.Errorf("%s: %v (%+v)", k.Code, remote, ae)
@@ -151,7 +151,7 @@ func TestErrorsCrossTheWire(t *testing.T) {
 	}
 	local := fmt.Errorf("start focus: %w", &human.FieldError{Key: "length", Label: "focus length", Value: "200h",
 		Problem: "must be at most 24 h", Example: "25m", Err: focus.ErrBadDuration})
-	remote := answer(t, local)
+	remote := overTheWire(t, local)
 	var fe *human.FieldError
 	if !errors.As(remote, &fe) || fe.Key != "length" || fe.Label != "focus length" || fe.Value != "200h" ||
 		fe.Message() != `"200h": must be at most 24 h, e.g. 25m` || remote.Error() != local.Error() ||
@@ -159,11 +159,11 @@ func TestErrorsCrossTheWire(t *testing.T) {
 		t.Errorf("field error: %v (%+v)", remote, fe)
 	}
 	// An error of no row: Lull failed, in its own words.
-	if remote := answer(t, errors.New("disk full")); remote.Error() != "disk full" || ExitCode(remote) != ExitFailure {
+	if remote := overTheWire(t, errors.New("disk full")); remote.Error() != "disk full" || ExitCode(remote) != ExitFailure {
 		t.Errorf("unknown error: %v", remote)
 	}
 	// A notification's validation keeps its sentinel.
-	if remote := answer(t, fmt.Errorf("%w: title is required", notify.ErrInvalid)); !errors.Is(remote, notify.ErrInvalid) {
+	if remote := overTheWire(t, fmt.Errorf("%w: title is required", notify.ErrInvalid)); !errors.Is(remote, notify.ErrInvalid) {
 		t.Errorf("invalid notification: %v", remote)
 	}
 }

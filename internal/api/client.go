@@ -84,53 +84,50 @@ func (c *Client) call(ctx context.Context, route string, query url.Values, heade
 	return fromStatus(err)
 }
 
+// answer calls the route with body (wildcards filled by args) and returns
+// its answer as a T.
+func answer[T any](ctx context.Context, c *Client, route string, query url.Values, body any, args ...string) (T, error) {
+	var out T
+	err := c.call(ctx, route, query, nil, body, &out, args...)
+	return out, err
+}
+
 // Status is GET /v1/status.
 func (c *Client) Status(ctx context.Context) (Status, error) {
-	var st Status
-	err := c.call(ctx, RouteStatus, nil, nil, nil, &st)
-	return st, err
+	return answer[Status](ctx, c, RouteStatus, nil, nil)
 }
 
 // ShowWindow is POST /v1/window/show: the running Lull shows its window.
 func (c *Client) ShowWindow(ctx context.Context) error {
-	return c.call(ctx, RouteShowWindow, nil, nil, nil, &Shown{})
+	_, err := answer[Shown](ctx, c, RouteShowWindow, nil, nil)
+	return err
 }
 
 // Focus is GET /v1/focus.
 func (c *Client) Focus(ctx context.Context) (focus.State, error) {
-	var st focus.State
-	err := c.call(ctx, RouteFocus, nil, nil, nil, &st)
-	return st, err
+	return answer[focus.State](ctx, c, RouteFocus, nil, nil)
 }
 
 // StartFocus is POST /v1/focus/start with spec: a length ("25m", "1h30",
 // "90"), "until-next" or "open".
 func (c *Client) StartFocus(ctx context.Context, spec string) (focus.State, error) {
-	var st focus.State
-	err := c.call(ctx, RouteFocusStart, nil, nil, FocusStart{Spec: spec}, &st)
-	return st, err
+	return answer[focus.State](ctx, c, RouteFocusStart, nil, FocusStart{Spec: spec})
 }
 
 // StopFocus is POST /v1/focus/stop; it returns the session that ended.
 func (c *Client) StopFocus(ctx context.Context) (focus.Session, error) {
-	var s focus.Session
-	err := c.call(ctx, RouteFocusStop, nil, nil, nil, &s)
-	return s, err
+	return answer[focus.Session](ctx, c, RouteFocusStop, nil, nil)
 }
 
 // ResumeFocus is POST /v1/focus/resume.
 func (c *Client) ResumeFocus(ctx context.Context) (focus.State, error) {
-	var st focus.State
-	err := c.call(ctx, RouteFocusResume, nil, nil, nil, &st)
-	return st, err
+	return answer[focus.State](ctx, c, RouteFocusResume, nil, nil)
 }
 
 // ExtendFocus is POST /v1/focus/extend with a length as people type it
 // ("15m", "1h").
 func (c *Client) ExtendFocus(ctx context.Context, length string) (focus.State, error) {
-	var st focus.State
-	err := c.call(ctx, RouteFocusExtend, nil, nil, FocusExtend{Duration: length}, &st)
-	return st, err
+	return answer[focus.State](ctx, c, RouteFocusExtend, nil, FocusExtend{Duration: length})
 }
 
 // Notify is POST /v1/notifications with ns (sent as an array): the results
@@ -147,8 +144,7 @@ func (c *Client) Notify(ctx context.Context, ns []Notification) ([]NotifyResult,
 
 // Held is GET /v1/notifications/held.
 func (c *Client) Held(ctx context.Context) ([]notify.Item, error) {
-	var out Held
-	err := c.call(ctx, RouteHeld, nil, nil, nil, &out)
+	out, err := answer[Held](ctx, c, RouteHeld, nil, nil)
 	return out.Items, err
 }
 
@@ -159,16 +155,13 @@ func (c *Client) Digests(ctx context.Context, limit int) ([]notify.Digest, error
 	if limit > 0 {
 		q = url.Values{"limit": {strconv.Itoa(limit)}}
 	}
-	var out Digests
-	err := c.call(ctx, RouteDigests, q, nil, nil, &out)
+	out, err := answer[Digests](ctx, c, RouteDigests, q, nil)
 	return out.Digests, err
 }
 
 // DeliverDigest is POST /v1/digests/now.
 func (c *Client) DeliverDigest(ctx context.Context) (DigestNow, error) {
-	var out DigestNow
-	err := c.call(ctx, RouteDeliverDigest, nil, nil, nil, &out)
-	return out, err
+	return answer[DigestNow](ctx, c, RouteDeliverDigest, nil, nil)
 }
 
 // MarkRead is POST /v1/digests/{id}/read: item read, or the whole digest
@@ -179,118 +172,88 @@ func (c *Client) MarkRead(ctx context.Context, digest, item string) error {
 
 // Plan is GET /v1/plan: the horizon's blocks as they stand.
 func (c *Client) Plan(ctx context.Context) (PlanResult, error) {
-	var out PlanResult
-	err := c.call(ctx, RoutePlan, nil, nil, nil, &out)
-	return out, err
+	return answer[PlanResult](ctx, c, RoutePlan, nil, nil)
 }
 
 // Replan is POST /v1/plan.
 func (c *Client) Replan(ctx context.Context, req PlanRequest) (PlanResult, error) {
-	var out PlanResult
-	err := c.call(ctx, RouteReplan, nil, nil, req, &out)
-	return out, err
+	return answer[PlanResult](ctx, c, RouteReplan, nil, req)
 }
 
 // Accepted is GET /v1/plan/accepted.
 func (c *Client) Accepted(ctx context.Context) ([]calendar.Block, error) {
-	var out []calendar.Block
-	err := c.call(ctx, RouteAccepted, nil, nil, nil, &out)
-	return out, err
+	return answer[[]calendar.Block](ctx, c, RouteAccepted, nil, nil)
 }
 
 // AcceptAll is POST /v1/plan/accept-all: how many proposals it accepted.
 func (c *Client) AcceptAll(ctx context.Context) (int, error) {
-	var out AcceptAll
-	err := c.call(ctx, RouteAcceptAll, nil, nil, nil, &out)
+	out, err := answer[AcceptAll](ctx, c, RouteAcceptAll, nil, nil)
 	return out.Accepted, err
 }
 
 // Accept is POST /v1/blocks/{id}/accept.
 func (c *Client) Accept(ctx context.Context, id string) (calendar.Block, error) {
-	var b calendar.Block
-	err := c.call(ctx, RouteAccept, nil, nil, nil, &b, id)
-	return b, err
+	return answer[calendar.Block](ctx, c, RouteAccept, nil, nil, id)
 }
 
 // Skip is POST /v1/blocks/{id}/skip.
 func (c *Client) Skip(ctx context.Context, id string) (calendar.Block, error) {
-	var b calendar.Block
-	err := c.call(ctx, RouteSkip, nil, nil, nil, &b, id)
-	return b, err
+	return answer[calendar.Block](ctx, c, RouteSkip, nil, nil, id)
 }
 
 // Calendars is GET /v1/calendars.
 func (c *Client) Calendars(ctx context.Context) ([]calendar.SourceInfo, error) {
-	var out []calendar.SourceInfo
-	err := c.call(ctx, RouteCalendars, nil, nil, nil, &out)
-	return out, err
+	return answer[[]calendar.SourceInfo](ctx, c, RouteCalendars, nil, nil)
 }
 
 // AddCalendar is POST /v1/calendars.
 func (c *Client) AddCalendar(ctx context.Context, req AddCalendar) (calendar.SourceConfig, error) {
-	var cfg calendar.SourceConfig
-	err := c.call(ctx, RouteAddCalendar, nil, nil, req, &cfg)
-	return cfg, err
+	return answer[calendar.SourceConfig](ctx, c, RouteAddCalendar, nil, req)
 }
 
 // ChangeCalendar is PATCH /v1/calendars/{id}.
 func (c *Client) ChangeCalendar(ctx context.Context, id string, ch CalendarChange) (calendar.SourceConfig, error) {
-	var cfg calendar.SourceConfig
-	err := c.call(ctx, RouteChangeCalendar, nil, nil, ch, &cfg, id)
-	return cfg, err
+	return answer[calendar.SourceConfig](ctx, c, RouteChangeCalendar, nil, ch, id)
 }
 
 // RemoveCalendar is DELETE /v1/calendars/{id}.
 func (c *Client) RemoveCalendar(ctx context.Context, id string) error {
-	return c.call(ctx, RouteRemoveCalendar, nil, nil, nil, &Removed{}, id)
+	_, err := answer[Removed](ctx, c, RouteRemoveCalendar, nil, nil, id)
+	return err
 }
 
 // SyncCalendars is POST /v1/calendars/sync.
 func (c *Client) SyncCalendars(ctx context.Context) (SyncReport, error) {
-	var rep SyncReport
-	err := c.call(ctx, RouteSyncCalendars, nil, nil, nil, &rep)
-	return rep, err
+	return answer[SyncReport](ctx, c, RouteSyncCalendars, nil, nil)
 }
 
 // Busy is GET /v1/busy over r.
 func (c *Client) Busy(ctx context.Context, r Range) ([]calendar.Interval, error) {
-	var out []calendar.Interval
-	err := c.call(ctx, RouteBusy, url.Values{"from": {r.From}, "to": {r.To}}, nil, nil, &out)
-	return out, err
+	return answer[[]calendar.Interval](ctx, c, RouteBusy, url.Values{"from": {r.From}, "to": {r.To}}, nil)
 }
 
 // Settings is GET /v1/settings.
 func (c *Client) Settings(ctx context.Context) (Settings, error) {
-	var st Settings
-	err := c.call(ctx, RouteSettings, nil, nil, nil, &st)
-	return st, err
+	return answer[Settings](ctx, c, RouteSettings, nil, nil)
 }
 
 // SaveSettings is PUT /v1/settings: st is validated and stored whole, and
 // applies at once; the answer is what was stored.
 func (c *Client) SaveSettings(ctx context.Context, st Settings) (Settings, error) {
-	var out Settings
-	err := c.call(ctx, RouteSaveSettings, nil, nil, st, &out)
-	return out, err
+	return answer[Settings](ctx, c, RouteSaveSettings, nil, st)
 }
 
 // Report is GET /v1/report: the week's report in req's format.
 func (c *Client) Report(ctx context.Context, req ReportRequest) ([]byte, error) {
-	var out []byte
-	err := c.call(ctx, RouteReport, url.Values{"week": {req.Week}, "format": {req.Format}}, nil, nil, &out)
-	return out, err
+	return answer[[]byte](ctx, c, RouteReport, url.Values{"week": {req.Week}, "format": {req.Format}}, nil)
 }
 
 // Export is GET /v1/export: the sessions in req's range and format.
 func (c *Client) Export(ctx context.Context, req ExportRequest) ([]byte, error) {
-	var out []byte
-	err := c.call(ctx, RouteExport, url.Values{"from": {req.From}, "to": {req.To}, "format": {req.Format}}, nil, nil, &out)
-	return out, err
+	return answer[[]byte](ctx, c, RouteExport, url.Values{"from": {req.From}, "to": {req.To}, "format": {req.Format}}, nil)
 }
 
 // Feed is GET /v1/focus.ics: the accepted blocks as iCalendar.
 func (c *Client) Feed(ctx context.Context) ([]byte, error) {
-	var out []byte
-	err := c.call(ctx, RouteFeed, nil, nil, nil, &out)
-	return out, err
+	return answer[[]byte](ctx, c, RouteFeed, nil, nil)
 }
