@@ -35,8 +35,6 @@ func (s *Service) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.streams.Add(-1)
 	rc := http.NewResponseController(w)
-	// The server's read timeout is for requests; a stream outlives it.
-	_ = rc.SetReadDeadline(time.Time{})
 	q := newStreamQueue()
 	unsubscribe := s.Subscribe(func(e Event) { q.post(s.wireEvent(e)) })
 	defer unsubscribe()
