@@ -105,3 +105,27 @@ func TestReadEventsGivesUpOnSilence(t *testing.T) {
 		t.Errorf("gave up after %v, while heartbeats still came", time.Since(start))
 	}
 }
+
+// FuzzReadEvents: whatever a listener sends, the reader neither panics nor
+// hands on an event without a kind, and stops with a reason.
+func FuzzReadEvents(f *testing.F) {
+	var seed bytes.Buffer
+	WriteEvent(&seed, Event{Kind: EventHeld, Held: 2})
+	WriteHeartbeat(&seed)
+	f.Add(seed.Bytes())
+	f.Add([]byte("data: {\"kind\":\"x\"}\n\ndata: {\n\n: c\n\ndata:\n\n"))
+	f.Add([]byte("data: " + strings.Repeat("{", 100) + "\n\n"))
+	f.Fuzz(func(t *testing.T, wire []byte) {
+		ch := make(chan Event, 1<<16)
+		err := readEvents(t.Context(), io.NopCloser(bytes.NewReader(wire)), ch, time.Minute)
+		if err == nil {
+			t.Fatal("the reader stopped without a reason")
+		}
+		close(ch)
+		for e := range ch {
+			if e.Kind == "" {
+				t.Fatalf("an event without a kind: %+v", e)
+			}
+		}
+	})
+}

@@ -216,24 +216,21 @@ func Fields() []Field {
 }
 
 // parseGoal reads the weekly goal: a bare number is hours ("10", "7.5",
-// "7,5"), anything else a length ("12 h", "1h30", "7:30"); the result is
-// rounded to the minute.
+// "7,5"), anything else a length ("12 h", "1h30", "7:30"), both with
+// human.ParseDuration's rules and limits; the result is rounded to the
+// minute.
 func parseGoal(v string) (time.Duration, error) {
-	if h, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64); err == nil && h >= 0 && h <= maxGoalHours {
-		return time.Duration(h * float64(time.Hour)).Round(time.Minute), nil
+	text := v
+	if _, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64); err == nil {
+		text = v + " h"
 	}
-	d, err := human.ParseDuration(v)
+	d, err := human.ParseDuration(text)
 	if err != nil {
 		return 0, &human.FieldError{Key: "goal", Label: "weekly goal", Value: v,
 			Problem: "write hours or a length of time", Example: GoalExample, Err: ErrBadSettings}
 	}
 	return d.Round(time.Minute), nil
 }
-
-// maxGoalHours bounds a goal typed as a bare number, far above the week's
-// 168 h (Validate says that limit in words), so that the conversion to a
-// length cannot overflow.
-const maxGoalHours = 10000
 
 // lengthField is a length in whole minutes; a bare number is minutes.
 func lengthField(key, label, help, example string, field func(*Settings) *time.Duration) Field {

@@ -236,3 +236,35 @@ func TestEmptyWords(t *testing.T) {
 		t.Error(`digest-times "none" stored nil, which means the defaults`)
 	}
 }
+
+// FuzzFieldParse: whatever a person types into any field, Parse either
+// refuses it with a field error naming that field and leaves the settings
+// as they were, or stores a value that Format writes and Parse reads back
+// to itself.
+func FuzzFieldParse(f *testing.F) {
+	for _, s := range []string{"12", "1h30", "7,5", "09:00–17:00", "off", "none", "a, b,,c", "true", "maybe", "Europe/Berlin", "14 days", "-5", "9am", "\xff", "1e9", "99999999999"} {
+		f.Add(0, s)
+		f.Add(9, s)
+		f.Add(19, s)
+	}
+	fields := Fields()
+	f.Fuzz(func(t *testing.T, i int, text string) {
+		fd := fields[(i%len(fields)+len(fields))%len(fields)]
+		st := Default()
+		before := st
+		if err := fd.Parse(&st, text); err != nil {
+			var fe *human.FieldError
+			if !errors.As(err, &fe) || fe.Key != fd.Key || !errors.Is(err, ErrBadSettings) {
+				t.Fatalf("%s %q: %v is not a field error about %s", fd.Key, text, err, fd.Key)
+			}
+			if !reflect.DeepEqual(st, before) {
+				t.Fatalf("%s %q: a refused value changed the settings", fd.Key, text)
+			}
+			return
+		}
+		again := Default()
+		if err := fd.Parse(&again, fd.Format(st)); err != nil || !reflect.DeepEqual(fd.Value(again), fd.Value(st)) {
+			t.Fatalf("%s %q: stored %#v, written %q, read back %#v, %v", fd.Key, text, fd.Value(st), fd.Format(st), fd.Value(again), err)
+		}
+	})
+}
