@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"time"
 
@@ -87,21 +86,21 @@ func (d *Data) AddSource(ctx context.Context, req AddSource) (calendar.SourceCon
 	switch req.Kind {
 	case calendar.SourceFile:
 		if req.Path == "" {
-			return cfg, fmt.Errorf("%w: a file calendar needs a path", ErrBadRequest)
+			return cfg, api.BadRequest("a file calendar needs a path")
 		}
 		cfg, err = d.Sources.AddFileSource(req.Path, req.Name)
 	case calendar.SourceURL:
 		if req.URL == "" {
-			return cfg, fmt.Errorf("%w: a subscription needs a URL", ErrBadRequest)
+			return cfg, api.BadRequest("a subscription needs its address")
 		}
 		cfg, err = d.Sources.AddURLSource(ctx, req.URL, req.Name)
 	case calendar.SourceCalDAV:
 		if req.URL == "" || req.User == "" {
-			return cfg, fmt.Errorf("%w: a CalDAV calendar needs a URL and a user", ErrBadRequest)
+			return cfg, api.BadRequest("a CalDAV calendar needs an address and a user")
 		}
 		cfg, err = d.Sources.AddCalDAVSource(ctx, req.URL, req.User, req.Password, req.Calendar)
 	default:
-		return cfg, fmt.Errorf("%w: kind %q: want file, url or caldav", ErrBadRequest, req.Kind)
+		return cfg, api.BadRequest("a calendar of kind %q: want file, url or caldav", req.Kind)
 	}
 	if err != nil {
 		return cfg, err
@@ -132,7 +131,7 @@ func (d *Data) ChangeSource(id string, ch SourceChange) (calendar.SourceConfig, 
 		if err != nil {
 			return cfg, err
 		}
-		return cfg, fmt.Errorf("%w: nothing to change (want all_day_free)", ErrBadRequest)
+		return cfg, api.BadRequest("nothing to change (want all_day_free)")
 	}
 	return d.Sources.SetAllDayFree(id, *ch.AllDayFree)
 }

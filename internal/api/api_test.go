@@ -167,3 +167,10 @@ func TestErrorsCrossTheWire(t *testing.T) {
 		t.Errorf("invalid notification: %v", remote)
 	}
 }
+
+func TestBadRequestReadsAsItsMessage(t *testing.T) {
+	err := BadRequest("a calendar of kind %q: want file, url or caldav", "fax")
+	if err.Error() != `a calendar of kind "fax": want file, url or caldav` || !errors.Is(err, ErrBadRequest) || ExitCode(err) != ExitUsage {
+		t.Errorf("%v", err)
+	}
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/lullapp/lull/calendar"
@@ -28,6 +29,21 @@ var (
 	// ErrTooManyStreams refuses an event stream beyond MaxEventStreams.
 	ErrTooManyStreams = errors.New("too many event streams are open")
 )
+
+// BadRequest is a request missing what it needs, in words: it reads as
+// the message alone ("a subscription needs a URL") and is ErrBadRequest.
+func BadRequest(format string, args ...any) error {
+	return kindError{msg: fmt.Sprintf(format, args...), kind: ErrBadRequest}
+}
+
+// kindError reads as its message and is its kind (errors.Is).
+type kindError struct {
+	msg  string
+	kind error
+}
+
+func (e kindError) Error() string { return e.msg }
+func (e kindError) Unwrap() error { return e.kind }
 
 // Exit codes of the command line (README "Exit codes").
 const (
