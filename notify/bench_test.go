@@ -22,7 +22,7 @@ func BenchmarkIntake(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer svc.Close()
-	h := svc.Handler()
+	h := svc.Handler(failPlain)
 	var n atomic.Int64
 	b.SetParallelism(4) // 8 goroutines on 2 cores, like bench/intake.sh's 8 clients
 	b.ResetTimer()

@@ -50,7 +50,7 @@ func serve(path string) {
 		os.Exit(1)
 	}
 	fmt.Println(ln.Addr().String())
-	_ = http.Serve(ln, svc.Handler())
+	_ = http.Serve(ln, svc.Handler(failPlain))
 }
 
 // TestKill9KeepsAcknowledged posts 1,000 notifications from 4 clients to a

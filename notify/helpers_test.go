@@ -2,6 +2,7 @@ package notify
 
 import (
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -21,6 +22,12 @@ func MustOpen(t testing.TB) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// failPlain answers a Handler error for tests that only count 201s (the
+// app answers with internal/api's error table): 500 with the message.
+func failPlain(w http.ResponseWriter, err error) {
+	http.Error(w, err.Error(), http.StatusInternalServerError)
 }
 
 // fakeFocus is a settable FocusState.

@@ -24,7 +24,7 @@ func TestBatchIDsAreUnique(t *testing.T) {
 	req := httptest.NewRequest(http.MethodPost, "/v1/notifications",
 		strings.NewReader(`[{"title":"first"},{"title":"second","priority":"urgent"}]`))
 	w := httptest.NewRecorder()
-	r.svc.Handler().ServeHTTP(w, req)
+	r.svc.Handler(failPlain).ServeHTTP(w, req)
 	if w.Code != http.StatusCreated {
 		t.Fatalf("POST batch: %d %s", w.Code, w.Body)
 	}

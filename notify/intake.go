@@ -156,21 +156,29 @@ type Result struct {
 // OriginHeader lets the command line mark its requests as origin "cli".
 const OriginHeader = "Lull-Origin"
 
+// Results is the answer to an array of notifications: one Result each, in
+// order.
+type Results struct {
+	Results []Result `json:"results"`
+}
+
+// maxIntakeBody bounds what the handler reads of a request: a full batch
+// (MaxBatch notifications at their limits) fits with room, and the local
+// API's guard refuses larger bodies before they get here.
+const maxIntakeBody = 1 << 20
+
 // Handler returns the http.Handler for POST /v1/notifications. It answers
 // 201 only after every notification of the request is committed to disk:
-// {"id", "decision", "reason", "count"} for an object, {"results": [...]}
-// for an array; 400 with {"error": "..."} for bad JSON or fields.
-func (s *Service) Handler() http.Handler {
+// a Result for an object, Results for an array. fail answers its errors
+// (bad JSON or fields wrap ErrInvalid; a queue that cannot store, ErrClosed
+// or the disk's error) in the local API's error format: the app mounts it
+// with internal/api.WriteError, so notify knows no HTTP statuses.
+func (s *Service) Handler(fail func(http.ResponseWriter, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer s.q.Expect()()
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			writeJSON(w, http.StatusMethodNotAllowed, apiError{"use POST"})
-			return
-		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxIntakeBody))
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, apiError{"reading body: " + err.Error()})
+			fail(w, fmt.Errorf("%w: reading the request: %v", ErrInvalid, err))
 			return
 		}
 		o := OriginAPI
@@ -179,26 +187,20 @@ func (s *Service) Handler() http.Handler {
 		}
 		ns, batch, err := ParseRequests(body, o)
 		if err != nil {
-			writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+			fail(w, err)
 			return
 		}
 		res, err := s.Submit(r.Context(), ns)
 		if err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, apiError{"storing notification: " + err.Error()})
+			fail(w, fmt.Errorf("storing notification: %w", err))
 			return
 		}
 		if batch {
-			writeJSON(w, http.StatusCreated, struct {
-				Results []Result `json:"results"`
-			}{res})
+			writeJSON(w, http.StatusCreated, Results{res})
 			return
 		}
 		writeJSON(w, http.StatusCreated, res[0])
 	})
-}
-
-type apiError struct {
-	Error string `json:"error"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

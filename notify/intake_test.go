@@ -72,8 +72,13 @@ func TestParseRequests(t *testing.T) {
 
 func TestHandler(t *testing.T) {
 	r := newRig(t, mon, Config{}, false)
-	h := r.svc.Handler()
+	var failed error
+	h := r.svc.Handler(func(w http.ResponseWriter, err error) {
+		failed = err
+		w.WriteHeader(http.StatusTeapot) // the app's error table picks the real status
+	})
 	post := func(body string, hdr ...string) *httptest.ResponseRecorder {
+		failed = nil
 		req := httptest.NewRequest(http.MethodPost, "/v1/notifications", strings.NewReader(body))
 		if len(hdr) == 2 {
 			req.Header.Set(hdr[0], hdr[1])
@@ -90,15 +95,9 @@ func TestHandler(t *testing.T) {
 	if w.Code != http.StatusCreated || strings.Count(w.Body.String(), `"id"`) != 2 {
 		t.Fatalf("POST batch: %d %s", w.Code, w.Body)
 	}
-	w = post(`{"title":""}`)
-	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"error":"invalid notification: title is required"`) {
-		t.Fatalf("POST invalid: %d %s", w.Code, w.Body)
-	}
-	req := httptest.NewRequest(http.MethodGet, "/v1/notifications", nil)
-	rw := httptest.NewRecorder()
-	h.ServeHTTP(rw, req)
-	if rw.Code != http.StatusMethodNotAllowed {
-		t.Fatalf("GET: %d", rw.Code)
+	// Errors go to fail, as they are, for the API's error table.
+	if w = post(`{"title":""}`); w.Code != http.StatusTeapot || !errors.Is(failed, ErrInvalid) || failed.Error() != "invalid notification: title is required" {
+		t.Fatalf("POST invalid: %d %v", w.Code, failed)
 	}
 	held, err := r.svc.Held()
 	if err != nil {
@@ -112,8 +111,8 @@ func TestHandler(t *testing.T) {
 	}
 	// Nothing committed, no 201.
 	r.svc.Queue().Close()
-	if w := post(`{"title":"late"}`); w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "closed") {
-		t.Fatalf("POST after the queue closed: %d %s", w.Code, w.Body)
+	if w := post(`{"title":"late"}`); w.Code != http.StatusTeapot || !errors.Is(failed, ErrClosed) || !strings.Contains(failed.Error(), "closed") {
+		t.Fatalf("POST after the queue closed: %d %v", w.Code, failed)
 	}
 }
 

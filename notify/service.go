@@ -88,6 +88,9 @@ type Deps struct {
 	// Logf reports problems that have no caller to return to (a failed
 	// Sender in a timer); default discards.
 	Logf func(format string, args ...any)
+	// Delivered, when set, is told of every digest delivered (stored as
+	// delivered and handed to the Sender), so the app can tell the window.
+	Delivered func(Digest)
 }
 
 // Service is the notification pipeline: rules, queue, digests and DND
@@ -343,6 +346,15 @@ func (s *Service) DeliverNow() (Digest, bool, error) {
 // deliver takes a digest and shows it, unless focusing (and not forced): then
 // it is marked pending and waits for the block's end.
 func (s *Service) deliver(reason DigestReason, force bool) (Digest, bool, error) {
+	d, ok, err := s.deliverLocked(reason, force)
+	if ok && s.d.Delivered != nil {
+		s.d.Delivered(d)
+	}
+	return d, ok, err
+}
+
+// deliverLocked is deliver under deliverMu, without telling Delivered.
+func (s *Service) deliverLocked(reason DigestReason, force bool) (Digest, bool, error) {
 	s.deliverMu.Lock()
 	defer s.deliverMu.Unlock()
 	if focusing, until := s.d.Focus.Focusing(); focusing && !force {

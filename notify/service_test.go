@@ -370,3 +370,33 @@ func TestSplitSender(t *testing.T) {
 		t.Fatalf("normal %+v, urgent %+v", n, u)
 	}
 }
+
+// TestDeliveredIsToldOfEveryDigest: Deps.Delivered hears of each digest
+// delivered, with its ID, after delivery let go of its lock (so it may ask
+// the service again), and of no digest when nothing was held.
+func TestDeliveredIsToldOfEveryDigest(t *testing.T) {
+	db := MustOpen(t)
+	var svc *Service
+	var told []string
+	svc, err := New(Deps{DB: db, Clock: clock.NewFake(mon), Focus: &fakeFocus{}, Logf: t.Logf,
+		Delivered: func(d Digest) {
+			told = append(told, d.ID)
+			if _, ok, err := svc.DeliverNow(); ok || err != nil { // nothing held any more; no deadlock
+				t.Errorf("deliver again from Delivered: %v %v", ok, err)
+			}
+		}}, Config{Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if _, ok, _ := svc.DeliverNow(); ok || len(told) != 0 {
+		t.Fatalf("nothing held: delivered %v, told %v", ok, told)
+	}
+	if _, err := svc.Submit(t.Context(), []Notification{apiN("ci", "a")}); err != nil {
+		t.Fatal(err)
+	}
+	d, ok, err := svc.DeliverNow()
+	if !ok || err != nil || len(told) != 1 || told[0] != d.ID {
+		t.Fatalf("delivered %v %v, told %v, want [%s]", ok, err, told, d.ID)
+	}
+}

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
-	"github.com/lullapp/lull/internal/localapi"
 )
 
 // TestAllDayFreePerCalendar: an unmarked all-day event is busy and the
@@ -74,28 +74,28 @@ func TestAllDayFreePerCalendar(t *testing.T) {
 		t.Errorf("the plan does not say why Tuesday has no focus: %+v", res.Days)
 	}
 
-	disc, _ := localapi.ReadDiscovery(svc.Dir)
-	cl := localapi.NewClient(disc.Port, disc.Token)
-	var plan PlanResult
-	if err := cl.Do("GET", "/v1/plan", nil, &plan); err != nil || len(plan.Days) == 0 || !plan.Days[0].Date.Equal(day(6).Start) || plan.Days[0].Reason != "all-day 'Team offsite'" {
+	cl := apiClient(t, svc)
+	plan, err := cl.Plan(t.Context())
+	if err != nil || len(plan.Days) == 0 || !plan.Days[0].Date.Equal(day(6).Start) || plan.Days[0].Reason != "all-day 'Team offsite'" {
 		t.Errorf("GET /v1/plan days: %+v %v", plan.Days, err)
 	}
-	var cfg calendar.SourceConfig
-	if err := cl.Do("PATCH", "/v1/calendars/"+work.ID, map[string]bool{"all_day_free": true}, &cfg); err != nil || !cfg.AllDayFree {
+	yes, no := true, false
+	cfg, err := cl.ChangeCalendar(t.Context(), work.ID, SourceChange{AllDayFree: &yes})
+	if err != nil || !cfg.AllDayFree {
 		t.Fatalf("PATCH all_day_free: %+v %v", cfg, err)
 	}
-	cfg = calendar.SourceConfig{}
-	if err := cl.Do("PATCH", "/v1/calendars/"+school.ID, map[string]bool{"all_day_free": false}, &cfg); err != nil || cfg.AllDayFree || cfg.ID != school.ID {
+	cfg, err = cl.ChangeCalendar(t.Context(), school.ID, SourceChange{AllDayFree: &no})
+	if err != nil || cfg.AllDayFree || cfg.ID != school.ID {
 		t.Fatalf("PATCH all_day_free off: %+v %v", cfg, err)
 	}
 	if got := busyDays(); got[6] || !got[7] || got[8] {
 		t.Fatalf("after switching: busy days %v, want only the 7th", got)
 	}
-	var se *localapi.StatusError
-	if err := cl.Do("PATCH", "/v1/calendars/nope", map[string]bool{"all_day_free": true}, nil); !errors.As(err, &se) || se.Code != 404 {
+	var ae *api.Error
+	if _, err := cl.ChangeCalendar(t.Context(), "nope", SourceChange{AllDayFree: &yes}); !errors.As(err, &ae) || ae.Status != 404 || !errors.Is(err, calendar.ErrNoSuchSource) {
 		t.Errorf("unknown calendar: %v", err)
 	}
-	if err := cl.Do("PATCH", "/v1/calendars/"+work.ID, map[string]string{}, nil); !errors.As(err, &se) || se.Code != 400 {
+	if _, err := cl.ChangeCalendar(t.Context(), work.ID, SourceChange{}); !errors.As(err, &ae) || ae.Status != 400 || !errors.Is(err, ErrBadRequest) {
 		t.Errorf("empty change: %v", err)
 	}
 }

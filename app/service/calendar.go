@@ -11,32 +11,15 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/internal/api"
 )
 
-// SourceReport is what one source's fetch gave during a sync. The same
-// counts are kept with the source's status (calendar.SourceStatus), so
-// `lull calendar list`, GET /v1/calendars and Settings show them later.
-type SourceReport struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	// Events is the number of events read from the source's data (the
-	// current data, or the last good copy when Stale).
-	Events int `json:"events"`
-	// Problems are events that could not be read (the others still count).
-	Problems []string `json:"problems,omitempty"`
-	// Error is a fetch or parse failure; with Stale set, the last good copy
-	// was used.
-	Error string `json:"error,omitempty"`
-	Stale bool   `json:"stale,omitempty"`
-}
+// SourceReport is what one source's fetch gave during a sync
+// (api.SourceReport).
+type SourceReport = api.SourceReport
 
-// SyncReport is the outcome of reading every source.
-type SyncReport struct {
-	At      time.Time      `json:"at"`
-	Sources []SourceReport `json:"sources"`
-	// BusyIntervals is the number of merged busy intervals.
-	BusyIntervals int `json:"busy_intervals"`
-}
+// SyncReport is the outcome of reading every source (api.SyncReport).
+type SyncReport = api.SyncReport
 
 // syncWindow is the time range a sync expands: the eight report weeks back
 // and the planning horizon ahead.
@@ -73,7 +56,7 @@ func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 			sr.Stale = errors.Is(err, calendar.ErrSourceStale)
 		}
 		if data != nil {
-			opt := st.busyOptions()
+			opt := st.BusyOptions()
 			if cfg, err := d.Sources.Config(src.ID()); err == nil {
 				opt.AllDayFree = cfg.AllDayFree
 			}
@@ -120,17 +103,8 @@ func (d *Data) CalendarList() ([]calendar.SourceInfo, error) {
 	return list, nil
 }
 
-// PlanResult is the outcome of re-planning.
-type PlanResult struct {
-	Added   int `json:"added"`
-	Moved   int `json:"moved"`
-	Removed int `json:"removed"`
-	Kept    int `json:"kept"`
-	// Blocks are the horizon's blocks after re-planning.
-	Blocks []calendar.Block `json:"blocks"`
-	// Days say why working days of the horizon got no focus.
-	Days []calendar.DayNote `json:"days,omitempty"`
-}
+// PlanResult is the outcome of re-planning (api.PlanResult).
+type PlanResult = api.PlanResult
 
 // Replan plans the horizon from the stored busy time and the existing
 // blocks. With dryRun nothing is stored.
@@ -408,7 +382,7 @@ func BusyFiles(paths []string, st Settings, from, to time.Time, readFile func(st
 		if err != nil {
 			return all, problems, fmt.Errorf("calendar %q: %w", p, err)
 		}
-		bt, err := calendar.ReadBusy(p, data, from, to, st.busyOptions())
+		bt, err := calendar.ReadBusy(p, data, from, to, st.BusyOptions())
 		if err != nil {
 			return all, problems, err
 		}
@@ -417,12 +391,6 @@ func BusyFiles(paths []string, st Settings, from, to time.Time, readFile func(st
 		all.Add(bt)
 	}
 	return all, problems, nil
-}
-
-// busyOptions are the settings busy time depends on (a source's own
-// "all-day events are free" aside).
-func (s Settings) busyOptions() calendar.BusyOptions {
-	return calendar.BusyOptions{Location: s.Location(), UserAddresses: s.UserAddresses}
 }
 
 // PlanFiles plans focus blocks over calendar files alone, without stored

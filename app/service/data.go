@@ -16,6 +16,7 @@ import (
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/settings"
 	"github.com/lullapp/lull/internal/store"
 	"github.com/lullapp/lull/notify"
 )
@@ -136,7 +137,7 @@ func (d *Data) SaveSettings(s Settings) error {
 	defer d.saveMu.Unlock()
 	if s.ExportICS != "" && s.ExportICS != d.Settings().ExportICS {
 		if err := calendar.CheckExportPath(s.ExportICS); err != nil {
-			return badSetting(exportFieldError(s.ExportICS, err))
+			return settings.Bad(settings.ExportError(s.ExportICS, err))
 		}
 	}
 	if err := SaveSettings(d.DB, s); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/fake"
 	"github.com/lullapp/lull/internal/human"
+	"github.com/lullapp/lull/internal/settings"
 	"github.com/lullapp/lull/notify"
 )
 
@@ -191,7 +192,7 @@ func desk(app, title string) notify.Notification {
 	return notify.Notification{Source: app, App: app, Title: title, Priority: notify.PriorityNormal, Origin: notify.OriginDesktop, Urgency: notify.UrgencyNormal}
 }
 
-func api(source, title string) notify.Notification {
+func fromAPI(source, title string) notify.Notification {
 	return notify.Notification{Source: source, Title: title, Priority: notify.PriorityNormal, Origin: notify.OriginAPI}
 }
 
@@ -299,7 +300,7 @@ var liveChecks = map[string]struct {
 		}
 	}},
 	"DigestTimes": {func(s *Settings) { s.DigestTimes = []string{"07:30"} }, func(t *testing.T, r *liveRig) {
-		r.submit(t, api("ci", "Nightly failed"))
+		r.submit(t, fromAPI("ci", "Nightly failed"))
 		r.clk.Set(monday.Add(30 * time.Minute))
 		if m := r.sent.Sent(); len(m) == 0 || m[len(m)-1].Title != "Lull — 1 held" {
 			t.Fatalf("no digest at the new 07:30: %+v", m)
@@ -312,7 +313,7 @@ var liveChecks = map[string]struct {
 		}
 	}},
 	"Keywords": {func(s *Settings) { s.Keywords = []string{"outage"} }, func(t *testing.T, r *liveRig) {
-		if res := r.submit(t, api("ci", "Outage in eu-1")); res.Decision != notify.ActionBreakthrough || res.Reason != "keyword 'outage'" {
+		if res := r.submit(t, fromAPI("ci", "Outage in eu-1")); res.Decision != notify.ActionBreakthrough || res.Reason != "keyword 'outage'" {
 			t.Fatalf("keyword: %+v", res)
 		}
 	}},
@@ -453,7 +454,7 @@ func TestSettingErrorsSayWhatIsWrong(t *testing.T) {
 		{func(s *Settings) {
 			s.Plan.Hours[time.Monday] = calendar.Span{Start: calendar.At(17, 0), End: calendar.At(9, 0)}
 		}, "hours-mon", `Monday working hours "17:00–09:00": must end after they start, e.g. 09:00–17:00`},
-		{func(s *Settings) { s.DND = "telepathy" }, "dnd", `do-not-disturb "telepathy": want ` + strings.Join(DNDChoices(), ", ") + `, e.g. auto`},
+		{func(s *Settings) { s.DND = "telepathy" }, "dnd", `do-not-disturb "telepathy": want ` + strings.Join(settings.DNDChoices(), ", ") + `, e.g. auto`},
 	} {
 		st := DefaultSettings()
 		tc.change(&st)

@@ -2,21 +2,20 @@ package service
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"time"
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/human"
 )
 
 var (
-	// ErrBadFormat is an unknown --format value.
-	ErrBadFormat = errors.New("unknown format")
-	// ErrBadRequest is a request missing what it needs.
-	ErrBadRequest = errors.New("bad request")
+	// ErrBadFormat is an unknown --format value (api.ErrBadFormat).
+	ErrBadFormat = api.ErrBadFormat
+	// ErrBadRequest is a request missing what it needs (api.ErrBadRequest).
+	ErrBadRequest = api.ErrBadRequest
 )
 
 // WriteReport writes week's report ("" = this week) as text, json or csv.
@@ -76,24 +75,8 @@ func WriteExport(w io.Writer, d *Data, from, to, format string) error {
 	return write(w, sessions, loc)
 }
 
-// AddSource is a request to add a calendar: exactly the fields its kind
-// needs. Password and a URL's secret parts go to the keyring only.
-type AddSource struct {
-	Kind     calendar.SourceKind `json:"kind"`
-	Name     string              `json:"name,omitempty"`
-	Path     string              `json:"path,omitempty"`
-	URL      string              `json:"url,omitempty"`
-	User     string              `json:"user,omitempty"`
-	Password string              `json:"password,omitempty"`
-	// Calendar picks a CalDAV calendar by path or name when the account
-	// has several.
-	Calendar string `json:"calendar,omitempty"`
-	// Publish makes a CalDAV calendar the one accepted blocks are written to.
-	Publish bool `json:"publish,omitempty"`
-	// AllDayFree sets the calendar's "all-day events are free" (see
-	// calendar.SourceConfig.AllDayFree).
-	AllDayFree bool `json:"all_day_free,omitempty"`
-}
+// AddSource is a request to add a calendar (api.AddCalendar).
+type AddSource = api.AddCalendar
 
 // AddSource adds a calendar source; a CalDAV source is checked against the
 // server first (discovery), so a wrong password fails here.
@@ -103,21 +86,21 @@ func (d *Data) AddSource(ctx context.Context, req AddSource) (calendar.SourceCon
 	switch req.Kind {
 	case calendar.SourceFile:
 		if req.Path == "" {
-			return cfg, fmt.Errorf("%w: a file calendar needs a path", ErrBadRequest)
+			return cfg, api.BadRequest("a file calendar needs a path")
 		}
 		cfg, err = d.Sources.AddFileSource(req.Path, req.Name)
 	case calendar.SourceURL:
 		if req.URL == "" {
-			return cfg, fmt.Errorf("%w: a subscription needs a URL", ErrBadRequest)
+			return cfg, api.BadRequest("a subscription needs its address")
 		}
 		cfg, err = d.Sources.AddURLSource(ctx, req.URL, req.Name)
 	case calendar.SourceCalDAV:
 		if req.URL == "" || req.User == "" {
-			return cfg, fmt.Errorf("%w: a CalDAV calendar needs a URL and a user", ErrBadRequest)
+			return cfg, api.BadRequest("a CalDAV calendar needs an address and a user")
 		}
 		cfg, err = d.Sources.AddCalDAVSource(ctx, req.URL, req.User, req.Password, req.Calendar)
 	default:
-		return cfg, fmt.Errorf("%w: kind %q: want file, url or caldav", ErrBadRequest, req.Kind)
+		return cfg, api.BadRequest("a calendar of kind %q: want file, url or caldav", req.Kind)
 	}
 	if err != nil {
 		return cfg, err
@@ -137,11 +120,8 @@ func (d *Data) AddSource(ctx context.Context, req AddSource) (calendar.SourceCon
 	return cfg, nil
 }
 
-// SourceChange is a change to a calendar's settings; nil fields stay.
-type SourceChange struct {
-	// AllDayFree is the "all-day events are free" setting.
-	AllDayFree *bool `json:"all_day_free,omitempty"`
-}
+// SourceChange is a change to a calendar's settings (api.CalendarChange).
+type SourceChange = api.CalendarChange
 
 // ChangeSource changes a calendar's settings and returns them; the next
 // sync reads the calendar with them.
@@ -151,7 +131,7 @@ func (d *Data) ChangeSource(id string, ch SourceChange) (calendar.SourceConfig, 
 		if err != nil {
 			return cfg, err
 		}
-		return cfg, fmt.Errorf("%w: nothing to change (want all_day_free)", ErrBadRequest)
+		return cfg, api.BadRequest("nothing to change (want all_day_free)")
 	}
 	return d.Sources.SetAllDayFree(id, *ch.AllDayFree)
 }

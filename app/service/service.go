@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/notify"
 )
@@ -20,6 +23,11 @@ import (
 // DefaultSyncInterval is how often calendars are re-read and the plan
 // refreshed while Lull runs.
 const DefaultSyncInterval = 15 * time.Minute
+
+// apiCloseTimeout bounds how long Close waits for the local API's running
+// requests (a calendar sync, say): quitting Lull must not hang on them.
+// Event streams end at once (their handlers watch the service closing).
+const apiCloseTimeout = 2 * time.Second
 
 // Options configure the running service.
 type Options struct {
@@ -49,6 +57,9 @@ type Options struct {
 	// SyncInterval defaults to DefaultSyncInterval; negative disables the
 	// periodic sync (tests drive it by hand).
 	SyncInterval time.Duration
+	// EventHeartbeat is how often an idle event stream carries a heartbeat
+	// (default api.HeartbeatInterval; tests shorten it).
+	EventHeartbeat time.Duration
 	// Logf receives background errors (default: stderr).
 	Logf func(format string, args ...any)
 }
@@ -77,14 +88,17 @@ const (
 	// SettingsChanged: settings were saved (window, command line or API)
 	// and the running schedules and rules follow them now.
 	SettingsChanged
+	// DigestDelivered: a digest was delivered; Digest is its ID.
+	DigestDelivered
 )
 
 // Event is one change, delivered to each subscriber in order on a
 // goroutine of its own (see Subscribe); the UI hands it to fyne.Do.
 type Event struct {
-	Kind  EventKind
-	Focus focus.State
-	Err   error
+	Kind   EventKind
+	Focus  focus.State
+	Err    error
+	Digest string
 }
 
 // Service is the running application without its UI: the database, the
@@ -111,6 +125,8 @@ type Service struct {
 	subMu  sync.Mutex
 	subs   map[int]*subscriber
 	nextID int
+	// streams counts the open event streams (GET /v1/events).
+	streams atomic.Int32
 
 	// Three locks, so no request waits on the network unless it asked for
 	// the network: fetchMu is held while calendars are fetched (up to the
@@ -144,6 +160,9 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	}
 	if opts.SyncInterval == 0 {
 		opts.SyncInterval = DefaultSyncInterval
+	}
+	if opts.EventHeartbeat == 0 {
+		opts.EventHeartbeat = api.HeartbeatInterval
 	}
 	d, err := OpenData(opts.DataOptions)
 	if err != nil {
@@ -182,6 +201,7 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 		DND:           opts.DND,
 		Closer:        opts.Closer,
 		Logf:          opts.Logf,
+		Delivered:     func(d notify.Digest) { s.emit(Event{Kind: DigestDelivered, Digest: d.ID}) },
 	}, ncfg)
 	if err != nil {
 		return fail(err)
@@ -261,7 +281,9 @@ func (s *Service) startAPI() error {
 		s.opts.Logf("%s", notice)
 	}
 	s.api = localapi.NewServer(token)
-	s.mount(s.api)
+	if err := s.mount(s.api); err != nil {
+		return err
+	}
 	if err := s.api.Start(); err != nil {
 		return fmt.Errorf("local API: %w", err)
 	}
@@ -568,8 +590,10 @@ func (s *Service) Close() error {
 		}
 		s.timerMu.Unlock()
 		if s.api != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			if err := s.api.Close(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			ctx, cancel := context.WithTimeout(context.Background(), apiCloseTimeout)
+			if err := s.api.Close(ctx); errors.Is(err, context.DeadlineExceeded) {
+				s.opts.Logf("local API: requests still running after %s were cut off", human.Duration(apiCloseTimeout))
+			} else if err != nil {
 				errs = append(errs, err)
 			}
 			cancel()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,8 +15,10 @@ import (
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/fake"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/internal/store"
 	"github.com/lullapp/lull/notify"
@@ -219,12 +222,8 @@ func TestPublishToICSFileAndFeed(t *testing.T) {
 	if err != nil || strings.Count(string(data), "BEGIN:VEVENT") == 0 || !strings.Contains(string(data), calendar.BlockUIDPrefix) {
 		t.Fatalf("exported file: %v\n%s", err, data)
 	}
-	disc, err := localapi.ReadDiscovery(svc.Dir)
+	feed, err := apiClient(t, svc).Feed(t.Context())
 	if err != nil {
-		t.Fatal(err)
-	}
-	var feed []byte
-	if err := localapi.NewClient(disc.Port, disc.Token).Do("GET", "/v1/focus.ics", nil, &feed); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Count(string(feed), "BEGIN:VEVENT") != strings.Count(string(data), "BEGIN:VEVENT") {
@@ -232,39 +231,59 @@ func TestPublishToICSFileAndFeed(t *testing.T) {
 	}
 }
 
+// TestAPIErrorsMapToStatus: every error answer carries the status and
+// code of its row in the error table, reads as the message alone, and the
+// typed client turns it back into the domain's sentinel.
 func TestAPIErrorsMapToStatus(t *testing.T) {
 	clk := clock.NewFake(monday)
 	svc, _ := startService(t, clk, true)
-	disc, _ := localapi.ReadDiscovery(svc.Dir)
-	cl := localapi.NewClient(disc.Port, disc.Token)
+	cl := apiClient(t, svc)
+	ctx := t.Context()
 	for _, c := range []struct {
-		method, path string
-		body         any
-		code         int
+		name   string
+		call   func() error
+		status int
+		code   string
+		is     error
 	}{
-		{"POST", "/v1/focus/start", map[string]string{"spec": "forever-ish"}, 400},
-		{"POST", "/v1/focus/stop", nil, 409},
-		{"POST", "/v1/focus/extend", map[string]string{"duration": "15m"}, 409},
-		{"GET", "/v1/report?week=2026-W99", nil, 400},
-		{"GET", "/v1/report?format=pdf", nil, 400},
-		{"POST", "/v1/blocks/lull-nope/accept", nil, 404},
-		{"POST", "/v1/blocks/x/launch", nil, 404},
-		{"DELETE", "/v1/calendars/nope", nil, 404},
-		{"POST", "/v1/calendars", map[string]string{"kind": "fax"}, 400},
-		{"POST", "/v1/focus/start", map[string]string{"spec": "25m", "extra": "x"}, 400},
+		{"bad length", func() error { _, err := cl.StartFocus(ctx, "forever-ish"); return err }, 400, "invalid_length", human.ErrBadDuration},
+		{"stop idle", func() error { _, err := cl.StopFocus(ctx); return err }, 409, "not_focusing", focus.ErrNotFocusing},
+		{"extend idle", func() error { _, err := cl.ExtendFocus(ctx, "15m"); return err }, 409, "not_focusing", focus.ErrNotFocusing},
+		{"bad week", func() error { _, err := cl.Report(ctx, api.ReportRequest{Week: "2026-W99"}); return err }, 400, "invalid_week", focus.ErrBadWeek},
+		{"bad format", func() error { _, err := cl.Report(ctx, api.ReportRequest{Format: "pdf"}); return err }, 400, "unknown_format", ErrBadFormat},
+		{"no block", func() error { _, err := cl.Accept(ctx, "lull-nope"); return err }, 404, "no_such_block", calendar.ErrNoSuchBlock},
+		{"no calendar", func() error { return cl.RemoveCalendar(ctx, "nope") }, 404, "no_such_calendar", calendar.ErrNoSuchSource},
+		{"bad kind", func() error { _, err := cl.AddCalendar(ctx, AddSource{Kind: "fax"}); return err }, 400, "bad_request", ErrBadRequest},
+		{"no digest", func() error { return cl.MarkRead(ctx, "00ff", "") }, 404, "no_such_digest", notify.ErrNotFound},
+		{"bad notification", func() error { _, err := cl.Notify(ctx, []api.Notification{{Title: " "}}); return err }, 400, "invalid_notification", notify.ErrInvalid},
 	} {
-		err := cl.Do(c.method, c.path, c.body, nil)
-		var se *localapi.StatusError
-		if !errors.As(err, &se) || se.Code != c.code {
-			t.Errorf("%s %s: %v, want %d", c.method, c.path, err, c.code)
+		err := c.call()
+		var ae *api.Error
+		if !errors.As(err, &ae) || ae.Status != c.status || ae.Code != c.code || !errors.Is(err, c.is) {
+			t.Errorf("%s: %v (%+v), want %d %s", c.name, err, ae, c.status, c.code)
+			continue
+		}
+		if strings.Contains(err.Error(), strconv.Itoa(c.status)) || strings.Contains(err.Error(), "answered") {
+			t.Errorf("%s: the message %q shows the HTTP status", c.name, err)
 		}
 	}
-	var st focus.State
-	if err := cl.Do("POST", "/v1/focus/start", map[string]string{"spec": "25m"}, &st); err != nil || !st.Focusing {
+	// What the typed client cannot send: an unknown field, an unknown
+	// action.
+	raw := rawClient(t, svc)
+	start := api.Lookup(api.RouteFocusStart)
+	err := raw.Do(ctx, start.Method, start.URL(nil), nil, map[string]string{"spec": "25m", "extra": "x"}, nil)
+	var se *localapi.StatusError
+	if !errors.As(err, &se) || se.Status != 400 || se.Body.Code != "bad_request" || se.Body.Message != `the request is not what Lull expects: unknown field "extra"` {
+		t.Errorf("unknown field: %v %+v", err, se)
+	}
+	if err := raw.Do(ctx, "POST", "/v1/blocks/x/launch", nil, nil, nil); !errors.As(err, &se) || se.Status != 404 {
+		t.Errorf("unknown action: %v", err)
+	}
+	if st, err := cl.StartFocus(ctx, "25m"); err != nil || !st.Focusing {
 		t.Fatalf("start: %+v %v", st, err)
 	}
-	if err := cl.Do("POST", "/v1/focus/start", map[string]string{"spec": "25m"}, nil); err == nil {
-		t.Fatal("starting twice succeeded")
+	if _, err := cl.StartFocus(ctx, "25m"); !errors.Is(err, focus.ErrAlreadyFocusing) {
+		t.Fatalf("starting twice: %v, want already focusing", err)
 	}
 }
 

@@ -14,12 +14,21 @@ import (
 	"time"
 
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/localapi"
 )
 
-// apiClient is a client of svc's local API.
-func apiClient(t *testing.T, svc *Service) *localapi.Client {
+// apiClient is the typed client of svc's local API.
+func apiClient(t *testing.T, svc *Service) *api.Client {
+	t.Helper()
+	return api.NewClient(rawClient(t, svc))
+}
+
+// rawClient is the transport's client of svc's local API, for requests
+// the typed client cannot make (unknown fields, unknown routes).
+func rawClient(t *testing.T, svc *Service) *localapi.Client {
 	t.Helper()
 	disc, err := localapi.ReadDiscovery(svc.Dir)
 	if err != nil {
@@ -69,9 +78,9 @@ func TestCalendarListSaysEventsAndProblems(t *testing.T) {
 		}
 	}
 	// Not read yet: never an "ok".
-	var list []calendar.SourceInfo
 	cl := apiClient(t, svc)
-	if err := cl.Do("GET", "/v1/calendars", nil, &list); err != nil {
+	list, err := cl.Calendars(t.Context())
+	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range list {
@@ -88,7 +97,7 @@ func TestCalendarListSaysEventsAndProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cl.Do("GET", "/v1/calendars", nil, &list); err != nil {
+	if list, err = cl.Calendars(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]calendar.SourceInfo{}
@@ -152,7 +161,8 @@ func TestExportICSSettingRules(t *testing.T) {
 	put := func(path string) error {
 		st := svc.Settings()
 		st.ExportICS = path
-		return cl.Do("PUT", "/v1/settings", st, nil)
+		_, err := cl.SaveSettings(t.Context(), st)
+		return err
 	}
 	for _, tc := range []struct{ path, says string }{
 		{"focus.ics", "not a full path: give the whole path of a .ics file, e.g. "},
@@ -161,9 +171,11 @@ func TestExportICSSettingRules(t *testing.T) {
 		{dir, "not a .ics file"},
 	} {
 		err := put(tc.path)
-		var se *localapi.StatusError
-		if !errors.As(err, &se) || se.Code != http.StatusBadRequest || !strings.Contains(se.Message, tc.says) {
-			t.Errorf("export_ics %q: %v, want 400 saying %q", tc.path, err, tc.says)
+		var ae *api.Error
+		var fe *human.FieldError
+		if !errors.As(err, &ae) || ae.Status != http.StatusBadRequest || !strings.Contains(ae.Message, tc.says) ||
+			!errors.As(err, &fe) || fe.Key != "export-ics" || !errors.Is(err, ErrBadSettings) {
+			t.Errorf("export_ics %q: %v, want 400 saying %q about export-ics", tc.path, err, tc.says)
 		}
 	}
 	if svc.Settings().ExportICS != "" {
@@ -328,25 +340,25 @@ func TestSlowSyncNeverBlocksTheAPI(t *testing.T) {
 			}
 			cl := apiClient(t, svc)
 			for _, req := range []struct {
-				method, path string
-				body         any
+				name string
+				call func(context.Context) error
 			}{
-				{"GET", "/v1/status", nil},
-				{"GET", "/v1/calendars", nil},
-				{"GET", "/v1/plan", nil},
-				{"POST", "/v1/plan", map[string]any{"dry_run": true}},
-				{"POST", "/v1/plan", map[string]any{}},
-				{"GET", "/v1/settings", nil},
+				{"status", func(ctx context.Context) error { _, err := cl.Status(ctx); return err }},
+				{"calendars", func(ctx context.Context) error { _, err := cl.Calendars(ctx); return err }},
+				{"plan", func(ctx context.Context) error { _, err := cl.Plan(ctx); return err }},
+				{"replan dry run", func(ctx context.Context) error { _, err := cl.Replan(ctx, api.PlanRequest{DryRun: true}); return err }},
+				{"replan", func(ctx context.Context) error { _, err := cl.Replan(ctx, api.PlanRequest{}); return err }},
+				{"settings", func(ctx context.Context) error { _, err := cl.Settings(ctx); return err }},
 			} {
 				answered := make(chan error, 1)
-				go func() { answered <- cl.Do(req.method, req.path, req.body, nil) }()
+				go func() { answered <- req.call(t.Context()) }()
 				select {
 				case err := <-answered:
 					if err != nil {
-						t.Errorf("%s %s during a slow sync: %v", req.method, req.path, err)
+						t.Errorf("%s during a slow sync: %v", req.name, err)
 					}
 				case <-time.After(10 * time.Second): // generous: a loaded machine still answers in milliseconds
-					t.Errorf("%s %s waited for the slow sync", req.method, req.path)
+					t.Errorf("%s waited for the slow sync", req.name)
 				}
 			}
 			close(f.release)
@@ -384,7 +396,7 @@ func TestAPINeverShowsSecretURL(t *testing.T) {
 	clk := clock.NewFake(monday)
 	svc, _ := startService(t, clk, true)
 	cl := apiClient(t, svc)
-	if err := cl.Do("POST", "/v1/calendars", AddSource{Kind: calendar.SourceURL, URL: secret, Name: "Team"}, nil); err != nil {
+	if _, err := cl.AddCalendar(t.Context(), AddSource{Kind: calendar.SourceURL, URL: secret, Name: "Team"}); err != nil {
 		t.Fatal(err)
 	}
 	redirect.Store(true)
@@ -392,13 +404,13 @@ func TestAPINeverShowsSecretURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	var raw []byte
-	if err := cl.Do("GET", "/v1/calendars", nil, &raw); err != nil {
+	if err := rawClient(t, svc).Do(t.Context(), "GET", api.Lookup(api.RouteCalendars).URL(nil), nil, nil, &raw); err != nil {
 		t.Fatal(err)
 	}
-	addErr := cl.Do("POST", "/v1/calendars", AddSource{Kind: calendar.SourceURL, URL: secret, Name: "Again"}, nil)
-	var se *localapi.StatusError
-	if !errors.As(addErr, &se) || se.Code != http.StatusBadGateway {
-		t.Fatalf("adding the failing subscription: %v, want 502", addErr)
+	_, addErr := cl.AddCalendar(t.Context(), AddSource{Kind: calendar.SourceURL, URL: secret, Name: "Again"})
+	var se *api.Error
+	if !errors.As(addErr, &se) || se.Status != http.StatusBadGateway || !errors.Is(addErr, calendar.ErrSourceUnreachable) {
+		t.Fatalf("adding the failing subscription: %v, want 502, unreachable", addErr)
 	}
 	svc.Close()
 	db, _ := os.ReadFile(filepath.Join(svc.Dir, "lull.db"))
@@ -438,9 +450,9 @@ func TestUpstreamNonsenseIs502(t *testing.T) {
 		{Kind: calendar.SourceCalDAV, URL: srv.URL + "/dav/", User: "alice", Password: "pw"},
 		{Kind: calendar.SourceURL, URL: srv.URL + "/feed.ics"},
 	} {
-		err := cl.Do("POST", "/v1/calendars", req, nil)
-		var se *localapi.StatusError
-		if !errors.As(err, &se) || se.Code != http.StatusBadGateway {
+		_, err := cl.AddCalendar(t.Context(), req)
+		var se *api.Error
+		if !errors.As(err, &se) || se.Status != http.StatusBadGateway {
 			t.Errorf("add %s: %v, want 502", req.Kind, err)
 		}
 	}

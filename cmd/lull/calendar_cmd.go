@@ -16,8 +16,9 @@ import (
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/calendar/ics"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/human"
-	"github.com/lullapp/lull/internal/localapi"
+	"github.com/lullapp/lull/internal/settings"
 )
 
 const calendarUsage = `Usage: lull calendar add file PATH [--name N] [--all-day-free]
@@ -71,9 +72,7 @@ func (c *cli) calendar(args []string) error {
 		if len(ids) != 1 {
 			return usagef("calendar remove needs one ID (the ID column of \"lull calendar list\")")
 		}
-		err = c.either(func(cl *localapi.Client) error {
-			return cl.Do("DELETE", "/v1/calendars/"+ids[0], nil, nil)
-		}, func(d *service.Data) error { return d.RemoveSource(ids[0]) })
+		err = c.withBackend(func(ctx context.Context, b backend) error { return b.RemoveCalendar(ctx, ids[0]) })
 		if err != nil {
 			return err
 		}
@@ -84,14 +83,9 @@ func (c *cli) calendar(args []string) error {
 		if err := noArgs(fs, args[1:]); err != nil {
 			return err
 		}
-		var rep service.SyncReport
-		err := c.either(func(cl *localapi.Client) error {
-			return cl.Do("POST", "/v1/calendars/sync", nil, &rep)
-		}, func(d *service.Data) error {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			var err error
-			rep, err = d.SyncCalendars(ctx)
+		var rep api.SyncReport
+		err := c.withBackend(func(ctx context.Context, b backend) (err error) {
+			rep, err = b.SyncCalendars(ctx)
 			return err
 		})
 		if err != nil {
@@ -107,7 +101,7 @@ func (c *cli) calendar(args []string) error {
 	return usagef("unknown calendar command %q (see \"lull calendar --help\")", args[0])
 }
 
-func (c *cli) reportSync(w io.Writer, rep service.SyncReport) {
+func (c *cli) reportSync(w io.Writer, rep api.SyncReport) {
 	if len(rep.Sources) == 0 {
 		fmt.Fprintln(w, "No calendars yet: add one with \"lull calendar add\".")
 	}
@@ -158,7 +152,7 @@ func (c *cli) calendarAdd(args []string) error {
 	if err != nil {
 		return err
 	}
-	req := service.AddSource{Name: *name, AllDayFree: *allDayFree}
+	req := api.AddCalendar{Name: *name, AllDayFree: *allDayFree}
 	switch kind {
 	case "file":
 		if len(pos) != 1 {
@@ -198,13 +192,8 @@ func (c *cli) calendarAdd(args []string) error {
 		}
 	}
 	var cfg calendar.SourceConfig
-	err = c.either(func(cl *localapi.Client) error {
-		return cl.Do("POST", "/v1/calendars", req, &cfg)
-	}, func(d *service.Data) error {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		var err error
-		cfg, err = d.AddSource(ctx, req)
+	err = c.withBackend(func(ctx context.Context, b backend) (err error) {
+		cfg, err = b.AddCalendar(ctx, req)
 		return err
 	})
 	if err != nil {
@@ -235,11 +224,8 @@ func (c *cli) calendarList(args []string) error {
 		return err
 	}
 	var list []calendar.SourceInfo
-	err := c.either(func(cl *localapi.Client) error {
-		return cl.Do("GET", "/v1/calendars", nil, &list)
-	}, func(d *service.Data) error {
-		var err error
-		list, err = d.CalendarList()
+	err := c.withBackend(func(ctx context.Context, b backend) (err error) {
+		list, err = b.Calendars(ctx)
 		return err
 	})
 	if err != nil {
@@ -285,17 +271,14 @@ func (c *cli) calendarSet(args []string) error {
 	if len(pos) != 3 || pos[1] != "all-day-free" {
 		return usagef("calendar set needs ID all-day-free on|off (see \"lull calendar list\" for the ID)")
 	}
-	free, err := parseBool("all-day-free", pos[2])
+	free, err := settings.ParseSwitch(pos[2])
 	if err != nil {
 		return usagef("calendar set %s all-day-free %q: want on or off", pos[0], pos[2])
 	}
-	ch := service.SourceChange{AllDayFree: &free}
+	ch := api.CalendarChange{AllDayFree: &free}
 	var cfg calendar.SourceConfig
-	err = c.either(func(cl *localapi.Client) error {
-		return cl.Do("PATCH", "/v1/calendars/"+pos[0], ch, &cfg)
-	}, func(d *service.Data) error {
-		var err error
-		cfg, err = d.ChangeSource(pos[0], ch)
+	err = c.withBackend(func(ctx context.Context, b backend) (err error) {
+		cfg, err = b.ChangeCalendar(ctx, pos[0], ch)
 		return err
 	})
 	if err != nil {
@@ -394,11 +377,8 @@ func (c *cli) calendarBusy(args []string) error {
 		}
 		busy = bt.Busy
 	} else {
-		q := "/v1/busy?" + url.Values{"from": {start.Format(time.RFC3339)}, "to": {end.Format(time.RFC3339)}}.Encode()
-		err = c.either(func(cl *localapi.Client) error {
-			return cl.Do("GET", q, nil, &busy)
-		}, func(d *service.Data) error {
-			busy, err = d.BusyRange(start.Format(time.RFC3339), end.Format(time.RFC3339))
+		err = c.withBackend(func(ctx context.Context, b backend) (err error) {
+			busy, err = b.Busy(ctx, api.Range{From: start.Format(time.RFC3339), To: end.Format(time.RFC3339)})
 			return err
 		})
 		if err != nil {

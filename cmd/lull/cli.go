@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,8 +19,8 @@ import (
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/human"
-	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/internal/store"
 	"github.com/lullapp/lull/notify"
 )
@@ -75,14 +74,10 @@ func run(args []string, e env) int {
 		return c.openHidden()
 	}
 	err = c.dispatch(args)
-	switch {
-	case err == nil, errors.Is(err, errHelp):
+	if err == nil || errors.Is(err, errHelp) {
 		return exitOK
-	case errors.As(err, new(usageError)):
-		fmt.Fprintf(e.stderr, "lull: %s\n", say(err))
-		return exitUsage
 	}
-	fmt.Fprintf(e.stderr, "lull: %s\n", say(err))
+	fmt.Fprintf(e.stderr, "lull: %s\n", err)
 	return exitCode(err)
 }
 
@@ -124,57 +119,6 @@ func (c *cli) dispatch(args []string) error {
 	return usagef("unknown command %q (see \"lull --help\")", args[0])
 }
 
-// client dials the running instance; nil when none runs. When the
-// discovery file is stale and another program has its port, it says so
-// on stderr (that program was sent nothing).
-func (c *cli) client() (*localapi.Client, error) {
-	cl, err := localapi.Dial(c.dir)
-	if errors.Is(err, localapi.ErrNotRunning) {
-		if nl := (*localapi.NotLullError)(nil); errors.As(err, &nl) && !c.staleNoted {
-			fmt.Fprintf(c.stderr, "lull: %v\n", nl)
-			c.staleNoted = true
-		}
-		return nil, nil
-	}
-	return cl, err
-}
-
-// data opens the data directly (no instance runs).
-func (c *cli) data() (*service.Data, error) {
-	clk, err := testClock(c.getenv)
-	if err != nil {
-		return nil, err
-	}
-	d, err := service.OpenData(service.DataOptions{Dir: c.dir, LockTimeout: 2 * time.Second, Clock: clk})
-	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("%w; it did not answer on the local API (is it starting or shutting down?), try again in a moment", err)
-	}
-	if err == nil {
-		for _, p := range d.Problems() {
-			fmt.Fprintf(c.stderr, "lull: %v\n", p)
-		}
-	}
-	return d, err
-}
-
-// either runs remote on the running instance's client, or local on the
-// data when none runs.
-func (c *cli) either(remote func(*localapi.Client) error, local func(*service.Data) error) error {
-	cl, err := c.client()
-	if err != nil {
-		return err
-	}
-	if cl != nil {
-		return remote(cl)
-	}
-	d, err := c.data()
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return local(d)
-}
-
 func (c *cli) printJSON(v any) error {
 	enc := json.NewEncoder(c.stdout)
 	enc.SetIndent("", "  ")
@@ -193,12 +137,10 @@ func (c *cli) status(args []string) error {
 	if len(pos) > 0 {
 		return usagef("status takes no arguments")
 	}
-	var st service.Status
-	err = c.either(func(cl *localapi.Client) error {
-		return cl.Do("GET", "/v1/status", nil, &st)
-	}, func(d *service.Data) error {
-		st = d.OfflineStatus(lull.Version())
-		return nil
+	var st api.Status
+	err = c.withBackend(func(ctx context.Context, b backend) (err error) {
+		st, err = b.Status(ctx)
+		return err
 	})
 	if err != nil {
 		return err
@@ -210,7 +152,7 @@ func (c *cli) status(args []string) error {
 	return nil
 }
 
-func (c *cli) printStatus(st service.Status) {
+func (c *cli) printStatus(st api.Status) {
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 	if st.Running {
 		fmt.Fprintf(tw, "Lull %s is running (process %d)\n", st.Version, st.PID)
@@ -299,10 +241,12 @@ func (c *cli) focus(args []string) error {
 		if err != nil {
 			return err
 		}
-		err = cl.Do("POST", "/v1/focus/start", map[string]string{"spec": spec}, nil)
-		if se := new(localapi.StatusError); errors.As(err, &se) && strings.HasPrefix(se.Message, focus.ErrAlreadyFocusing.Error()) {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		_, err = cl.StartFocus(ctx, spec)
+		if errors.Is(err, focus.ErrAlreadyFocusing) {
 			// Pressed twice (or two shortcuts raced): focus is on, as asked.
-			msg := se.Message
+			msg := err.Error()
 			if i := strings.Index(msg, "): "); i >= 0 {
 				msg = msg[:i+1]
 			}
@@ -312,7 +256,7 @@ func (c *cli) focus(args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.printStatusLine(cl)
+		return c.printStatusLine(ctx, cl)
 	case "stop":
 		fs := c.flags("focus stop", "Stops focusing now.", "focus stop")
 		if err := noArgs(fs, args[1:]); err != nil {
@@ -322,9 +266,10 @@ func (c *cli) focus(args []string) error {
 		if err != nil {
 			return err
 		}
-		var s focus.Session
-		err = cl.Do("POST", "/v1/focus/stop", nil, &s)
-		if se := new(localapi.StatusError); errors.As(err, &se) && strings.Contains(se.Message, focus.ErrNotFocusing.Error()) {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		s, err := cl.StopFocus(ctx)
+		if errors.Is(err, focus.ErrNotFocusing) {
 			fmt.Fprintln(c.stdout, "Not focusing: nothing to stop.")
 			return nil
 		}
@@ -346,10 +291,12 @@ func (c *cli) focus(args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := cl.Do("POST", "/v1/focus/resume", nil, nil); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		if _, err := cl.ResumeFocus(ctx); err != nil {
 			return err
 		}
-		return c.printStatusLine(cl)
+		return c.printStatusLine(ctx, cl)
 	case "extend":
 		fs := c.flags("focus extend", "Moves the end of the running session LENGTH later (minutes, or e.g. 15m, 1h).", "focus extend LENGTH")
 		pos, err := fs.parse(args[1:])
@@ -366,10 +313,12 @@ func (c *cli) focus(args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := cl.Do("POST", "/v1/focus/extend", map[string]string{"duration": pos[0]}, nil); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		if _, err := cl.ExtendFocus(ctx, pos[0]); err != nil {
 			return err
 		}
-		return c.printStatusLine(cl)
+		return c.printStatusLine(ctx, cl)
 	}
 	return usagef("unknown focus command %q (want start, stop, resume or extend)", args[0])
 }
@@ -388,9 +337,9 @@ func noArgs(fs *flagSet, args []string) error {
 
 // printStatusLine prints the running instance's status line, computed on
 // its clock.
-func (c *cli) printStatusLine(cl *localapi.Client) error {
-	var st service.Status
-	if err := cl.Do("GET", "/v1/status", nil, &st); err != nil {
+func (c *cli) printStatusLine(ctx context.Context, cl *api.Client) error {
+	st, err := cl.Status(ctx)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(c.stdout, st.StatusLine)
@@ -424,11 +373,13 @@ func (c *cli) notify(args []string) error {
 	if err != nil {
 		return err
 	}
-	var res notify.Result
-	req := map[string]string{"source": *source, "title": *title, "body": *body, "priority": *priority, "url": *link}
-	if err := cl.DoHeader("POST", "/v1/notifications", map[string]string{notify.OriginHeader: "cli"}, req, &res); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	results, err := cl.Notify(ctx, []api.Notification{{Source: *source, Title: *title, Body: *body, Priority: *priority, URL: *link}})
+	if err != nil {
 		return err
 	}
+	res := results[0]
 	switch res.Decision {
 	case notify.ActionBreakthrough:
 		fmt.Fprintf(c.stdout, "Shown now: %s.\n", res.Reason)
@@ -462,12 +413,10 @@ func (c *cli) digest(args []string) error {
 		if err != nil {
 			return err
 		}
-		var out struct {
-			Delivered bool           `json:"delivered"`
-			Digest    *notify.Digest `json:"digest"`
-			Warning   string         `json:"warning"`
-		}
-		if err := cl.Do("POST", "/v1/digests/now", nil, &out); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+		defer cancel()
+		out, err := cl.DeliverDigest(ctx)
+		if err != nil {
 			return err
 		}
 		if out.Warning != "" {
@@ -491,16 +440,8 @@ func (c *cli) digest(args []string) error {
 			return usagef("--limit %d: want 1 or more", *limit)
 		}
 		var digests []notify.Digest
-		err := c.either(func(cl *localapi.Client) error {
-			var out struct {
-				Digests []notify.Digest `json:"digests"`
-			}
-			err := cl.Do("GET", fmt.Sprintf("/v1/digests?limit=%d", *limit), nil, &out)
-			digests = out.Digests
-			return err
-		}, func(d *service.Data) error {
-			var err error
-			digests, err = d.Queue.ListDigests(time.Unix(0, 0), d.Clock.Now().Add(time.Second), *limit)
+		err := c.withBackend(func(ctx context.Context, b backend) (err error) {
+			digests, err = b.Digests(ctx, *limit)
 			return err
 		})
 		if err != nil {
@@ -596,44 +537,17 @@ func (c *cli) plan(args []string) error {
 	if len(ics) > 0 {
 		return c.planFiles(ics, *from, *days, *format)
 	}
-	var res service.PlanResult
-	err = c.either(func(cl *localapi.Client) error {
-		if err := cl.Do("POST", "/v1/plan", map[string]any{"dry_run": *dry, "sync": *sync, "days": *days}, &res); err != nil {
+	var res api.PlanResult
+	err = c.withBackend(func(ctx context.Context, b backend) (err error) {
+		if res, err = b.Replan(ctx, api.PlanRequest{DryRun: *dry, Sync: *sync, Days: *days}); err != nil {
 			return err
 		}
 		if *export != "" {
-			var blocks []calendar.Block
-			if err := cl.Do("GET", "/v1/plan/accepted", nil, &blocks); err != nil {
-				return err
-			}
-			return calendar.ExportBlocksICS(*export, blocks, time.Now())
-		}
-		return nil
-	}, func(d *service.Data) error {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		if *sync && !*dry {
-			rep, err := d.SyncCalendars(ctx)
+			blocks, err := b.Accepted(ctx)
 			if err != nil {
 				return err
 			}
-			c.reportSync(c.stderr, rep) // stdout is the plan, in its format
-		}
-		var err error
-		if res, err = d.ReplanWith(*dry, *days); err != nil {
-			return err
-		}
-		if !*dry {
-			if _, err := d.Publish(ctx); err != nil {
-				fmt.Fprintf(c.stderr, "lull: %s\n", say(err))
-			}
-		}
-		if *export != "" {
-			blocks, err := d.AcceptedBlocks()
-			if err != nil {
-				return err
-			}
-			return calendar.ExportBlocksICS(*export, blocks, d.Clock.Now())
+			return calendar.ExportBlocksICS(*export, blocks, c.now())
 		}
 		return nil
 	})
@@ -671,10 +585,7 @@ func (c *cli) planFiles(paths []string, from string, days int, format string) er
 		return err
 	}
 	loc := st.Location()
-	now := time.Now()
-	if clk, _ := testClock(c.getenv); clk != nil {
-		now = clk.Now()
-	}
+	now := c.now()
 	if from != "" {
 		day, err := human.ParseDay("from", "--from", from, loc)
 		if err != nil {
@@ -694,15 +605,22 @@ func (c *cli) planFiles(paths []string, from string, days int, format string) er
 
 // settingsNow returns the user's settings, from the running app or the
 // data directory.
-func (c *cli) settingsNow() (service.Settings, error) {
-	var st service.Settings
-	err := c.either(func(cl *localapi.Client) error {
-		return cl.Do("GET", "/v1/settings", nil, &st)
-	}, func(d *service.Data) error {
-		st = d.Settings()
-		return nil
+func (c *cli) settingsNow() (api.Settings, error) {
+	var st api.Settings
+	err := c.withBackend(func(ctx context.Context, b backend) (err error) {
+		st, err = b.Settings(ctx)
+		return err
 	})
 	return st, err
+}
+
+// now is the time: the test clock's in binaries built for the end-to-end
+// scenario (-tags lulltest), else the computer's.
+func (c *cli) now() time.Time {
+	if clk, _ := testClock(c.getenv); clk != nil {
+		return clk.Now()
+	}
+	return time.Now()
 }
 
 // multiFlag collects a repeatable string flag.
@@ -740,48 +658,27 @@ func (c *cli) planAction(action string, args []string) error {
 		fmt.Fprintf(c.stdout, "%s %s–%s: %s (%s)\n", b.Start.Local().Format("Mon 2 Jan"), b.Start.Local().Format("15:04"),
 			b.End.Local().Format("15:04"), b.State, b.ID)
 	}
-	return c.either(func(cl *localapi.Client) error {
+	return c.withBackend(func(ctx context.Context, b backend) error {
 		if acceptAll {
-			var out map[string]int
-			if err := cl.Do("POST", "/v1/plan/accept-all", nil, &out); err != nil {
-				return err
-			}
-			fmt.Fprintf(c.stdout, "Accepted %s.\n", count(out["accepted"], "block"))
-			return nil
-		}
-		for _, id := range ids {
-			var b calendar.Block
-			if err := cl.Do("POST", "/v1/blocks/"+url.PathEscape(id)+"/"+action, nil, &b); err != nil {
-				return err // names the block already
-			}
-			show(b)
-		}
-		return nil
-	}, func(d *service.Data) error {
-		if acceptAll {
-			n, err := d.AcceptAll()
+			n, err := b.AcceptAll(ctx)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(c.stdout, "Accepted %s.\n", count(n, "block"))
+			return nil
+		}
+		act := b.Accept
+		if action == "skip" {
+			act = b.Skip
 		}
 		for _, id := range ids {
-			var b calendar.Block
-			var err error
-			if action == "accept" {
-				b, err = d.Blocks.Accept(id)
-			} else {
-				b, err = d.Blocks.Skip(id)
-			}
+			blk, err := act(ctx, id)
 			if err != nil {
 				return err // names the block already
 			}
-			show(b)
+			show(blk)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		_, err := d.Publish(ctx)
-		return err
+		return nil
 	})
 }
 
@@ -794,10 +691,13 @@ func (c *cli) report(args []string) error {
 	if err := noArgs(fs, args); err != nil {
 		return err
 	}
-	return c.either(func(cl *localapi.Client) error {
-		return cl.DoRaw("GET", "/v1/report?"+url.Values{"week": {*week}, "format": {*format}}.Encode(), c.stdout)
-	}, func(d *service.Data) error {
-		return service.WriteReport(c.stdout, d, *week, *format)
+	return c.withBackend(func(ctx context.Context, b backend) error {
+		out, err := b.Report(ctx, api.ReportRequest{Week: *week, Format: *format})
+		if err != nil {
+			return err
+		}
+		_, err = c.stdout.Write(out)
+		return err
 	})
 }
 
@@ -810,10 +710,13 @@ func (c *cli) export(args []string) error {
 	if err := noArgs(fs, args); err != nil {
 		return err
 	}
-	return c.either(func(cl *localapi.Client) error {
-		return cl.DoRaw("GET", "/v1/export?"+url.Values{"from": {*from}, "to": {*to}, "format": {*format}}.Encode(), c.stdout)
-	}, func(d *service.Data) error {
-		return service.WriteExport(c.stdout, d, *from, *to, *format)
+	return c.withBackend(func(ctx context.Context, b backend) error {
+		out, err := b.Export(ctx, api.ExportRequest{Range: api.Range{From: *from, To: *to}, Format: *format})
+		if err != nil {
+			return err
+		}
+		_, err = c.stdout.Write(out)
+		return err
 	})
 }
 

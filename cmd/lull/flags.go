@@ -8,12 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/lullapp/lull/app/service"
-	"github.com/lullapp/lull/calendar"
-	"github.com/lullapp/lull/focus"
-	"github.com/lullapp/lull/internal/human"
-	"github.com/lullapp/lull/internal/localapi"
-	"github.com/lullapp/lull/notify"
+	"github.com/lullapp/lull/internal/api"
 )
 
 // usageError is a bad command line: exit code 2.
@@ -171,42 +166,19 @@ func (f *flagSet) optionError(err error) error {
 
 // exitCode is the code a failure exits with (README "Exit codes"): 2 when
 // the command line asks for something that cannot be (an unknown command
-// or option, a bad value, a file, calendar or block that does not exist),
-// 1 when Lull failed at something that could work (a calendar server down,
-// focus already running, a disk error).
+// or option, a file that does not exist, and what the error table of
+// internal/api says so of: a bad value, a calendar or block that does not
+// exist), 1 when Lull failed at something that could work (a calendar
+// server down, focus already running, a disk error). Errors from the
+// running Lull come back through the same table, so a command exits the
+// same whether it ran there or on the data directly.
 func exitCode(err error) int {
-	var se *localapi.StatusError
-	switch {
-	case errors.As(err, new(usageError)), errors.As(err, new(*human.FieldError)):
+	if errors.As(err, new(usageError)) || errors.Is(err, errNoSuchFile) {
 		return exitUsage
-	case errors.As(err, &se):
-		if se.Code == 400 || se.Code == 404 {
-			return exitUsage
-		}
-		return exitFailure
 	}
-	for _, target := range []error{focus.ErrBadDuration, focus.ErrBadWeek, focus.ErrFutureWeek,
-		focus.ErrBadDate, service.ErrBadFormat, calendar.ErrUnknownFormat, service.ErrBadSettings,
-		calendar.ErrBadSettings, calendar.ErrNoSuchBlock, calendar.ErrNoSuchSource, calendar.ErrBadSource,
-		notify.ErrInvalid, errNoSuchFile} {
-		if errors.Is(err, target) {
-			return exitUsage
-		}
-	}
-	return exitFailure
+	return api.ExitCode(err)
 }
 
 // errNoSuchFile marks a path given on the command line that does not
 // exist (exit code 2).
 var errNoSuchFile = errors.New("no such file")
-
-// say is err as a person reads it: the local API's answers without their
-// HTTP status ("Lull answered 409: …"), which says nothing to a person.
-func say(err error) string {
-	msg := err.Error()
-	var se *localapi.StatusError
-	if errors.As(err, &se) {
-		msg = strings.Replace(msg, se.Error(), se.Message, 1)
-	}
-	return msg
-}

@@ -22,8 +22,8 @@ import (
 	"github.com/lullapp/lull/app"
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/assets"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
-	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/internal/store"
 	"github.com/lullapp/lull/notify"
 )
@@ -65,7 +65,7 @@ func (c *cli) startFresh() int {
 // openHidden starts the app without its window; when one already runs it
 // is left as it is.
 func (c *cli) openHidden() int {
-	if cl, err := localapi.Dial(c.dir); err == nil && cl != nil {
+	if cl, err := api.Dial(c.dir); err == nil && cl != nil {
 		fmt.Fprintln(c.stdout, "Lull is already running.")
 		return exitOK
 	}
@@ -82,7 +82,7 @@ func (c *cli) lostStartRace(locked error) int {
 	// its API answers.
 	for deadline := time.Now().Add(startTimeout); time.Now().Before(deadline); time.Sleep(startPoll) {
 		if c.hidden {
-			if cl, err := localapi.Dial(c.dir); err == nil && cl != nil {
+			if cl, err := api.Dial(c.dir); err == nil && cl != nil {
 				fmt.Fprintln(c.stdout, "Lull is already running.")
 				return exitOK
 			}
@@ -97,11 +97,13 @@ func (c *cli) lostStartRace(locked error) int {
 // raise asks a running instance to show its window; it reports whether
 // one answered.
 func (c *cli) raise() bool {
-	cl, err := localapi.Dial(c.dir)
+	cl, err := api.Dial(c.dir)
 	if err != nil {
 		return false
 	}
-	if err := cl.Do("POST", "/v1/window/show", nil, nil); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	if err := cl.ShowWindow(ctx); err != nil {
 		return false
 	}
 	fmt.Fprintln(c.stdout, "Lull is already running: showing its window.")

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/lullapp/lull/internal/api"
 	// Before Fyne reads the locale: no "Error parsing user locale C" noise.
 	_ "github.com/lullapp/lull/internal/locale"
 )
@@ -43,7 +44,7 @@ type env struct {
 // unknown command or option, a bad value, a file or ID that does not
 // exist).
 const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	exitOK      = api.ExitOK
+	exitFailure = api.ExitFailure
+	exitUsage   = api.ExitUsage
 )

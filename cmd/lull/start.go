@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/human"
-	"github.com/lullapp/lull/internal/localapi"
 )
 
 // startTimeout bounds how long a command waits for a Lull it started, or
@@ -43,7 +43,7 @@ type starter func(dir string, e env) (<-chan error, error)
 // stderr, so commands bound to keyboard shortcuts work before Lull was
 // opened. Commands racing to do this start one instance: they take turns
 // on a lock file, and the second finds the first one's instance.
-func (c *cli) live() (*localapi.Client, error) {
+func (c *cli) live() (*api.Client, error) {
 	if cl, err := c.client(); err != nil || cl != nil {
 		return cl, err
 	}

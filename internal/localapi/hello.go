@@ -67,16 +67,16 @@ func helloProof(token string, port int, nonce []byte) []byte {
 func (s *Server) serveHello(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
-		WriteError(w, http.StatusMethodNotAllowed, "use GET")
+		refuse(w, http.StatusMethodNotAllowed, CodeBadRequest, "use GET")
 		return
 	}
 	nonce, err := hex.DecodeString(r.URL.Query().Get("nonce"))
 	if err != nil || len(nonce) != NonceSize {
-		WriteError(w, http.StatusBadRequest, fmt.Sprintf("nonce must be %d random bytes in hex", NonceSize))
+		refuse(w, http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("nonce must be %d random bytes in hex", NonceSize))
 		return
 	}
 	if s.token == "" {
-		WriteError(w, http.StatusServiceUnavailable, "no token")
+		refuse(w, http.StatusServiceUnavailable, CodeUnauthorized, "no token")
 		return
 	}
 	WriteJSON(w, http.StatusOK, helloAnswer{Proof: hex.EncodeToString(helloProof(s.token, s.port, nonce))})

@@ -127,7 +127,7 @@ func TestStaleDiscoveryNeverLeaksTheToken(t *testing.T) {
 		{"imitates Lull's 401", func(r *recording) {
 			r.serveHTTP(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="lull"`)
-				WriteError(w, http.StatusUnauthorized, "missing or wrong token")
+				WriteError(w, http.StatusUnauthorized, ErrorBody{Code: CodeUnauthorized, Message: "missing or wrong token"})
 			}))
 		}, false},
 		{"answers the handshake with a made-up proof", func(r *recording) {
@@ -194,7 +194,7 @@ func TestStaleDiscoveryNeverLeaksTheToken(t *testing.T) {
 			// whatever the request.
 			c := NewClient(fake.port(), testToken)
 			c.http.Timeout = 5 * time.Second
-			if err := c.Do(http.MethodPost, "/v1/notifications", map[string]string{"title": "x"}, nil); err == nil {
+			if err := c.Do(t.Context(), http.MethodPost, "/v1/notifications", nil, map[string]string{"title": "x"}, nil); err == nil {
 				t.Error("POST through a foreign listener succeeded")
 			}
 			time.Sleep(50 * time.Millisecond) // let the recorder see the last bytes
@@ -220,7 +220,7 @@ func TestHandshakeAgainstLull(t *testing.T) {
 	c := NewClient(port, testToken)
 	for i := range 3 {
 		var out map[string]any
-		if err := c.Do("GET", "/v1/status", nil, &out); err != nil || out["ok"] != true {
+		if err := c.Do(t.Context(), "GET", "/v1/status", nil, nil, &out); err != nil || out["ok"] != true {
 			t.Fatalf("request %d: %v %v", i, out, err)
 		}
 		c.http.CloseIdleConnections() // the next request dials and verifies again

@@ -1,6 +1,9 @@
-// Package localapi is Lull's HTTP API on the loopback interface: the server
-// the running app exposes, the discovery file that tells other processes its
-// port and token, and the client the command line uses.
+// Package localapi is the transport of Lull's HTTP API on the loopback
+// interface: the guarded server the running app mounts its routes on, the
+// discovery file that tells other processes its port and token, the hello
+// handshake, the API token, the error envelope and a client that knows
+// methods, paths and JSON. The endpoints themselves, their types, errors
+// and the typed client are internal/api's.
 //
 // Every request passes the same guard: Host must name the loopback address
 // and our port (DNS rebinding), no Origin header (browsers), a bearer token,
@@ -92,11 +95,11 @@ func (s *Server) Close(ctx context.Context) error {
 func (s *Server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.hostAllowed(r.Host) {
-			WriteError(w, http.StatusForbidden, "forbidden host header")
+			refuse(w, http.StatusForbidden, CodeForbidden, "forbidden host header")
 			return
 		}
 		if _, ok := r.Header["Origin"]; ok {
-			WriteError(w, http.StatusForbidden, "cross-origin requests are not allowed")
+			refuse(w, http.StatusForbidden, CodeForbidden, "cross-origin requests are not allowed")
 			return
 		}
 		if r.URL.Path == HelloPath {
@@ -105,21 +108,21 @@ func (s *Server) guard(next http.Handler) http.Handler {
 		}
 		if !s.tokenOK(r) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="lull"`)
-			WriteError(w, http.StatusUnauthorized, "missing or wrong token")
+			refuse(w, http.StatusUnauthorized, CodeUnauthorized, "missing or wrong token")
 			return
 		}
 		if r.ContentLength > MaxBody {
-			WriteError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", MaxBody))
+			refuse(w, http.StatusRequestEntityTooLarge, CodeTooLarge, tooLarge())
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
 			body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 			if err != nil {
-				WriteError(w, http.StatusBadRequest, "reading body: "+err.Error())
+				refuse(w, http.StatusBadRequest, CodeBadRequest, "reading the request: "+err.Error())
 				return
 			}
 			if len(body) > MaxBody {
-				WriteError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", MaxBody))
+				refuse(w, http.StatusRequestEntityTooLarge, CodeTooLarge, tooLarge())
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -150,14 +153,27 @@ func (s *Server) tokenOK(r *http.Request) bool {
 	return got != "" && s.token != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) == 1
 }
 
-// apiError is the JSON body of every error answer.
-type apiError struct {
-	Error string `json:"error"`
+// Codes of the guard's refusals (ErrorBody.Code): requests that never
+// reach a handler. Handlers answer with the codes of internal/api's error
+// table.
+const (
+	CodeForbidden    = "forbidden"
+	CodeUnauthorized = "unauthorized"
+	CodeTooLarge     = "too_large"
+	CodeBadRequest   = "bad_request"
+)
+
+// tooLarge is the message of a body over MaxBody.
+func tooLarge() string { return fmt.Sprintf("the request is larger than %d KiB", MaxBody>>10) }
+
+// WriteError answers with status and body as {"error": body}.
+func WriteError(w http.ResponseWriter, status int, body ErrorBody) {
+	WriteJSON(w, status, errorAnswer{Error: body})
 }
 
-// WriteError answers with status and a JSON {"error": msg} body.
-func WriteError(w http.ResponseWriter, status int, msg string) {
-	WriteJSON(w, status, apiError{Error: msg})
+// refuse answers a request the guard or the handshake turns away.
+func refuse(w http.ResponseWriter, status int, code, msg string) {
+	WriteError(w, status, ErrorBody{Code: code, Message: msg})
 }
 
 // ErrNotRunning means no Lull instance answers on the local API.

@@ -130,13 +130,13 @@ func TestClientDialAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out map[string]any
-	if err := c.Do("GET", "/v1/status", nil, &out); err != nil || out["ok"] != true {
+	if err := c.Do(t.Context(), "GET", "/v1/status", nil, nil, &out); err != nil || out["ok"] != true {
 		t.Errorf("status = %v, %v", out, err)
 	}
 	// A client holding another token cannot verify the listener, so it
 	// sends nothing (the guard's 401 for a wrong token is in
 	// TestGuardRefusals).
-	err = NewClient(port, "wrong").Do("GET", "/v1/status", nil, nil)
+	err = NewClient(port, "wrong").Do(t.Context(), "GET", "/v1/status", nil, nil, nil)
 	var nl *NotLullError
 	if !errors.As(err, &nl) || !errors.Is(err, ErrNotRunning) {
 		t.Errorf("wrong token err = %v, want NotLullError", err)
@@ -191,5 +191,40 @@ func TestTokenFallsBackToPrivateFile(t *testing.T) {
 	tok2, _, _, _ := LoadOrCreateToken(kr, dir)
 	if tok1 != tok2 {
 		t.Error("file token changed between starts")
+	}
+}
+
+// TestErrorAnswers: an error answer comes back as a *StatusError that
+// keeps the status and the code for programs and reads as the message
+// alone (no HTTP status); an answer that is not Lull's envelope still
+// shows no status; a Lull that stopped after the client was made is "not
+// running".
+func TestErrorAnswers(t *testing.T) {
+	s := NewServer(testToken)
+	s.HandleFunc("GET /v1/fail", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, http.StatusConflict, ErrorBody{Code: "already_focusing", Message: "already focusing (since 09:12)", Field: "x"})
+	})
+	s.HandleFunc("GET /v1/plain", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient(s.Port(), testToken)
+	err := c.Do(t.Context(), "GET", "/v1/fail", nil, nil, nil)
+	var se *StatusError
+	if !errors.As(err, &se) || se.Status != 409 || se.Body.Code != "already_focusing" || se.Body.Field != "x" || err.Error() != "already focusing (since 09:12)" {
+		t.Errorf("error answer: %v %+v", err, se)
+	}
+	err = c.Do(t.Context(), "GET", "/v1/plain", nil, nil, nil)
+	if !errors.As(err, &se) || se.Status != 500 || strings.Contains(err.Error(), "500") || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("plain answer: %v", err)
+	}
+	err = c.Do(t.Context(), "POST", "/v1/fail", nil, []byte(strings.Repeat("x", MaxBody+1)), nil)
+	if !errors.As(err, &se) || se.Status != 413 || se.Body.Code != CodeTooLarge || strings.Contains(err.Error(), "413") {
+		t.Errorf("too large: %v %+v", err, se)
+	}
+	s.Close(t.Context())
+	c.http.CloseIdleConnections()
+	if err := c.Do(t.Context(), "GET", "/v1/fail", nil, nil, nil); !errors.Is(err, ErrNotRunning) || !strings.Contains(err.Error(), "no longer answers") {
+		t.Errorf("after the server stopped: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/internal/store"
@@ -55,7 +56,7 @@ func main() {
 	}
 	defer svc.Close()
 	srv := localapi.NewServer(*token)
-	srv.Handle("POST /v1/notifications", svc.Handler())
+	srv.Handle(api.Lookup(api.RouteNotify).Pattern(), svc.Handler(api.WriteError))
 	if err := srv.Start(); err != nil {
 		log.Fatal(err)
 	}
