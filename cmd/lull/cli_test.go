@@ -35,7 +35,7 @@ func waitFor(t *testing.T, cond func() bool) {
 type result struct {
 	code           int
 	stdout, stderr string
-	residentCalls       int
+	residentCalls  int
 	hidden         bool
 }
 
