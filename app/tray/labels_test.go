@@ -242,3 +242,46 @@ func TestICOFromPNG(t *testing.T) {
 		t.Fatalf("ICO entry says %d bytes at %d; the PNG is %d bytes", size, off, len(png))
 	}
 }
+
+// TestShownMenuUpdate: a new Model of the same shape updates the items
+// whose label or state changed, in place; one that adds, removes or
+// re-purposes an item rebuilds the menu.
+func TestShownMenuUpdate(t *testing.T) {
+	idle := Model{Status: "Not focusing"}
+	focusing := Model{Status: "Focusing — 25 min left", Focusing: true}
+	labels := func(items []Item, idx []int) []string {
+		flat := flatten(items)
+		var out []string
+		for _, i := range idx {
+			out = append(out, flat[i].Label)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name        string
+		from, to    Model
+		rebuild     bool
+		wantChanged []string
+	}{
+		{"first menu", Model{}, idle, true, nil},
+		{"nothing changed", idle, idle, false, nil},
+		{"a minute ticks", focusing, Model{Status: "Focusing — 24 min left", Focusing: true}, false, []string{"Focusing — 24 min left"}},
+		{"focus starts", idle, focusing, false, []string{"Focusing — 25 min left", "Start focus", "Stop focus"}},
+		{"a notification is held", focusing, Model{Status: focusing.Status, Focusing: true, Held: 1}, false, []string{"Deliver digest now (1 held)"}},
+		{"the resume item appears", idle, Model{Status: "Not focusing", Resume: "Resume block — 5 min left"}, true, nil},
+		{"the resume item counts down", Model{Status: "Not focusing", Resume: "Resume block — 5 min left"},
+			Model{Status: "Not focusing", Resume: "Resume block — 4 min left"}, false, []string{"Resume block — 4 min left"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var s shownMenu
+			if tc.from != (Model{}) {
+				s.update(Menu(tc.from))
+			}
+			items := Menu(tc.to)
+			rebuild, changed := s.update(items)
+			if rebuild != tc.rebuild || strings.Join(labels(items, changed), "|") != strings.Join(tc.wantChanged, "|") {
+				t.Fatalf("update: rebuild %v, changed %q; want %v, %q", rebuild, labels(items, changed), tc.rebuild, tc.wantChanged)
+			}
+		})
+	}
+}

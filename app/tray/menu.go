@@ -1,6 +1,9 @@
 package tray
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Lengths are the focus lengths offered under "Start focus".
 var Lengths = []time.Duration{25 * time.Minute, 50 * time.Minute, 90 * time.Minute}
@@ -73,4 +76,61 @@ func Menu(m Model) []Item {
 		separator,
 		Item{Label: "Quit", Action: Action{Do: Quit}},
 	)
+}
+
+// shownMenu is the menu a view shows, to work out what a new one changes:
+// a menu of the same shape (the same items doing the same things) is
+// updated in place, so the items keep their ids and a click on a menu held
+// open across a minute's tick still lands; another shape is rebuilt whole.
+type shownMenu struct {
+	shape string
+	flat  []Item // flattened, as shown
+}
+
+// update records items as shown and says how: rebuild the whole menu, or
+// update the items at the given indices of flatten(items) (their label or
+// their state changed).
+func (s *shownMenu) update(items []Item) (rebuild bool, changed []int) {
+	flat, shape := flatten(items), shapeOf(items)
+	if shape != s.shape {
+		s.shape, s.flat = shape, flat
+		return true, nil
+	}
+	for i, it := range flat {
+		if old := s.flat[i]; !it.Separator && (it.Label != old.Label || it.Disabled != old.Disabled) {
+			changed = append(changed, i)
+		}
+	}
+	s.flat = flat
+	return false, changed
+}
+
+// flatten lists items depth first: each item, then its submenu.
+func flatten(items []Item) []Item {
+	var out []Item
+	for _, it := range items {
+		out = append(out, it)
+		out = append(out, flatten(it.Sub)...)
+	}
+	return out
+}
+
+// shapeOf describes the menu without its labels and states: what each item
+// does and where it is. Two menus of one shape differ only in text and
+// enabled items.
+func shapeOf(items []Item) string {
+	var b strings.Builder
+	for _, it := range items {
+		switch {
+		case it.Separator:
+			b.WriteString("-")
+		default:
+			b.WriteString("(")
+			b.WriteString(string(rune('a' + it.Action.Do)))
+			b.WriteString(it.Action.Length.String())
+			b.WriteString(shapeOf(it.Sub))
+			b.WriteString(")")
+		}
+	}
+	return b.String()
 }

@@ -5,7 +5,6 @@ package tray
 import (
 	"context"
 	"runtime"
-	"strings"
 
 	"fyne.io/systray"
 
@@ -51,20 +50,15 @@ func Run(ctx context.Context, svc *service.Service, opts Options) {
 	t.close()
 }
 
-// systrayView shows the tray through fyne.io/systray. A Model with the
-// same shape of menu as the one shown (the same items doing the same
-// things) updates the items' labels and states in place, so their ids stay
-// and a click on a menu held open across a minute's tick still lands;
-// another shape rebuilds the menu whole.
+// systrayView shows the tray through fyne.io/systray.
 type systrayView struct {
 	onClick func(Action)
 
 	// Owned by show (the tray's refresh loop).
 	iconShown bool
 	focusing  bool
-	shape     string
-	shown     []Item              // flattened, as last shown
-	entries   []*systray.MenuItem // parallel to shown; nil for separators
+	menu      shownMenu
+	entries   []*systray.MenuItem // in flatten order; nil for separators
 }
 
 func (v *systrayView) show(m Model, items []Item) {
@@ -73,33 +67,24 @@ func (v *systrayView) show(m Model, items []Item) {
 		v.iconShown, v.focusing = true, m.Focusing
 	}
 	systray.SetTooltip("Lull — " + m.Status)
-	flat := flatten(items)
-	if shape := shapeOf(items); shape != v.shape {
-		v.rebuild(items, flat)
-		v.shape = shape
+	rebuild, changed := v.menu.update(items)
+	if rebuild {
+		v.rebuild(items)
 		return
 	}
-	for i, it := range flat {
-		e, old := v.entries[i], v.shown[i]
-		if e == nil {
-			continue
-		}
-		if it.Label != old.Label {
-			e.SetTitle(it.Label)
-		}
-		if it.Disabled != old.Disabled {
-			if it.Disabled {
-				e.Disable()
-			} else {
-				e.Enable()
-			}
+	for _, i := range changed {
+		e, it := v.entries[i], v.menu.flat[i]
+		e.SetTitle(it.Label)
+		if it.Disabled {
+			e.Disable()
+		} else {
+			e.Enable()
 		}
 	}
-	v.shown = flat
 }
 
 // rebuild replaces the whole menu with items.
-func (v *systrayView) rebuild(items, flat []Item) {
+func (v *systrayView) rebuild(items []Item) {
 	systray.ResetMenu() // closes the old items' click channels
 	v.entries = v.entries[:0]
 	var add func(parent *systray.MenuItem, items []Item)
@@ -129,7 +114,6 @@ func (v *systrayView) rebuild(items, flat []Item) {
 		}
 	}
 	add(nil, items)
-	v.shown = flat
 }
 
 // listen hands the clicks on e to the tray as a until e is removed. (An
@@ -141,36 +125,6 @@ func (v *systrayView) listen(e *systray.MenuItem, a Action) {
 	for range e.ClickedCh {
 		v.onClick(a)
 	}
-}
-
-// flatten lists items depth first: each item, then its submenu.
-func flatten(items []Item) []Item {
-	var out []Item
-	for _, it := range items {
-		out = append(out, it)
-		out = append(out, flatten(it.Sub)...)
-	}
-	return out
-}
-
-// shapeOf describes the menu without its labels and states: what each item
-// does and where it is. Two menus of one shape differ only in text and
-// enabled items.
-func shapeOf(items []Item) string {
-	var b strings.Builder
-	for _, it := range items {
-		switch {
-		case it.Separator:
-			b.WriteString("-")
-		default:
-			b.WriteString("(")
-			b.WriteString(string(rune('a' + it.Action.Do)))
-			b.WriteString(it.Action.Length.String())
-			b.WriteString(shapeOf(it.Sub))
-			b.WriteString(")")
-		}
-	}
-	return b.String()
 }
 
 // iconBytes is the tray icon in the form the platform's tray takes.

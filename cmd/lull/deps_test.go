@@ -8,11 +8,14 @@ import (
 )
 
 // residentTargets are the platforms the resident process must build for
-// without cgo: the tray and everything else in pure Go (on Linux D-Bus,
-// on Windows the Win32 API through syscalls).
+// without cgo, tray included: on Linux D-Bus, on Windows the Win32 API
+// through syscalls (fyne.io/systray), on macOS AppKit through the
+// Objective-C runtime (app/tray's purego tray).
 var residentTargets = []struct{ goos, goarch string }{
 	{"linux", "amd64"},
 	{"windows", "amd64"},
+	{"darwin", "amd64"},
+	{"darwin", "arm64"},
 }
 
 // TestResidentLinksNoGUIToolkit: `lull` (the command line and the resident
