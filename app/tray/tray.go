@@ -39,6 +39,11 @@ type Tray struct {
 	cancel context.CancelFunc
 	loop   sync.WaitGroup // the refresh loop
 	jobs   sync.WaitGroup // clicked actions still running
+
+	// mu orders start and close, which the platform may call from
+	// different goroutines (systray runs start on one of its own).
+	mu     sync.Mutex
+	closed bool
 	unsub  func()
 
 	// Owned by the refresh loop.
@@ -58,18 +63,29 @@ func newTray(svc *service.Service, v view, quit func(), opts Options) *Tray {
 	return t
 }
 
-// start shows the menu and follows the service until close.
+// start shows the menu and follows the service until close; after close
+// it does nothing.
 func (t *Tray) start() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return
+	}
 	t.unsub = t.svc.Subscribe(func(service.Event) { t.refresh() })
 	t.loop.Add(1)
 	go t.run()
 	t.refresh()
 }
 
-// close stops following the service and waits for clicked actions.
+// close stops following the service and waits for the refresh loop and
+// clicked actions, so the service can close after it.
 func (t *Tray) close() {
-	if t.unsub != nil {
-		t.unsub()
+	t.mu.Lock()
+	t.closed = true
+	unsub := t.unsub
+	t.mu.Unlock()
+	if unsub != nil {
+		unsub()
 	}
 	t.cancel()
 	t.loop.Wait()
@@ -95,6 +111,9 @@ func (t *Tray) run() {
 	for {
 		select {
 		case <-t.kick:
+			if t.ctx.Err() != nil {
+				return
+			}
 			t.update()
 		case <-t.ctx.Done():
 			return

@@ -375,3 +375,18 @@ func TestNoFyne(t *testing.T) {
 		}
 	}
 }
+
+// TestTrayClosedBeforeStart: a quit before the tray was ready (systray
+// runs start on a goroutine of its own) leaves nothing running and reads
+// nothing from the service.
+func TestTrayClosedBeforeStart(t *testing.T) {
+	r := newRig(t)
+	v := &recView{}
+	late := newTray(r.svc, v, func() {}, Options{})
+	late.close()
+	late.start()
+	time.Sleep(50 * time.Millisecond)
+	if _, _, n := v.last(); n != 0 {
+		t.Fatalf("a tray closed before it started showed %d menus", n)
+	}
+}
