@@ -351,7 +351,7 @@ func TestTrayWindowNotInstalled(t *testing.T) {
 	m.waitStatus(regexp.MustCompile(`^Not focusing$`), 10*time.Second)
 	m.click("Open Lull")
 	deadline := time.Now().Add(10 * time.Second)
-	for !notified(mon, "Lull cannot open its window", "the window is not installed beside lull: LULL_WINDOW_BIN="+missing) {
+	for !notified(mon, "Lull cannot open its window", "The window is not installed beside lull: LULL_WINDOW_BIN="+missing) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no notice about the missing window: %+v", mon.calls())
 		}

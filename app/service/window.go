@@ -2,6 +2,8 @@ package service
 
 import (
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/lullapp/lull/app/winproc"
 	"github.com/lullapp/lull/notify"
@@ -75,9 +77,13 @@ func (s *Service) requestShow(tab string) {
 }
 
 // Notice tells the user something about Lull itself (not a digest): in the
-// log and as an OS notification without a click action.
+// log and as an OS notification without a click action. The body may be an
+// error's text: it is shown as a sentence, with a capital letter.
 func (s *Service) Notice(title, body string) {
 	s.opts.Logf("%s: %s", title, body)
+	if r, n := utf8.DecodeRuneInString(body); n > 0 {
+		body = string(unicode.ToUpper(r)) + body[n:]
+	}
 	sender := s.opts.NoticeSender
 	if sender == nil {
 		sender = s.opts.Sender

@@ -197,7 +197,7 @@ func TestMissingWindowIsToldOnce(t *testing.T) {
 	}
 	r.svc.RequestShowDigest()
 	got := r.notices.Sent()
-	if len(got) != 1 || got[0].Title != "Lull cannot open its window" || got[0].Body != missing.Error() {
+	if len(got) != 1 || got[0].Title != "Lull cannot open its window" || got[0].Body != "The window is not installed beside lull: no /opt/lull/lull-window, and none on PATH" {
 		t.Fatalf("notices %+v", got)
 	}
 	if d := r.digests.Sent(); len(d) != 0 {

@@ -333,7 +333,7 @@ func TestTrayWindowItems(t *testing.T) {
 			t.Fatal("no notice about the missing window")
 		}
 	}
-	if n := r.notices.Sent()[0]; n.Title != "Lull cannot open its window" || !strings.Contains(n.Body, "the window is not installed beside lull: no /opt/lull/lull-window") {
+	if n := r.notices.Sent()[0]; n.Title != "Lull cannot open its window" || !strings.Contains(n.Body, "The window is not installed beside lull: no /opt/lull/lull-window") {
 		t.Fatalf("notice %+v", n)
 	}
 
