@@ -117,9 +117,17 @@ func envWith(set ...string) []string {
 	return env
 }
 
+// startApp starts Lull as a person does: the resident process (`lull
+// --hidden`, what start at login runs) and, once its API answers, the
+// window through a plain `lull`.
 func startApp(t *testing.T, home string) *instance {
 	t.Helper()
-	return startProcess(t, home, lullBin(t), appEnv(home))
+	in := startProcess(t, home, lullBin(t), appEnv(home), "--hidden")
+	in.waitAPI(90 * time.Second)
+	if out, errOut, code := runCLI(t, home, ""); code != 0 {
+		t.Fatalf("lull (to show the window): exit %d\n%s%s", code, out, errOut)
+	}
+	return in
 }
 
 // startProcess starts bin (the app, with args if any) with env; it is

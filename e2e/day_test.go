@@ -377,7 +377,7 @@ func TestADayWithLull(t *testing.T) {
 	lead := 90 * time.Second
 	e.clock = first.Start.Add(-lead).Format(time.RFC3339) + "," + strconv.Itoa(speed)
 	mon := startMonitor(t)
-	app := startProcess(t, e.home, e.bin, e.env())
+	app := startProcess(t, e.home, e.bin, e.env(), "--hidden")
 	app.waitAPI(90 * time.Second)
 	wait := func(what string, timeout time.Duration, cond func() bool) {
 		t.Helper()
@@ -495,7 +495,8 @@ func TestADayWithLull(t *testing.T) {
 	}
 
 	// The Report tab after the day, drawn from real data (the README's
-	// picture with LULL_UPDATE_DOCS=1).
+	// picture with LULL_UPDATE_DOCS=1), in the window a plain `lull` opens.
+	e.lull("")
 	win := windowID(t, 30*time.Second)
 	xdotool(t, "windowfocus", "--sync", win)
 	xdotool(t, "key", "--window", win, "ctrl+4")

@@ -17,13 +17,13 @@ import (
 )
 
 // TestNotificationsSurviveKill9 posts 1,000 notifications over the API of
-// the real app from 4 clients and kills the app with SIGKILL at a random
-// moment: after a restart every notification that got a 201 is there,
-// none twice.
+// the real resident process (`lull --hidden`, which holds them) from 4
+// clients and kills it with SIGKILL at a random moment: after a restart
+// every notification that got a 201 is there, none twice.
 func TestNotificationsSurviveKill9(t *testing.T) {
 	needDesktop(t)
 	home := t.TempDir()
-	app := startApp(t, home)
+	app := startProcess(t, home, lullBin(t), appEnv(home), "--hidden")
 	app.waitAPI(90 * time.Second)
 	var disc struct {
 		Port  int    `json:"port"`
@@ -75,7 +75,7 @@ func TestNotificationsSurviveKill9(t *testing.T) {
 		t.Fatal("nothing was acknowledged before the kill; the test proves nothing")
 	}
 
-	app2 := startApp(t, home)
+	app2 := startProcess(t, home, lullBin(t), appEnv(home), "--hidden")
 	app2.waitAPI(60 * time.Second)
 	raw, _ = os.ReadFile(filepath.Join(home, "api.json"))
 	json.Unmarshal(raw, &disc)

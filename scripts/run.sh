@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scripts/run.sh: build Lull and start it. Arguments are passed to lull.
+# scripts/run.sh: build Lull (lull and, once it exists, lull-window beside
+# it) and start it. Arguments are passed to lull.
 #
 #   bash scripts/run.sh [ARGS...]
 #
@@ -21,5 +22,9 @@ go_vcs_guard
 
 export CGO_ENABLED=1
 go build -o ./lull ./cmd/lull || die "go build ./cmd/lull failed"
+# The window is a process of its own, found beside lull.
+if [ -d cmd/lull-window ]; then
+	go build -o ./lull-window ./cmd/lull-window || die "go build ./cmd/lull-window failed"
+fi
 cd "$here"
 exec "$root/lull" "$@"

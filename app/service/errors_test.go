@@ -1,6 +1,7 @@
 package service
 
 import (
+	"github.com/lullapp/lull/app/winproc"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -81,6 +82,7 @@ var sentinels = map[string]error{
 	"api.ErrInvalidValue":            api.ErrInvalidValue,
 	"api.ErrTooManyStreams":          api.ErrTooManyStreams,
 	"localapi.ErrNotRunning":         localapi.ErrNotRunning,
+	"winproc.ErrNotInstalled":        winproc.ErrNotInstalled,
 	"human.ErrBadDuration":           human.ErrBadDuration,
 	"human.ErrBadDate":               human.ErrBadDate,
 	"store.ErrLocked":                store.ErrLocked,
@@ -98,7 +100,7 @@ func TestEverySentinelHasARow(t *testing.T) {
 	_, here, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(here), "..", "..")
 	found := map[string]bool{}
-	for _, dir := range []string{"calendar", "calendar/ics", "focus", "notify", "app/service", "internal/settings",
+	for _, dir := range []string{"calendar", "calendar/ics", "focus", "notify", "app/service", "app/winproc", "internal/settings",
 		"internal/api", "internal/localapi", "internal/human", "internal/store"} {
 		pkgs, err := parser.ParseDir(token.NewFileSet(), filepath.Join(root, dir), func(fi fs.FileInfo) bool {
 			return !strings.HasSuffix(fi.Name(), "_test.go")

@@ -58,7 +58,9 @@ func (s *Service) handlers() map[string]http.Handler {
 	return map[string]http.Handler{
 		api.RouteStatus: answer(func(r *http.Request) (any, error) { return s.Status(), nil }),
 		api.RouteShowWindow: answer(func(r *http.Request) (any, error) {
-			s.RequestShow()
+			if err := s.ShowWindow(""); err != nil {
+				return nil, err // e.g. the window is not installed: the caller says so
+			}
 			return api.Shown{Shown: true}, nil
 		}),
 		api.RouteEvents: http.HandlerFunc(s.serveEvents),

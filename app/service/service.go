@@ -11,6 +11,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
+	"github.com/lullapp/lull/app/winproc"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
 	"github.com/lullapp/lull/internal/api"
@@ -44,6 +45,19 @@ type Options struct {
 	MakeDND func(setting string) notify.DND
 	// Closer closes held desktop originals. Nil: none.
 	Closer notify.Closer
+	// NoticeSender shows Lull's notices about itself (no tray, no window)
+	// with no click action. Nil: Sender.
+	NoticeSender notify.Sender
+	// ShowWindow, when set, starts the window process for r unless one
+	// runs, and reports whether it started one (winproc.Launcher.Show).
+	// When it did not, the running window is told by an event. Nil: every
+	// request is an event (a window in this process, tests).
+	ShowWindow func(r winproc.Request) (started bool, err error)
+	// TrayHost says whether the desktop shows tray icons (nil: it does).
+	// Without them, Lull says so once after a grace period and starts the
+	// window minimised; TrayAvailable tells the window, which then
+	// minimises on close instead of hiding.
+	TrayHost TrayHost
 	// Capture, when set, captures desktop notifications and hands them to
 	// sub until ctx ends (Linux: notify.StartCapture). The service runs it
 	// while the capture setting is on, and starts or stops it as soon as
@@ -62,6 +76,9 @@ type Options struct {
 	EventHeartbeat time.Duration
 	// Logf receives background errors (default: stderr).
 	Logf func(format string, args ...any)
+
+	// desktop holds what StartDesktop opened; Close closes it.
+	desktop *desktopLinks
 }
 
 // EventKind says what changed.
@@ -77,8 +94,8 @@ const (
 	HeldChanged
 	// CalendarsChanged: a source was added, removed or synced.
 	CalendarsChanged
-	// ShowWindow: someone (a second `lull`, a notification click) asked to
-	// show the window.
+	// ShowWindow: someone (a second `lull`, the tray) asked to show the
+	// window that runs; Tab names the tab to show ("" leaves it).
 	ShowWindow
 	// Problem: background work failed; Err says how.
 	Problem
@@ -90,15 +107,22 @@ const (
 	SettingsChanged
 	// DigestDelivered: a digest was delivered; Digest is its ID.
 	DigestDelivered
+	// TrayChanged: the desktop started or stopped showing tray icons
+	// (TrayAvailable).
+	TrayChanged
 )
 
 // Event is one change, delivered to each subscriber in order on a
 // goroutine of its own (see Subscribe); the UI hands it to fyne.Do.
 type Event struct {
-	Kind   EventKind
-	Focus  focus.State
-	Err    error
+	Kind  EventKind
+	Focus focus.State
+	Err   error
+	// Digest is the digest a DigestDelivered event is about.
 	Digest string
+	// Tab is the tab a ShowWindow or ShowDigest event asks for
+	// (winproc.TabDigest, winproc.TabReport or "").
+	Tab string
 }
 
 // Service is the running application without its UI: the database, the
@@ -140,6 +164,14 @@ type Service struct {
 	timerMu   sync.Mutex
 	syncTimer clock.Timer
 	fileTimer clock.Timer
+
+	// The desktop's tray host (watchTray): present now, the no-tray
+	// notice sent, and what stops the watch and the grace timer.
+	trayMu        sync.Mutex
+	trayPresent   bool
+	trayTold      bool
+	stopTrayWatch func()
+	trayTimer     clock.Timer
 
 	captureMu   sync.Mutex
 	stopCapture context.CancelFunc // nil while capture is off
@@ -228,6 +260,7 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	// From now on every saved setting reaches the running parts at once.
 	d.setOnSave(s.applySettings)
 	s.setCapture(d.Settings().Capture)
+	s.watchTray()
 	if !opts.NoAPI {
 		if err := s.startAPI(); err != nil {
 			return fail(err)
@@ -336,13 +369,6 @@ func (s *Service) problem(err error) {
 	s.opts.Logf("%v", err)
 	s.emit(Event{Kind: Problem, Err: err})
 }
-
-// RequestShow asks the UI to show its window.
-func (s *Service) RequestShow() { s.emit(Event{Kind: ShowWindow}) }
-
-// RequestShowDigest asks the UI to show its window on the Digest tab (a
-// digest notification was clicked).
-func (s *Service) RequestShowDigest() { s.emit(Event{Kind: ShowDigest}) }
 
 // SyncNow reads every calendar, re-plans and publishes, then tells
 // subscribers. Errors of single sources are in the report, not err. Only
@@ -578,6 +604,9 @@ func (s *Service) background(f func()) {
 func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
+		// The window first: with the API gone it would only say that
+		// Lull stopped.
+		s.opts.desktop.closeWindow()
 		if s.cancel != nil {
 			s.cancel()
 		}
@@ -588,7 +617,13 @@ func (s *Service) Close() error {
 		if s.fileTimer != nil {
 			s.fileTimer.Stop()
 		}
+		if s.trayTimer != nil {
+			s.trayTimer.Stop()
+		}
 		s.timerMu.Unlock()
+		if s.stopTrayWatch != nil {
+			s.stopTrayWatch()
+		}
 		if s.api != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), apiCloseTimeout)
 			if err := s.api.Close(ctx); errors.Is(err, context.DeadlineExceeded) {
@@ -609,6 +644,7 @@ func (s *Service) Close() error {
 			errs = append(errs, s.Focus.Close())
 		}
 		errs = append(errs, s.Data.Close())
+		s.opts.desktop.close()
 		s.closeErr = errors.Join(errs...)
 	})
 	return s.closeErr

@@ -19,6 +19,7 @@ func (s *Service) Status() Status {
 		Running: true, Version: s.opts.Version, PID: os.Getpid(), DataDir: s.Dir,
 		Focusing: st.Focusing, Focus: st, StatusLine: focus.StatusLine(st, now),
 		NextDigest: s.Notify.NextDigest(now), TokenStore: string(s.tokenStore), Problems: s.problemLines(),
+		TrayAvailable: s.TrayAvailable(),
 	}
 	if held, err := s.Notify.Held(); err == nil {
 		out.Held = heldCount(held)

@@ -48,7 +48,8 @@ func (s *Service) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	st := s.Focus.State()
 	if !write(func() error {
-		return api.WriteEvent(w, api.Event{Kind: api.EventConnected, Focus: &st, Held: s.heldNow()})
+		tray := s.TrayAvailable()
+		return api.WriteEvent(w, api.Event{Kind: api.EventConnected, Focus: &st, Held: s.heldNow(), Tray: &tray})
 	}) {
 		return
 	}
@@ -95,9 +96,12 @@ func (s *Service) wireEvent(e Event) api.Event {
 	case SettingsChanged:
 		out.Kind = api.EventSettings
 	case ShowWindow:
-		out.Kind = api.EventShow
+		out.Kind, out.Tab = api.EventShow, e.Tab
 	case ShowDigest:
-		out.Kind = api.EventShowDigest
+		out.Kind, out.Tab = api.EventShowDigest, e.Tab
+	case TrayChanged:
+		tray := s.TrayAvailable()
+		out.Kind, out.Tray = api.EventTray, &tray
 	case Problem:
 		out.Kind = api.EventProblem
 		if e.Err != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,7 +35,7 @@ func waitFor(t *testing.T, cond func() bool) {
 type result struct {
 	code           int
 	stdout, stderr string
-	guiCalls       int
+	residentCalls  int
 	hidden         bool
 }
 
@@ -60,7 +61,7 @@ func runLullWith(t *testing.T, dir, stdin string, start starter, args ...string)
 			}
 			return ""
 		},
-		gui: func(_ string, e env) int { r.guiCalls++; r.hidden = e.hidden; return 0 },
+		resident: func(_ string, e env) int { r.residentCalls++; r.hidden = e.hidden; return 0 },
 	})
 	r.stdout, r.stderr = out.String(), errOut.String()
 	return r
@@ -178,8 +179,8 @@ func TestAgainstRunningInstance(t *testing.T) {
 	// A second `lull` shows the running window and exits 0 without the GUI.
 	start := time.Now()
 	r = runLull(t, dir, "")
-	if r.code != 0 || r.guiCalls != 0 {
-		t.Fatalf("second lull: exit %d, gui calls %d, %s", r.code, r.guiCalls, r.stderr)
+	if r.code != 0 || r.residentCalls != 0 {
+		t.Fatalf("second lull: exit %d, resident calls %d, %s", r.code, r.residentCalls, r.stderr)
 	}
 	select {
 	case <-shown:
@@ -240,24 +241,54 @@ func TestAgainstRunningInstance(t *testing.T) {
 	}
 }
 
+// TestNoArgumentsStartsTheAppWhenNoneRuns: a plain `lull` with no Lull
+// running starts the resident process in the tray (detached, as commands
+// do) and asks it to show the window; `lull --hidden` is the resident
+// process itself; a discovery file left by a crashed instance fools
+// neither.
 func TestNoArgumentsStartsTheAppWhenNoneRuns(t *testing.T) {
+	keyring.MockInit()
 	dir := t.TempDir()
-	r := runLull(t, dir, "")
-	if r.code != 0 || r.guiCalls != 1 {
-		t.Fatalf("lull: exit %d, gui calls %d", r.code, r.guiCalls)
+	var starts, shown atomic.Int32
+	// The starter runs the service in this process, as `lull --hidden`
+	// would in its own, and counts the show requests that reach it.
+	start := func(dir string, e env) (<-chan error, error) {
+		starts.Add(1)
+		svc, _ := startInstance(t, dir)
+		svc.Subscribe(func(e service.Event) {
+			if e.Kind == service.ShowWindow {
+				shown.Add(1)
+			}
+		})
+		return make(chan error), nil
 	}
-	if r.hidden {
-		t.Fatal("plain lull started hidden")
+	r := runLullWith(t, dir, "", start)
+	if r.code != 0 || r.residentCalls != 0 || starts.Load() != 1 {
+		t.Fatalf("lull: exit %d, resident calls %d, starts %d, %s", r.code, r.residentCalls, starts.Load(), r.stderr)
 	}
-	if r := runLull(t, dir, "", "--hidden"); r.code != 0 || r.guiCalls != 1 || !r.hidden {
-		t.Fatalf("lull --hidden: exit %d, gui calls %d, hidden %v", r.code, r.guiCalls, r.hidden)
+	waitFor(t, func() bool { return shown.Load() == 1 })
+	if r.stderr != "Lull was not running; started it in the tray.\n" {
+		t.Errorf("stderr %q", r.stderr)
 	}
-	// A discovery file left by a crashed instance does not fool it.
-	os.MkdirAll(dir, 0o700)
-	os.WriteFile(filepath.Join(dir, "api.json"), []byte(`{"port":1,"token":"x","pid":1}`), 0o600)
-	if r = runLull(t, dir, ""); r.guiCalls != 1 {
-		t.Fatalf("stale discovery file: gui calls %d", r.guiCalls)
+	// The second `lull` finds it and asks again; nothing else starts.
+	if r = runLullWith(t, dir, "", start); r.code != 0 || starts.Load() != 1 {
+		t.Fatalf("second lull: exit %d, starts %d, %s", r.code, starts.Load(), r.stderr)
 	}
+	waitFor(t, func() bool { return shown.Load() == 2 })
+
+	other := t.TempDir()
+	if r := runLull(t, other, "", "--hidden"); r.code != 0 || r.residentCalls != 1 || !r.hidden {
+		t.Fatalf("lull --hidden: exit %d, resident calls %d, hidden %v", r.code, r.residentCalls, r.hidden)
+	}
+	// A discovery file left by a crashed instance fools neither.
+	os.WriteFile(filepath.Join(other, "api.json"), []byte(`{"port":1,"token":"x","pid":1}`), 0o600)
+	if r = runLull(t, other, "", "--hidden"); r.residentCalls != 1 {
+		t.Fatalf("stale discovery file: resident calls %d", r.residentCalls)
+	}
+	if r = runLullWith(t, other, "", start); r.code != 0 || starts.Load() != 2 {
+		t.Fatalf("stale discovery file, plain lull: exit %d, starts %d, %s", r.code, starts.Load(), r.stderr)
+	}
+	waitFor(t, func() bool { return shown.Load() == 3 })
 }
 
 func TestCalendarAndPlanOffline(t *testing.T) {

@@ -90,8 +90,8 @@ func TestDamagedDatabaseCLI(t *testing.T) {
 			journal := path + notify.JournalSuffix
 			os.WriteFile(journal, []byte("journal"), 0o600)
 			r := runLull(t, dir, "", "--start-fresh")
-			if r.code != exitOK || r.guiCalls != 1 || !strings.Contains(r.stdout, "Kept the damaged data as") {
-				t.Fatalf("--start-fresh: exit %d, gui %d\n%s%s", r.code, r.guiCalls, r.stdout, r.stderr)
+			if r.code != exitOK || r.residentCalls != 1 || !strings.Contains(r.stdout, "Kept the damaged data as") {
+				t.Fatalf("--start-fresh: exit %d, resident %d\n%s%s", r.code, r.residentCalls, r.stdout, r.stderr)
 			}
 			kept, _ := filepath.Glob(path + store.DamagedSuffix + "*")
 			if len(kept) != 2 {
@@ -106,10 +106,33 @@ func TestDamagedDatabaseCLI(t *testing.T) {
 			if r := runLull(t, dir, "", "status"); r.code != exitOK {
 				t.Fatalf("status after --start-fresh: %d %s", r.code, r.stderr)
 			}
-			if r := runLull(t, dir, "", "--start-fresh"); r.code != exitUsage || !strings.Contains(r.stderr, "not damaged") || r.guiCalls != 0 {
-				t.Fatalf("--start-fresh on a sound database: exit %d, gui %d, %s", r.code, r.guiCalls, r.stderr)
+			if r := runLull(t, dir, "", "--start-fresh"); r.code != exitUsage || !strings.Contains(r.stderr, "not damaged") || r.residentCalls != 0 {
+				t.Fatalf("--start-fresh on a sound database: exit %d, resident %d, %s", r.code, r.residentCalls, r.stderr)
 			}
 		})
+	}
+}
+
+// TestPlainLullOnDamagedData: a plain `lull` starts Lull in the
+// background, which stops on damaged data with its message in lull.log;
+// the command says what is wrong and what to do itself, exit 1.
+func TestPlainLullOnDamagedData(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	path, _ := damagedData(t, dir, "flipped page type")
+	stopped := func(string, env) (<-chan error, error) {
+		ch := make(chan error, 1)
+		ch <- errExitStatus1 // what the real resident does on this data
+		return ch, nil
+	}
+	r := runLullWith(t, dir, "", stopped)
+	if r.code != exitFailure {
+		t.Fatalf("exit %d, want %d\n%s", r.code, exitFailure, r.stderr)
+	}
+	for _, want := range []string{path, "is damaged", "Restore it from a backup", "lull --start-fresh"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr %q lacks %q", r.stderr, want)
+		}
 	}
 }
 

@@ -1,6 +1,9 @@
-// Command lull is Lull: with no arguments it opens the app (or shows the
-// running one); with a subcommand it talks to the running instance over
-// the local API, or works on the data directly when none runs.
+// Command lull is Lull's command line and its resident process: with no
+// arguments it makes sure Lull runs in the tray and shows its window (a
+// process of its own, lull-window); `lull --hidden` is the resident
+// process itself (service, local API, tray; no GUI toolkit); with a
+// subcommand it talks to the running instance over the local API, or works
+// on the data directly when none runs.
 package main
 
 import (
@@ -8,18 +11,19 @@ import (
 	"os"
 
 	"github.com/lullapp/lull/internal/api"
-	// Before Fyne reads the locale: no "Error parsing user locale C" noise.
+	// First of all: LANGUAGE for a C.UTF-8 locale, which the window
+	// process inherits, so Fyne there says no "Error parsing user locale C".
 	_ "github.com/lullapp/lull/internal/locale"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], env{
-		stdin:  os.Stdin,
-		stdout: os.Stdout,
-		stderr: os.Stderr,
-		getenv: os.Getenv,
-		gui:    runGUI,
-		start:  startDetached,
+		stdin:    os.Stdin,
+		stdout:   os.Stdout,
+		stderr:   os.Stderr,
+		getenv:   os.Getenv,
+		resident: runResident,
+		start:    startDetached,
 	}))
 }
 
@@ -28,11 +32,11 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
-	// gui starts the app in dir and blocks until it quits; it returns the
-	// exit code.
-	gui func(dir string, e env) int
-	// hidden starts the app in the tray without showing its window
-	// (`lull --hidden`, what start-at-login runs).
+	// resident runs the resident process for dir and blocks until it
+	// quits; it returns the exit code.
+	resident func(dir string, e env) int
+	// hidden runs the resident without showing the window (`lull
+	// --hidden`, what start-at-login runs).
 	hidden bool
 	// start starts Lull in the tray, detached, for commands that need the
 	// running app when none runs (startDetached; a fake in tests).

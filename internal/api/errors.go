@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/lullapp/lull/app/winproc"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/calendar/ics"
 	"github.com/lullapp/lull/focus"
@@ -141,6 +142,7 @@ func Errors() []Kind {
 		{"expansion_capped", ics.ErrCapped, http.StatusUnprocessableEntity, ExitFailure},
 		// Lull's own state.
 		{"not_running", localapi.ErrNotRunning, unavail, ExitFailure},
+		{"window_not_installed", winproc.ErrNotInstalled, unavail, ExitFailure},
 		{"too_many_streams", ErrTooManyStreams, unavail, ExitFailure},
 		{"focus_closed", focus.ErrClosed, unavail, ExitFailure},
 		{"queue_closed", notify.ErrClosed, unavail, ExitFailure},

@@ -36,11 +36,14 @@ const (
 	EventCalendars EventKind = "calendars"
 	// EventSettings: the settings were saved and apply now.
 	EventSettings EventKind = "settings"
-	// EventShow: show the window (a second `lull`, the tray).
+	// EventShow: show the window (a second `lull`, the tray), on Tab.
 	EventShow EventKind = "show"
 	// EventShowDigest: show the window on the Digest tab (a digest
 	// notification was clicked).
 	EventShowDigest EventKind = "show_digest"
+	// EventTray: the desktop started or stopped showing tray icons
+	// (Tray); without one, closing the window minimises it.
+	EventTray EventKind = "tray"
 	// EventProblem: background work failed (Problem says how).
 	EventProblem EventKind = "problem"
 	// EventDisconnected is the Client's own: the stream broke (Problem
@@ -60,6 +63,12 @@ type Event struct {
 	Held int `json:"held,omitempty"`
 	// Digest is the ID of the digest delivered, with EventDigest.
 	Digest string `json:"digest,omitempty"`
+	// Tab is the tab to show ("report", "digest" or "" for the last one),
+	// with EventShow and EventShowDigest.
+	Tab string `json:"tab,omitempty"`
+	// Tray says whether a tray icon can be shown, with EventTray and
+	// EventConnected.
+	Tray *bool `json:"tray,omitempty"`
 	// Problem says what went wrong, in words, with EventProblem and
 	// EventDisconnected.
 	Problem string `json:"problem,omitempty"`

@@ -35,6 +35,9 @@ type Status struct {
 	// Problems are what the start found wrong with the data and worked
 	// around.
 	Problems []string `json:"problems,omitempty"`
+	// TrayAvailable says whether the desktop shows Lull's tray icon; the
+	// window minimises instead of closing when it does not.
+	TrayAvailable bool `json:"tray_available"`
 }
 
 // FocusStart is POST /v1/focus/start's body: Spec is a length ("25m",

@@ -1,21 +1,19 @@
-package main
+package service
 
 import (
 	"context"
 	"sync"
 
 	"github.com/godbus/dbus/v5"
-
-	"github.com/lullapp/lull/app"
 )
 
 // trayWatcherName is the panel's side of the StatusNotifierItem protocol,
-// which Fyne's tray speaks on Linux: while nobody owns it, tray icons are
-// shown nowhere.
+// which the tray (fyne.io/systray) speaks on Linux: while nobody owns it,
+// tray icons are shown nowhere.
 const trayWatcherName = "org.kde.StatusNotifierWatcher"
 
 // busTrayHost follows the owner of trayWatcherName on the session bus, on a
-// connection of its own that closes with the app's context.
+// connection of its own that closes with the given context.
 type busTrayHost struct {
 	conn *dbus.Conn
 
@@ -27,7 +25,7 @@ type busTrayHost struct {
 
 // newTrayHost watches the session bus for a tray host until ctx ends.
 // Without a session bus there can be no tray on Linux: it says so.
-func newTrayHost(ctx context.Context) app.TrayHost {
+func newTrayHost(ctx context.Context) TrayHost {
 	conn, err := dbus.ConnectSessionBus()
 	if err != nil {
 		return fixedTrayHost(false)

@@ -1,4 +1,4 @@
-package main
+package service
 
 // fixedTrayHost is a tray host that never changes: present on platforms
 // whose tray is always there, absent where it cannot work (no session bus).
