@@ -1,26 +1,34 @@
 #!/usr/bin/env bash
-# bench/footprint.sh: idle footprint of Lull (its window shown) beside a
-# minimal Fyne window (bench/minimal), measured one after the other in the
-# same run on the same display, so the ratio Lull/minimal is what Lull adds
-# on top of Fyne itself.
+# bench/footprint.sh: Lull's footprint (issue 14) beside two references
+# measured one after the other in the same run on the same display: a bare
+# Fyne window (bench/minimal) and a bare tray icon on fyne.io/systray
+# (bench/minimaltray). Lull is two processes: the resident (`lull
+# --hidden`: service, API, tray; no GUI toolkit) and the window
+# (`lull-window`, started from the tray on demand); bench/trayprobe stands
+# in for the desktop panel (it owns org.kde.StatusNotifierWatcher, so the
+# tray icons register) and measures the resident's whole process tree.
 #
 #   bash bench/footprint.sh
 #
-# For each program: start it with a fresh LULL_HOME / HOME, wait for its
-# window, let it settle (SETTLE seconds, default 10), then over an idle
-# window of WINDOW seconds (default 20) measure
-#   - RSS: VmRSS from /proc/PID/status at the end of the window (and VmHWM),
-#   - CPU: utime+stime from /proc/PID/stat, as % of one core,
-#   - wakeups: context switches of all threads (voluntary + involuntary,
-#     summed over /proc/PID/task/*/status), per second.
-# Target (TESTING.md): a bare Fyne window idles at ~150 MB RSS and ~1.5 % of
-# one core; Lull should stay close to it.
+# For each reference: start it with a fresh HOME, wait for its window (or
+# for the tray icon), let it settle (SETTLE seconds, default 10), then over
+# an idle window of WINDOW seconds (default 60) measure RSS (VmRSS at the
+# end, VmHWM), CPU (utime+stime) and wake-ups (context switches of all
+# threads). For Lull, trayprobe measures the tree the same way hidden, then
+# clicks the tray's "Open Lull" TRIES times (default 10; the first window
+# also stays open for an idle window: the tree shown), timing the click to
+# the window being viewable, ends the window each time, and reads the tree
+# again BACK seconds (default 60) after the last window closed.
+#
+# Targets (issue 14): hidden, RSS <= 0.2x the bare Fyne window and idle CPU
+# <= 0.05x it; Open Lull -> window drawn <= 1 s (median); back to the
+# resident's size within 60 s of closing; shown <= 1.25x the bare window.
 #
 # Without DISPLAY it re-runs itself inside `dbus-run-session` and starts its
 # own Xvfb on a free display (no window manager, no notification server).
 # Installs missing Debian packages (build packages, xvfb, x11-utils, dbus).
 # Set FOOTPRINT_TSV=FILE to also get the figures as tab-separated lines
-# (bench/all.sh does). LULL_BIN overrides the Lull binary.
+# (bench/all.sh does). LULL_BIN and LULL_WINDOW_BIN override the binaries.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd -P)
@@ -28,6 +36,8 @@ ROOT=$(pwd -P)
 
 SETTLE=${SETTLE:-10}
 WINDOW=${WINDOW:-60}
+TRIES=${TRIES:-10}
+BACK=${BACK:-60}
 
 if [ -z "${_FOOTPRINT_INNER:-}" ]; then
 	require_go
@@ -41,10 +51,17 @@ if [ -z "${_FOOTPRINT_INNER:-}" ]; then
 	if [ -n "${LULL_BIN:-}" ]; then
 		cp "$LULL_BIN" "$BIN/lull"
 	else
-		go build -o "$BIN/lull" ./cmd/lull || die "go build ./cmd/lull failed"
+		CGO_ENABLED=0 go build -o "$BIN/lull" ./cmd/lull || die "go build ./cmd/lull failed"
+	fi
+	if [ -n "${LULL_WINDOW_BIN:-}" ]; then
+		cp "$LULL_WINDOW_BIN" "$BIN/lull-window"
+	else
+		go build -o "$BIN/lull-window" ./cmd/lull-window || die "go build ./cmd/lull-window failed"
 	fi
 	go build -o "$BIN/minimal" ./bench/minimal || die "go build ./bench/minimal failed"
-	echo "built lull and bench/minimal in $((SECONDS - t)) s" >&2
+	CGO_ENABLED=0 go build -o "$BIN/minimaltray" ./bench/minimaltray || die "go build ./bench/minimaltray failed"
+	CGO_ENABLED=0 go build -o "$BIN/trayprobe" ./bench/trayprobe || die "go build ./bench/trayprobe failed"
+	echo "built lull, lull-window and the references in $((SECONDS - t)) s" >&2
 	export _FOOTPRINT_INNER=1 _FOOTPRINT_BIN=$BIN
 	if [ -z "${DISPLAY:-}" ]; then
 		dbus-run-session -- bash "$0" "$@"
@@ -60,8 +77,10 @@ set_locale force
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/lull-footprint.XXXXXX")
 xvfb_pid=
 app_pid=
+probe_pid=
 cleanup() {
 	[ -n "$app_pid" ] && kill -TERM "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null
+	[ -n "$probe_pid" ] && kill -TERM "$probe_pid" 2>/dev/null && wait "$probe_pid" 2>/dev/null
 	[ -n "$xvfb_pid" ] && kill -TERM "$xvfb_pid" 2>/dev/null && wait "$xvfb_pid" 2>/dev/null
 	rm -rf "$TMP"
 }
@@ -121,8 +140,8 @@ measure() {
 	local i
 	for i in $(seq 300); do
 		if [ "$title" = "-" ]; then
-			# Hidden to the tray: no window; ready once its API is published.
-			[ -s "$home/data/api.json" ] && break
+			# A tray icon: no window; ready once it runs for a second.
+			[ "$i" -ge 10 ] && break
 		else
 			xwininfo -root -tree 2>/dev/null | grep -q "\"$title\"" && break
 		fi
@@ -155,34 +174,54 @@ measure() {
 	}'
 }
 
-echo "footprint: display $DISPLAY, settle ${SETTLE} s, idle window ${WINDOW} s, $(nproc) cores" >&2
-# The minimal window first, then Lull: same display, same session.
+echo "footprint: display $DISPLAY, settle ${SETTLE} s, idle window ${WINDOW} s, $TRIES tries, $(nproc) cores" >&2
+# The references first, then Lull: same display, same session.
 min=$(measure minimal "Fyne minimal" "$BIN/minimal")
-lull=$(measure lull "Lull" "$BIN/lull")
-hidden=$(measure lull-hidden - "$BIN/lull" --hidden)
+"$BIN/trayprobe" watch >"$TMP/probe.log" 2>&1 &
+probe_pid=$!
+tray=$(measure minimaltray - "$BIN/minimaltray")
+kill -TERM "$probe_pid" 2>/dev/null
+wait "$probe_pid" 2>/dev/null || true
+probe_pid=
+
+home=$TMP/lull
+mkdir -p "$home/home" "$home/data" "$home/run"
+chmod 700 "$home/run"
+HOME=$home/home XDG_CONFIG_HOME=$home/home/.config XDG_DATA_HOME=$home/home/.local/share \
+	XDG_CACHE_HOME=$home/home/.cache XDG_RUNTIME_DIR=$home/run LULL_HOME=$home/data \
+	LULL_WINDOW_BIN=$BIN/lull-window \
+	"$BIN/trayprobe" resident -lull "$BIN/lull" -settle "${SETTLE}s" -idle "${WINDOW}s" \
+	-tries "$TRIES" -back "${BACK}s" >"$TMP/lull.tsv" 2>"$TMP/lull.log" ||
+	die "measuring Lull failed; its output:"$'\n'"$(applog lull)"
+fig() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/lull.tsv"; }
 
 read -r _ m_rss m_hwm m_cpu m_wk m_th m_cs <<<"$min"
-read -r _ l_rss l_hwm l_cpu l_wk l_th l_cs <<<"$lull"
-read -r _ h_rss h_hwm h_cpu h_wk h_th h_cs <<<"$hidden"
-awk -v mr="$m_rss" -v mh="$m_hwm" -v mc="$m_cpu" -v mw="$m_wk" -v mt="$m_th" -v ms="$m_cs" \
-	-v lr="$l_rss" -v lh="$l_hwm" -v lc="$l_cpu" -v lw="$l_wk" -v lt="$l_th" -v ls="$l_cs" \
-	-v hr="$h_rss" -v hh="$h_hwm" -v hc="$h_cpu" -v hw="$h_wk" -v ht="$h_th" -v hs="$h_cs" -v win="$WINDOW" 'function ratio(a, b) {
+read -r _ t_rss t_hwm t_cpu t_wk t_th t_cs <<<"$tray"
+h_rss=$(fig idle_rss_kb) h_cs=$(fig idle_cpu_s) h_wk=$(fig idle_switches_per_s)
+s_rss=$(fig shown_rss_kb) s_cs=$(fig shown_cpu_s) s_wk=$(fig shown_switches_per_s)
+open_med=$(fig open_median_ms) b_rss=$(fig back_rss_kb)
+awk -v mr="$m_rss" -v mc="$m_cs" -v mw="$m_wk" -v tr="$t_rss" -v tc="$t_cs" -v tw="$t_wk" \
+	-v hr="$h_rss" -v hc="$h_cs" -v hw="$h_wk" -v sr="$s_rss" -v sc="$s_cs" -v sw="$s_wk" \
+	-v om="$open_med" -v br="$b_rss" -v win="$WINDOW" -v back="$BACK" 'function ratio(a, b) {
 		return b > 0 ? sprintf("%.2fx", a / b) : "n/a"
 	}
 	BEGIN {
-		printf "%-24s %10s %10s %14s %10s %10s\n", "", "Lull", "Lull tray", "minimal Fyne", "Lull/min", "tray/min"
-		printf "%-24s %10.1f %10.1f %14.1f %10s %10s\n", "RSS (MB)", lr / 1024, hr / 1024, mr / 1024, ratio(lr, mr), ratio(hr, mr)
-		printf "%-24s %10.1f %10.1f %14.1f %10s %10s\n", "peak RSS (MB)", lh / 1024, hh / 1024, mh / 1024, ratio(lh, mh), ratio(hh, mh)
-		printf "%-24s %10.2f %10.2f %14.2f %10s %10s\n", "CPU s over " win " s idle", ls, hs, ms, ratio(ls, ms), ratio(hs, ms)
-		printf "%-24s %10.2f %10.2f %14.2f %10s %10s\n", "CPU (% of one core)", lc, hc, mc, ratio(lc, mc), ratio(hc, mc)
-		printf "%-24s %10.1f %10.1f %14.1f %10s %10s\n", "wakeups (switches/s)", lw, hw, mw, ratio(lw, mw), ratio(hw, mw)
-		printf "%-24s %10d %10d %14d\n", "threads", lt, ht, mt
+		printf "%-26s %12s %12s %12s %12s %12s %12s\n", "", "Lull hidden", "Lull shown", "bare Fyne", "bare tray", "hidden/Fyne", "shown/Fyne"
+		printf "%-26s %12.1f %12.1f %12.1f %12.1f %12s %12s\n", "RSS of the tree (MB)", hr / 1024, sr / 1024, mr / 1024, tr / 1024, ratio(hr, mr), ratio(sr, mr)
+		printf "%-26s %12.2f %12.2f %12.2f %12.2f %12s %12s\n", "CPU s over " win " s idle", hc, sc, mc, tc, ratio(hc, mc), ratio(sc, mc)
+		printf "%-26s %12.1f %12.1f %12.1f %12.1f %12s %12s\n", "wakeups (switches/s)", hw, sw, mw, tw, ratio(hw, mw), ratio(sw, mw)
+		printf "Open Lull from the tray -> window viewable: median %.0f ms\n", om
+		printf "tree %d s after the window closed: %.1f MB (hidden before: %.1f MB)\n", back, br / 1024, hr / 1024
 	}'
+grep '^open_ms_' "$TMP/lull.tsv" | awk '{ printf "%s%s", (NR > 1 ? ", " : "    tries (ms): "), $2 } END { print "" }'
 if [ -n "${FOOTPRINT_TSV:-}" ]; then
 	{
 		printf 'name\trss_kb\thwm_kb\tcpu_pct\twakeups_per_s\tthreads\tcpu_s\n'
 		tr ' ' '\t' <<<"$min"
-		tr ' ' '\t' <<<"$lull"
-		tr ' ' '\t' <<<"$hidden"
+		tr ' ' '\t' <<<"$tray"
+		printf 'lull-hidden\t%s\t\t\t%s\t\t%s\n' "$h_rss" "$h_wk" "$h_cs"
+		printf 'lull-shown\t%s\t\t\t%s\t\t%s\n' "$s_rss" "$s_wk" "$s_cs"
+		printf 'open_median_ms\t%s\n' "$open_med"
+		printf 'back_rss_kb\t%s\n' "$b_rss"
 	} >"$FOOTPRINT_TSV"
 fi
