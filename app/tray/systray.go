@@ -5,6 +5,7 @@ package tray
 import (
 	"context"
 	"runtime"
+	"sync"
 
 	"fyne.io/systray"
 
@@ -22,7 +23,9 @@ func Run(ctx context.Context, svc *service.Service, opts Options) {
 		return
 	}
 	v := &systrayView{}
-	t := newTray(svc, v, systray.Quit, opts)
+	quit := make(chan struct{})
+	var quitOnce sync.Once
+	t := newTray(svc, v, func() { quitOnce.Do(func() { close(quit) }) }, opts)
 	v.onClick = t.click
 	// Tapping the icon opens the window; the menu opens on the other
 	// button (and on Linux through the menu the panel reads).
@@ -30,9 +33,7 @@ func Run(ctx context.Context, svc *service.Service, opts Options) {
 	if runtime.GOOS == "linux" {
 		systray.SetTitle("Lull") // the StatusNotifierItem's Id and Title
 	}
-	stop := context.AfterFunc(ctx, systray.Quit)
-	defer stop()
-	systray.Run(func() {
+	ready := func() {
 		t.start()
 		go func() {
 			// An opening menu reads the state once more, so its minutes are
@@ -46,8 +47,50 @@ func Run(ctx context.Context, svc *service.Service, opts Options) {
 				}
 			}
 		}()
-	}, nil)
+	}
+	runLoop(ctx, quit, ready)
 	t.close()
+}
+
+// runLoop runs the platform's tray loop, calls ready once the tray can be
+// changed, and returns when ctx ends or quit closes.
+//
+// On Linux, systray.Run calls onReady on another goroutine before its
+// D-Bus start has stored its connection, and its menu refresh reads that
+// connection under another lock than the one it is written under: a menu
+// built in onReady races with the start (go test -race saw it in the tray
+// e2e test). So there the start runs first, to its end, and only then does
+// ready add the menu. Windows' loop must own the goroutine: systray.Run.
+func runLoop(ctx context.Context, quit <-chan struct{}, ready func()) {
+	if runtime.GOOS == "windows" {
+		stop := context.AfterFunc(ctx, systray.Quit)
+		defer stop()
+		go func() {
+			select {
+			case <-quit:
+				systray.Quit()
+			case <-ctx.Done():
+			}
+		}()
+		systray.Run(ready, nil)
+		return
+	}
+	start, end := systray.RunWithExternalLoop(nil, nil)
+	start() // returns once the item is exported and its connection stored
+	ready()
+	select {
+	case <-ctx.Done():
+	case <-quit:
+	}
+	endTray(end)
+}
+
+// endTray removes the tray item. systray's end closes the D-Bus connection
+// its start stored, and panics on nil if that start failed half way (it
+// logged why): there is then nothing to close.
+func endTray(end func()) {
+	defer func() { _ = recover() }()
+	end()
 }
 
 // systrayView shows the tray through fyne.io/systray.
