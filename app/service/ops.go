@@ -84,13 +84,26 @@ func WriteExport(w io.Writer, d *Data, from, to, format string) error {
 }
 
 // WeekReport is week's report ("" = this week, else an ISO week such as
-// "2026-W47") as data (GET /v1/report/week).
+// "2026-W47") as data (GET /v1/report/week). An interruption logged before
+// sessions kept the reason gets it from the notification's decision.
 func (d *Data) WeekReport(week string) (*focus.WeeklyReport, error) {
 	wk, err := d.FocusConfig().ParseWeek(week, d.Clock.Now())
 	if err != nil {
 		return nil, err
 	}
-	return d.Report(wk)
+	r, err := d.Report(wk)
+	if err != nil {
+		return nil, err
+	}
+	for i, in := range r.Interruptions {
+		if in.Reason != "" {
+			continue
+		}
+		if it, err := d.Queue.Find(in.ID); err == nil {
+			r.Interruptions[i].Reason = it.Decision.Reason
+		}
+	}
+	return r, nil
 }
 
 // SessionsRange returns the focus sessions overlapping [from, to) as

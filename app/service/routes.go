@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lullapp/lull/app/winproc"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
 	"github.com/lullapp/lull/internal/api"
@@ -58,7 +59,14 @@ func (s *Service) handlers() map[string]http.Handler {
 	return map[string]http.Handler{
 		api.RouteStatus: answer(func(r *http.Request) (any, error) { return s.Status(), nil }),
 		api.RouteShowWindow: answer(func(r *http.Request) (any, error) {
-			if err := s.ShowWindow(""); err != nil {
+			var req api.ShowRequest
+			if err := decode(r, &req); err != nil {
+				return nil, err
+			}
+			if req.Tab != "" && req.Tab != winproc.TabDigest && req.Tab != winproc.TabReport {
+				return nil, api.BadRequest("no tab %q to show: want %s, %s or none", req.Tab, winproc.TabDigest, winproc.TabReport)
+			}
+			if err := s.ShowWindow(req.Tab); err != nil {
 				return nil, err // e.g. the window is not installed: the caller says so
 			}
 			return api.Shown{Shown: true}, nil

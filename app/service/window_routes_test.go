@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -277,5 +279,37 @@ func TestEventSeqCountsChanges(t *testing.T) {
 	var buf bytes.Buffer
 	if err := api.WriteEvent(&buf, api.Event{Kind: api.EventHeld, Seq: 7}); err != nil || !bytes.Contains(buf.Bytes(), []byte(`"seq":7`)) {
 		t.Errorf("on the wire: %q %v", buf.String(), err)
+	}
+}
+
+// TestShowWindowRouteTakesATab: POST /v1/window/show may name the tab (a
+// second window process asking the running one to show the Report); an
+// unknown tab is a bad request.
+func TestShowWindowRouteTakesATab(t *testing.T) {
+	svc, _ := startService(t, clock.NewFake(monday), true)
+	var mu sync.Mutex
+	var tabs []string
+	svc.Subscribe(func(e Event) {
+		if e.Kind == ShowWindow || e.Kind == ShowDigest {
+			mu.Lock()
+			tabs = append(tabs, e.Tab)
+			mu.Unlock()
+		}
+	})
+	cl := apiClient(t, svc)
+	for _, tab := range []string{"report", "", "digest"} {
+		if err := cl.ShowWindowOn(t.Context(), tab); err != nil {
+			t.Fatalf("%q: %v", tab, err)
+		}
+		svc.Flush()
+	}
+	mu.Lock()
+	got := strings.Join(tabs, ",")
+	mu.Unlock()
+	if got != "report,,digest" {
+		t.Errorf("shown on %q", got)
+	}
+	if err := cl.ShowWindowOn(t.Context(), "plan"); !errors.Is(err, api.ErrBadRequest) {
+		t.Errorf("an unknown tab: %v", err)
 	}
 }

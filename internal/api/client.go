@@ -98,8 +98,16 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 }
 
 // ShowWindow is POST /v1/window/show: the running Lull shows its window.
-func (c *Client) ShowWindow(ctx context.Context) error {
-	_, err := answer[Shown](ctx, c, RouteShowWindow, nil, nil)
+func (c *Client) ShowWindow(ctx context.Context) error { return c.ShowWindowOn(ctx, "") }
+
+// ShowWindowOn is POST /v1/window/show on tab ("digest", "report", or ""
+// for the window's choice).
+func (c *Client) ShowWindowOn(ctx context.Context, tab string) error {
+	var body any
+	if tab != "" {
+		body = ShowRequest{Tab: tab}
+	}
+	_, err := answer[Shown](ctx, c, RouteShowWindow, nil, body)
 	return err
 }
 

@@ -203,6 +203,12 @@ type ExportRequest struct {
 	Format string
 }
 
+// ShowRequest is POST /v1/window/show's body (optional): the tab to show,
+// "digest", "report" or "" for the window's choice.
+type ShowRequest struct {
+	Tab string `json:"tab,omitempty"`
+}
+
 // Shown is POST /v1/window/show's answer.
 type Shown struct {
 	Shown bool `json:"shown"`
