@@ -104,6 +104,10 @@ type Options struct {
 	// Lull locates the lull binary, which "Start Lull when I log in" runs
 	// with --hidden (default: none, and the setting says why).
 	Lull func() (string, error)
+	// Logf receives what happened to the window's link with the resident
+	// (it stopped, it runs again, the desktop's tray came or went), for
+	// the window's log. Nil: none.
+	Logf func(format string, args ...any)
 
 	// post replaces fyne.Do as the way onto the UI goroutine (tests queue
 	// the work and run it on the test goroutine, as a real driver would).
@@ -160,6 +164,9 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
+	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
 	}
 	u := &UI{app: a, api: b, clock: opts.Clock, opts: opts}
 	u.ctx, u.cancel = context.WithCancel(context.Background())

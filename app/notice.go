@@ -57,6 +57,13 @@ func newNotice(u *UI) *notice {
 
 // setTray follows the desktop's tray: present or not.
 func (n *notice) setTray(present bool) {
+	if present != n.tray {
+		if present {
+			n.ui.opts.Logf("the desktop shows tray icons: closing the window ends it")
+		} else {
+			n.ui.opts.Logf("no tray on this desktop: closing the window minimises it")
+		}
+	}
 	n.tray = present
 	n.update()
 }
@@ -64,6 +71,13 @@ func (n *notice) setTray(present bool) {
 // setRunning follows the resident: it answers (its event stream is
 // connected) or it stopped.
 func (n *notice) setRunning(running bool) {
+	if running != n.running {
+		if running {
+			n.ui.opts.Logf("Lull runs again")
+		} else {
+			n.ui.opts.Logf("Lull stopped running")
+		}
+	}
 	n.running = running
 	if running {
 		n.starting, n.failed = false, ""
@@ -97,8 +111,10 @@ func (n *notice) onRestart() {
 	}
 	n.starting, n.failed = true, ""
 	n.update()
+	u.opts.Logf("restarting Lull")
 	u.bridge.run(u.opts.Restart, func(err error) {
 		if err != nil {
+			u.opts.Logf("Lull could not be started: %v", err)
 			n.starting, n.failed = false, "Lull could not be started: "+err.Error()
 			n.update()
 		}

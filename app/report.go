@@ -185,7 +185,8 @@ func (t *reportTab) ShowWeek(w focus.Week) {
 func (t *reportTab) Refresh() { t.loader.request() }
 
 // read reads the week asked for (no later than this week) off the UI
-// goroutine.
+// goroutine. This week is the resident's: asked for no week, it answers
+// the week its clock is in.
 func (t *reportTab) read() reportData {
 	u := t.ui
 	ctx, cancel := u.call()
@@ -200,11 +201,17 @@ func (t *reportTab) read() reportData {
 	}
 	d.cfg = st.FocusConfig()
 	d.current = d.cfg.WeekOf(d.now)
-	d.week = want
-	if want.Start.IsZero() || want.Start.After(d.current.Start) {
-		d.week = d.current
+	if !want.Start.IsZero() && !want.Start.After(d.current.Start) {
+		d.week = want
+		d.report, d.err = u.api.WeekReport(ctx, want.String())
+		return d
 	}
-	d.report, d.err = u.api.WeekReport(ctx, d.week.String())
+	d.report, d.err = u.api.WeekReport(ctx, "")
+	d.week = d.current
+	if d.err == nil {
+		d.week = d.cfg.WeekOf(d.report.Week.Start)
+		d.current = d.week
+	}
 	return d
 }
 

@@ -150,6 +150,7 @@ func (w *window) open(cl *api.Client) {
 		Minimize: minimizeWindow,
 		Restart:  func() error { return startResident(w.dir) },
 		Lull:     findResident,
+		Logf:     func(f string, a ...any) { fmt.Fprintf(os.Stderr, "lull-window: "+f+"\n", a...) },
 	})
 	w.ui.ShowWindow(w.req.Tab)
 	if w.req.Minimized {
