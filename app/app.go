@@ -1,11 +1,18 @@
-// Package app is Lull's Fyne user interface: the tray menu and the main
-// window's tabs (Today, Plan, Digest, Report, Settings) over the running
-// service. It holds no domain logic; everything a user does here goes
-// through app/service, and the bridge is the one place where service events
-// become widget updates on the UI goroutine.
+// Package app is Lull's window: the Fyne UI of the window process
+// (lull-window), with its tabs Today, Plan, Digest, Report and Settings.
 //
-// The package never creates the fyne.App itself (cmd/lull does), so its tests
-// run headless on fyne.io/fyne/v2/test.
+// The window is a client of the resident process (`lull --hidden`) over
+// the local API: everything it shows it reads through a Backend (the typed
+// client, *api.Client), everything a user does there it asks the resident
+// to do, and it keeps no state of its own, so it can come and go (it ends
+// when its window closes) and a crash of it stops neither focus nor
+// holding. The resident's event stream tells it what changed; the bridge is
+// the one place where those events, and the answers of reads done off the
+// UI goroutine, become widget updates on the UI goroutine.
+//
+// The package never creates the fyne.App itself (cmd/lull-window does), so
+// its tests run headless on fyne.io/fyne/v2/test, against a real resident
+// service and local API in the test process.
 package app
 
 import (
@@ -16,47 +23,96 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/assets"
+	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/localapi"
+	"github.com/lullapp/lull/notify"
 )
+
+// Backend is the running Lull as the window reaches it: exactly the calls
+// of the local API's typed client (*api.Client) the window makes.
+type Backend interface {
+	Status(ctx context.Context) (api.Status, error)
+	Events(ctx context.Context) (<-chan api.Event, error)
+	Quit(ctx context.Context) error
+
+	Focus(ctx context.Context) (focus.State, error)
+	StartFocus(ctx context.Context, spec string) (focus.State, error)
+	StopFocus(ctx context.Context) (focus.Session, error)
+	ResumeFocus(ctx context.Context) (focus.State, error)
+	Sessions(ctx context.Context, r api.Range) ([]focus.Session, error)
+
+	Held(ctx context.Context) ([]notify.Item, error)
+	Breakthroughs(ctx context.Context, r api.Range) ([]notify.Item, error)
+	Digests(ctx context.Context, limit int) ([]notify.Digest, error)
+	DeliverDigest(ctx context.Context) (api.DigestNow, error)
+	MarkRead(ctx context.Context, digest, item string) error
+	MarkAllRead(ctx context.Context) (int, error)
+
+	Plan(ctx context.Context) (api.PlanResult, error)
+	Replan(ctx context.Context, req api.PlanRequest) (api.PlanResult, error)
+	AcceptAll(ctx context.Context) (int, error)
+	Accept(ctx context.Context, id string) (calendar.Block, error)
+	Skip(ctx context.Context, id string) (calendar.Block, error)
+	Busy(ctx context.Context, r api.Range) ([]calendar.Interval, error)
+
+	Calendars(ctx context.Context) ([]calendar.SourceInfo, error)
+	AddCalendar(ctx context.Context, req api.AddCalendar) (calendar.SourceConfig, error)
+	ChangeCalendar(ctx context.Context, id string, ch api.CalendarChange) (calendar.SourceConfig, error)
+	RemoveCalendar(ctx context.Context, id string) error
+	SyncCalendars(ctx context.Context) (api.SyncReport, error)
+	DiscoverCalDAV(ctx context.Context, req api.DiscoverCalDAV) ([]calendar.CalDAVCalendar, error)
+
+	Settings(ctx context.Context) (api.Settings, error)
+	SaveSettings(ctx context.Context, st api.Settings) (api.Settings, error)
+
+	WeekReport(ctx context.Context, week string) (*api.WeekReport, error)
+	Report(ctx context.Context, req api.ReportRequest) ([]byte, error)
+	Export(ctx context.Context, req api.ExportRequest) ([]byte, error)
+}
+
+var _ Backend = (*api.Client)(nil)
+
+// requestTimeout bounds one read or change the window asks of the
+// resident: a resident busy with a flood answers within seconds, and after
+// this the view says what failed instead of waiting for ever.
+const requestTimeout = 30 * time.Second
 
 // Options configure the UI.
 type Options struct {
-	// Quit is what the tray's Quit item does (default: the app's Quit).
+	// Clock is "now" for the window (default: the real clock; tests pass
+	// the resident's fake clock so both agree on the time).
+	Clock clock.Clock
+	// Quit ends the window process: what closing the window does while the
+	// desktop has a tray (default: the app's Quit).
 	Quit func()
-	// Park, when positive, lets Fyne's event loop sleep while the window
-	// is hidden to the tray, waking every Park instead of 60 times a
-	// second; a tray menu click then waits up to Park (see parker). Zero
-	// never parks: the headless test driver runs fyne.Do at once.
-	Park time.Duration
-
-	// Tray is the desktop's tray host; nil assumes one whenever the app
-	// has a system tray. Without a host, the window says so, Lull notifies
-	// once and closing the window minimises it instead of hiding it where
-	// nobody could find it.
-	Tray TrayHost
 	// Minimize minimises a window as the platform allows and reports
-	// whether it could (cmd/lull: X11 iconify, Windows SW_MINIMIZE). Nil:
-	// never.
+	// whether it could (cmd/lull-window: X11 iconify, Windows
+	// SW_MINIMIZE): what closing the window does on a desktop without a
+	// tray, where a closed window could not be found again. Nil: never.
 	Minimize func(fyne.Window) bool
-	// Notify shows one OS notification from Lull itself (the no-tray
-	// notice). Nil shows none.
-	Notify func(title, body string)
+	// Restart starts the resident process again (`lull --hidden`,
+	// detached) after it stopped; the window then finds it by itself.
+	// Nil: the window offers no Restart.
+	Restart func() error
+	// Lull locates the lull binary, which "Start Lull when I log in" runs
+	// with --hidden (default: none, and the setting says why).
+	Lull func() (string, error)
+	// Logf receives what happened to the window's link with the resident
+	// (it stopped, it runs again, the desktop's tray came or went), for
+	// the window's log. Nil: none.
+	Logf func(format string, args ...any)
 
 	// post replaces fyne.Do as the way onto the UI goroutine (tests queue
 	// the work and run it on the test goroutine, as a real driver would).
 	post func(func())
 }
-
-// trayHold is how long the event loop stays awake after the tray menu
-// opens, so that the click which follows is not parked.
-const trayHold = 10 * time.Second
 
 // The tabs, in order; Ctrl+1..5 select them.
 const (
@@ -70,12 +126,13 @@ const (
 // tabLabels are the tab titles, indexed by the tab constants.
 var tabLabels = [...]string{"Today", "Plan", "Digest", "Report", "Settings"}
 
-// UI is Lull's window and tray over one running service.
+// UI is Lull's window over one running resident process.
 type UI struct {
-	app  fyne.App
-	svc  *service.Service
-	opts Options
-	win  fyne.Window
+	app   fyne.App
+	api   Backend
+	clock clock.Clock
+	opts  Options
+	win   fyne.Window
 
 	tabs     *container.AppTabs
 	today    *todayTab
@@ -83,33 +140,38 @@ type UI struct {
 	digest   *digestTab
 	report   *reportTab
 	settings *settingsTab
-	tray     *tray // nil when the app has no system tray
-	noTray   *noTray
-	// shown says the window is shown (not hidden to the tray).
-	shown bool
+	// notice is the line above the tabs: no tray on this desktop, or the
+	// resident process stopped.
+	notice *notice
 
 	bridge *bridge
-	park   *parker // nil unless Options.Park
-	// ctx is cancelled by Close, ending background work started here.
+	// ctx is cancelled by Close, ending the event stream and the requests
+	// under way.
 	ctx    context.Context
 	cancel context.CancelFunc
 	// problem is the open "something failed in the background" dialog, so
 	// a burst of failures shows one dialog, not a stack.
 	problem dialog.Dialog
+	// onboarding is the first-run wizard, once shown.
+	onboarding *onboarding
 }
 
-// New builds the window "Lull" and, when a is a desktop app, the tray
-// menu; it subscribes to svc's events until Close. The window is not shown.
-func New(a fyne.App, svc *service.Service, opts Options) *UI {
+// New builds the window "Lull" over b and follows the resident's events
+// until Close. The window is not shown.
+func New(a fyne.App, b Backend, opts Options) *UI {
 	if opts.Quit == nil {
 		opts.Quit = a.Quit
 	}
-	u := &UI{app: a, svc: svc, opts: opts}
-	u.ctx, u.cancel = context.WithCancel(context.Background())
-	u.bridge = newBridge(u, opts.post)
-	if opts.Park > 0 {
-		u.park = newParker(clock.Real{}, opts.Park, fyne.Do)
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
 	}
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	u := &UI{app: a, api: b, clock: opts.Clock, opts: opts}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.bridge = newBridge(opts.post)
+	u.bridge.apply = u.apply
 
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
 	if a.Icon() == nil {
@@ -122,8 +184,8 @@ func New(a fyne.App, svc *service.Service, opts Options) *UI {
 	u.today = newTodayTab(u)
 	u.plan = newPlanTab(u)
 	u.digest = newDigestTab(u)
-	u.report = newReportTab(svc, u.win)
-	u.settings = newSettingsTab(svc, u.win)
+	u.report = newReportTab(u)
+	u.settings = newSettingsTab(u)
 	u.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(tabLabels[tabToday], theme.HomeIcon(), u.today.content),
 		container.NewTabItemWithIcon(tabLabels[tabPlan], theme.GridIcon(), u.plan.content),
@@ -132,24 +194,15 @@ func New(a fyne.App, svc *service.Service, opts Options) *UI {
 		container.NewTabItemWithIcon(tabLabels[tabSettings], theme.SettingsIcon(), u.settings.Content()),
 	)
 	u.tabs.OnSelected = func(*container.TabItem) { u.refreshSelected() }
-	u.noTray = newNoTray(u)
-	u.win.SetContent(container.NewBorder(u.noTray.banner, nil, nil, nil, u.tabs))
+	u.notice = newNotice(u)
+	u.win.SetContent(container.NewBorder(u.notice.box, nil, nil, nil, u.tabs))
 	u.win.SetMaster()
+	u.win.SetCloseIntercept(u.closeWindow)
 	addShortcuts(u)
 
-	if d, ok := a.(desktop.App); ok {
-		u.tray = newTray(u, d)
-		d.SetSystemTrayWindow(u.win)
-		u.win.SetCloseIntercept(u.closeWindow)
-	}
-
 	u.refreshAll()
-	u.bridge.start()
-	if u.tray != nil {
-		u.noTray.start(opts.Tray)
-	}
-	maybeOnboard(svc, u.win)
-	u.park.hide() // until ShowWindow
+	u.bridge.start(u.ctx, b.Events)
+	maybeOnboard(u)
 	return u
 }
 
@@ -168,52 +221,41 @@ func setBusy(p *widget.ProgressBarInfinite, on bool) {
 	p.Hide()
 }
 
-// ShowWindow shows and raises the window; it is safe from any goroutine.
-// It is also what tapping the tray icon should do (cmd/lull sets it), so
-// that the window is shown at once while the event loop is parked.
-func (u *UI) ShowWindow() { u.bridge.do(u.show) }
-
-// TrayOpened tells the UI that the tray menu has just opened: the event
-// loop stays awake for a while, so the click that follows runs at once
-// even while the window is hidden. It is safe from any goroutine.
-func (u *UI) TrayOpened() { u.park.hold(trayHold) }
-
-// Quit quits the app as the tray's Quit item does; it is safe from any
+// ShowWindow shows and raises the window on tab (winproc.TabDigest,
+// winproc.TabReport, or "" to leave the tab); it is safe from any
 // goroutine.
-func (u *UI) Quit() {
-	u.park.stop()
-	u.bridge.do(u.opts.Quit)
-}
+func (u *UI) ShowWindow(tab string) { u.bridge.do(func() { u.showTab(tab) }) }
 
-// Close stops listening to the service and cancels background work.
+// Close stops following the resident and cancels the requests under way.
 func (u *UI) Close() {
-	u.park.stop()
 	u.cancel()
-	u.noTray.close()
 	u.bridge.close()
 }
 
-// quit is the tray's Quit item: parking stops first, so the loop sees
-// the quit at once.
-func (u *UI) quit() {
-	u.park.stop()
-	u.opts.Quit()
-}
-
-// hide hides the window to the tray (closing it does this) and parks the
-// event loop.
-func (u *UI) hide() {
-	u.shown = false
-	u.win.Hide()
-	u.park.hide()
-}
-
 func (u *UI) show() {
-	u.shown = true
-	u.park.show()
 	u.win.Show()
 	u.win.RequestFocus()
 	u.refreshSelected()
+}
+
+// showTab shows the window on tab: "report" (this week's report, from its
+// top), "digest", or "" (as it was).
+func (u *UI) showTab(tab string) {
+	switch tab {
+	case "report":
+		u.showReport()
+	case "digest":
+		u.show()
+		u.selectTab(tabDigest)
+	default:
+		u.show()
+	}
+}
+
+// minimize minimises the window as the platform allows (Options.Minimize);
+// it reports whether it could.
+func (u *UI) minimize() bool {
+	return u.opts.Minimize != nil && u.opts.Minimize(u.win)
 }
 
 // selectTab shows tab i (one of the tab constants).
@@ -232,20 +274,25 @@ func (u *UI) selectTab(i int) {
 func (u *UI) showReport() {
 	u.show()
 	u.selectTab(tabReport)
-	u.report.ShowWeek(u.svc.FocusConfig().WeekOf(u.svc.Clock.Now()))
+	u.report.ShowWeek(focus.Week{})
 	u.report.scroll.ScrollToTop()
 }
 
-// refreshAll brings every view up to date with the service.
+// refreshAll asks every view for a fresh read of the resident's state.
 func (u *UI) refreshAll() {
 	u.today.refresh()
 	u.plan.refresh()
 	u.digest.refresh()
-	u.refreshTray()
+	switch u.tabs.SelectedIndex() {
+	case tabReport:
+		u.report.Refresh()
+	case tabSettings:
+		u.settings.Refresh()
+	}
 }
 
 // refreshSelected refreshes the visible tab (Report and Settings only when
-// shown: they read more) and the figures the service does not announce.
+// shown: they read more).
 func (u *UI) refreshSelected() {
 	switch u.tabs.SelectedIndex() {
 	case tabToday:
@@ -259,28 +306,31 @@ func (u *UI) refreshSelected() {
 	case tabSettings:
 		u.settings.Refresh()
 	}
-	u.refreshTray()
 }
 
 // refreshClock is the once-a-minute update while focusing: the remaining
-// time, today's focus, and the held count (read in the background: not
-// every way in announces what it held).
+// time, today's focus, and the held count (not every way in announces what
+// it held).
 func (u *UI) refreshClock() {
 	u.today.refresh()
 	u.digest.refresh()
-	u.refreshTray()
-}
-
-func (u *UI) refreshTray() {
-	if u.tray != nil {
-		u.tray.refresh()
-	}
 }
 
 // apply updates the views the merged events concern. It runs on the UI
 // goroutine.
 func (u *UI) apply(p pendingEvents) {
-	focusChanged, planChanged := p.has(service.FocusChanged), p.has(service.PlanChanged)
+	switch p.link {
+	case api.EventConnected:
+		// Events may have been missed before: read everything again.
+		u.notice.setRunning(true)
+		u.refreshAll()
+	case api.EventDisconnected:
+		u.notice.lost()
+	}
+	if p.tray != nil {
+		u.notice.setTray(*p.tray)
+	}
+	focusChanged, planChanged := p.has(api.EventFocus), p.has(api.EventPlan)
 	if planChanged {
 		u.plan.refresh()
 		if u.tabs.SelectedIndex() == tabReport {
@@ -289,29 +339,38 @@ func (u *UI) apply(p pendingEvents) {
 	}
 	if focusChanged || planChanged {
 		u.today.refresh()
-		u.refreshTray()
 	}
-	if focusChanged {
-		u.bridge.arm(p.focus, u.now())
+	if p.focus != nil {
+		u.bridge.arm(u.clock, *p.focus, u.now(), u.refreshClock)
 	}
-	if focusChanged || p.has(service.HeldChanged) {
-		// The read shows the held count on Today and the tray too.
+	if focusChanged || p.has(api.EventHeld) || p.has(api.EventDigest) {
+		// The read shows the held count on Today too.
 		u.digest.refresh()
 	}
-	if p.has(service.CalendarsChanged) {
+	if p.has(api.EventCalendars) {
 		u.plan.refreshSources()
 		if u.tabs.SelectedIndex() == tabSettings {
 			u.settings.Refresh()
 		}
 	}
-	if p.has(service.ShowWindow) || p.has(service.ShowDigest) {
-		u.show()
+	if p.has(api.EventSettings) {
+		// The zone, the goal, the hours and the digest times show
+		// everywhere; the Settings tab keeps what is being typed.
+		u.today.refresh()
+		u.plan.refresh()
+		u.digest.refresh()
+		switch u.tabs.SelectedIndex() {
+		case tabReport:
+			u.report.Refresh()
+		case tabSettings:
+			u.settings.Refresh()
+		}
 	}
-	if p.has(service.ShowDigest) {
-		u.selectTab(tabDigest)
+	if p.show {
+		u.showTab(p.tab)
 	}
-	if p.has(service.Problem) {
-		u.showProblem(p.err)
+	if p.problem != "" {
+		u.showProblem(errors.New(p.problem))
 	}
 }
 
@@ -323,8 +382,9 @@ func (u *UI) showError(err error) {
 }
 
 // userError rewords the errors a user can cause by acting on a state that
-// just changed (a block started focus, another window stopped it); others
-// keep their own message. Cancellation by Close is not shown.
+// just changed (a block started focus, the command line stopped it) or
+// while Lull is not running; others keep their own message. Cancellation
+// by Close is not shown.
 func userError(err error) error {
 	switch {
 	case err == nil, errors.Is(err, context.Canceled):
@@ -335,6 +395,8 @@ func userError(err error) error {
 		return errors.New("Focus is not on.")
 	case errors.Is(err, focus.ErrNoFreeTime):
 		return errors.New("Your next meeting starts in less than a minute: there is no time to focus before it.")
+	case errors.Is(err, localapi.ErrNotRunning):
+		return errors.New(stoppedText)
 	}
 	return plainError{err}
 }
@@ -358,5 +420,11 @@ func (u *UI) showProblem(err error) {
 	d.Show()
 }
 
-// now is the service's clock, so the UI and the engine agree on the time.
-func (u *UI) now() time.Time { return u.svc.Clock.Now() }
+// now is the window's clock (the resident's, in tests).
+func (u *UI) now() time.Time { return u.clock.Now() }
+
+// call is the context of one request to the resident: the UI's, bounded
+// by requestTimeout.
+func (u *UI) call() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(u.ctx, requestTimeout)
+}

@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/lullapp/lull/focus"
 	"path/filepath"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +20,8 @@ import (
 
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/fake"
 	"github.com/lullapp/lull/notify"
@@ -31,45 +34,11 @@ var uiT0 = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 // sentLog records the OS notifications the service shows.
 type sentLog = fake.Sender[notify.Message]
 
-// trayApp is a test app with a system tray that records what it is given.
-type trayApp struct {
-	fyne.App
-	mu    sync.Mutex
-	menu  *fyne.Menu
-	menus int
-	icon  fyne.Resource
-	win   fyne.Window
-}
-
-var _ desktop.App = (*trayApp)(nil)
-
-func (a *trayApp) SetSystemTrayMenu(m *fyne.Menu) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.menu = m
-	a.menus++
-}
-
-func (a *trayApp) SetSystemTrayIcon(r fyne.Resource) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.icon = r
-}
-
-func (a *trayApp) SetSystemTrayWindow(w fyne.Window) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.win = w
-}
-
-func (a *trayApp) state() (*fyne.Menu, fyne.Resource, int) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.menu, a.icon, a.menus
-}
+// recApp is a test app whose windows record what the UI does to them.
+type recApp struct{ fyne.App }
 
 // NewWindow records what the UI does to its window.
-func (a *trayApp) NewWindow(title string) fyne.Window {
+func (a *recApp) NewWindow(title string) fyne.Window {
 	return &recWindow{Window: a.App.NewWindow(title)}
 }
 
@@ -121,23 +90,146 @@ func (w *recWindow) close() {
 	w.Window.Close()
 }
 
-// harness is a UI over a real service on a fake clock, in UTC, with the
-// file calendar testdata/week.ics added (not yet synced).
+// fakeTrayHost is a desktop whose tray host comes and goes on request.
+type fakeTrayHost struct {
+	mu       sync.Mutex
+	present  bool
+	watchers map[int]func(bool)
+	next     int
+}
+
+func (f *fakeTrayHost) Present() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.present
+}
+
+func (f *fakeTrayHost) Watch(fn func(bool)) func() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.watchers == nil {
+		f.watchers = map[int]func(bool){}
+	}
+	id := f.next
+	f.next++
+	f.watchers[id] = fn
+	return func() {
+		f.mu.Lock()
+		delete(f.watchers, id)
+		f.mu.Unlock()
+	}
+}
+
+func (f *fakeTrayHost) set(p bool) {
+	f.mu.Lock()
+	f.present = p
+	var fs []func(bool)
+	for _, w := range f.watchers {
+		fs = append(fs, w)
+	}
+	f.mu.Unlock()
+	for _, w := range fs {
+		w(p)
+	}
+}
+
+// lull is a resident service in the test process, on a fake clock, with
+// its local API on loopback: what the window is a client of.
+type lull struct {
+	svc  *service.Service
+	clk  *clock.Fake
+	sent *sentLog
+	tray *fakeTrayHost
+	// quits counts POST /v1/quit (Options.Quit).
+	quits *atomic.Int32
+}
+
+// lullSetup says how startLull sets the resident up.
+type lullSetup struct {
+	now  time.Time
+	zone string
+	// edit changes the settings before start.
+	edit func(*service.Settings)
+	// calendar adds testdata/week.ics as "Work" (not yet synced).
+	calendar bool
+	// noTray starts it on a desktop without a tray.
+	noTray bool
+}
+
+// startLull starts the resident service with its API, closed when the
+// test ends.
+func startLull(t testing.TB, ls lullSetup) *lull {
+	t.Helper()
+	keyring.MockInit()
+	l := &lull{clk: clock.NewFake(ls.now), sent: &sentLog{}, tray: &fakeTrayHost{present: !ls.noTray}, quits: &atomic.Int32{}}
+	dir := t.TempDir()
+	d, err := service.OpenData(service.DataOptions{Dir: dir, Clock: l.clk, Secrets: calendar.Keyring{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := d.Settings()
+	st.Plan.Zone = ls.zone
+	if ls.edit != nil {
+		ls.edit(&st)
+	}
+	if err := d.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+	if ls.calendar {
+		ics, err := filepath.Abs(filepath.Join("testdata", "week.ics"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.AddSource(context.Background(), service.AddSource{Kind: calendar.SourceFile, Path: ics, Name: "Work"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l.start(t, dir)
+	return l
+}
+
+// start starts the resident service on the data in dir (again, after it
+// stopped: a restart), closed when the test ends.
+func (l *lull) start(t testing.TB, dir string) {
+	t.Helper()
+	svc, err := service.Start(context.Background(), service.Options{
+		DataOptions:  service.DataOptions{Dir: dir, Clock: l.clk, Secrets: calendar.Keyring{}},
+		SyncInterval: -1, Sender: l.sent, Logf: t.Logf,
+		TokenKeyring: &fake.Keyring{}, TrayHost: l.tray,
+		Quit: func() { l.quits.Add(1) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.svc = svc
+	t.Cleanup(func() {
+		if err := svc.Close(); err != nil {
+			t.Errorf("close service: %v", err)
+		}
+	})
+}
+
+// harness is a window over a resident service (lull) on a fake clock,
+// reached through the real local API and its typed client, as the window
+// process reaches the resident.
 type harness struct {
-	t     testing.TB
-	svc   *service.Service
-	clk   *clock.Fake
-	sent  *sentLog
-	app   *trayApp
-	ui    *UI
+	t testing.TB
+	*lull
+	app *recApp
+	ui  *UI
+	cl  *api.Client
+	// quits counts what closing the window ended (Options.Quit).
 	quits int
-	// ui runs what the bridge posts to the UI goroutine: this test's
+	// uiQueue holds what the bridge posts to the UI goroutine: this test's
 	// goroutine, when wait drains it.
 	uiQueue chan func()
 }
 
-// newHarness starts the service and builds the UI; both are closed when
-// the test ends.
+// newHarness is a window over Lull at uiT0 in UTC, with the file calendar
+// testdata/week.ics added (not yet synced) and the onboarding done.
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	return newHarnessWith(t, nil)
@@ -149,55 +241,34 @@ func newHarnessWith(t testing.TB, edit func(*service.Settings)) *harness {
 	return newHarnessOpts(t, edit, Options{})
 }
 
-// newHarnessOpts is newHarnessWith with the UI built with opts (Quit and
-// the UI queue are the harness's own).
+// newHarnessOpts is newHarnessWith with the UI built with opts.
 func newHarnessOpts(t testing.TB, edit func(*service.Settings), uiOpts Options) *harness {
 	t.Helper()
-	keyring.MockInit()
-	h := &harness{t: t, clk: clock.NewFake(uiT0), sent: &sentLog{}}
-	dir := t.TempDir()
-	opts := service.DataOptions{Dir: dir, Clock: h.clk, Secrets: calendar.Keyring{}}
-	d, err := service.OpenData(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := d.Settings()
-	st.Plan.Zone = "UTC"
-	st.Onboarded = true
-	if edit != nil {
-		edit(&st)
-	}
-	if err := d.SaveSettings(st); err != nil {
-		t.Fatal(err)
-	}
-	ics, err := filepath.Abs(filepath.Join("testdata", "week.ics"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.AddSource(context.Background(), service.AddSource{Kind: calendar.SourceFile, Path: ics, Name: "Work"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Close(); err != nil {
-		t.Fatal(err)
-	}
-	h.svc, err = service.Start(context.Background(), service.Options{
-		DataOptions: opts, NoAPI: true, SyncInterval: -1, Sender: h.sent, Logf: t.Logf,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := h.svc.Close(); err != nil {
-			t.Errorf("close service: %v", err)
+	l := startLull(t, lullSetup{now: uiT0, zone: "UTC", calendar: true, edit: func(st *service.Settings) {
+		st.Onboarded = true
+		if edit != nil {
+			edit(st)
 		}
-	})
-	h.app = &trayApp{App: test.NewTempApp(t)}
+	}})
+	return attach(t, l, uiOpts)
+}
+
+// attach builds the window over l (its clock, the harness's Quit and UI
+// queue), closed before l when the test ends.
+func attach(t testing.TB, l *lull, uiOpts Options) *harness {
+	t.Helper()
+	h := &harness{t: t, lull: l, uiQueue: make(chan func(), 4096)}
+	var err error
+	if h.cl, err = api.Dial(l.svc.Dir); err != nil {
+		t.Fatal(err)
+	}
+	h.app = &recApp{App: test.NewTempApp(t)}
 	// The test driver's fyne.Do runs f at once on the calling goroutine;
 	// a real driver runs it on the UI goroutine. Queue it like the latter.
-	h.uiQueue = make(chan func(), 4096)
+	uiOpts.Clock = l.clk
 	uiOpts.Quit = func() { h.quits++ }
 	uiOpts.post = func(f func()) { h.uiQueue <- f }
-	h.ui = New(h.app, h.svc, uiOpts)
+	h.ui = New(h.app, h.cl, uiOpts)
 	t.Cleanup(func() {
 		h.wait()
 		h.ui.Close()
@@ -222,11 +293,37 @@ func (h *harness) advance(d time.Duration) {
 	h.wait()
 }
 
-// wait lets background work started by the UI finish and runs everything
-// posted to the UI goroutine (service events, clock ticks, job results).
+// eventWait is how long the harness waits for an event to come through
+// the stream: on a loaded machine a moment, and a test that waits this long
+// has lost one.
+const eventWait = 30 * time.Second
+
+// heard waits until the window has been told of every event the service
+// emitted so far (its application is queued for the UI goroutine); a
+// service that stopped (its last events went nowhere) is not waited for.
+func (h *harness) heard() {
+	h.t.Helper()
+	h.svc.Flush()
+	seq := h.svc.EventSeq()
+	if h.ui.bridge.waitSeq(seq, 0) || h.ui.bridge.isClosed() {
+		return
+	}
+	if _, err := h.cl.Status(context.Background()); err != nil {
+		return // stopped
+	}
+	if !h.ui.bridge.waitSeq(seq, eventWait) && !h.ui.bridge.isClosed() {
+		h.t.Fatalf("the window heard of no event %d within %s", seq, eventWait)
+	}
+}
+
+// wait lets the window hear of every event, finish the requests it
+// started, and runs everything posted to the UI goroutine, until nothing
+// more happens.
 func (h *harness) wait() {
+	h.t.Helper()
 	for {
-		h.svc.Flush()
+		h.heard()
+		seq := h.svc.EventSeq()
 		h.ui.bridge.wait()
 		ran := false
 		for drained := false; !drained; {
@@ -238,8 +335,29 @@ func (h *harness) wait() {
 				drained = true
 			}
 		}
-		if !ran {
+		if !ran && h.svc.EventSeq() == seq {
 			return
+		}
+	}
+}
+
+// until runs the UI's work until cond holds, failing after eventWait: for
+// what no event of the service announces (the resident stopping, another
+// one starting).
+func (h *harness) until(what string, cond func() bool) {
+	h.t.Helper()
+	for deadline := time.Now().Add(eventWait); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("%s: not within %s", what, eventWait)
+		}
+		h.ui.bridge.wait()
+		for drained := false; !drained; {
+			select {
+			case f := <-h.uiQueue:
+				f()
+			default:
+				drained = true
+			}
 		}
 	}
 }
@@ -256,7 +374,7 @@ func (h *harness) hold(source string, titles ...string) {
 	}
 }
 
-func TestNewBuildsWindowTabsAndTray(t *testing.T) {
+func TestNewBuildsWindowAndTabs(t *testing.T) {
 	h := newHarness(t)
 	if got := h.ui.Window().Title(); got != "Lull" {
 		t.Errorf("title %q, want Lull", got)
@@ -271,109 +389,11 @@ func TestNewBuildsWindowTabsAndTray(t *testing.T) {
 			t.Errorf("tab %d is %q, want %q", i, labels[i], want[i])
 		}
 	}
-	menu, icon, _ := h.app.state()
-	if menu == nil || icon != trayIdleIcon {
-		t.Fatalf("tray menu %v, icon %v: want a menu and the idle icon", menu, icon)
+	if h.ui.today.status.Text != "Not focusing" {
+		t.Errorf("Today status %q", h.ui.today.status.Text)
 	}
-	if h.app.win != h.ui.win {
-		t.Error("the tray does not control the main window")
-	}
-	if menu.Items[0].Label != "Not focusing" {
-		t.Errorf("tray status %q", menu.Items[0].Label)
-	}
-}
-
-func TestNewWithoutTray(t *testing.T) {
-	h := newHarness(t)
-	// A second UI on a plain test app (no desktop.App): no tray, no panic.
-	u := New(test.NewTempApp(t), h.svc, Options{})
-	defer u.Close()
-	if u.tray != nil {
-		t.Error("a tray was built on an app without one")
-	}
-}
-
-// menuItem finds a top-level tray item by label.
-func menuItem(t *testing.T, m *fyne.Menu, label string) *fyne.MenuItem {
-	t.Helper()
-	for _, it := range m.Items {
-		if it.Label == label {
-			return it
-		}
-	}
-	var got []string
-	for _, it := range m.Items {
-		got = append(got, it.Label)
-	}
-	t.Fatalf("no tray item %q in %q", label, got)
-	return nil
-}
-
-func TestTrayActionsDriveTheService(t *testing.T) {
-	h := newHarness(t)
-	h.ui.win.Hide()
-	menu, _, _ := h.app.state()
-	start := menuItem(t, menu, "Start focus")
-	start.ChildMenu.Items[0].Action() // 25 min
-	h.wait()
-	st := h.svc.Focus.State()
-	if !st.Focusing || st.PlannedEnd.Sub(st.Start) != 25*time.Minute {
-		t.Fatalf("after Start focus ▸ 25 min: %+v", st)
-	}
-	menu, icon, _ := h.app.state()
-	if icon != trayFocusingIcon {
-		t.Error("tray icon did not switch to focusing")
-	}
-	if got := menu.Items[0].Label; got != "Focusing — 25 min left" {
-		t.Errorf("status %q", got)
-	}
-	menuItem(t, menu, "Stop focus").Action()
-	h.wait()
-	if h.svc.Focus.State().Focusing {
-		t.Fatal("Stop focus did not stop")
-	}
-	menu, icon, _ = h.app.state()
-	if icon != trayIdleIcon {
-		t.Error("tray icon did not switch back to idle")
-	}
-
-	menuItem(t, menu, "Weekly report").Action()
-	if h.ui.tabs.SelectedIndex() != tabReport {
-		t.Errorf("Weekly report selected tab %d", h.ui.tabs.SelectedIndex())
-	}
-	h.ui.selectTab(tabToday)
-	menuItem(t, menu, "Open Lull").Action()
-	if h.ui.tabs.SelectedIndex() != tabToday {
-		t.Error("Open Lull changed the tab")
-	}
-	quit := menu.Items[len(menu.Items)-1]
-	if quit.Label != "Quit" || !quit.IsQuit {
-		t.Fatalf("last item %q (IsQuit %v), want Quit", quit.Label, quit.IsQuit)
-	}
-	quit.Action()
-	if h.quits != 1 {
-		t.Errorf("Quit called Options.Quit %d times", h.quits)
-	}
-}
-
-func TestTrayMenuRebuiltOnlyOnChange(t *testing.T) {
-	h := newHarness(t)
-	_, _, n := h.app.state()
-	h.ui.refreshTray()
-	h.ui.refreshTray()
-	if _, _, m := h.app.state(); m != n {
-		t.Errorf("menu rebuilt %d times without a change", m-n)
-	}
-	h.hold("Mail", "Invoice")
-	// The held count is read in the background, then shown.
-	h.ui.digest.refresh()
-	h.wait()
-	menu, _, m := h.app.state()
-	if m != n+1 {
-		t.Errorf("menu rebuilt %d times after a change, want 1", m-n)
-	}
-	if it := menuItem(t, menu, "Deliver digest now (1 held)"); it.Disabled {
-		t.Error("deliver is disabled with 1 held")
+	if h.ui.notice.box.Visible() {
+		t.Error("a notice above the tabs while Lull runs with a tray")
 	}
 }
 
@@ -387,17 +407,23 @@ func TestServiceEventsReachTheViews(t *testing.T) {
 	if got := h.ui.today.status.Text; got != "Focusing — 1 h 30 min left" {
 		t.Errorf("Today status %q", got)
 	}
-	menu, _, _ := h.app.state()
-	if got := menu.Items[0].Label; got != "Focusing — 1 h 30 min left" {
-		t.Errorf("tray status %q", got)
-	}
 	// A plan made by the periodic sync shows up in the Plan tab.
 	if len(h.ui.plan.rows) != 0 {
 		t.Fatal("blocks before any sync")
 	}
 	h.sync()
 	if len(h.ui.plan.rows) == 0 {
-		t.Error("PlanChanged did not refresh the Plan tab")
+		t.Error("the plan event did not refresh the Plan tab")
+	}
+	// Settings changed elsewhere (the command line) show at once.
+	st := h.svc.Settings()
+	st.Plan.HorizonDays = 7
+	if err := h.svc.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+	h.wait()
+	if !strings.HasPrefix(h.ui.plan.summary.Text, "Next 7 days: ") {
+		t.Errorf("plan summary %q after the horizon changed", h.ui.plan.summary.Text)
 	}
 	// After Close, events no longer touch the UI.
 	h.ui.Close()
@@ -410,7 +436,11 @@ func TestServiceEventsReachTheViews(t *testing.T) {
 	}
 }
 
-func TestShowWindowAndCloseToTray(t *testing.T) {
+// TestShowRequestsAndClose: the resident's show events (a second `lull`,
+// the tray, a digest click) show the window on the tab they name, from any
+// goroutine; with a tray, closing the window ends the window process (the
+// resident stays).
+func TestShowRequestsAndClose(t *testing.T) {
 	h := newHarness(t)
 	w := h.ui.win.(*recWindow)
 	if w.isShown() {
@@ -420,7 +450,7 @@ func TestShowWindowAndCloseToTray(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		h.ui.ShowWindow()
+		h.ui.ShowWindow("")
 	}()
 	<-done
 	if w.isShown() {
@@ -433,23 +463,35 @@ func TestShowWindowAndCloseToTray(t *testing.T) {
 	if h.ui.tabs.SelectedIndex() != tabPlan {
 		t.Error("showing the window changed the tab")
 	}
-	// Closing hides to the tray, it does not quit.
-	w.close()
-	if w.isShown() || h.quits != 0 {
-		t.Fatalf("close: shown %v, quits %d; want hidden, no quit", w.isShown(), h.quits)
+	// A second `lull` asks the running window to show itself.
+	h.ui.win.Hide()
+	if err := h.cl.ShowWindow(t.Context()); err != nil {
+		t.Fatal(err)
 	}
-	// A second `lull` asks the running one to show its window.
-	h.svc.RequestShow()
 	h.wait()
-	if !w.isShown() {
-		t.Error("RequestShow did not show the window")
+	if !w.isShown() || h.ui.tabs.SelectedIndex() != tabPlan {
+		t.Errorf("show request: shown %v, tab %d", w.isShown(), h.ui.tabs.SelectedIndex())
 	}
-	// Clicking a digest notification shows the window on the Digest tab.
-	w.close()
+	// Clicking a digest notification shows the Digest tab; the tray's
+	// Weekly report the Report tab.
 	h.svc.RequestShowDigest()
 	h.wait()
-	if !w.isShown() || h.ui.tabs.SelectedIndex() != tabDigest {
-		t.Errorf("digest click: shown %v, tab %d; want the Digest tab shown", w.isShown(), h.ui.tabs.SelectedIndex())
+	if h.ui.tabs.SelectedIndex() != tabDigest {
+		t.Errorf("digest click: tab %d", h.ui.tabs.SelectedIndex())
+	}
+	if err := h.svc.ShowWindow("report"); err != nil {
+		t.Fatal(err)
+	}
+	h.wait()
+	if h.ui.tabs.SelectedIndex() != tabReport {
+		t.Errorf("weekly report: tab %d", h.ui.tabs.SelectedIndex())
+	}
+	// Closing the window ends the window process; the resident is not
+	// asked to quit.
+	w.close()
+	h.wait()
+	if h.quits != 1 || h.lull.quits.Load() != 0 {
+		t.Errorf("close with a tray: window quits %d, resident quits %d; want 1 and 0", h.quits, h.lull.quits.Load())
 	}
 }
 
@@ -511,6 +553,7 @@ func driverShortcut(c fyne.Canvas, s fyne.Shortcut) {
 func TestShortcutsFromATextField(t *testing.T) {
 	h := newHarness(t)
 	h.ui.selectTab(tabSettings)
+	h.wait()
 	c := h.ui.win.Canvas()
 	e := h.ui.settings.entries["vip"]
 	c.Focus(e) // as a click in the field does
@@ -535,19 +578,22 @@ func TestShortcutsFromATextField(t *testing.T) {
 	}
 }
 
-// TestReportFromTrayStartsAtTop: Weekly report in the tray opens the
-// Report at its top, however far it was scrolled before.
-func TestReportFromTrayStartsAtTop(t *testing.T) {
+// TestReportRequestStartsAtTop: the tray's Weekly report opens the Report
+// at its top, however far it was scrolled before.
+func TestReportRequestStartsAtTop(t *testing.T) {
 	h := newHarness(t)
 	h.ui.win.Resize(fyne.NewSize(760, 400))
 	h.ui.selectTab(tabReport)
+	h.wait()
 	h.ui.report.scroll.ScrollToBottom()
 	if h.ui.report.scroll.Offset.Y <= 0 {
 		t.Fatal("the report does not scroll in a 400 px window")
 	}
 	h.ui.selectTab(tabToday)
-	menu, _, _ := h.app.state()
-	menuItem(t, menu, "Weekly report").Action()
+	if err := h.svc.ShowWindow("report"); err != nil {
+		t.Fatal(err)
+	}
+	h.wait()
 	if h.ui.tabs.SelectedIndex() != tabReport || h.ui.report.scroll.Offset.Y != 0 {
 		t.Errorf("tab %d, offset %v: want the Report at its top", h.ui.tabs.SelectedIndex(), h.ui.report.scroll.Offset.Y)
 	}

@@ -1,92 +1,146 @@
 package app
 
 import (
+	"context"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 
-	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
 )
 
+// Reconnection backoff of the event stream when it cannot even be opened
+// (the resident is not running): the api.Client's own backoff takes over
+// once it is open, and between tries the window stays quiet.
+const (
+	connectRetryMin = 200 * time.Millisecond
+	connectRetryMax = 5 * time.Second
+)
+
 // bridge is the one place where work off the UI goroutine meets widgets:
-// service events, background jobs finishing and the focus clock all reach
-// the views through do, which hands them to fyne.Do.
+// the resident's events, reads and changes finishing, and the focus clock
+// all reach the views through do, which hands them to fyne.Do.
 //
-// Service events are merged: however many arrive while the UI goroutine is
-// busy, at most one application of them waits in its queue, and it applies
-// the latest of each kind. A notification flood therefore costs the window
-// one refresh per frame it can draw, not one per notification.
+// Events are merged: however many arrive while the UI goroutine is busy,
+// at most one application of them waits in its queue, and it applies the
+// latest of each kind. A notification flood therefore costs the window one
+// refresh per frame it can draw, not one per notification.
 type bridge struct {
-	ui *UI
 	// post hands a function to the UI goroutine: fyne.Do, or in tests a
 	// queue the test goroutine drains, which is how a real driver behaves.
 	post func(func())
+	// apply applies merged events on the UI goroutine (UI.apply).
+	apply func(pendingEvents)
 
 	mu     sync.Mutex
-	unsub  func()
 	tick   clock.Timer // the next status refresh while focusing
 	closed bool
 	// pending are the events not yet applied, and queued says an
 	// applyPending waits on the UI goroutine for them.
 	pending pendingEvents
 	queued  bool
+	// seen is the highest Seq of the events received (tests wait for it).
+	seen uint64
 
-	// jobs counts background work started by run, so Close and tests can
-	// wait for it.
+	// jobs counts background work started by run (and the event pump), so
+	// Close and tests can wait for it.
 	jobs sync.WaitGroup
 }
 
-func newBridge(u *UI, post func(func())) *bridge {
+func newBridge(post func(func())) *bridge {
 	if post == nil {
 		post = fyne.Do
 	}
-	return &bridge{ui: u, post: post}
+	return &bridge{post: post}
 }
 
-// start subscribes to the service and arms the clock for the current state.
-func (b *bridge) start() {
-	unsub := b.ui.svc.Subscribe(b.event)
-	b.mu.Lock()
-	b.unsub = unsub
-	b.mu.Unlock()
-	b.arm(b.ui.svc.Focus.State(), b.ui.now())
+// start follows the event stream events opens until ctx ends: the
+// api.Client reconnects a stream that broke by itself (saying so with
+// EventDisconnected); one that cannot be opened at all is tried again with
+// backoff, as if it had broken.
+func (b *bridge) start(ctx context.Context, events func(context.Context) (<-chan api.Event, error)) {
+	go func() {
+		wait := connectRetryMin
+		for ctx.Err() == nil {
+			ch, err := events(ctx)
+			if err != nil {
+				b.event(api.Event{Kind: api.EventDisconnected, Problem: err.Error()})
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+				wait = min(2*wait, connectRetryMax)
+				continue
+			}
+			wait = connectRetryMin
+			for e := range ch {
+				b.event(e)
+			}
+		}
+	}()
 }
 
-// pendingEvents are service events merged for one application: the kinds
-// that occurred, the latest focus state and the latest problem.
+// pendingEvents are events merged for one application: the kinds that
+// occurred and the latest of what they carry.
 type pendingEvents struct {
-	kinds map[service.EventKind]bool
-	focus focus.State
-	err   error
+	kinds map[api.EventKind]bool
+	// focus is the latest focus state (focus, connected).
+	focus *focus.State
+	// tray is the latest tray state (tray, connected).
+	tray *bool
+	// link is the latest of connected and disconnected, if any.
+	link api.EventKind
+	// show asks to show the window, on tab.
+	show bool
+	tab  string
+	// problem is the latest background failure.
+	problem string
 }
 
-func (p *pendingEvents) add(e service.Event) {
+func (p *pendingEvents) add(e api.Event) {
 	if p.kinds == nil {
-		p.kinds = map[service.EventKind]bool{}
+		p.kinds = map[api.EventKind]bool{}
 	}
 	p.kinds[e.Kind] = true
+	if e.Focus != nil {
+		st := *e.Focus
+		p.focus = &st
+	}
+	if e.Tray != nil {
+		tray := *e.Tray
+		p.tray = &tray
+	}
 	switch e.Kind {
-	case service.FocusChanged:
-		p.focus = e.Focus
-	case service.Problem:
-		p.err = e.Err
+	case api.EventConnected, api.EventDisconnected:
+		p.link = e.Kind
+	case api.EventShow:
+		p.show, p.tab = true, e.Tab
+	case api.EventShowDigest:
+		p.show, p.tab = true, "digest"
+	case api.EventProblem:
+		p.problem = e.Problem
 	}
 }
 
-func (p pendingEvents) has(k service.EventKind) bool { return p.kinds[k] }
+func (p pendingEvents) has(k api.EventKind) bool { return p.kinds[k] }
 
-// event receives a service event off the UI goroutine; it never waits for
-// the UI.
-func (b *bridge) event(e service.Event) {
+// event receives an event off the UI goroutine; it never waits for the UI.
+func (b *bridge) event(e api.Event) {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
 		return
 	}
 	b.pending.add(e)
+	if e.Kind == api.EventConnected {
+		b.seen = e.Seq // perhaps another resident, counting from its start
+	} else {
+		b.seen = max(b.seen, e.Seq)
+	}
 	post := !b.queued
 	b.queued = true
 	b.mu.Unlock()
@@ -101,21 +155,33 @@ func (b *bridge) applyPending() {
 	p, closed := b.pending, b.closed
 	b.pending, b.queued = pendingEvents{}, false
 	b.mu.Unlock()
-	if !closed {
-		b.ui.apply(p)
+	if !closed && b.apply != nil {
+		b.apply(p)
 	}
 }
 
-// do runs f on the UI goroutine, at once even while the event loop is
-// parked.
-func (b *bridge) do(f func()) {
-	b.post(f)
-	b.ui.park.nudge()
+// waitSeq waits until an event numbered seq or later was received (and its
+// application handed to the UI goroutine), the bridge closed, or timeout
+// passed; it reports whether it was received.
+func (b *bridge) waitSeq(seq uint64, timeout time.Duration) bool {
+	for deadline := time.Now().Add(timeout); ; time.Sleep(time.Millisecond) {
+		b.mu.Lock()
+		done, closed := b.seen >= seq, b.closed
+		b.mu.Unlock()
+		if done || closed {
+			return done
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
 }
 
+// do runs f on the UI goroutine.
+func (b *bridge) do(f func()) { b.post(f) }
+
 // run does work on its own goroutine and then done(err) on the UI goroutine:
-// how every slow call (sync, publish, database writes) leaves the window
-// responsive.
+// how every request to the resident leaves the window responsive.
 func (b *bridge) run(work func() error, done func(error)) {
 	b.jobs.Add(1)
 	go func() {
@@ -128,10 +194,11 @@ func (b *bridge) run(work func() error, done func(error)) {
 // wait blocks until every job started by run has finished.
 func (b *bridge) wait() { b.jobs.Wait() }
 
-// arm schedules the next status refresh for st: one timer on the service's
-// clock while focusing, due when the shown remaining time next changes;
-// none while idle, so an idle Lull never wakes up for the UI.
-func (b *bridge) arm(st focus.State, now time.Time) {
+// arm schedules the next status refresh for st: one timer on c while
+// focusing, due when the shown remaining time next changes, which then
+// runs refresh on the UI goroutine; none while idle, so an idle window
+// never wakes up for its clock.
+func (b *bridge) arm(c clock.Clock, st focus.State, now time.Time, refresh func()) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.tick != nil {
@@ -142,13 +209,15 @@ func (b *bridge) arm(st focus.State, now time.Time) {
 	if b.closed || d <= 0 {
 		return
 	}
-	b.tick = b.ui.svc.Clock.AfterFunc(d, func() {
+	b.tick = c.AfterFunc(d, func() {
 		b.do(func() {
 			if b.isClosed() {
 				return
 			}
-			b.ui.refreshClock()
-			b.arm(b.ui.svc.Focus.State(), b.ui.now())
+			refresh()
+			// The focus state may have changed meanwhile without an event
+			// yet: rearm from the latest known, moved on by the tick.
+			b.arm(c, st, c.Now(), refresh)
 		})
 	})
 }
@@ -159,21 +228,16 @@ func (b *bridge) isClosed() bool {
 	return b.closed
 }
 
-// close unsubscribes and stops the clock. Jobs still running finish on
+// close stops applying events and the clock. Jobs still running finish on
 // their own (their context is the UI's, which Close cancels).
 func (b *bridge) close() {
 	b.mu.Lock()
 	b.closed = true
-	unsub := b.unsub
-	b.unsub = nil
 	if b.tick != nil {
 		b.tick.Stop()
 		b.tick = nil
 	}
 	b.mu.Unlock()
-	if unsub != nil {
-		unsub()
-	}
 }
 
 // nextTick is how long after now the status line of st next changes: when
@@ -209,7 +273,8 @@ func nextTick(st focus.State, now time.Time) time.Duration {
 // goroutine, one read at a time: asked again while a read runs, it reads
 // once more when that one is shown. However often a view is asked to
 // refresh, at most one refresh is in flight and the latest data wins, and
-// a slow read (ten thousand held notifications) never blocks drawing.
+// a slow read (ten thousand held notifications, a busy resident) never
+// blocks drawing.
 type loader[T any] struct {
 	b    *bridge
 	read func() T

@@ -2,6 +2,7 @@ package app
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/notify"
 )
 
@@ -26,14 +28,6 @@ const (
 	brokeWindow = 7 * 24 * time.Hour
 	brokeShown  = 50
 )
-
-// digestStore is what the Digest tab reads and changes: the notification
-// service, or (once the window is its own process) a client of it.
-type digestStore interface {
-	Held() ([]notify.Item, error)
-	ListDigests(from, to time.Time, limit int) ([]notify.Digest, error)
-	MarkRead(digestID, itemID string) error
-}
 
 // digestTab is the Digest tab: what waits for the next digest, what broke
 // through lately and why, and the delivered digests, newest first, each
@@ -120,8 +114,8 @@ func newDigestTab(u *UI) *digestTab {
 	return t
 }
 
-// refresh asks for a fresh read of the queue and the digests; the tab, the
-// held count on Today and the tray follow when it is in.
+// refresh asks for a fresh read of the queue and the digests; the tab and
+// the held count on Today follow when it is in.
 func (t *digestTab) refresh() { t.loader.request() }
 
 // heldTotal is the held count as last read.
@@ -130,32 +124,39 @@ func (t *digestTab) heldTotal() int { return t.data.heldTotal }
 // read gathers everything the tab shows; it runs off the UI goroutine.
 func (t *digestTab) read() digestData {
 	u := t.ui
-	now := u.now()
-	st := u.svc.Notify
-	return readDigest(st, u.breakthroughs, u.svc.Focus.State().Focusing, now, u.svc.Location())
+	ctx, cancel := u.call()
+	defer cancel()
+	return readDigest(ctx, u.api, u.now())
 }
 
-// readDigest reads the held queue, the latest digests and breakthroughs
-// from st and lays them out as rows.
-func readDigest(st digestStore, broke func(from, to time.Time) ([]notify.Item, error), focusing bool, now time.Time, loc *time.Location) digestData {
-	d := digestData{loaded: true, focusing: focusing}
-	held, err := st.Held()
+// readDigest reads the held queue, the breakthroughs of the last
+// brokeWindow and the latest digests from b, and lays them out as rows.
+func readDigest(ctx context.Context, b Backend, now time.Time) digestData {
+	d := digestData{loaded: true}
+	loc := time.Local
+	if st, err := b.Settings(ctx); err == nil {
+		loc = st.Location()
+	}
+	if st, err := b.Focus(ctx); err == nil {
+		d.focusing = st.Focusing
+	}
+	held, err := b.Held(ctx)
 	d.heldTotal = heldTotal(held)
-	d.rows = append(d.rows, digestRow{Kind: rowSection, Text: heldTitle(d.heldTotal, focusing)})
+	d.rows = append(d.rows, digestRow{Kind: rowSection, Text: heldTitle(d.heldTotal, d.focusing)})
 	switch {
 	case err != nil:
-		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Could not read the held notifications: " + err.Error()})
+		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Could not read the held notifications: " + userError(err).Error()})
 	case len(held) == 0:
 		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Nothing held."})
 	default:
 		d.rows = appendGroups(d.rows, held, "", now, loc)
 	}
 
-	items, err := broke(now.Add(-brokeWindow), now.Add(time.Minute))
+	items, err := b.Breakthroughs(ctx, api.Between(now.Add(-brokeWindow), now.Add(time.Minute)))
 	d.rows = append(d.rows, digestRow{Kind: rowSection, Text: "Broke through in the last 7 days, and why"})
 	switch {
 	case err != nil:
-		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Could not read the breakthroughs: " + err.Error()})
+		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Could not read the breakthroughs: " + userError(err).Error()})
 	case len(items) == 0:
 		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Nothing broke through."})
 	default:
@@ -164,10 +165,10 @@ func readDigest(st digestStore, broke func(from, to time.Time) ([]notify.Item, e
 		}
 	}
 
-	digests, err := st.ListDigests(time.Unix(0, 0), now.Add(time.Minute), digestsShown)
+	digests, err := b.Digests(ctx, digestsShown)
 	d.rows = append(d.rows, digestRow{Kind: rowSection, Text: "Delivered digests"})
 	if err != nil {
-		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Could not read the digests: " + err.Error()})
+		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "Could not read the digests: " + userError(err).Error()})
 	} else if len(digests) == 0 {
 		d.rows = append(d.rows, digestRow{Kind: rowNote, Text: "No digests delivered yet."})
 	}
@@ -202,7 +203,6 @@ func (t *digestTab) show(d digestData) {
 	}
 	t.list.Refresh()
 	t.ui.today.refreshHeld()
-	t.ui.refreshTray()
 }
 
 // appGroup is one app's items, by sender.
@@ -410,25 +410,15 @@ func brokeText(it notify.Item, now time.Time, loc *time.Location) string {
 // oneLine folds line breaks and runs of spaces so an item stays one row.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// breakthroughs lists what broke through in [from, to), oldest first.
-func (u *UI) breakthroughs(from, to time.Time) ([]notify.Item, error) {
-	items, err := u.svc.Notify.Queue().Log(from, to)
-	if err != nil {
-		return nil, err
-	}
-	out := items[:0]
-	for _, it := range items {
-		if it.Decision.Action == notify.ActionBreakthrough {
-			out = append(out, it)
-		}
-	}
-	return out, nil
-}
-
 // markRead marks one item of a digest read, or all of it when item is "".
 func (t *digestTab) markRead(digest, item string) {
-	t.ui.bridge.run(func() error { return t.ui.svc.Notify.MarkRead(digest, item) }, func(err error) {
-		t.ui.showError(err)
+	u := t.ui
+	u.bridge.run(func() error {
+		ctx, cancel := u.call()
+		defer cancel()
+		return u.api.MarkRead(ctx, digest, item)
+	}, func(err error) {
+		u.showError(err)
 		t.refresh()
 	})
 }
@@ -436,26 +426,16 @@ func (t *digestTab) markRead(digest, item string) {
 // onMarkAll marks every delivered digest read.
 func (t *digestTab) onMarkAll() {
 	t.markAll.Disable()
-	t.ui.bridge.run(func() error { return markAllRead(t.ui.svc.Notify, t.ui.now()) }, func(err error) {
-		t.ui.showError(err)
+	u := t.ui
+	u.bridge.run(func() error {
+		ctx, cancel := u.call()
+		defer cancel()
+		_, err := u.api.MarkAllRead(ctx)
+		return err
+	}, func(err error) {
+		u.showError(err)
 		t.refresh()
 	})
-}
-
-// markAllRead marks every item of every digest delivered before now read.
-func markAllRead(st digestStore, now time.Time) error {
-	digests, err := st.ListDigests(time.Unix(0, 0), now.Add(time.Minute), 0)
-	if err != nil {
-		return err
-	}
-	for _, d := range digests {
-		if slices.ContainsFunc(d.Items, func(it notify.Item) bool { return !it.Read }) {
-			if err := st.MarkRead(d.ID, ""); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // digestRowView draws one row: an indent, the text, and on digest rows the

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,66 +10,47 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/lullapp/lull/app/service"
-	"github.com/lullapp/lull/assets"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
-	"github.com/lullapp/lull/internal/atomicfile"
+	"github.com/lullapp/lull/internal/api"
+	"github.com/lullapp/lull/internal/settings"
 )
 
-// sampleName names the bundled sample calendar so it is clearly a sample.
-const sampleName = "Sample calendar (remove any time)"
-
-// sampleFile is the sample's copy in the data directory.
-const sampleFile = "sample-calendar.ics"
-
-// addSampleCalendar copies the bundled sample calendar into the data
-// directory, adds it as a file source and records it as the sample, so
-// Settings offers to remove it in one click. Adding it twice returns the
-// one already there.
-func addSampleCalendar(svc *service.Service) (calendar.SourceConfig, error) {
-	if id := svc.Settings().SampleSource; id != "" {
-		if cfg, err := svc.Sources.Config(id); err == nil {
-			return cfg, nil
-		}
-	}
-	path := filepath.Join(svc.Dir, sampleFile)
-	if err := atomicfile.Write(path, assets.SampleCalendar, 0o600); err != nil {
-		return calendar.SourceConfig{}, fmt.Errorf("sample calendar: %w", err)
-	}
-	cfg, err := svc.AddSource(context.Background(), service.AddSource{Kind: calendar.SourceFile, Path: path, Name: sampleName})
-	if err != nil {
-		return cfg, fmt.Errorf("sample calendar: %w", err)
-	}
-	st := svc.Settings()
-	st.SampleSource = cfg.ID
-	if err := svc.Data.SaveSettings(st); err != nil {
-		return cfg, fmt.Errorf("sample calendar: %w", err)
-	}
-	return cfg, nil
-}
-
 // maybeOnboard shows the first-run onboarding unless it was finished or
-// left before.
-func maybeOnboard(svc *service.Service, win fyne.Window) {
-	if svc.Settings().Onboarded {
-		return
-	}
-	// Someone who already connected a calendar (say from the command line)
-	// is past the first step: no wizard for them.
-	if list, err := svc.Sources.ListSources(); err == nil && len(list) > 0 {
-		return
-	}
-	newOnboarding(svc, win).Show()
+// left before, once the settings and the calendars are read.
+func maybeOnboard(u *UI) {
+	var st settings.Settings
+	var list []calendar.SourceInfo
+	u.bridge.run(func() error {
+		ctx, cancel := u.call()
+		defer cancel()
+		var err error
+		if st, err = u.api.Settings(ctx); err != nil {
+			return err
+		}
+		list, err = u.api.Calendars(ctx)
+		return err
+	}, func(err error) {
+		// Someone who already connected a calendar (say from the command
+		// line) is past the first step: no wizard for them.
+		if err != nil || st.Onboarded || len(list) > 0 || u.bridge.isClosed() {
+			return
+		}
+		u.onboarding = newOnboarding(u, st)
+		u.onboarding.Show()
+	})
 }
 
 // onboarding is the first-run wizard: connect a calendar (or try the
 // sample, or skip), then set the weekly goal. "Not now" leaves it at any
 // step; either way it is not shown again.
 type onboarding struct {
-	svc *service.Service
+	ui  *UI
 	win fyne.Window
 	dlg *dialog.CustomDialog
+	// st are the settings as read when the wizard opened: how the goal
+	// field starts, and what a goal typed in is checked against.
+	st settings.Settings
 
 	// step is 0 (calendar) or 1 (goal).
 	step     int
@@ -86,9 +66,9 @@ type onboarding struct {
 	closed  bool
 }
 
-func newOnboarding(svc *service.Service, win fyne.Window) *onboarding {
+func newOnboarding(u *UI, st settings.Settings) *onboarding {
 	o := &onboarding{
-		svc: svc, win: win,
+		ui: u, win: u.win, st: st,
 		added:    widget.NewLabel(""),
 		goal:     widget.NewEntry(),
 		goalErr:  widget.NewLabel(""),
@@ -101,8 +81,8 @@ func newOnboarding(svc *service.Service, win fyne.Window) *onboarding {
 	o.goalErr.Wrapping = fyne.TextWrapWord
 	o.goalErr.Hide()
 	o.added.Wrapping = fyne.TextWrapWord
-	o.goal.SetText(settingsGoalText(svc.Settings().Plan.WeeklyGoal))
-	o.adder = &calendarAdder{svc: svc, win: win, busy: o.setBusy, added: func(c calendar.SourceConfig) {
+	o.goal.SetText(settingsField("goal").Format(st))
+	o.adder = &calendarAdder{ui: u, win: u.win, busy: o.setBusy, added: func(c calendar.SourceConfig) {
 		o.added.SetText(fmt.Sprintf("Added %q. Lull is reading it and planning your next two weeks.", c.Name))
 		o.show(1)
 	}}
@@ -138,7 +118,7 @@ func newOnboarding(svc *service.Service, win fyne.Window) *onboarding {
 	goalStep := container.NewVBox(
 		widget.NewLabelWithStyle("2 of 2 · Set your weekly goal", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		o.added,
-		widget.NewForm(widget.NewFormItem("Weekly focus goal (hours)", o.goal)),
+		widget.NewForm(widget.NewFormItem(settingsField("goal").Title(), o.goal)),
 		o.goalErr,
 		goalHint,
 		container.NewHBox(o.buttons["back"], o.buttons["finish"]),
@@ -146,7 +126,7 @@ func newOnboarding(svc *service.Service, win fyne.Window) *onboarding {
 	o.steps = []fyne.CanvasObject{calendarStep, goalStep}
 	goalStep.Hide()
 	body := container.NewBorder(nil, container.NewVBox(o.progress, container.NewHBox(o.buttons["not-now"])), nil, nil, container.NewStack(o.steps...))
-	o.dlg = dialog.NewCustomWithoutButtons("Welcome to Lull", body, win)
+	o.dlg = dialog.NewCustomWithoutButtons("Welcome to Lull", body, u.win)
 	return o
 }
 
@@ -172,44 +152,81 @@ func (o *onboarding) show(step int) {
 
 func (o *onboarding) setBusy(on bool) { setBusy(o.progress, on) }
 
-// trySample adds the sample calendar and syncs it on a goroutine, so the
-// Plan fills while the user sets the goal.
+// trySample has Lull add the sample calendar and syncs it in the
+// background, so the Plan fills while the user sets the goal.
 func (o *onboarding) trySample() {
-	if _, err := addSampleCalendar(o.svc); err != nil {
-		dialog.ShowError(err, o.win)
-		return
-	}
-	o.added.SetText("Sample calendar added. Lull is planning focus time around its meetings; remove it in Settings any time.")
-	o.show(1)
-	o.adder.sync()
+	o.adder.run(func(ctx context.Context) func() {
+		_, err := o.ui.api.AddCalendar(ctx, api.AddCalendar{Sample: true})
+		return func() {
+			if err != nil {
+				dialog.ShowError(calendarError("Could not add the sample calendar", err), o.win)
+				return
+			}
+			o.added.SetText("Sample calendar added. Lull is planning focus time around its meetings; remove it in Settings any time.")
+			o.show(1)
+			o.adder.sync()
+		}
+	})
 }
 
-// finish stores the goal and closes; a goal that cannot be read keeps the
-// wizard open with the error under the field.
+// finish stores the goal and closes; a goal that cannot be read, or that
+// Lull refuses, keeps the wizard open with the error under the field.
 func (o *onboarding) finish() {
-	g, err := settingsParseGoal(o.goal.Text)
-	st := o.svc.Settings()
-	if err == nil {
-		st.Plan.WeeklyGoal = g
-		st.Onboarded = true
-		err = o.svc.SaveSettings(st)
-	}
-	if err != nil {
-		o.goalErr.SetText(settingsErrorText(err))
-		o.goalErr.Show()
+	goal := settingsField("goal")
+	text := o.goal.Text
+	st := o.st
+	if err := goal.Parse(&st, text); err != nil {
+		o.showGoalError(err)
 		return
 	}
-	o.close()
+	if err := st.Validate(); err != nil {
+		o.showGoalError(err)
+		return
+	}
+	o.save(func(st *settings.Settings) error { return goal.Parse(st, text) }, func(err error) {
+		if err != nil {
+			o.showGoalError(err)
+			return
+		}
+		o.close()
+	})
+}
+
+func (o *onboarding) showGoalError(err error) {
+	o.goalErr.SetText(settingsFieldText(err))
+	o.goalErr.Show()
 }
 
 // leave closes the wizard for good, keeping whatever was done.
 func (o *onboarding) leave() {
-	st := o.svc.Settings()
-	st.Onboarded = true
-	if err := o.svc.Data.SaveSettings(st); err != nil {
-		dialog.ShowError(fmt.Errorf("could not save that onboarding is done: %w", err), o.win)
-	}
 	o.close()
+	o.save(nil, func(err error) {
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("could not save that onboarding is done: %w", userError(err)), o.win)
+		}
+	})
+}
+
+// save has Lull store the settings as they are now with edit made (if
+// any) and onboarding done, then calls done on the UI goroutine.
+func (o *onboarding) save(edit func(*settings.Settings) error, done func(error)) {
+	u := o.ui
+	u.bridge.run(func() error {
+		ctx, cancel := u.call()
+		defer cancel()
+		st, err := u.api.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		if edit != nil {
+			if err := edit(&st); err != nil {
+				return err
+			}
+		}
+		st.Onboarded = true
+		_, err = u.api.SaveSettings(ctx, st)
+		return err
+	}, done)
 }
 
 func (o *onboarding) close() {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,32 +18,32 @@ import (
 	"github.com/lullapp/lull/calendar/ics"
 )
 
-func startOnboarding(t *testing.T, svc *service.Service) (*onboarding, fyne.Window) {
+// startOnboarding is a first run: the window over l, with the wizard it
+// shows.
+func startOnboarding(t *testing.T, l *lull) (*onboarding, fyne.Window, *harness) {
 	t.Helper()
-	test.NewTempApp(t)
-	w := test.NewTempWindow(t, nil)
-	w.Resize(fyne.NewSize(800, 600))
-	o := newOnboarding(svc, w)
-	o.Show()
-	t.Cleanup(o.adder.wait) // before the service closes
-	return o, w
+	h := attach(t, l, Options{})
+	h.ui.win.Resize(fyne.NewSize(800, 600))
+	if h.ui.onboarding == nil || h.ui.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("first run: no onboarding")
+	}
+	return h.ui.onboarding, h.ui.win, h
 }
 
 func TestOnboardingSampleThenGoal(t *testing.T) {
 	// Wednesday morning: the plan covers the rest of this week and the next.
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 8, 0))
-	o, w := startOnboarding(t, svc)
-	if w.Canvas().Overlays().Top() == nil {
-		t.Fatal("wizard not shown")
-	}
+	l := openLull(t, berlin(t, 2026, 11, 18, 8, 0))
+	svc := l.svc
+	o, w, h := startOnboarding(t, l)
 
 	test.Tap(o.buttons["sample"])
+	h.wait()
 	st := svc.Settings()
 	cfg, err := svc.Sources.Config(st.SampleSource)
 	if err != nil {
 		t.Fatalf("SampleSource %q: %v", st.SampleSource, err)
 	}
-	if cfg.Name != sampleName || cfg.Kind != calendar.SourceFile || cfg.Path != filepath.Join(svc.Dir, sampleFile) {
+	if cfg.Name != service.SampleName || cfg.Kind != calendar.SourceFile || cfg.Path != filepath.Join(svc.Dir, service.SampleFile) {
 		t.Errorf("sample source %+v", cfg)
 	}
 	if b, err := os.ReadFile(cfg.Path); err != nil || !bytes.Equal(b, assets.SampleCalendar) {
@@ -55,8 +56,7 @@ func TestOnboardingSampleThenGoal(t *testing.T) {
 		t.Error("onboarded before the wizard ended")
 	}
 
-	// The sync started in the background fills the plan.
-	o.adder.wait()
+	// The sync started in the background filled the plan.
 	blocks, err := svc.UpcomingBlocks()
 	if err != nil || len(blocks) == 0 {
 		t.Fatalf("no planned blocks after the sample synced: %v", err)
@@ -74,20 +74,21 @@ func TestOnboardingSampleThenGoal(t *testing.T) {
 	}
 
 	// Adding it again (a second click) keeps one sample.
-	if again, err := addSampleCalendar(svc); err != nil || again.ID != cfg.ID {
-		t.Errorf("second add: %+v, %v", again, err)
-	}
-	if list, _ := svc.Sources.ListSources(); len(list) != 1 {
-		t.Errorf("%d sources after adding the sample twice", len(list))
+	test.Tap(o.buttons["sample"])
+	h.wait()
+	if list, _ := svc.Sources.ListSources(); len(list) != 1 || list[0].Config.ID != cfg.ID {
+		t.Errorf("sources after adding the sample twice: %+v", list)
 	}
 
 	o.goal.SetText("lots")
 	test.Tap(o.buttons["finish"])
+	h.wait()
 	if !o.goalErr.Visible() || svc.Settings().Onboarded || w.Canvas().Overlays().Top() == nil {
 		t.Fatalf("bad goal: error shown %v (%q), onboarded %v", o.goalErr.Visible(), o.goalErr.Text, svc.Settings().Onboarded)
 	}
 	o.goal.SetText("8")
 	test.Tap(o.buttons["finish"])
+	h.wait()
 	st = svc.Settings()
 	if !st.Onboarded || st.Plan.WeeklyGoal != 8*time.Hour {
 		t.Errorf("after finish: onboarded %v, goal %v", st.Onboarded, st.Plan.WeeklyGoal)
@@ -96,22 +97,33 @@ func TestOnboardingSampleThenGoal(t *testing.T) {
 		t.Error("wizard still shown")
 	}
 	// Not shown again.
-	maybeOnboard(svc, w)
-	if w.Canvas().Overlays().Top() != nil {
+	h.ui.onboarding = nil
+	maybeOnboard(h.ui)
+	h.wait()
+	if w.Canvas().Overlays().Top() != nil || h.ui.onboarding != nil {
 		t.Error("onboarding shown again after it was finished")
+	}
+}
+
+// TestOnboardingGoalOverTheWeek: a goal Lull refuses (more hours than a
+// week has) keeps the wizard open and says why under the field.
+func TestOnboardingGoalOverTheWeek(t *testing.T) {
+	l := openLull(t, berlin(t, 2026, 11, 18, 8, 0))
+	o, _, h := startOnboarding(t, l)
+	test.Tap(o.buttons["skip"])
+	o.goal.SetText("200")
+	test.Tap(o.buttons["finish"])
+	h.wait()
+	if !o.goalErr.Visible() || !strings.Contains(o.goalErr.Text, "168 h") || o.closed || l.svc.Settings().Onboarded {
+		t.Errorf("a 200 h goal: error %q (shown %v), closed %v", o.goalErr.Text, o.goalErr.Visible(), o.closed)
 	}
 }
 
 func TestOnboardingLeaveAtEachStep(t *testing.T) {
 	for _, step := range []int{0, 1} {
-		svc, _ := openLull(t, berlin(t, 2026, 11, 18, 8, 0))
-		test.NewTempApp(t)
-		w := test.NewTempWindow(t, nil)
-		maybeOnboard(svc, w)
-		if w.Canvas().Overlays().Top() == nil {
-			t.Fatal("first run: no onboarding")
-		}
-		o, _ := startOnboarding(t, svc)
+		l := openLull(t, berlin(t, 2026, 11, 18, 8, 0))
+		svc := l.svc
+		o, _, h := startOnboarding(t, l)
 		if step == 1 {
 			test.Tap(o.buttons["skip"])
 			if o.step != 1 {
@@ -120,6 +132,7 @@ func TestOnboardingLeaveAtEachStep(t *testing.T) {
 			o.goal.SetText("20") // typed but not confirmed
 		}
 		test.Tap(o.buttons["not-now"])
+		h.wait()
 		st := svc.Settings()
 		if !st.Onboarded {
 			t.Errorf("step %d: not marked onboarded after leaving", step)
@@ -176,18 +189,16 @@ func TestSampleCalendarBusyEveryWeek(t *testing.T) {
 }
 
 func TestNoOnboardingWhenACalendarExists(t *testing.T) {
-	svc, _ := openLull(t, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
-	test.NewTempApp(t)
 	for _, withCalendar := range []bool{false, true} {
+		l := openLull(t, time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
 		if withCalendar {
 			ics, _ := filepath.Abs("testdata/week.ics")
-			if _, err := svc.Data.AddSource(context.Background(), service.AddSource{Kind: calendar.SourceFile, Path: ics}); err != nil {
+			if _, err := l.svc.Data.AddSource(context.Background(), service.AddSource{Kind: calendar.SourceFile, Path: ics}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		w := test.NewTempWindow(t, nil)
-		maybeOnboard(svc, w)
-		shown := w.Canvas().Overlays().Top() != nil
+		h := attach(t, l, Options{})
+		shown := h.ui.win.Canvas().Overlays().Top() != nil
 		if shown == withCalendar {
 			t.Errorf("with a calendar connected: %v; onboarding shown: %v", withCalendar, shown)
 		}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -10,8 +11,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/internal/api"
 )
 
 // planTab is the Plan tab: the horizon's proposed and accepted blocks with
@@ -40,7 +41,32 @@ type planTab struct {
 	// the next one, whatever refreshes the blocks meanwhile.
 	replanned string
 
+	blocksLoader  *loader[planData]
+	sourcesLoader *loader[planSources]
+
 	content *fyne.Container
+}
+
+// planData is one read of the horizon's blocks and their days.
+type planData struct {
+	// err says why the plan could not be read.
+	err     error
+	now     time.Time
+	loc     *time.Location
+	horizon int
+	blocks  []calendar.Block
+	notes   []calendar.DayNote
+	// days are the timelines of the days with a block or a note, by their
+	// midnight's Unix time (none when they could not be read).
+	days map[int64]dayPlan
+}
+
+// planSources is one read of the calendars feeding the plan.
+type planSources struct {
+	err   error
+	now   time.Time
+	loc   *time.Location
+	infos []calendar.SourceInfo
 }
 
 // blockRow is one block's line in the plan.
@@ -74,6 +100,8 @@ func newPlanTab(u *UI) *planTab {
 		t.sources,
 	)
 	t.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(body))
+	t.blocksLoader = newLoader(u.bridge, t.readBlocks, t.showBlocks)
+	t.sourcesLoader = newLoader(u.bridge, t.readSources, t.showSources)
 	return t
 }
 
@@ -83,19 +111,54 @@ func (t *planTab) refresh() {
 	t.refreshSources()
 }
 
-func (t *planTab) refreshBlocks() {
+// refreshBlocks asks for a fresh read of the blocks.
+func (t *planTab) refreshBlocks() { t.blocksLoader.request() }
+
+// readBlocks reads the plan and its days' timelines off the UI goroutine.
+func (t *planTab) readBlocks() planData {
 	u := t.ui
-	now := u.now()
-	loc := u.svc.Location()
-	blocks, err := u.svc.UpcomingBlocks()
+	ctx, cancel := u.call()
+	defer cancel()
+	st, err := u.api.Settings(ctx)
 	if err != nil {
-		t.summary.SetText("Could not read the plan: " + err.Error())
+		return planData{err: err}
+	}
+	plan, err := u.api.Plan(ctx)
+	if err != nil {
+		return planData{err: err}
+	}
+	d := planData{now: u.now(), loc: st.Location(), horizon: st.Plan.HorizonDays, blocks: plan.Blocks, notes: plan.Days}
+	var days []time.Time
+	seen := map[int64]bool{}
+	add := func(at time.Time) {
+		if day := localMidnight(at, d.loc); !seen[day.Unix()] {
+			seen[day.Unix()] = true
+			days = append(days, day)
+		}
+	}
+	for _, b := range d.blocks {
+		add(b.Start)
+	}
+	for _, n := range d.notes {
+		add(n.Date)
+	}
+	slices.SortFunc(days, time.Time.Compare)
+	if plans, err := readDays(ctx, u.api, st, days, d.blocks, d.now); err == nil {
+		d.days = map[int64]dayPlan{}
+		for i, day := range days {
+			d.days[day.Unix()] = plans[i]
+		}
+	}
+	return d
+}
+
+// showBlocks lists a read's blocks by day, each day with its timeline.
+func (t *planTab) showBlocks(d planData) {
+	if d.err != nil {
+		t.summary.SetText("Could not read the plan: " + userError(d.err).Error())
 		return
 	}
-	notes, err := u.svc.DayNotes(blocks)
-	if err != nil {
-		notes = nil // the blocks are still worth showing
-	}
+	now, loc, blocks, notes := d.now, d.loc, d.blocks, d.notes
 	t.rows = map[string]*blockRow{}
 	t.order = t.order[:0]
 	t.notes = t.notes[:0]
@@ -106,13 +169,14 @@ func (t *planTab) refreshBlocks() {
 	// digests on one axis (why each block sits where it does, or why the
 	// day has none).
 	heading := func(at time.Time) {
-		y, m, d := at.In(loc).Date()
-		if bd := time.Date(y, m, d, 0, 0, 0, 0, loc); !bd.Equal(day) {
+		if bd := localMidnight(at, loc); !bd.Equal(day) {
 			day = bd
 			objs = append(objs, widget.NewLabelWithStyle(at.In(loc).Format("Monday 2 January"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-			tl := newTimeline(u.dayPlanFor(day, blocks))
-			t.days = append(t.days, tl)
-			objs = append(objs, tl)
+			if dp, ok := d.days[day.Unix()]; ok {
+				tl := newTimeline(dp)
+				t.days = append(t.days, tl)
+				objs = append(objs, tl)
+			}
 		}
 	}
 	// note adds the line of a day without focus.
@@ -151,7 +215,7 @@ func (t *planTab) refreshBlocks() {
 	}
 	t.blocks.Objects = objs
 	t.blocks.Refresh()
-	summary := planSummary(proposed, accepted, acceptedTime, u.svc.Settings().Plan.HorizonDays)
+	summary := planSummary(proposed, accepted, acceptedTime, d.horizon)
 	if t.replanned != "" {
 		summary += " " + t.replanned
 	}
@@ -182,8 +246,8 @@ func (t *planTab) newRow(b calendar.Block, now time.Time, loc *time.Location) *b
 	}
 	r.reason = widget.NewLabel(b.Reason)
 	r.reason.Truncation = fyne.TextTruncateEllipsis
-	r.accept = widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() { t.act(r, t.ui.svc.Accept) })
-	r.skip = widget.NewButtonWithIcon("Skip", theme.CancelIcon(), func() { t.act(r, t.ui.svc.Skip) })
+	r.accept = widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() { t.act(r, t.ui.api.Accept) })
+	r.skip = widget.NewButtonWithIcon("Skip", theme.CancelIcon(), func() { t.act(r, t.ui.api.Skip) })
 	if b.State == calendar.StateAccepted || !b.End.After(now) {
 		r.accept.Disable()
 	}
@@ -193,35 +257,39 @@ func (t *planTab) newRow(b calendar.Block, now time.Time, loc *time.Location) *b
 	return r
 }
 
-// act accepts or skips r's block in the background (it may publish to a
-// CalDAV server); PlanChanged redraws the list.
+// act accepts or skips r's block in the background (the resident may
+// publish it to a CalDAV server); the plan event redraws the list.
 func (t *planTab) act(r *blockRow, f func(context.Context, string) (calendar.Block, error)) {
 	r.accept.Disable()
 	r.skip.Disable()
-	ctx := t.ui.ctx
+	u := t.ui
 	id := r.block.ID
-	t.ui.bridge.run(func() error {
+	u.bridge.run(func() error {
+		ctx, cancel := u.call()
+		defer cancel()
 		_, err := f(ctx, id)
 		return err
 	}, func(err error) {
-		t.ui.showError(err)
+		u.showError(err)
 		t.refreshBlocks()
 	})
 }
 
 func (t *planTab) onAcceptAll() {
 	t.acceptAll.Disable()
-	ctx := t.ui.ctx
-	t.ui.bridge.run(func() error {
-		_, err := t.ui.svc.AcceptAll(ctx)
+	u := t.ui
+	u.bridge.run(func() error {
+		ctx, cancel := u.call()
+		defer cancel()
+		_, err := u.api.AcceptAll(ctx)
 		return err
 	}, func(err error) {
-		t.ui.showError(err)
+		u.showError(err)
 		t.refreshBlocks()
 	})
 }
 
-// onReplan syncs every calendar and re-plans in the background, with a
+// onReplan has the resident read every calendar and re-plan, with a
 // progress bar; the window stays responsive.
 func (t *planTab) onReplan() {
 	if t.progress.Visible() {
@@ -232,12 +300,17 @@ func (t *planTab) onReplan() {
 	setBusy(t.progress, true)
 	t.content.Refresh()
 	t.summary.SetText("Reading calendars and re-planning…")
-	ctx := t.ui.ctx
-	var rep service.SyncReport
-	var res service.PlanResult
-	t.ui.bridge.run(func() error {
+	u := t.ui
+	var res api.PlanResult
+	var sources []calendar.SourceInfo
+	u.bridge.run(func() error {
+		ctx, cancel := context.WithTimeout(u.ctx, calendarWorkTimeout)
+		defer cancel()
 		var err error
-		rep, res, err = t.ui.svc.SyncNow(ctx)
+		if res, err = u.api.Replan(ctx, api.PlanRequest{Sync: true}); err != nil {
+			return err
+		}
+		sources, err = u.api.Calendars(ctx)
 		return err
 	}, func(err error) {
 		setBusy(t.progress, false)
@@ -245,23 +318,24 @@ func (t *planTab) onReplan() {
 		t.replan.Enable()
 		t.replanned = ""
 		if err == nil {
-			t.replanned = replanLine(rep, res)
+			t.replanned = replanLine(sources, res)
 		}
 		t.refresh()
 		if err != nil {
-			t.ui.showError(fmt.Errorf("re-plan: %w", err))
+			u.showError(fmt.Errorf("re-plan: %w", err))
 		}
 	})
 }
 
-// replanLine sums up a re-plan: "Re-planned from 2 calendars: 3 added,
-// 1 moved, 0 removed. 1 calendar failed."
-func replanLine(rep service.SyncReport, res service.PlanResult) string {
+// replanLine sums up a re-plan of the calendars in sources: "Re-planned
+// from 2 calendars: 3 added, 1 moved, 0 removed. 1 calendar failed." A
+// calendar failed when its read in that sync did.
+func replanLine(sources []calendar.SourceInfo, res api.PlanResult) string {
 	s := fmt.Sprintf("Re-planned from %d calendar%s: %d added, %d moved, %d removed.",
-		len(rep.Sources), pluralS(len(rep.Sources)), res.Added, res.Moved, res.Removed)
+		len(sources), pluralS(len(sources)), res.Added, res.Moved, res.Removed)
 	failed := 0
-	for _, src := range rep.Sources {
-		if src.Error != "" {
+	for _, src := range sources {
+		if src.Status.Stale() {
 			failed++
 		}
 	}
@@ -278,19 +352,31 @@ func pluralS(n int) string {
 	return "s"
 }
 
-// refreshSources lists the calendars with their last sync and stale flag.
-func (t *planTab) refreshSources() {
+// refreshSources asks for a fresh read of the calendars.
+func (t *planTab) refreshSources() { t.sourcesLoader.request() }
+
+// readSources reads the calendars and their status off the UI goroutine.
+func (t *planTab) readSources() planSources {
 	u := t.ui
-	infos, err := u.svc.Sources.ListSources()
+	ctx, cancel := u.call()
+	defer cancel()
+	st, err := u.api.Settings(ctx)
+	if err != nil {
+		return planSources{err: err}
+	}
+	infos, err := u.api.Calendars(ctx)
+	return planSources{err: err, now: u.now(), loc: st.Location(), infos: infos}
+}
+
+// showSources lists the calendars with their last sync and stale flag.
+func (t *planTab) showSources(d planSources) {
 	t.sourceRows = map[string]*widget.Label{}
 	var objs []fyne.CanvasObject
-	if err != nil {
-		objs = append(objs, widget.NewLabel("Could not read the calendars: "+err.Error()))
+	if d.err != nil {
+		objs = append(objs, widget.NewLabel("Could not read the calendars: "+userError(d.err).Error()))
 	}
-	loc := u.svc.Location()
-	now := u.now()
-	for _, in := range infos {
-		l := widget.NewLabel(planSourceLine(in, now, loc))
+	for _, in := range d.infos {
+		l := widget.NewLabel(planSourceLine(in, d.now, d.loc))
 		l.Wrapping = fyne.TextWrapWord
 		icon := theme.ConfirmIcon()
 		if in.Status.Stale() || in.Status.LastAttempt.IsZero() {
@@ -300,7 +386,7 @@ func (t *planTab) refreshSources() {
 		t.sourceRows[in.Config.ID] = l
 		objs = append(objs, container.NewBorder(nil, nil, widget.NewIcon(icon), nil, l))
 	}
-	if err == nil && len(infos) == 0 {
+	if d.err == nil && len(d.infos) == 0 {
 		objs = append(objs, widget.NewLabel("No calendars yet. Add one in Settings."))
 	}
 	t.sources.Objects = objs

@@ -33,6 +33,7 @@ func blockStates(t *testing.T, h *harness) map[string]calendar.BlockState {
 func TestPlanTabListsBlocksWithReasons(t *testing.T) {
 	h := newHarness(t)
 	h.ui.selectTab(tabPlan)
+	h.wait()
 	p := h.ui.plan
 	if len(p.rows) != 0 || !p.acceptAll.Disabled() {
 		t.Fatal("blocks or an enabled Accept all before any sync")
@@ -80,6 +81,7 @@ func TestPlanAcceptSkipAndAcceptAll(t *testing.T) {
 	h := newHarness(t)
 	h.sync()
 	h.ui.selectTab(tabPlan)
+	h.wait()
 	p := h.ui.plan
 	if len(p.order) < 3 {
 		t.Fatalf("need 3 blocks, have %d", len(p.order))
@@ -117,16 +119,17 @@ func TestPlanAcceptSkipAndAcceptAll(t *testing.T) {
 	if !strings.Contains(p.summary.Text, " 0 proposed") {
 		t.Errorf("summary %q", p.summary.Text)
 	}
-	// The accepted block is now the tray's and Today's next block.
+	// The accepted block is now Today's next block.
 	next, _ := h.svc.NextBlock()
-	if menu, _, _ := h.app.state(); menu.Items[0].Label != "Next block "+whenLabel(next.Start, uiT0, time.UTC) {
-		t.Errorf("tray status %q after accepting", menu.Items[0].Label)
+	if !strings.HasPrefix(h.ui.today.next.Text, whenLabel(next.Start, uiT0, time.UTC)+"–") {
+		t.Errorf("Today's next block %q after accepting, want %s", h.ui.today.next.Text, next.Start)
 	}
 }
 
 func TestPlanReplanShowsProgressAndSources(t *testing.T) {
 	h := newHarness(t)
 	h.ui.selectTab(tabPlan)
+	h.wait()
 	p := h.ui.plan
 	if got := p.sourceRows; len(got) != 1 {
 		t.Fatalf("%d calendars listed, want 1", len(got))

@@ -2,11 +2,13 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -16,9 +18,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/atomicfile"
 )
 
@@ -26,11 +28,20 @@ import (
 // goal and the survey baseline, the 8-week trend, planned vs kept, meetings
 // vs available time, fragmentation, interruptions, notifications, streak.
 type reportTab struct {
-	svc *service.Service
+	ui *UI
+	// win is where the tab's dialogs go (the UI's window).
 	win fyne.Window
 
+	// want is the week asked for (zero: this week), read off the UI
+	// goroutine, so behind mu.
+	mu   sync.Mutex
+	want focus.Week
+	// week is the week shown and cfg the settings it was read with (UI
+	// goroutine only).
 	week   focus.Week
+	cfg    focus.Config
 	report *focus.WeeklyReport // nil when the last read failed
+	loader *loader[reportData]
 
 	title    *widget.Label
 	headline *widget.Label
@@ -46,8 +57,11 @@ type reportTab struct {
 	interruptions *fyne.Container
 	// exported confirms the last export: where the file went.
 	exported *widget.Label
-	scroll   *container.Scroll
-	content  fyne.CanvasObject
+	// nav is the row of week buttons and title, body everything; both are
+	// laid out again when a read changes what they hold.
+	nav, body *fyne.Container
+	scroll    *container.Scroll
+	content   fyne.CanvasObject
 }
 
 // Minimum chart sizes: wide enough for seven "Mon 16" labels and eight
@@ -57,9 +71,20 @@ var (
 	reportTrendSize = fyne.NewSize(400, 150)
 )
 
-func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
+// reportData is one read of the Report tab: the week, the settings' view
+// of weeks, this week, and the report (or why it could not be read).
+type reportData struct {
+	err     error
+	now     time.Time
+	week    focus.Week
+	current focus.Week
+	cfg     focus.Config
+	report  *focus.WeeklyReport
+}
+
+func newReportTab(u *UI) *reportTab {
 	t := &reportTab{
-		svc: svc, win: win,
+		ui: u, win: u.win,
 		title:         widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		headline:      widget.NewLabel(""),
 		problem:       widget.NewLabel(""),
@@ -80,10 +105,14 @@ func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
 	t.trend = newChart(reportTrendSize, nil)
 
 	t.buttons["prev"] = widget.NewButtonWithIcon("Previous week", theme.NavigateBackIcon(), func() {
-		t.ShowWeek(t.week.Prev(t.svc.FocusConfig()))
+		if t.cfg.Location != nil {
+			t.ShowWeek(t.week.Prev(t.cfg))
+		}
 	})
 	next := widget.NewButtonWithIcon("Next week", theme.NavigateNextIcon(), func() {
-		t.ShowWeek(t.svc.FocusConfig().WeekOf(t.week.End))
+		if t.cfg.Location != nil {
+			t.ShowWeek(t.cfg.WeekOf(t.week.End))
+		}
 	})
 	next.IconPlacement = widget.ButtonIconTrailingText
 	t.buttons["next"] = next
@@ -109,8 +138,9 @@ func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
 	}
 	// The week's navigation and the exports flow onto a second row when
 	// the window is narrow.
+	t.nav = newFlow(t.buttons["prev"], t.title, t.buttons["next"], t.buttons["csv"], t.buttons["json"], t.buttons["sessions"])
 	body := container.NewVBox(
-		newFlow(t.buttons["prev"], t.title, t.buttons["next"], t.buttons["csv"], t.buttons["json"], t.buttons["sessions"]),
+		t.nav,
 		t.exported,
 		t.headline,
 		t.problem,
@@ -129,10 +159,10 @@ func newReportTab(svc *service.Service, win fyne.Window) *reportTab {
 		heading("Interruptions that broke through"),
 		t.interruptions,
 	)
+	t.body = body
 	t.scroll = container.NewVScroll(container.NewPadded(body))
 	t.content = t.scroll
-	t.week = svc.FocusConfig().WeekOf(svc.Clock.Now())
-	t.Refresh()
+	t.loader = newLoader(u.bridge, t.read, t.show)
 	return t
 }
 
@@ -143,29 +173,64 @@ func reportKeySegment(text string, c fyne.ThemeColorName) *widget.TextSegment {
 // Content is the tab's content.
 func (t *reportTab) Content() fyne.CanvasObject { return t.content }
 
-// ShowWeek shows week w's report.
+// ShowWeek shows week w's report (the zero Week: this week).
 func (t *reportTab) ShowWeek(w focus.Week) {
-	t.week = w
+	t.mu.Lock()
+	t.want = w
+	t.mu.Unlock()
 	t.Refresh()
 }
 
-// Refresh re-reads the shown week's report.
-func (t *reportTab) Refresh() {
-	cfg := t.svc.FocusConfig()
-	current := cfg.WeekOf(t.svc.Clock.Now())
-	if t.week.Start.After(current.Start) {
-		t.week = current
+// Refresh asks for a fresh read of the shown week's report.
+func (t *reportTab) Refresh() { t.loader.request() }
+
+// read reads the week asked for (no later than this week) off the UI
+// goroutine. This week is the resident's: asked for no week, it answers
+// the week its clock is in.
+func (t *reportTab) read() reportData {
+	u := t.ui
+	ctx, cancel := u.call()
+	defer cancel()
+	t.mu.Lock()
+	want := t.want
+	t.mu.Unlock()
+	d := reportData{now: u.now()}
+	st, err := u.api.Settings(ctx)
+	if err != nil {
+		return reportData{err: err}
 	}
-	if t.week.Start.Before(current.Start) {
+	d.cfg = st.FocusConfig()
+	d.current = d.cfg.WeekOf(d.now)
+	if !want.Start.IsZero() && !want.Start.After(d.current.Start) {
+		d.week = want
+		d.report, d.err = u.api.WeekReport(ctx, want.String())
+		return d
+	}
+	d.report, d.err = u.api.WeekReport(ctx, "")
+	d.week = d.current
+	if d.err == nil {
+		d.week = d.cfg.WeekOf(d.report.Week.Start)
+		d.current = d.week
+	}
+	return d
+}
+
+// show puts a read on screen.
+func (t *reportTab) show(d reportData) {
+	if d.cfg.Location == nil {
+		return // the settings could not be read: the notice says why
+	}
+	t.week, t.cfg = d.week, d.cfg
+	if t.week.Start.Before(d.current.Start) {
 		t.buttons["next"].Enable()
 	} else {
 		t.buttons["next"].Disable()
 	}
 	t.title.SetText(reportWeekTitle(t.week))
-	r, err := t.svc.Report(t.week)
+	r, err := d.report, d.err
 	if err != nil {
 		t.report = nil
-		t.problem.SetText("The report could not be read: " + err.Error())
+		t.problem.SetText("The report could not be read: " + userError(err).Error())
 		t.problem.Show()
 		t.headline.SetText("")
 		t.days.SetLayout(nil)
@@ -175,6 +240,7 @@ func (t *reportTab) Refresh() {
 		}
 		t.interruptions.Objects = nil
 		t.interruptions.Refresh()
+		t.relayout()
 		return
 	}
 	t.report = r
@@ -191,29 +257,37 @@ func (t *reportTab) Refresh() {
 	t.trend.SetLayout(func(s fyne.Size) chartGeom { return trendChart(r, s, chartTextSize) })
 	t.stats["planned"].SetText(reportPlanned(r))
 	t.stats["meetings"].SetText(reportMeetings(r))
-	t.stats["fragmented"].SetText(reportFragmented(r, cfg.MinBlock))
+	t.stats["fragmented"].SetText(reportFragmented(r, t.cfg.MinBlock))
 	t.stats["notifications"].SetText(reportNotifications(r))
 	t.stats["streak"].SetText(reportStreak(r))
-	lines := reportInterruptionLines(r, cfg.Location, t.breakthroughReason)
+	lines := reportInterruptionLines(r, t.cfg.Location)
 	objs := make([]fyne.CanvasObject, len(lines))
 	for i, l := range lines {
 		objs[i] = widget.NewLabel(l)
 	}
 	t.interruptions.Objects = objs
 	t.interruptions.Refresh()
+	t.relayout()
 }
 
-// export writes the shown week as kind: "csv" or "json" (the report) or
-// "sessions" (every session of the week as CSV).
-func (t *reportTab) export(w io.Writer, kind string) error {
+// relayout lays the tab out again for what a read put in it (a title of
+// another length, a key that wraps differently).
+func (t *reportTab) relayout() {
+	t.nav.Refresh()
+	t.body.Refresh()
+}
+
+// export asks the resident for the shown week as kind: "csv" or "json"
+// (the report) or "sessions" (every session of the week as CSV).
+func (t *reportTab) export(ctx context.Context, kind string) ([]byte, error) {
 	switch kind {
 	case "csv", "json":
-		return service.WriteReport(w, t.svc.Data, t.week.String(), kind)
+		return t.ui.api.Report(ctx, api.ReportRequest{Week: t.week.String(), Format: kind})
 	case "sessions":
 		last := t.week.End.Add(-time.Nanosecond)
-		return service.WriteExport(w, t.svc.Data, t.week.Start.Format(time.DateOnly), last.Format(time.DateOnly), "csv")
+		return t.ui.api.Export(ctx, api.ExportRequest{Range: api.Range{From: t.week.Start.Format(time.DateOnly), To: last.Format(time.DateOnly)}, Format: "csv"})
 	}
-	return fmt.Errorf("%w %q", service.ErrBadFormat, kind)
+	return nil, fmt.Errorf("%w %q", api.ErrBadFormat, kind)
 }
 
 // exportFileName is the name the save dialog proposes.
@@ -244,17 +318,35 @@ func (t *reportTab) saveExport(kind string) {
 	d.Show()
 }
 
-// writeExport writes the shown week as kind to uc (saveExportTo) and says
-// where it went, or what went wrong.
+// writeExport writes the shown week as kind to uc (saveExportTo), asking
+// the resident off the UI goroutine, and says where it went, or what went
+// wrong.
 func (t *reportTab) writeExport(uc fyne.URIWriteCloser, kind string) {
-	if werr := saveExportTo(uc, func(w io.Writer) error { return t.export(w, kind) }); werr != nil {
-		t.exported.Hide()
-		dialog.ShowError(fmt.Errorf("could not save %s: %w", uc.URI().Name(), werr), t.win)
-		return
-	}
-	t.exported.SetText(fmt.Sprintf("Saved %s in %s at %s.", uc.URI().Name(), filepath.Dir(uc.URI().Path()),
-		t.svc.Clock.Now().In(t.svc.Location()).Format("15:04")))
-	t.exported.Show()
+	u := t.ui
+	var data []byte
+	u.bridge.run(func() error {
+		ctx, cancel := u.call()
+		defer cancel()
+		var err error
+		data, err = t.export(ctx, kind)
+		return err
+	}, func(err error) {
+		werr := saveExportTo(uc, func(w io.Writer) error {
+			if err != nil {
+				return err
+			}
+			_, err := w.Write(data)
+			return err
+		})
+		if werr != nil {
+			t.exported.Hide()
+			dialog.ShowError(fmt.Errorf("could not save %s: %w", uc.URI().Name(), userError(werr)), t.win)
+			return
+		}
+		t.exported.SetText(fmt.Sprintf("Saved %s in %s at %s.", uc.URI().Name(), filepath.Dir(uc.URI().Path()),
+			u.now().In(t.cfg.Location).Format("15:04")))
+		t.exported.Show()
+	})
 }
 
 // saveExportTo writes an export to the file the save dialog opened. A file
@@ -365,19 +457,9 @@ func reportStreak(r *focus.WeeklyReport) string {
 	return fmt.Sprintf("Streak: %d weeks in a row at the goal", r.Streak)
 }
 
-// breakthroughReason is why notification id broke through, as its stored
-// decision says ("" when it cannot be read).
-func (t *reportTab) breakthroughReason(id string) string {
-	it, err := t.svc.Notify.Queue().Find(id)
-	if err != nil {
-		return ""
-	}
-	return it.Decision.Reason
-}
-
-// reportInterruptionLines lists who broke through, when and why (reason
-// gives a notification's stored reason), oldest first.
-func reportInterruptionLines(r *focus.WeeklyReport, loc *time.Location, reason func(id string) string) []string {
+// reportInterruptionLines lists who broke through, when and why (as the
+// session recorded it), oldest first.
+func reportInterruptionLines(r *focus.WeeklyReport, loc *time.Location) []string {
 	if len(r.Interruptions) == 0 {
 		return []string{"None: nothing broke through your focus this week."}
 	}
@@ -394,8 +476,8 @@ func reportInterruptionLines(r *focus.WeeklyReport, loc *time.Location, reason f
 		if in.Title != "" {
 			line += ": " + in.Title
 		}
-		if why := reason(in.ID); why != "" {
-			line += " · why: " + plainDurations(why)
+		if in.Reason != "" {
+			line += " · why: " + plainDurations(in.Reason)
 		}
 		out[i] = line
 	}

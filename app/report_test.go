@@ -21,53 +21,21 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"github.com/zalando/go-keyring"
 
-	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
-	"github.com/lullapp/lull/internal/clock"
 )
 
 // lullZone is the zone every UI test's settings use, so goldens do not
 // depend on the machine's zone.
 const lullZone = "Europe/Berlin"
 
-// openLull starts a real service over a temp dir on a fake clock at now,
-// with the zone set to lullZone and the keyring mocked. It is closed when
-// the test ends.
-func openLull(t *testing.T, now time.Time) (*service.Service, *clock.Fake) {
+// openLull starts Lull (the resident service with its API) over a temp
+// dir on a fake clock at now, with the zone set to lullZone and the
+// keyring mocked, onboarding not yet done. It is closed when the test ends.
+func openLull(t *testing.T, now time.Time) *lull {
 	t.Helper()
-	keyring.MockInit()
-	dir := t.TempDir()
-	clk := clock.NewFake(now)
-	d, err := service.OpenData(service.DataOptions{Dir: dir, Clock: clk, Secrets: calendar.Keyring{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := d.Settings()
-	st.Plan.Zone = lullZone
-	if err := d.SaveSettings(st); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Close(); err != nil {
-		t.Fatal(err)
-	}
-	svc, err := service.Start(context.Background(), service.Options{
-		DataOptions:  service.DataOptions{Dir: dir, Clock: clk, Secrets: calendar.Keyring{}},
-		NoAPI:        true,
-		SyncInterval: -1,
-		Logf:         t.Logf,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := svc.Close(); err != nil {
-			t.Errorf("close: %v", err)
-		}
-	})
-	return svc, clk
+	return startLull(t, lullSetup{now: now, zone: lullZone})
 }
 
 func berlin(t *testing.T, y int, m time.Month, d, h, min int) time.Time {
@@ -81,30 +49,31 @@ func berlin(t *testing.T, y int, m time.Month, d, h, min int) time.Time {
 
 // focusFor runs a manual session of length d starting at start, stopping
 // it after ran (ran < d stops early).
-func focusFor(t *testing.T, svc *service.Service, clk *clock.Fake, start time.Time, d, ran time.Duration) {
+func focusFor(t *testing.T, l *lull, start time.Time, d, ran time.Duration) {
 	t.Helper()
-	clk.Set(start)
-	if _, err := svc.Focus.Start(d); err != nil {
+	l.clk.Set(start)
+	if _, err := l.svc.Focus.Start(d); err != nil {
 		t.Fatal(err)
 	}
-	clk.Advance(ran)
+	l.clk.Advance(ran)
 	if ran < d {
-		if _, err := svc.Focus.Stop(); err != nil {
+		if _, err := l.svc.Focus.Stop(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if svc.Focus.State().Focusing {
+	if l.svc.Focus.State().Focusing {
 		t.Fatalf("session from %v still running", start)
 	}
 }
 
 // seedTwoWeeks gives 2026-W46 11 h of focus (goal met) and 2026-W47, up
 // to Wed 18 Nov 15:00, 4 h with one breakthrough from Slack.
-func seedTwoWeeks(t *testing.T) (*service.Service, *clock.Fake) {
-	svc, clk := openLull(t, berlin(t, 2026, 11, 9, 8, 0))
-	focusFor(t, svc, clk, berlin(t, 2026, 11, 9, 9, 0), 4*time.Hour, 4*time.Hour)
-	focusFor(t, svc, clk, berlin(t, 2026, 11, 10, 9, 0), 4*time.Hour, 4*time.Hour)
-	focusFor(t, svc, clk, berlin(t, 2026, 11, 11, 9, 0), 3*time.Hour, 3*time.Hour)
+func seedTwoWeeks(t *testing.T) *lull {
+	l := openLull(t, berlin(t, 2026, 11, 9, 8, 0))
+	svc, clk := l.svc, l.clk
+	focusFor(t, l, berlin(t, 2026, 11, 9, 9, 0), 4*time.Hour, 4*time.Hour)
+	focusFor(t, l, berlin(t, 2026, 11, 10, 9, 0), 4*time.Hour, 4*time.Hour)
+	focusFor(t, l, berlin(t, 2026, 11, 11, 9, 0), 3*time.Hour, 3*time.Hour)
 
 	clk.Set(berlin(t, 2026, 11, 16, 9, 0))
 	if _, err := svc.Focus.Start(90 * time.Minute); err != nil {
@@ -118,25 +87,40 @@ func seedTwoWeeks(t *testing.T) (*service.Service, *clock.Fake) {
 		t.Fatalf("breakthrough: %+v, %v", res, err)
 	}
 	clk.Advance(time.Hour)
-	focusFor(t, svc, clk, berlin(t, 2026, 11, 17, 10, 0), 2*time.Hour, 2*time.Hour)
-	focusFor(t, svc, clk, berlin(t, 2026, 11, 18, 14, 0), 50*time.Minute, 30*time.Minute)
+	focusFor(t, l, berlin(t, 2026, 11, 17, 10, 0), 2*time.Hour, 2*time.Hour)
+	focusFor(t, l, berlin(t, 2026, 11, 18, 14, 0), 50*time.Minute, 30*time.Minute)
 	clk.Set(berlin(t, 2026, 11, 18, 15, 0))
-	return svc, clk
+	return l
 }
 
-func showReport(t *testing.T, svc *service.Service) (*reportTab, fyne.Window) {
+// markOnboarded marks l's onboarding done, so a window over it opens on
+// its tabs, with no wizard over them.
+func markOnboarded(t *testing.T, l *lull) {
 	t.Helper()
-	test.NewTempApp(t)
-	w := test.NewTempWindow(t, nil)
-	tab := newReportTab(svc, w)
-	w.SetContent(tab.Content())
+	st := l.svc.Settings()
+	st.Onboarded = true
+	if err := l.svc.Data.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// showReport is a window over l showing only the Report tab, 900×1000.
+func showReport(t *testing.T, l *lull) (*reportTab, fyne.Window, *harness) {
+	t.Helper()
+	markOnboarded(t, l)
+	h := attach(t, l, Options{})
+	w := h.ui.win
+	// The tab alone, shown (the tabs hid it while another was selected).
+	w.SetContent(h.ui.report.Content())
+	h.ui.report.Content().Show()
 	w.Resize(fyne.NewSize(900, 1000))
-	return tab, w
+	h.ui.report.Refresh()
+	h.wait()
+	return h.ui.report, w, h
 }
 
 func TestReportTabEmptyWeek(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	tab, w := showReport(t, svc)
+	tab, w, _ := showReport(t, openLull(t, berlin(t, 2026, 11, 18, 15, 0)))
 
 	if got, want := tab.title.Text, "2026-W47 · 16–22 Nov 2026"; got != want {
 		t.Errorf("title %q, want %q", got, want)
@@ -192,8 +176,8 @@ func countLines(g chartGeom, k chartKind) int {
 }
 
 func TestReportTabWeekWithSessions(t *testing.T) {
-	svc, _ := seedTwoWeeks(t)
-	tab, w := showReport(t, svc)
+	l := seedTwoWeeks(t)
+	tab, w, h := showReport(t, l)
 
 	r := tab.report
 	if r == nil || r.Focus != 4*time.Hour {
@@ -256,6 +240,7 @@ func TestReportTabWeekWithSessions(t *testing.T) {
 
 	// Previous week: complete, goal met; next is enabled and comes back.
 	test.Tap(tab.buttons["prev"])
+	h.wait()
 	if got, want := tab.title.Text, "2026-W46 · 9–15 Nov 2026"; got != want {
 		t.Errorf("title %q, want %q", got, want)
 	}
@@ -266,10 +251,12 @@ func TestReportTabWeekWithSessions(t *testing.T) {
 		t.Error("next week disabled on a past week")
 	}
 	test.Tap(tab.buttons["next"])
+	h.wait()
 	if tab.week.String() != "2026-W47" || !tab.buttons["next"].Disabled() {
 		t.Errorf("after next: week %s, next disabled %v", tab.week, tab.buttons["next"].Disabled())
 	}
-	tab.ShowWeek(svc.FocusConfig().WeekOf(berlin(t, 2026, 12, 30, 0, 0)))
+	tab.ShowWeek(l.svc.FocusConfig().WeekOf(berlin(t, 2026, 12, 30, 0, 0)))
+	h.wait()
 	if tab.week.String() != "2026-W47" {
 		t.Errorf("a future week is shown as %s, want the current week", tab.week)
 	}
@@ -278,8 +265,7 @@ func TestReportTabWeekWithSessions(t *testing.T) {
 // TestReportExportConfirms: a saved export says which file it wrote, and
 // where.
 func TestReportExportConfirms(t *testing.T) {
-	svc, _ := seedTwoWeeks(t)
-	tab, _ := showReport(t, svc)
+	tab, _, h := showReport(t, seedTwoWeeks(t))
 	if tab.exported.Visible() {
 		t.Fatal("a confirmation before any export")
 	}
@@ -291,6 +277,7 @@ func TestReportExportConfirms(t *testing.T) {
 			t.Fatal(err)
 		}
 		tab.writeExport(uc, kind)
+		h.wait()
 		if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: nothing written to %s: %v", kind, path, err)
 		}
@@ -302,14 +289,16 @@ func TestReportExportConfirms(t *testing.T) {
 }
 
 func TestReportExport(t *testing.T) {
-	svc, _ := seedTwoWeeks(t)
-	tab, _ := showReport(t, svc)
-
-	var b bytes.Buffer
-	if err := tab.export(&b, "csv"); err != nil {
-		t.Fatal(err)
+	tab, _, h := showReport(t, seedTwoWeeks(t))
+	export := func(kind string) []byte {
+		t.Helper()
+		b, err := tab.export(t.Context(), kind)
+		if err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		return b
 	}
-	rows, err := csv.NewReader(&b).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(export("csv"))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,24 +306,18 @@ func TestReportExport(t *testing.T) {
 		t.Errorf("report CSV %q", rows)
 	}
 
-	b.Reset()
-	if err := tab.export(&b, "json"); err != nil {
-		t.Fatal(err)
-	}
 	var js struct {
 		Week       string  `json:"week"`
 		FocusHours float64 `json:"focus_hours"`
 	}
-	if err := json.Unmarshal(b.Bytes(), &js); err != nil || js.Week != "2026-W47" || js.FocusHours != 4 {
-		t.Errorf("report JSON %+v, %v:\n%s", js, err, b.String())
+	b := export("json")
+	if err := json.Unmarshal(b, &js); err != nil || js.Week != "2026-W47" || js.FocusHours != 4 {
+		t.Errorf("report JSON %+v, %v:\n%s", js, err, b)
 	}
 
 	test.Tap(tab.buttons["prev"])
-	b.Reset()
-	if err := tab.export(&b, "sessions"); err != nil {
-		t.Fatal(err)
-	}
-	rows, err = csv.NewReader(&b).ReadAll()
+	h.wait()
+	rows, err = csv.NewReader(bytes.NewReader(export("sessions"))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +327,7 @@ func TestReportExport(t *testing.T) {
 	if got := tab.exportFileName("sessions"); got != "lull-sessions-2026-W46.csv" {
 		t.Errorf("file name %q", got)
 	}
-	if err := tab.export(&b, "xml"); err == nil {
+	if _, err := tab.export(t.Context(), "xml"); err == nil {
 		t.Error("unknown export kind accepted")
 	}
 }

@@ -8,10 +8,11 @@ import (
 	"fyne.io/fyne/v2/test"
 )
 
-// TestResumeStoppedBlockFromTodayAndTray: stopping an accepted block early
-// offers "Resume block — N min left" on Today and in the tray; each
-// resumes the block until its end.
-func TestResumeStoppedBlockFromTodayAndTray(t *testing.T) {
+// TestResumeStoppedBlock: stopping an accepted block early offers "Resume
+// block — N min left" on Today, which resumes the block until its end,
+// and so does the command line (`lull focus resume`), which the window
+// follows.
+func TestResumeStoppedBlock(t *testing.T) {
 	h := newHarness(t)
 	h.sync()
 	if _, err := h.svc.AcceptAll(context.Background()); err != nil {
@@ -30,7 +31,7 @@ func TestResumeStoppedBlockFromTodayAndTray(t *testing.T) {
 	if today.resumeRow.Visible() {
 		t.Fatal("resume offered while the block runs")
 	}
-	for _, via := range []string{"Today", "tray"} {
+	for _, via := range []string{"Today", "command line"} {
 		test.Tap(today.toggle) // stop the block early
 		h.wait()
 		h.advance(10 * time.Minute)
@@ -38,12 +39,10 @@ func TestResumeStoppedBlockFromTodayAndTray(t *testing.T) {
 		if !today.resumeRow.Visible() || today.resume.Text != want {
 			t.Fatalf("Today after stopping: resume shown %v %q, want %q", today.resumeRow.Visible(), today.resume.Text, want)
 		}
-		menu, _, _ := h.app.state()
-		item := menuItem(t, menu, want)
 		if via == "Today" {
 			test.Tap(today.resume)
-		} else {
-			item.Action()
+		} else if _, err := h.cl.ResumeFocus(t.Context()); err != nil {
+			t.Fatal(err)
 		}
 		h.wait()
 		st := h.svc.Focus.State()

@@ -20,13 +20,18 @@ import (
 
 	"github.com/lullapp/lull/app/service"
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/internal/api"
+	"github.com/lullapp/lull/internal/human"
+	"github.com/lullapp/lull/internal/settings"
 )
 
-func showSettings(t *testing.T, svc *service.Service) (*settingsTab, fyne.Window) {
+// showSettings is a window over l showing only the Settings tab,
+// 900×1400, with start at login going to a temp dir.
+func showSettings(t *testing.T, l *lull) (*settingsTab, fyne.Window, *harness) {
 	t.Helper()
-	test.NewTempApp(t)
-	w := test.NewTempWindow(t, nil)
-	tab := newSettingsTab(svc, w)
+	markOnboarded(t, l)
+	h := attach(t, l, Options{})
+	tab, w := h.ui.settings, h.ui.win
 	// Autostart goes to a temp dir, never to the real session.
 	cfg := t.TempDir()
 	tab.getenv = func(k string) string {
@@ -36,30 +41,31 @@ func showSettings(t *testing.T, svc *service.Service) (*settingsTab, fyne.Window
 		return ""
 	}
 	tab.executable = func() (string, error) { return "/usr/local/bin/lull", nil }
-	tab.Refresh()
+	// The tab alone, shown (the tabs hid it while another was selected).
 	w.SetContent(tab.Content())
+	tab.Content().Show()
 	w.Resize(fyne.NewSize(900, 1400))
-	t.Cleanup(tab.adder.wait) // before the service closes
-	return tab, w
+	tab.Refresh()
+	h.wait()
+	return tab, w, h
 }
 
 func TestSettingsShowsDefaults(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	tab, w := showSettings(t, svc)
+	tab, w, _ := showSettings(t, openLull(t, berlin(t, 2026, 11, 18, 15, 0)))
 	want := map[string]string{
-		"goal": "10", "hours-mon": "09:00–17:00", "hours-fri": "09:00–17:00", "hours-sat": "", "hours-sun": "",
-		"zone": lullZone, "preferred": "2 h", "min": "1 h", "cap": "4 h", "buffer": "10 min", "lunch": "12:00–13:00",
-		"digest": "09:00, 12:30, 16:30", "vip": "", "keywords": "",
+		"goal": "10 h", "hours-mon": "09:00–17:00", "hours-fri": "09:00–17:00", "hours-sat": "", "hours-sun": "",
+		"zone": lullZone, "preferred-block": "2 h", "min-block": "1 h", "daily-cap": "4 h", "buffer": "10 min", "lunch": "12:00–13:00",
+		"digest-times": "09:00, 12:30, 16:30", "vip": "", "keywords": "",
 	}
 	for k, v := range want {
 		if got := tab.entries[k].Text; got != v {
 			t.Errorf("%s = %q, want %q", k, got, v)
 		}
 	}
-	if tab.dnd.Selected != "Automatic (detect the desktop)" || tab.prefer.Selected != "Any time" {
-		t.Errorf("dnd %q, prefer %q", tab.dnd.Selected, tab.prefer.Selected)
+	if tab.selects["dnd"].Selected != "auto" || tab.selects["prefer"].Selected != "any" {
+		t.Errorf("dnd %q, prefer %q", tab.selects["dnd"].Selected, tab.selects["prefer"].Selected)
 	}
-	if !tab.checks["capture"].Checked || tab.checks["batch"].Checked || tab.checks["autostart"].Checked {
+	if !tab.checks["capture"].Checked || tab.checks["batch-desktop"].Checked || tab.checks["autostart"].Checked {
 		t.Error("checks differ from the defaults")
 	}
 	if tab.buttons["remove-sample"].Visible() {
@@ -68,23 +74,79 @@ func TestSettingsShowsDefaults(t *testing.T) {
 	test.AssertRendersToMarkup(t, "settings_defaults.xml", w.Canvas())
 }
 
+// TestSettingsOnTheSchema: every field of the tab is a setting of the one
+// schema, labelled with its title, and what a field shows reads back as
+// the same setting (so a Save of an untouched tab changes nothing).
+func TestSettingsOnTheSchema(t *testing.T) {
+	l := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	st := l.svc.Settings()
+	st.Plan.WeeklyGoal = 7*time.Hour + 30*time.Minute
+	st.VIP, st.Keywords, st.DigestTimes = []string{"PagerDuty", "Alice"}, []string{"outage"}, []string{}
+	st.BreakAfter, st.EndCue = 5*time.Minute, true
+	if err := l.svc.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+	tab, _, h := showSettings(t, l)
+	n := 0
+	for _, keys := range [][]string{settingsHoursKeys, settingsBlockKeys, settingsNoteKeys} {
+		for _, key := range keys {
+			n++
+			f, ok := settings.Lookup(key)
+			if !ok {
+				t.Fatalf("%s is no setting of the schema", key)
+			}
+			if _, ok := tab.errs[key]; !ok {
+				t.Errorf("%s has no error label", key)
+			}
+			_, isEntry := tab.entries[key]
+			_, isSelect := tab.selects[key]
+			_, isCheck := tab.checks[key]
+			switch f.Kind {
+			case settings.KindChoice:
+				if !isSelect || !slices.Equal(tab.selects[key].Options, f.Choices) {
+					t.Errorf("%s: want a select of %q", key, f.Choices)
+				}
+			case settings.KindSwitch:
+				if !isCheck || tab.checks[key].Text != f.Title() {
+					t.Errorf("%s: want a check box %q", key, f.Title())
+				}
+			default:
+				if !isEntry || tab.entries[key].Text != f.Format(st) {
+					t.Errorf("%s: want a field showing %q", key, f.Format(st))
+				}
+			}
+		}
+	}
+	if got := len(tab.entries) + len(tab.selects) + len(tab.checks) - 1; got != n { // -1: autostart
+		t.Errorf("%d widgets for %d settings", got, n)
+	}
+	before := l.svc.Settings()
+	test.Tap(tab.buttons["save"])
+	h.wait()
+	if !strings.HasPrefix(tab.status.Text, "Saved") || !reflect.DeepEqual(l.svc.Settings(), before) {
+		t.Errorf("an untouched Save: %q, settings %+v, want %+v", tab.status.Text, l.svc.Settings(), before)
+	}
+}
+
 func TestSettingsSaveRoundTrip(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	tab, _ := showSettings(t, svc)
+	l := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	svc := l.svc
+	tab, _, h := showSettings(t, l)
 	before := svc.Settings()
 
 	set := map[string]string{
 		"goal": "12.5", "hours-mon": "08:30-16:30", "hours-fri": "9:00 to 13:00", "hours-sat": "10:00–12:00",
-		"preferred": "90m", "min": "45", "cap": "3 h", "buffer": "15 min", "lunch": "off",
-		"digest": "08:00, 17:00", "vip": "PagerDuty, boss@example.com,", "keywords": " outage ",
+		"preferred-block": "90m", "min-block": "45", "daily-cap": "3 h", "buffer": "15 min", "lunch": "off",
+		"digest-times": "08:00, 17:00", "vip": "PagerDuty, boss@example.com,", "keywords": " outage ",
 	}
 	for k, v := range set {
 		tab.entries[k].SetText(v)
 	}
-	tab.prefer.SetSelected("Mornings")
-	tab.dnd.SetSelected("dunst")
-	tab.checks["batch"].SetChecked(true)
+	tab.selects["prefer"].SetSelected("morning")
+	tab.selects["dnd"].SetSelected("dunst")
+	tab.checks["batch-desktop"].SetChecked(true)
 	test.Tap(tab.buttons["save"])
+	h.wait()
 
 	if got := tab.status.Text; !strings.HasPrefix(got, "Saved") {
 		t.Fatalf("status %q", got)
@@ -126,55 +188,69 @@ func TestSettingsSaveRoundTrip(t *testing.T) {
 		t.Errorf("stored settings %+v, %v; want %+v", stored, err, st)
 	}
 
-	// A fresh tab shows what was saved, in the tab's own notation.
-	tab2, _ := showSettings(t, svc)
-	for k, v := range map[string]string{"goal": "12.5", "hours-mon": "08:30–16:30", "preferred": "1 h 30 min", "min": "45 min", "buffer": "15 min", "lunch": "", "vip": "PagerDuty, boss@example.com"} {
-		if got := tab2.entries[k].Text; got != v {
+	// A fresh read shows what was saved, as the schema writes it (and
+	// `lull settings show` prints it).
+	tab.fill()
+	tab.hasShown = false
+	tab.Refresh()
+	h.wait()
+	for k, v := range map[string]string{"goal": "12 h 30 min", "hours-mon": "08:30–16:30", "preferred-block": "1 h 30 min", "min-block": "45 min", "buffer": "15 min", "lunch": "", "vip": "PagerDuty, boss@example.com"} {
+		if got := tab.entries[k].Text; got != v {
 			t.Errorf("reloaded %s = %q, want %q", k, got, v)
 		}
 	}
-	if tab2.dnd.Selected != "dunst" || tab2.prefer.Selected != "Mornings" || !tab2.checks["batch"].Checked {
-		t.Errorf("reloaded selects %q %q, batch %v", tab2.dnd.Selected, tab2.prefer.Selected, tab2.checks["batch"].Checked)
+	if tab.selects["dnd"].Selected != "dunst" || tab.selects["prefer"].Selected != "morning" || !tab.checks["batch-desktop"].Checked {
+		t.Errorf("reloaded selects %q %q, batch %v", tab.selects["dnd"].Selected, tab.selects["prefer"].Selected, tab.checks["batch-desktop"].Checked)
 	}
 }
 
+// TestSettingsValidationErrors: a bad value shows under its own field,
+// found by the field error's key (read on the schema, or answered by Lull
+// through the API), in the words `lull settings set` prints, and nothing
+// is stored.
 func TestSettingsValidationErrors(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	tab, w := showSettings(t, svc)
+	l := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	svc := l.svc
+	tab, w, h := showSettings(t, l)
 	before := svc.Settings()
 	tests := []struct {
 		key, value string
-		errField   string
 		want       string
 	}{
-		{"goal", "lots", "goal", `Weekly goal "lots": enter hours`},
-		{"goal", "-3", "goal", `weekly goal "-3": enter hours between 0 and 168, e.g. 10 or 7.5`},
-		{"goal", "200", "goal", `weekly goal "200": enter hours between 0 and 168`},
-		{"min", "10m", "min", `minimum block "10 min": must be at least 30 min, in whole 5 min steps, e.g. 1 h`},
-		{"preferred", "30m", "preferred", `preferred block "30 min": must be at least the minimum block (1 h), in whole 5 min steps, e.g. 2 h`},
-		{"cap", "soon", "cap", `"soon": enter a length such as 2 h, 90 min or 1 h 30 min`},
-		{"hours-tue", "17:00-09:00", "hours-tue", `Tuesday working hours "17:00–09:00": must end after they start, e.g. 09:00–17:00`},
-		{"hours-wed", "9 to 5", "hours-wed", `Wednesday: "9 to 5": enter a range such as 09:00–17:00`},
-		{"lunch", "12:03–13:00", "lunch", `lunch "12:03–13:00": must be on a 5 min grid`},
-		{"digest", "09:00, 25:00", "digest", `digest time "25:00": enter times of day such as 09:00, 12:30, 16:30`},
-		{"digest", "nine", "digest", `digest time "nine": enter times of day such as 09:00`},
-		{"zone", "Mars/Olympus_Mons", "zone", `time zone "Mars/Olympus_Mons" is unknown: enter a name such as Europe/Berlin`},
+		{"goal", "lots", `"lots": write hours or a length of time, e.g. 10h`},
+		{"goal", "-3", `"-3": write hours or a length of time, e.g. 10h`},
+		{"goal", "200", `"200 h": must be between 0 and 168 h, e.g. 10 h`},
+		{"min-block", "10m", `"10 min": must be at least 30 min`},
+		{"preferred-block", "30m", `"30 min": must be at least the minimum block (1 h)`},
+		{"daily-cap", "soon", `"soon": write a length of time such as 25m, 1h30 or 90 (minutes), e.g. 4h`},
+		{"hours-tue", "17:00-09:00", `"17:00–09:00": must end after they start, e.g. 09:00–17:00`},
+		{"hours-wed", "9 to 5", `"9 to 5": write a range of the day such as 09:00–17:00, or off, e.g. 09:00–17:00`},
+		{"lunch", "12:03–13:00", `"12:03–13:00": must be on a 5 min grid`},
+		{"digest-times", "09:00, 25:00", `"25:00": write a time of day as HH:MM, e.g. 09:00`},
+		{"digest-times", "nine", `"nine": write a time of day as HH:MM, e.g. 09:00`},
+		{"zone", "Mars/Olympus_Mons", `"Mars/Olympus_Mons"`},
+		{"break", "2h", `must be whole minutes from 0 min to 1 h`},
 	}
 	for _, tc := range tests {
 		test.Tap(tab.buttons["revert"])
 		tab.entries[tc.key].SetText(tc.value)
 		test.Tap(tab.buttons["save"])
-		l := tab.errs[tc.errField]
-		if !l.Visible() || !strings.Contains(strings.ToLower(l.Text), strings.ToLower(tc.want)) {
-			t.Errorf("%s=%q: error under %s is %q (shown %v), want it to contain %q", tc.key, tc.value, tc.errField, l.Text, l.Visible(), tc.want)
+		h.wait()
+		l := tab.errs[tc.key]
+		if !l.Visible() || !strings.Contains(l.Text, tc.want) {
+			t.Errorf("%s=%q: error under %s is %q (shown %v), want it to contain %q", tc.key, tc.value, tc.key, l.Text, l.Visible(), tc.want)
 		}
 		for k, other := range tab.errs {
-			if k != tc.errField && other.Visible() {
+			if k != tc.key && other.Visible() {
 				t.Errorf("%s=%q: error also under %s: %q", tc.key, tc.value, k, other.Text)
 			}
 		}
-		if !strings.HasPrefix(tab.status.Text, "Not saved: ") {
-			t.Errorf("%s=%q: status %q", tc.key, tc.value, tab.status.Text)
+		label := settingsField(tc.key).Title()
+		if tc.key == "digest-times" {
+			label = "Digest time"
+		}
+		if !strings.HasPrefix(tab.status.Text, "Not saved: "+label) || goDuration.MatchString(tab.status.Text) {
+			t.Errorf("%s=%q: status %q, want it to name %q", tc.key, tc.value, tab.status.Text, label)
 		}
 		if got := svc.Settings(); !reflect.DeepEqual(got, before) {
 			t.Fatalf("%s=%q: settings changed on error: %+v", tc.key, tc.value, got)
@@ -187,58 +263,72 @@ func TestSettingsValidationErrors(t *testing.T) {
 	test.AssertRendersToMarkup(t, "settings_error.xml", w.Canvas())
 }
 
+// TestSettingsErrorFromLull: a value only Lull can refuse (an export file
+// that is not Lull's, checked on disk by the resident) comes back over the
+// API as a field error, and shows under that field by its key.
+func TestSettingsErrorFromLull(t *testing.T) {
+	tab, _, h := showSettings(t, openLull(t, berlin(t, 2026, 11, 18, 15, 0)))
+	theirs := filepath.Join(t.TempDir(), "theirs.ics")
+	if err := os.WriteFile(theirs, []byte("BEGIN:VCALENDAR\r\nPRODID:-//Them//EN\r\nEND:VCALENDAR\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := tab.stored
+	st.ExportICS = theirs
+	var saveErr error
+	h.ui.bridge.run(func() error {
+		_, saveErr = h.cl.SaveSettings(t.Context(), st)
+		return nil
+	}, func(error) {})
+	h.wait()
+	if settingsErrorKey(saveErr) != "export-ics" {
+		t.Fatalf("Lull's answer %v has key %q, want export-ics", saveErr, settingsErrorKey(saveErr))
+	}
+	// The tab's own Save of a bad goal, refused by Lull rather than the
+	// window (the window's check skipped), lands under the goal.
+	tab.errs["goal"].Hide()
+	bad := tab.stored
+	bad.Plan.WeeklyGoal = 200 * time.Hour
+	_, err := h.cl.SaveSettings(t.Context(), bad)
+	tab.showError(err)
+	if !tab.errs["goal"].Visible() || !strings.Contains(tab.errs["goal"].Text, "168 h") {
+		t.Errorf("Lull's goal error under the goal: %q (shown %v)", tab.errs["goal"].Text, tab.errs["goal"].Visible())
+	}
+}
+
 func TestSettingsRefreshKeepsEdits(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	tab, _ := showSettings(t, svc)
+	l := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	svc := l.svc
+	tab, _, h := showSettings(t, l)
 
 	// Changed elsewhere (CLI, API, onboarding) while the tab shows no edits:
-	// Refresh shows the new value.
+	// the settings event shows the new value.
 	st := svc.Settings()
 	st.Plan.WeeklyGoal = 6 * time.Hour
 	if err := svc.Data.SaveSettings(st); err != nil {
 		t.Fatal(err)
 	}
 	tab.Refresh()
-	if got := tab.entries["goal"].Text; got != "6" {
-		t.Errorf("goal after an outside change %q, want 6", got)
+	h.wait()
+	if got := tab.entries["goal"].Text; got != "6 h" {
+		t.Errorf("goal after an outside change %q, want 6 h", got)
 	}
 
 	// With an unsaved edit, a Refresh (a background sync) keeps it.
 	tab.entries["buffer"].SetText("20m")
 	tab.entries["goal"].SetText("nonsense")
 	tab.Refresh()
+	h.wait()
 	if tab.entries["buffer"].Text != "20m" || tab.entries["goal"].Text != "nonsense" {
 		t.Errorf("edits lost on Refresh: buffer %q goal %q", tab.entries["buffer"].Text, tab.entries["goal"].Text)
 	}
 	test.Tap(tab.buttons["revert"])
-	if tab.entries["buffer"].Text != "10 min" || tab.entries["goal"].Text != "6" {
+	if tab.entries["buffer"].Text != "10 min" || tab.entries["goal"].Text != "6 h" {
 		t.Errorf("after revert: buffer %q goal %q", tab.entries["buffer"].Text, tab.entries["goal"].Text)
 	}
 }
 
-func TestSettingsErrorField(t *testing.T) {
-	tests := map[string]string{
-		"invalid settings: invalid planner settings: preferred block 30m0s must be at least the minimum block 1h0m0s": "preferred",
-		"invalid settings: invalid planner settings: minimum block 10m0s must be at least 30 min":                     "min",
-		"invalid settings: invalid planner settings: preferred time of day \"x\" must be morning, afternoon or any":   "prefer",
-		"invalid settings: do-not-disturb \"x\": want auto, off or one of auto, dunst":                                "dnd",
-		"invalid settings: invalid planner settings: Sunday working hours 10:00–09:00 must end after they start":      "hours-sun",
-		"disk full": "",
-	}
-	for msg, want := range tests {
-		if got := settingsErrorField(errString(msg)); got != want {
-			t.Errorf("%q → %q, want %q", msg, got, want)
-		}
-	}
-}
-
-type errString string
-
-func (e errString) Error() string { return string(e) }
-
 func TestSettingsAutostartCheck(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	tab, _ := showSettings(t, svc)
+	tab, _, _ := showSettings(t, openLull(t, berlin(t, 2026, 11, 18, 15, 0)))
 	if !autostartSupported() {
 		t.Skip("no XDG autostart here")
 	}
@@ -272,8 +362,9 @@ const settingsTestICS = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n" +
 	"END:VCALENDAR\n"
 
 func TestSettingsCalendars(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	tab, _ := showSettings(t, svc)
+	l := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	svc := l.svc
+	tab, _, h := showSettings(t, l)
 	if got := settingsRowTexts(tab); len(got) != 1 || !strings.HasPrefix(got[0], "No calendars yet") {
 		t.Errorf("empty list shows %q", got)
 	}
@@ -281,8 +372,8 @@ func TestSettingsCalendars(t *testing.T) {
 	if err := os.WriteFile(path, []byte(settingsTestICS), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tab.adder.add(service.AddSource{Kind: calendar.SourceFile, Path: path, Name: "Work"})
-	tab.adder.wait()
+	tab.adder.add(api.AddCalendar{Kind: calendar.SourceFile, Path: path, Name: "Work"})
+	h.wait()
 	if tab.progress.Visible() {
 		t.Error("progress still shown after the work ended")
 	}
@@ -308,6 +399,7 @@ func TestSettingsCalendars(t *testing.T) {
 		t.Fatal(err)
 	}
 	tab.refreshSources()
+	h.wait()
 	rows = strings.Join(settingsRowTexts(tab), "\n")
 	if !strings.Contains(rows, "error: the file "+path+" holds a web page, not a calendar — last good copy from 15:00 in use (1 event)") {
 		t.Errorf("list after the file became a web page:\n%s", rows)
@@ -330,14 +422,17 @@ func TestSettingsCalendars(t *testing.T) {
 		t.Fatalf("all-day box %v", free)
 	}
 	test.Tap(free)
+	h.wait()
 	if cfg, _ := svc.Sources.Config(id); !cfg.AllDayFree {
 		t.Error("ticking the box did not set all-day events free")
 	}
 	tab.refreshSources()
+	h.wait()
 	if !tab.allDayFree[id].Checked {
 		t.Error("the box does not show the stored setting")
 	}
 	test.Tap(tab.allDayFree[id])
+	h.wait()
 	if cfg, _ := svc.Sources.Config(id); cfg.AllDayFree {
 		t.Error("unticking the box did not set all-day events busy")
 	}
@@ -348,39 +443,47 @@ func TestSettingsCalendars(t *testing.T) {
 		t.Fatal("no confirmation")
 	}
 	tab.removeSource(id)
-	tab.adder.wait()
+	h.wait()
 	if list, _ := svc.Sources.ListSources(); len(list) != 0 {
 		t.Errorf("still listed: %v", list)
 	}
 
 	// A bad file is a readable error, not a crash; nothing is added.
-	tab.adder.add(service.AddSource{Kind: calendar.SourceFile, Path: filepath.Join(t.TempDir(), "missing.ics")})
-	tab.adder.wait()
+	tab.adder.add(api.AddCalendar{Kind: calendar.SourceFile, Path: filepath.Join(t.TempDir(), "missing.ics")})
+	h.wait()
 	if list, _ := svc.Sources.ListSources(); len(list) != 0 {
 		t.Errorf("a missing file was added: %v", list)
 	}
 }
 
 func TestSettingsRemoveSample(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	cfg, err := addSampleCalendar(svc)
+	l := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	svc := l.svc
+	cl, err := api.Dial(svc.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tab, _ := showSettings(t, svc)
+	cfg, err := cl.AddCalendar(t.Context(), api.AddCalendar{Sample: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, _, h := showSettings(t, l)
 	if !tab.buttons["remove-sample"].Visible() {
 		t.Fatal("no remove-sample button with the sample added")
 	}
-	if rows := strings.Join(settingsRowTexts(tab), "\n"); !strings.Contains(rows, sampleName) || !strings.Contains(rows, "Sample calendar bundled with Lull") {
+	if rows := strings.Join(settingsRowTexts(tab), "\n"); !strings.Contains(rows, service.SampleName) || !strings.Contains(rows, "Sample calendar bundled with Lull") {
 		t.Errorf("sample row:\n%s", rows)
 	}
 	test.Tap(tab.buttons["remove-sample"]) // one click, no confirmation
-	tab.adder.wait()
+	h.wait()
 	if _, err := svc.Sources.Config(cfg.ID); err == nil {
 		t.Error("sample source still there")
 	}
 	if id := svc.Settings().SampleSource; id != "" {
 		t.Errorf("SampleSource still %q", id)
+	}
+	if _, err := os.Stat(cfg.Path); !os.IsNotExist(err) {
+		t.Errorf("the sample's copy: %v", err)
 	}
 	if tab.buttons["remove-sample"].Visible() {
 		t.Error("remove-sample still shown")
@@ -423,8 +526,9 @@ func fakeCalDAVDiscovery(t *testing.T) *httptest.Server {
 }
 
 func TestSettingsCalDAVTestConnection(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	tab, w := showSettings(t, svc)
+	l := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	svc := l.svc
+	tab, w, h := showSettings(t, l)
 	srv := fakeCalDAVDiscovery(t)
 
 	f := tab.adder.newCalDAVForm()
@@ -437,7 +541,7 @@ func TestSettingsCalDAVTestConnection(t *testing.T) {
 	f.user.SetText("alice")
 	f.password.SetText("wrong")
 	test.Tap(f.test)
-	tab.adder.wait()
+	h.wait()
 	if !strings.Contains(f.status.Text, "Could not connect") || !strings.Contains(f.status.Text, "user name or password") {
 		t.Errorf("wrong password: status %q", f.status.Text)
 	}
@@ -450,7 +554,7 @@ func TestSettingsCalDAVTestConnection(t *testing.T) {
 
 	f.password.SetText("secret")
 	test.Tap(f.test)
-	tab.adder.wait()
+	h.wait()
 	if f.status.Text != "Connected: 1 calendar found." || !slices.Equal(f.calendars.Options, []string{"Work (/alice/work/)"}) || f.calendars.Selected == "" {
 		t.Fatalf("status %q, calendars %q (selected %q)", f.status.Text, f.calendars.Options, f.calendars.Selected)
 	}
@@ -462,7 +566,7 @@ func TestSettingsCalDAVTestConnection(t *testing.T) {
 
 	// Adding it: the password goes to the keyring, never back to the screen.
 	tab.adder.add(req)
-	tab.adder.wait()
+	h.wait()
 	list, _ := svc.Sources.ListSources()
 	if len(list) != 1 || list[0].Config.Kind != calendar.SourceCalDAV {
 		t.Fatalf("sources %+v", list)
@@ -513,48 +617,16 @@ func settingsRowTexts(tab *settingsTab) []string {
 	return out
 }
 
-func TestSettingsParsers(t *testing.T) {
-	durs := map[string]time.Duration{"2h": 2 * time.Hour, "90m": 90 * time.Minute, "1h 30m": 90 * time.Minute, "30 min": 30 * time.Minute, "45": 45 * time.Minute, "1.5h": 90 * time.Minute,
-		"1 h 30 min": 90 * time.Minute, "2 h": 2 * time.Hour, "10 min": 10 * time.Minute, "90 minutes": 90 * time.Minute, "2 hours": 2 * time.Hour, "1 hour 5 mins": 65 * time.Minute}
-	for in, want := range durs {
-		if got, err := settingsParseDuration(in); err != nil || got != want {
-			t.Errorf("duration %q = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "soon", "2x"} {
-		if _, err := settingsParseDuration(bad); err == nil {
-			t.Errorf("duration %q accepted", bad)
-		}
-	}
-	goals := map[string]time.Duration{"10": 10 * time.Hour, "7.5": 7*time.Hour + 30*time.Minute, "7,5": 7*time.Hour + 30*time.Minute, "10 h": 10 * time.Hour, "7h30m": 7*time.Hour + 30*time.Minute, "0": 0}
-	for in, want := range goals {
-		if got, err := settingsParseGoal(in); err != nil || got != want {
-			t.Errorf("goal %q = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	spans := map[string]calendar.Span{
-		"": {}, "off": {}, "09:00–17:00": {Start: calendar.At(9, 0), End: calendar.At(17, 0)},
-		"9:00-17:30": {Start: calendar.At(9, 0), End: calendar.At(17, 30)}, "08:00 to 24:00": {Start: calendar.At(8, 0), End: calendar.At(24, 0)},
-	}
-	for in, want := range spans {
-		if got, err := settingsParseSpan(in); err != nil || got != want {
-			t.Errorf("span %q = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"9-5", "09:00", "09:00-17:00-18:00", "25:00-26:00"} {
-		if _, err := settingsParseSpan(bad); err == nil {
-			t.Errorf("span %q accepted", bad)
-		}
-	}
-	for d, want := range map[time.Duration]string{2 * time.Hour: "2 h", 90 * time.Minute: "1 h 30 min", 10 * time.Minute: "10 min", 0: "0 min"} {
+func TestDurText(t *testing.T) {
+	for d, want := range map[time.Duration]string{2 * time.Hour: "2 h", 90 * time.Minute: "1 h 30 min", 10 * time.Minute: "10 min", 0: "0 min", 10 * time.Second: "10 s"} {
 		if got := durText(d); got != want {
 			t.Errorf("text of %v = %q, want %q", d, got, want)
 		}
 	}
-	// What a field shows reads back as the same length, for every length
-	// on the minute up to a day.
+	// What the window writes reads back as the same length, for every
+	// length on the minute up to a day, as the schema reads lengths.
 	for d := time.Duration(0); d <= 24*time.Hour; d += time.Minute {
-		if got, err := settingsParseDuration(durText(d)); err != nil || got != d {
+		if got, err := human.ParseDuration(durText(d)); err != nil || got != d {
 			t.Fatalf("%v shows as %q, which reads back as %v, %v", d, durText(d), got, err)
 		}
 	}
@@ -563,8 +635,7 @@ func TestSettingsParsers(t *testing.T) {
 // TestSettingsWheelScrollsOverFields: the mouse wheel over a text field
 // scrolls the page (a field used to take the wheel for itself).
 func TestSettingsWheelScrollsOverFields(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	tab, w := showSettings(t, svc)
+	tab, w, _ := showSettings(t, openLull(t, berlin(t, 2026, 11, 18, 15, 0)))
 	w.Resize(fyne.NewSize(760, 580))
 	for _, key := range []string{"goal", "hours-mon"} {
 		tab.scroll.ScrollToTop()
@@ -603,8 +674,7 @@ func is[T any](v any) bool { _, ok := v.(T); return ok }
 // scrolling fields, in the window at any size, and every save says when
 // it was saved.
 func TestSettingsSaveAlwaysInView(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	tab, w := showSettings(t, svc)
+	tab, w, h := showSettings(t, openLull(t, berlin(t, 2026, 11, 18, 15, 0)))
 	for _, size := range []fyne.Size{fyne.NewSize(1280, 800), fyne.NewSize(760, 580), fyne.NewSize(500, 480)} {
 		w.Resize(size)
 		save := tab.buttons["save"]
@@ -621,6 +691,7 @@ func TestSettingsSaveAlwaysInView(t *testing.T) {
 	}
 	tab.entries["goal"].SetText("11")
 	test.Tap(tab.buttons["save"])
+	h.wait()
 	if tab.status.Text != "Saved at 15:00. Lull re-plans with the new settings." || tab.status.Importance != widget.SuccessImportance {
 		t.Errorf("after Save: %q", tab.status.Text)
 	}
@@ -630,18 +701,18 @@ func TestSettingsSaveAlwaysInView(t *testing.T) {
 // it holds is right, without pressing Save again; a message still true is
 // kept up to date.
 func TestSettingsErrorClearsWhenFixed(t *testing.T) {
-	svc, _ := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
-	tab, _ := showSettings(t, svc)
+	tab, _, h := showSettings(t, openLull(t, berlin(t, 2026, 11, 18, 15, 0)))
 	for _, tc := range []struct{ key, bad, worse, good string }{
-		{"goal", "lots", "-3", "12"},
-		{"min", "soon", "10m", "45 min"},
-		{"digest", "nine", "25:00", "9am, 17:00"},
+		{"goal", "lots", "200", "12"},
+		{"min-block", "soon", "10m", "45 min"},
+		{"digest-times", "nine", "25:00", "9am, 17:00"},
 		{"hours-tue", "9 to 5", "17:00-09:00", "08:00–16:00"},
 		{"zone", "Mars/Olympus_Mons", "Atlantis", "Europe/Berlin"},
 	} {
 		test.Tap(tab.buttons["revert"])
 		tab.entries[tc.key].SetText(tc.bad)
 		test.Tap(tab.buttons["save"])
+		h.wait()
 		l := tab.errs[tc.key]
 		if !l.Visible() {
 			t.Fatalf("%s=%q: no error shown", tc.key, tc.bad)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"image/color"
 	"slices"
 	"time"
@@ -11,6 +12,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
+	"github.com/lullapp/lull/internal/settings"
 	"github.com/lullapp/lull/notify"
 )
 
@@ -387,31 +391,30 @@ func (r *timelineRenderer) Objects() []fyne.CanvasObject { return r.objects }
 
 func (r *timelineRenderer) Destroy() {}
 
-// dayPlanFor reads day (a local midnight) from the service: working hours,
-// busy time, the day's blocks, the time focused, the digest times; now is
-// marked when the day is today.
-func (u *UI) dayPlanFor(day time.Time, blocks []calendar.Block) dayPlan {
-	st := u.svc.Settings()
+// dayPlanFor lays out day (a local midnight in the user's zone) for the
+// timeline: working hours from st, busy time, the day's blocks, the time
+// focused (a running session up to now), the digest times; now is marked
+// when the day is today.
+func dayPlanFor(day time.Time, st settings.Settings, busy []calendar.Interval, blocks []calendar.Block, sessions []focus.Session, now time.Time) dayPlan {
 	end := day.AddDate(0, 0, 1)
 	d := dayPlan{Day: day, Working: st.WorkingHours(day)}
-	if snap, err := u.svc.Busy(); err == nil {
-		for _, iv := range snap.Busy {
-			if iv.End.After(day) && iv.Start.Before(end) {
-				d.Meetings = append(d.Meetings, iv)
-			}
+	overlaps := func(from, to time.Time) bool { return to.After(day) && from.Before(end) }
+	for _, iv := range busy {
+		if overlaps(iv.Start, iv.End) {
+			d.Meetings = append(d.Meetings, iv)
 		}
 	}
 	for _, b := range blocks {
-		if b.End.After(day) && b.Start.Before(end) {
+		if overlaps(b.Start, b.End) {
 			d.Blocks = append(d.Blocks, b)
 		}
 	}
-	if ss, err := u.svc.Focus.Sessions(day, end); err == nil {
-		for _, s := range ss {
-			e := s.End
-			if e.IsZero() {
-				e = u.now()
-			}
+	for _, s := range sessions {
+		e := s.End
+		if e.IsZero() {
+			e = now
+		}
+		if overlaps(s.Start, e) {
 			d.Focus = append(d.Focus, calendar.Interval{Start: s.Start, End: e})
 		}
 	}
@@ -420,14 +423,31 @@ func (u *UI) dayPlanFor(day time.Time, blocks []calendar.Block) dayPlan {
 			d.Digests = append(d.Digests, time.Date(day.Year(), day.Month(), day.Day(), t.Hour, t.Minute, 0, 0, day.Location()))
 		}
 	}
-	if now := u.now(); !now.Before(day) && now.Before(end) {
+	if !now.Before(day) && now.Before(end) {
 		d.Now = now
 	}
 	return d
 }
 
-// localMidnight is t's day in loc.
-func localMidnight(t time.Time, loc *time.Location) time.Time {
-	y, m, d := t.In(loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+// readDays reads from the resident what the timelines of days (local
+// midnights, in order) show beside blocks: the busy time and the sessions
+// over all of them, in one request each.
+func readDays(ctx context.Context, b Backend, st settings.Settings, days []time.Time, blocks []calendar.Block, now time.Time) ([]dayPlan, error) {
+	if len(days) == 0 {
+		return nil, nil
+	}
+	span := api.Between(days[0], days[len(days)-1].AddDate(0, 0, 1))
+	busy, err := b.Busy(ctx, span)
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := b.Sessions(ctx, span)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dayPlan, len(days))
+	for i, day := range days {
+		out[i] = dayPlanFor(day, st, busy, blocks, sessions, now)
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,8 +15,12 @@ import (
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/notify"
 )
+
+// focusLengths are the lengths offered beside the focus toggle.
+var focusLengths = []time.Duration{25 * time.Minute, 50 * time.Minute, 90 * time.Minute}
 
 // untilMeeting is the length choice that focuses until the next meeting,
 // and customLength the one that takes a length typed in.
@@ -50,7 +55,29 @@ type todayTab struct {
 	// day is today's timeline: meetings, focus blocks, digest times.
 	day *timeline
 
+	// shown is the state as last read (UI goroutine only): what the
+	// toggle does, and the held line's focus and next digest.
+	shown  todayData
+	loader *loader[todayData]
+
 	content fyne.CanvasObject
+}
+
+// todayData is one read of what Today shows.
+type todayData struct {
+	// err says the resident did not answer: nothing else is set.
+	err        error
+	now        time.Time
+	loc        *time.Location
+	state      focus.State
+	next       *calendar.Block
+	resumable  *focus.Block
+	nextDigest time.Time
+	// day is today's timeline (dayOK: it could be read).
+	day   dayPlan
+	dayOK bool
+	// got and goal are today's focus and its share of weekly, the goal.
+	got, goal, weekly time.Duration
 }
 
 func newTodayTab(u *UI) *todayTab {
@@ -64,7 +91,7 @@ func newTodayTab(u *UI) *todayTab {
 	t.resumeRow = container.NewCenter(t.resume)
 	t.resumeRow.Hide()
 	var choices []string
-	for _, d := range trayLengths {
+	for _, d := range focusLengths {
 		choices = append(choices, lengthLabel(d))
 	}
 	choices = append(choices, untilMeeting, customLength)
@@ -113,12 +140,14 @@ func newTodayTab(u *UI) *todayTab {
 		),
 	)
 	t.content = container.NewVScroll(body)
+	t.shown = todayData{loc: time.Local}
+	t.loader = newLoader(u.bridge, t.read, t.show)
 	return t
 }
 
 // onToggle stops a running session, or starts one of the chosen length.
 func (t *todayTab) onToggle() {
-	if t.ui.svc.Focus.State().Focusing {
+	if t.shown.state.Focusing {
 		t.ui.stopFocus()
 		return
 	}
@@ -137,7 +166,7 @@ func (t *todayTab) onToggle() {
 		t.ui.startFocus(d)
 		return
 	}
-	for _, d := range trayLengths {
+	for _, d := range focusLengths {
 		if t.length.Selected == lengthLabel(d) {
 			t.ui.startFocus(d)
 			return
@@ -146,12 +175,51 @@ func (t *todayTab) onToggle() {
 	t.ui.startFocus(50 * time.Minute)
 }
 
-// refresh shows the service's current state.
-func (t *todayTab) refresh() {
+// refresh asks for a fresh read of the resident's state; Today follows
+// when it is in.
+func (t *todayTab) refresh() { t.loader.request() }
+
+// read gathers what Today shows; it runs off the UI goroutine.
+func (t *todayTab) read() todayData {
 	u := t.ui
-	now := u.now()
-	loc := u.svc.Location()
-	st := u.svc.Focus.State()
+	ctx, cancel := u.call()
+	defer cancel()
+	d := todayData{now: u.now()}
+	status, err := u.api.Status(ctx)
+	if err != nil {
+		return todayData{err: err}
+	}
+	st, err := u.api.Settings(ctx)
+	if err != nil {
+		return todayData{err: err}
+	}
+	d.loc, d.weekly = st.Location(), st.Plan.WeeklyGoal
+	d.state, d.next, d.resumable, d.nextDigest = status.Focus, status.NextBlock, status.Resumable, status.NextDigest
+	today := localMidnight(d.now, d.loc)
+	if plan, err := u.api.Plan(ctx); err == nil {
+		if days, err := readDays(ctx, u.api, st, []time.Time{today}, plan.Blocks, d.now); err == nil {
+			d.day, d.dayOK = days[0], true
+		}
+	}
+	// Today's focus and its share of the goal, as the weekly report counts
+	// them.
+	if r, err := u.api.WeekReport(ctx, ""); err == nil {
+		for _, day := range r.Days {
+			if day.Date.Equal(today) {
+				d.got, d.goal = day.Focus, day.Goal
+			}
+		}
+	}
+	return d
+}
+
+// show puts a read on screen.
+func (t *todayTab) show(d todayData) {
+	if d.err != nil {
+		return // the notice above the tabs says the resident stopped
+	}
+	t.shown = d
+	st, now, loc := d.state, d.now, d.loc
 	t.status.SetText(focus.StatusLine(st, now))
 	t.toggle.SetText(toggleLabel(st, now))
 	if st.Focusing {
@@ -163,25 +231,24 @@ func (t *todayTab) refresh() {
 		t.length.Enable()
 		t.custom.Enable()
 	}
-	if blocks, err := u.svc.UpcomingBlocks(); err == nil {
-		t.day.SetDay(u.dayPlanFor(localMidnight(now, loc), blocks))
+	if d.dayOK {
+		t.day.SetDay(d.day)
 	}
 
-	t.refreshResume(st, now)
+	t.refreshResume(d)
 
-	if b, ok := u.svc.NextBlock(); ok {
-		t.next.SetText(blockLine(b, now, loc))
+	if d.next != nil {
+		t.next.SetText(blockLine(*d.next, now, loc))
 	} else {
 		t.next.SetText("No accepted block ahead. Accept some in Plan.")
 	}
 
 	t.refreshHeld()
 
-	got, goal := u.todayFocus()
-	t.focused.SetText(todayLine(got, goal, u.svc.FocusConfig().WeeklyGoal))
-	if goal > 0 {
-		t.progress.Max = float64(goal)
-		t.progress.SetValue(min(float64(got), float64(goal)))
+	t.focused.SetText(todayLine(d.got, d.goal, d.weekly))
+	if d.goal > 0 {
+		t.progress.Max = float64(d.goal)
+		t.progress.SetValue(min(float64(d.got), float64(d.goal)))
 	} else {
 		t.progress.Max = 1
 		t.progress.SetValue(0)
@@ -189,31 +256,30 @@ func (t *todayTab) refresh() {
 }
 
 // refreshResume shows "Resume block — 40 min left" while a block stopped
-// early can be resumed, and keeps its minutes current (here and in the
-// tray) with a timer due when they change.
-func (t *todayTab) refreshResume(st focus.State, now time.Time) {
+// early can be resumed, and keeps its minutes current with a timer due
+// when they change.
+func (t *todayTab) refreshResume(d todayData) {
 	u := t.ui
 	if t.resumeTick != nil {
 		t.resumeTick.Stop()
 		t.resumeTick = nil
 	}
-	b, ok := u.svc.Focus.Resumable()
-	if !ok || st.Focusing {
+	b := d.resumable
+	if b == nil || d.state.Focusing || !b.End.After(d.now) {
 		t.resumeRow.Hide()
 		return
 	}
-	left := b.End.Sub(now)
+	left := b.End.Sub(d.now)
 	t.resume.SetText(resumeLabel(left))
 	t.resumeRow.Show()
 	next := left % time.Minute
 	if next <= 0 {
 		next = time.Minute
 	}
-	t.resumeTick = u.svc.Clock.AfterFunc(next, func() {
+	t.resumeTick = u.clock.AfterFunc(next, func() {
 		u.bridge.do(func() {
 			if !u.bridge.isClosed() {
 				t.refresh()
-				u.refreshTray()
 			}
 		})
 	})
@@ -226,7 +292,7 @@ func parseFocusLength(s string) (time.Duration, error) {
 	if strings.TrimSpace(s) == "" {
 		return 0, errors.New("Enter a length, e.g. 40 min or 1 h 15 min.")
 	}
-	d, err := settingsParseDuration(s)
+	d, err := human.ParseDuration(s)
 	switch {
 	case err != nil:
 		return 0, fmt.Errorf("%q is not a length: enter e.g. 40 min or 1 h 15 min.", strings.TrimSpace(s))
@@ -238,9 +304,8 @@ func parseFocusLength(s string) (time.Duration, error) {
 
 // refreshHeld shows the held count the Digest tab last read.
 func (t *todayTab) refreshHeld() {
-	u := t.ui
-	now := u.now()
-	t.held.SetText(heldLine(u.digest.heldTotal(), u.svc.Focus.State().Focusing, u.svc.Notify.NextDigest(now), now, u.svc.Location()))
+	d := t.shown
+	t.held.SetText(heldLine(t.ui.digest.heldTotal(), d.state.Focusing, d.nextDigest, d.now, d.loc))
 }
 
 // toggleLabel is the big button's text: what tapping it does, and while
@@ -296,26 +361,6 @@ func todayLine(got, goal, weekly time.Duration) string {
 	return fmt.Sprintf("%s focused of today's %s (share of the %s weekly goal)", durText(got), durText(goal), durText(weekly))
 }
 
-// todayFocus is today's focus so far and its share of the weekly goal, as
-// the weekly report counts them.
-func (u *UI) todayFocus() (got, goal time.Duration) {
-	now := u.now()
-	cfg := u.svc.FocusConfig()
-	r, err := u.svc.Report(cfg.WeekOf(now))
-	if err != nil {
-		return 0, 0
-	}
-	loc := u.svc.Location()
-	y, m, d := now.In(loc).Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	for _, day := range r.Days {
-		if day.Date.Equal(today) {
-			return day.Focus, day.Goal
-		}
-	}
-	return 0, 0
-}
-
 // heldTotal is the number of notifications waiting for the next digest,
 // repeats included, as the digest will count them ("Lull — 4 held").
 func heldTotal(held []notify.Item) int {
@@ -328,37 +373,40 @@ func heldTotal(held []notify.Item) int {
 
 // startFocus starts a manual session of length d.
 func (u *UI) startFocus(d time.Duration) {
-	u.focusJob(func() error { _, err := u.svc.Focus.Start(d); return err })
+	spec := fmt.Sprintf("%dm", int(d/time.Minute))
+	u.focusJob(func(ctx context.Context) error { _, err := u.api.StartFocus(ctx, spec); return err })
 }
 
 // startUntilMeeting focuses until the next meeting (capped by the engine).
 func (u *UI) startUntilMeeting() {
-	u.focusJob(func() error { _, err := u.svc.Focus.StartUntilNextMeeting(); return err })
+	u.focusJob(func(ctx context.Context) error { _, err := u.api.StartFocus(ctx, "until-next"); return err })
 }
 
 // resumeFocus focuses again for the rest of a block stopped early.
 func (u *UI) resumeFocus() {
-	u.focusJob(func() error { _, err := u.svc.Focus.Resume(); return err })
+	u.focusJob(func(ctx context.Context) error { _, err := u.api.ResumeFocus(ctx); return err })
 }
 
 // stopFocus ends the running session.
 func (u *UI) stopFocus() {
-	u.focusJob(func() error { _, err := u.svc.Focus.Stop(); return err })
+	u.focusJob(func(ctx context.Context) error { _, err := u.api.StopFocus(ctx); return err })
 }
 
 // toggleFocus stops a running session or starts the Today tab's choice.
 func (u *UI) toggleFocus() { u.today.onToggle() }
 
-// focusJob runs a focus change off the UI goroutine (it writes the log and
-// may switch the desktop's do-not-disturb); the FocusChanged event updates
-// the views.
-func (u *UI) focusJob(f func() error) {
+// focusJob asks the resident for a focus change, off the UI goroutine; its
+// focus event updates the views.
+func (u *UI) focusJob(f func(context.Context) error) {
 	u.today.toggle.Disable()
-	u.bridge.run(f, func(err error) {
+	u.bridge.run(func() error {
+		ctx, cancel := u.call()
+		defer cancel()
+		return f(ctx)
+	}, func(err error) {
 		u.today.toggle.Enable()
 		u.showError(err)
 		u.today.refresh()
-		u.refreshTray()
 	})
 }
 
@@ -366,12 +414,17 @@ func (u *UI) focusJob(f func() error) {
 func (u *UI) deliverNow() {
 	u.digest.deliver.Disable()
 	u.bridge.run(func() error {
-		_, _, err := u.svc.Notify.DeliverNow()
+		ctx, cancel := u.call()
+		defer cancel()
+		out, err := u.api.DeliverDigest(ctx)
+		if err == nil && out.Warning != "" {
+			// Stored, but the desktop did not show it.
+			err = errors.New(out.Warning)
+		}
 		return err
 	}, func(err error) {
 		u.showError(err)
 		u.digest.refresh()
 		u.today.refresh()
-		u.refreshTray()
 	})
 }

@@ -35,13 +35,10 @@ func TestTodayToggleStartsAndStopsFocus(t *testing.T) {
 		t.Error("the length can still be changed while focusing")
 	}
 
-	// The clock alone keeps the time left current, in the window and tray.
+	// The clock alone keeps the time left current.
 	h.advance(10 * time.Minute)
-	if today.toggle.Text != "Stop focus · 40 min left" {
-		t.Errorf("after 10 min the toggle says %q", today.toggle.Text)
-	}
-	if menu, _, _ := h.app.state(); menu.Items[0].Label != "Focusing — 40 min left" {
-		t.Errorf("after 10 min the tray says %q", menu.Items[0].Label)
+	if today.toggle.Text != "Stop focus · 40 min left" || today.status.Text != "Focusing — 40 min left" {
+		t.Errorf("after 10 min the toggle says %q, the status %q", today.toggle.Text, today.status.Text)
 	}
 	if today.focused.Text != "10 min focused of today's 2 h (share of the 10 h weekly goal)" {
 		t.Errorf("today's focus: %q", today.focused.Text)
@@ -134,9 +131,6 @@ func TestTodayRendersFocusingWithHeld(t *testing.T) {
 	}
 	if today.next.Text != "No accepted block ahead. Accept some in Plan." {
 		t.Errorf("next %q", today.next.Text)
-	}
-	if menu, _, _ := h.app.state(); menuItem(t, menu, "Deliver digest now (3 held)").Disabled {
-		t.Error("tray deliver item disabled with 3 held")
 	}
 	test.AssertRendersToMarkup(t, "today_focusing.xml", h.ui.win.Canvas())
 }
@@ -267,6 +261,7 @@ func TestTodayTimelineShowsTheDay(t *testing.T) {
 		t.Fatalf("blocks %d, %v", len(blocks), err)
 	}
 	h.ui.today.refresh()
+	h.wait()
 	d := h.ui.today.day.day
 	if !d.Day.Equal(uiT0.Truncate(24*time.Hour)) || len(d.Meetings) == 0 || len(d.Digests) != 3 || !d.Now.Equal(uiT0) {
 		t.Errorf("Today's timeline day %v: %d meetings, %d digests, now %v", d.Day, len(d.Meetings), len(d.Digests), d.Now)

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +51,106 @@ func lullBin(t *testing.T) string {
 		t.Fatal(buildErr)
 	}
 	return builtBin
+}
+
+var (
+	windowOnce     sync.Once
+	builtWindowBin string
+	windowErr      error
+)
+
+// windowBin is the window binary under test: $LULL_WINDOW_BIN (what
+// scripts/test.sh builds beside LULL_BIN) or one built here, beside the
+// lull built here.
+func windowBin(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("LULL_WINDOW_BIN"); p != "" {
+		return p
+	}
+	windowOnce.Do(func() {
+		dir := filepath.Dir(lullBin(t))
+		if os.Getenv("LULL_BIN") != "" {
+			var err error
+			if dir, err = os.MkdirTemp("", "lull-e2e-window"); err != nil {
+				windowErr = err
+				return
+			}
+		}
+		builtWindowBin = filepath.Join(dir, "lull-window")
+		_, file, _, _ := runtime.Caller(0)
+		cmd := exec.Command("go", "build", "-o", builtWindowBin, "./cmd/lull-window")
+		cmd.Dir = filepath.Join(filepath.Dir(file), "..")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			windowErr = fmt.Errorf("go build ./cmd/lull-window: %v\n%s", err, out)
+		}
+	})
+	if windowErr != nil {
+		t.Fatal(windowErr)
+	}
+	return builtWindowBin
+}
+
+// windowProcs are the window processes (lull-window) running on home,
+// found by their binary and their LULL_HOME.
+func windowProcs(t *testing.T, home string) []int {
+	t.Helper()
+	bin, err := filepath.EvalSymlinks(windowBin(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	var out []int
+	for _, d := range dirs {
+		exe, err := os.Readlink(filepath.Join(d, "exe"))
+		if err != nil || exe != bin {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join(d, "environ"))
+		if err != nil || !slices.Contains(strings.Split(string(env), "\x00"), "LULL_HOME="+home) {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(d))
+		if alive(pid) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// waitWindowProcs waits until n window processes run on home (for
+// timeout), and returns them.
+func waitWindowProcs(t *testing.T, home string, n int, timeout time.Duration) []int {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		got := windowProcs(t, home)
+		if len(got) == n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(home, "window.log"))
+			t.Fatalf("%d window processes on %s after %s, want %d; window.log:\n%s", len(got), home, timeout, n, log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// killWindowsAtEnd kills what window processes run on home when the test
+// ends: a resident killed by the test leaves its window up (it offers to
+// restart Lull), and nothing may outlive the test session.
+func killWindowsAtEnd(t *testing.T, home string) {
+	t.Helper()
+	windowBin(t)
+	t.Cleanup(func() {
+		for _, pid := range windowProcs(t, home) {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		if t.Failed() {
+			if log, err := os.ReadFile(filepath.Join(home, "window.log")); err == nil {
+				t.Logf("window.log:\n%s", log)
+			}
+		}
+	})
 }
 
 // needDesktop skips outside the private desktop session scripts/test.sh
@@ -119,10 +220,11 @@ func envWith(set ...string) []string {
 
 // startApp starts Lull as a person does: the resident process (`lull
 // --hidden`, what start at login runs) and, once its API answers, the
-// window through a plain `lull`.
+// window process (lull-window) through a plain `lull`.
 func startApp(t *testing.T, home string) *instance {
 	t.Helper()
-	in := startProcess(t, home, lullBin(t), appEnv(home), "--hidden")
+	killWindowsAtEnd(t, home)
+	in := startProcess(t, home, lullBin(t), residentEnv(home, windowBin(t)), "--hidden")
 	in.waitAPI(90 * time.Second)
 	if out, errOut, code := runCLI(t, home, ""); code != 0 {
 		t.Fatalf("lull (to show the window): exit %d\n%s%s", code, out, errOut)

@@ -41,6 +41,8 @@ type Desktop struct {
 	Version string
 	// Log receives the resident's messages (default: stderr).
 	Log io.Writer
+	// Quit stops the resident (Options.Quit: POST /v1/quit).
+	Quit func()
 }
 
 // StartDesktop starts the resident service wired to the desktop: crash
@@ -95,6 +97,7 @@ func StartDesktop(ctx context.Context, d Desktop) (*Service, error) {
 		NoticeSender: plain,
 		ShowWindow:   links.window.Show,
 		TrayHost:     newTrayHost(ctx),
+		Quit:         d.Quit,
 		Logf:         logf,
 		MakeDND: func(setting string) notify.DND {
 			if setting == "off" {

@@ -2,13 +2,21 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 
+	"github.com/lullapp/lull/assets"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
 	"github.com/lullapp/lull/internal/api"
+	"github.com/lullapp/lull/internal/atomicfile"
 	"github.com/lullapp/lull/internal/human"
+	"github.com/lullapp/lull/notify"
 )
 
 var (
@@ -75,6 +83,77 @@ func WriteExport(w io.Writer, d *Data, from, to, format string) error {
 	return write(w, sessions, loc)
 }
 
+// WeekReport is week's report ("" = this week, else an ISO week such as
+// "2026-W47") as data (GET /v1/report/week). An interruption logged before
+// sessions kept the reason gets it from the notification's decision.
+func (d *Data) WeekReport(week string) (*focus.WeeklyReport, error) {
+	wk, err := d.FocusConfig().ParseWeek(week, d.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	r, err := d.Report(wk)
+	if err != nil {
+		return nil, err
+	}
+	for i, in := range r.Interruptions {
+		if in.Reason != "" {
+			continue
+		}
+		if it, err := d.Queue.Find(in.ID); err == nil {
+			r.Interruptions[i].Reason = it.Decision.Reason
+		}
+	}
+	return r, nil
+}
+
+// SessionsRange returns the focus sessions overlapping [from, to) as
+// human.ParseRange reads them (a date is the whole day), oldest first; an
+// empty from is unbounded, an empty to as late as a session started now
+// could end (GET /v1/sessions).
+func (d *Data) SessionsRange(from, to string) ([]focus.Session, error) {
+	start, end, err := human.ParseRange(from, to, d.Location())
+	if err != nil {
+		return nil, err
+	}
+	if end.IsZero() {
+		end = d.Clock.Now().Add(focus.MaxSessionLength)
+	}
+	return d.Log.Sessions(start, end)
+}
+
+// breakthroughWindow is how far back GET /v1/notifications/breakthroughs
+// looks without a from: the last week's are what a person asks about
+// ("why did that one get through?"); older ones are in the report.
+const breakthroughWindow = 7 * 24 * time.Hour
+
+// Breakthroughs returns the notifications that broke through in [from,
+// to) as human.ParseRange reads them, oldest first; an empty from is
+// breakthroughWindow before now, an empty to now.
+func (d *Data) Breakthroughs(from, to string) ([]notify.Item, error) {
+	start, end, err := human.ParseRange(from, to, d.Location())
+	if err != nil {
+		return nil, err
+	}
+	now := d.Clock.Now()
+	if end.IsZero() {
+		end = now.Add(time.Nanosecond)
+	}
+	if start.IsZero() {
+		start = end.Add(-breakthroughWindow)
+	}
+	items, err := d.Queue.Log(start, end)
+	if err != nil {
+		return nil, err
+	}
+	out := items[:0]
+	for _, it := range items {
+		if it.Decision.Action == notify.ActionBreakthrough {
+			out = append(out, it)
+		}
+	}
+	return out, nil
+}
+
 // AddSource is a request to add a calendar (api.AddCalendar).
 type AddSource = api.AddCalendar
 
@@ -83,6 +162,9 @@ type AddSource = api.AddCalendar
 func (d *Data) AddSource(ctx context.Context, req AddSource) (calendar.SourceConfig, error) {
 	var cfg calendar.SourceConfig
 	var err error
+	if req.Sample {
+		return d.addSample()
+	}
 	switch req.Kind {
 	case calendar.SourceFile:
 		if req.Path == "" {
@@ -120,6 +202,40 @@ func (d *Data) AddSource(ctx context.Context, req AddSource) (calendar.SourceCon
 	return cfg, nil
 }
 
+// The bundled sample calendar (api.AddCalendar.Sample).
+const (
+	// SampleName names it so it is clearly a sample.
+	SampleName = "Sample calendar (remove any time)"
+	// SampleFile is its copy in the data directory, removed with it.
+	SampleFile = "sample-calendar.ics"
+)
+
+// addSample copies the bundled sample calendar into the data directory,
+// adds it as a file calendar and records it as the sample, so it can be
+// removed in one click (RemoveSource also removes the copy). Adding it
+// again returns the one there.
+func (d *Data) addSample() (calendar.SourceConfig, error) {
+	if id := d.Settings().SampleSource; id != "" {
+		if cfg, err := d.Sources.Config(id); err == nil {
+			return cfg, nil
+		}
+	}
+	path := filepath.Join(d.Dir, SampleFile)
+	if err := atomicfile.Write(path, assets.SampleCalendar, 0o600); err != nil {
+		return calendar.SourceConfig{}, fmt.Errorf("sample calendar: %w", err)
+	}
+	cfg, err := d.Sources.AddFileSource(path, SampleName)
+	if err != nil {
+		return cfg, fmt.Errorf("sample calendar: %w", err)
+	}
+	st := d.Settings()
+	st.SampleSource = cfg.ID
+	if err := d.SaveSettings(st); err != nil {
+		return cfg, fmt.Errorf("sample calendar: %w", err)
+	}
+	return cfg, nil
+}
+
 // SourceChange is a change to a calendar's settings (api.CalendarChange).
 type SourceChange = api.CalendarChange
 
@@ -137,20 +253,29 @@ func (d *Data) ChangeSource(id string, ch SourceChange) (calendar.SourceConfig, 
 }
 
 // RemoveSource removes a source and its secret; it stops publishing to it.
+// Removing the sample calendar also removes its copy in the data directory.
 func (d *Data) RemoveSource(id string) error {
 	if err := d.Sources.RemoveSource(id); err != nil {
 		return err
 	}
 	st := d.Settings()
-	changed := false
+	changed, sample := false, st.SampleSource == id
 	if st.PublishCalDAV == id {
 		st.PublishCalDAV, changed = "", true
 	}
-	if st.SampleSource == id {
+	if sample {
 		st.SampleSource, changed = "", true
 	}
 	if changed {
-		return d.SaveSettings(st)
+		if err := d.SaveSettings(st); err != nil {
+			return err
+		}
+	}
+	if sample {
+		// Only the sample's own copy, which Lull wrote; gone already is fine.
+		if err := os.Remove(filepath.Join(d.Dir, SampleFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("sample calendar: %w", err)
+		}
 	}
 	return nil
 }

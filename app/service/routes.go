@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lullapp/lull/app/winproc"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
 	"github.com/lullapp/lull/internal/api"
@@ -58,11 +59,19 @@ func (s *Service) handlers() map[string]http.Handler {
 	return map[string]http.Handler{
 		api.RouteStatus: answer(func(r *http.Request) (any, error) { return s.Status(), nil }),
 		api.RouteShowWindow: answer(func(r *http.Request) (any, error) {
-			if err := s.ShowWindow(""); err != nil {
+			var req api.ShowRequest
+			if err := decode(r, &req); err != nil {
+				return nil, err
+			}
+			if req.Tab != "" && req.Tab != winproc.TabDigest && req.Tab != winproc.TabReport {
+				return nil, api.BadRequest("no tab %q to show: want %s, %s or none", req.Tab, winproc.TabDigest, winproc.TabReport)
+			}
+			if err := s.ShowWindow(req.Tab); err != nil {
 				return nil, err // e.g. the window is not installed: the caller says so
 			}
 			return api.Shown{Shown: true}, nil
 		}),
+		api.RouteQuit:   http.HandlerFunc(s.serveQuit),
 		api.RouteEvents: http.HandlerFunc(s.serveEvents),
 		api.RouteFocus:  answer(func(r *http.Request) (any, error) { return s.Focus.State(), nil }),
 		api.RouteFocusStart: answer(func(r *http.Request) (any, error) {
@@ -94,6 +103,10 @@ func (s *Service) handlers() map[string]http.Handler {
 		api.RouteHeld: answer(func(r *http.Request) (any, error) {
 			items, err := s.Notify.Held()
 			return api.Held{Items: nonNil(items)}, err
+		}),
+		api.RouteBreakthroughs: answer(func(r *http.Request) (any, error) {
+			items, err := s.Breakthroughs(r.URL.Query().Get("from"), r.URL.Query().Get("to"))
+			return api.Breakthroughs{Items: nonNil(items)}, err
 		}),
 		api.RouteDigests: answer(func(r *http.Request) (any, error) {
 			limit, err := digestLimit(r.URL.Query().Get("limit"))
@@ -128,6 +141,10 @@ func (s *Service) handlers() map[string]http.Handler {
 				return
 			}
 			w.WriteHeader(http.StatusNoContent)
+		})),
+		api.RouteMarkAllRead: s.announceHeld(answer(func(r *http.Request) (any, error) {
+			n, err := s.MarkAllRead()
+			return api.MarkedRead{Digests: n}, err
 		})),
 		api.RoutePlan: answer(func(r *http.Request) (any, error) {
 			blocks, err := s.UpcomingBlocks()
@@ -183,6 +200,17 @@ func (s *Service) handlers() map[string]http.Handler {
 			rep, _, err := s.SyncNow(r.Context())
 			return rep, err
 		}),
+		api.RouteDiscoverCalDAV: answer(func(r *http.Request) (any, error) {
+			var req api.DiscoverCalDAV
+			if err := decode(r, &req); err != nil {
+				return nil, err
+			}
+			if req.URL == "" || req.User == "" {
+				return nil, api.BadRequest("a CalDAV account needs an address and a user")
+			}
+			found, err := s.Sources.DiscoverCalDAV(r.Context(), req.URL, req.User, req.Password)
+			return api.CalDAVCalendars{Calendars: nonNil(found)}, err
+		}),
 		api.RouteBusy: answer(func(r *http.Request) (any, error) {
 			ivs, err := s.BusyRange(r.URL.Query().Get("from"), r.URL.Query().Get("to"))
 			return nonNil(ivs), err
@@ -198,6 +226,13 @@ func (s *Service) handlers() map[string]http.Handler {
 		api.RouteReport: answerText(func(w io.Writer, r *http.Request) error {
 			q := r.URL.Query()
 			return WriteReport(w, s.Data, q.Get("week"), q.Get("format"))
+		}),
+		api.RouteWeekReport: answer(func(r *http.Request) (any, error) {
+			return s.WeekReport(r.URL.Query().Get("week"))
+		}),
+		api.RouteSessions: answer(func(r *http.Request) (any, error) {
+			ss, err := s.SessionsRange(r.URL.Query().Get("from"), r.URL.Query().Get("to"))
+			return nonNil(ss), err
 		}),
 		api.RouteExport: answerText(func(w io.Writer, r *http.Request) error {
 			q := r.URL.Query()
@@ -235,6 +270,17 @@ func answerText(f func(io.Writer, *http.Request) error) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write(buf.Bytes())
 	})
+}
+
+// serveQuit is POST /v1/quit: it answers, then stops the resident
+// (Options.Quit).
+func (s *Service) serveQuit(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Quit == nil {
+		api.WriteError(w, errors.New("this Lull cannot be stopped from here: stop it where it was started"))
+		return
+	}
+	localapi.WriteJSON(w, http.StatusOK, api.Quitting{Quitting: true})
+	s.opts.Quit()
 }
 
 // announceHeld tells subscribers, after h answered, that what is held may

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,6 +54,11 @@ type Options struct {
 	// When it did not, the running window is told by an event. Nil: every
 	// request is an event (a window in this process, tests).
 	ShowWindow func(r winproc.Request) (started bool, err error)
+	// Quit stops the resident process (POST /v1/quit: the window's "Quit
+	// Lull" on a desktop without a tray); it must not wait for the
+	// service to close, which waits for the request. Nil: Lull cannot be
+	// stopped over the API.
+	Quit func()
 	// TrayHost says whether the desktop shows tray icons (nil: it does).
 	// Without them, Lull says so once after a grace period and starts the
 	// window minimised; TrayAvailable tells the window, which then
@@ -123,6 +129,9 @@ type Event struct {
 	// Tab is the tab a ShowWindow or ShowDigest event asks for
 	// (winproc.TabDigest, winproc.TabReport or "").
 	Tab string
+	// Seq numbers the events in the order they were emitted, from 1
+	// (EventSeq); emit sets it.
+	Seq uint64
 }
 
 // Service is the running application without its UI: the database, the
@@ -149,6 +158,8 @@ type Service struct {
 	subMu  sync.Mutex
 	subs   map[int]*subscriber
 	nextID int
+	// seq is the number of the last event emitted (Event.Seq).
+	seq uint64
 	// streams counts the open event streams (GET /v1/events).
 	streams atomic.Int32
 
@@ -342,6 +353,13 @@ func (s *Service) TokenStore() (localapi.TokenStore, string) { return s.tokenSto
 // never holds up whoever emitted the event; events of one kind that pile up
 // while f runs reach it as one, the latest (see subscriber).
 func (s *Service) Subscribe(f func(Event)) func() {
+	unsub, _ := s.subscribe(f)
+	return unsub
+}
+
+// subscribe is Subscribe, also returning the Seq of the last event emitted
+// before f was registered: f receives every event after it.
+func (s *Service) subscribe(f func(Event)) (unsub func(), seq uint64) {
 	sub := newSubscriber(f)
 	s.subMu.Lock()
 	defer s.subMu.Unlock()
@@ -353,13 +371,25 @@ func (s *Service) Subscribe(f func(Event)) func() {
 		delete(s.subs, id)
 		s.subMu.Unlock()
 		sub.close()
-	}
+	}, s.seq
 }
 
-// emit hands e to every subscriber without waiting for any of them.
+// EventSeq is the Seq of the last event emitted (0 before the first). A
+// client of the event stream that has seen it, after Flush, has been told
+// of everything up to now: tests wait for that.
+func (s *Service) EventSeq() uint64 {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	return s.seq
+}
+
+// emit numbers e and hands it to every subscriber without waiting for any
+// of them.
 func (s *Service) emit(e Event) {
 	s.subMu.Lock()
 	defer s.subMu.Unlock()
+	s.seq++
+	e.Seq = s.seq
 	for _, sub := range s.subs {
 		sub.post(e)
 	}
@@ -679,4 +709,23 @@ func (e eventSender) Send(m notify.Message) error {
 	err := e.next.Send(m)
 	e.s.emit(Event{Kind: HeldChanged})
 	return err
+}
+
+// MarkAllRead marks every delivered digest read; it returns how many had
+// unread items.
+func (s *Service) MarkAllRead() (int, error) {
+	digests, err := s.Notify.ListDigests(time.Unix(0, 0), s.Clock.Now().Add(time.Second), 0)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range digests {
+		if slices.ContainsFunc(d.Items, func(it notify.Item) bool { return !it.Read }) {
+			if err := s.Notify.MarkRead(d.ID, ""); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
 }

@@ -36,7 +36,7 @@ func (s *Service) serveEvents(w http.ResponseWriter, r *http.Request) {
 	defer s.streams.Add(-1)
 	rc := http.NewResponseController(w)
 	q := newStreamQueue()
-	unsubscribe := s.Subscribe(func(e Event) { q.post(s.wireEvent(e)) })
+	unsubscribe, seq := s.subscribe(func(e Event) { q.post(s.wireEvent(e)) })
 	defer unsubscribe()
 
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -49,7 +49,7 @@ func (s *Service) serveEvents(w http.ResponseWriter, r *http.Request) {
 	st := s.Focus.State()
 	if !write(func() error {
 		tray := s.TrayAvailable()
-		return api.WriteEvent(w, api.Event{Kind: api.EventConnected, Focus: &st, Held: s.heldNow(), Tray: &tray})
+		return api.WriteEvent(w, api.Event{Kind: api.EventConnected, Focus: &st, Held: s.heldNow(), Tray: &tray, Seq: seq})
 	}) {
 		return
 	}
@@ -80,7 +80,7 @@ func (s *Service) serveEvents(w http.ResponseWriter, r *http.Request) {
 
 // wireEvent is e as the API carries it.
 func (s *Service) wireEvent(e Event) api.Event {
-	out := api.Event{}
+	out := api.Event{Seq: e.Seq}
 	switch e.Kind {
 	case FocusChanged:
 		st := e.Focus

@@ -14,7 +14,8 @@
 //	lull-window [--tab digest|report] [--minimized]
 //
 // with LULL_HOME naming the data directory (where api.json tells it how to
-// reach the resident).
+// reach the resident) and LULL_RESIDENT_BIN the resident's binary (what the
+// window's "Restart Lull" runs with --hidden when the resident stopped).
 package winproc
 
 import (
@@ -41,6 +42,11 @@ func Name() string {
 // EnvBin names an environment variable that, when set, is the window
 // binary's path (tests point it at a fake window).
 const EnvBin = "LULL_WINDOW_BIN"
+
+// EnvResident names the variable that tells the window the resident's
+// binary: the lull it was started by, which its "Restart Lull" starts
+// again (with --hidden) when the resident stopped.
+const EnvResident = "LULL_RESIDENT_BIN"
 
 // LogFile is the file in the data directory that receives the window
 // process's output (it has no terminal).
@@ -149,9 +155,12 @@ type Config struct {
 	// Find locates the binary, at each start (so a window installed while
 	// Lull runs is found); default: Find with the os functions.
 	Find func() (string, error)
-	// Env is the window's environment before LULL_HOME is set (default:
-	// this process's).
+	// Env is the window's environment before LULL_HOME and EnvResident
+	// are set (default: this process's).
 	Env []string
+	// Resident is the resident's binary, passed on as EnvResident
+	// (default: this process's executable; "" when it cannot be found).
+	Resident string
 	// Logf receives what happened to the window (default: none).
 	Logf func(format string, args ...any)
 }
@@ -174,6 +183,11 @@ func New(cfg Config) *Launcher {
 	}
 	if cfg.Env == nil {
 		cfg.Env = os.Environ()
+	}
+	if cfg.Resident == "" {
+		if exe, err := os.Executable(); err == nil {
+			cfg.Resident = exe
+		}
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
@@ -204,6 +218,9 @@ func (l *Launcher) Show(r Request) (started bool, err error) {
 	defer log.Close() // the child has its own copy
 	cmd := exec.Command(bin, r.Args()...)
 	cmd.Env = withEnv(l.cfg.Env, "LULL_HOME", l.cfg.Dir)
+	if l.cfg.Resident != "" {
+		cmd.Env = withEnv(cmd.Env, EnvResident, l.cfg.Resident)
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, log, log
 	fmt.Fprintf(log, "--- %s: starting %s\n", time.Now().Format(time.RFC3339), strings.Join(cmd.Args, " "))
 	if err := cmd.Start(); err != nil {

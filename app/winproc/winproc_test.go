@@ -20,7 +20,7 @@ func fakeWindow(t *testing.T) (bin, record string) {
 	dir := t.TempDir()
 	bin = filepath.Join(dir, "lull-window")
 	record = filepath.Join(dir, "record")
-	script := "#!/bin/sh\necho \"$$ $LULL_HOME $*\" >> " + record + "\necho 'window: hello' >&2\nexec sleep 600\n"
+	script := "#!/bin/sh\necho \"$$ $LULL_HOME $*\" >> " + record + "\necho \"$LULL_RESIDENT_BIN\" > " + record + ".resident\necho 'window: hello' >&2\nexec sleep 600\n"
 	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 func newLauncher(t *testing.T, bin string) (*Launcher, string) {
 	t.Helper()
 	data := t.TempDir()
-	l := New(Config{Dir: data, Find: func() (string, error) { return bin, nil }, Logf: t.Logf})
+	l := New(Config{Dir: data, Find: func() (string, error) { return bin, nil }, Logf: t.Logf, Resident: "/opt/lull/bin/lull"})
 	t.Cleanup(l.Close)
 	return l, data
 }
@@ -72,6 +72,10 @@ func TestOneWindowAtATime(t *testing.T) {
 	first := strings.Fields(starts(t, record)[0])
 	if want := []string{data, "--tab", "report"}; strings.Join(first[1:], " ") != strings.Join(want, " ") {
 		t.Fatalf("window started with LULL_HOME and args %q, want %q", first[1:], want)
+	}
+	// It knows the resident's binary, to start it again if it stops.
+	if b, err := os.ReadFile(record + ".resident"); err != nil || strings.TrimSpace(string(b)) != "/opt/lull/bin/lull" {
+		t.Errorf("the window's %s: %q %v", EnvResident, b, err)
 	}
 
 	if started, err := l.Show(Request{Tab: TabDigest}); err != nil || started {

@@ -144,12 +144,16 @@ func (c *cli) raise() bool {
 
 // runResident is the resident process (`lull --hidden`, start at login):
 // the service wired to the desktop and the tray, until the tray's Quit,
-// SIGINT or SIGTERM. No GUI toolkit is linked: the window is a process of
+// POST /v1/quit, SIGINT or SIGTERM. No GUI toolkit is linked: the window is a process of
 // its own (lull-window), started on demand. Started not hidden (`lull
 // --start-fresh`), it shows the window once it runs.
 func runResident(dir string, e env) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// POST /v1/quit (the window's "Quit Lull" where there is no tray) ends
+	// the tray's run like its own Quit.
+	ctx, quit := context.WithCancel(ctx)
+	defer quit()
 	meta, err := lull.ReadMetadata()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "lull: %v\n", err)
@@ -160,7 +164,7 @@ func runResident(dir string, e env) int {
 		fmt.Fprintf(e.stderr, "lull: %v\n", err)
 		return exitFailure
 	}
-	svc, err := service.StartDesktop(ctx, service.Desktop{Dir: dir, Clock: clk, Version: meta.Details.Version, Log: e.stderr})
+	svc, err := service.StartDesktop(ctx, service.Desktop{Dir: dir, Clock: clk, Version: meta.Details.Version, Log: e.stderr, Quit: quit})
 	if errors.Is(err, store.ErrLocked) {
 		return (&cli{env: e, dir: dir}).lostStartRace(err)
 	}

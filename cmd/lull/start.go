@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
 	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/human"
+	"github.com/lullapp/lull/internal/proc"
 )
 
 // startTimeout bounds how long a command waits for a Lull it started, or
@@ -98,21 +98,18 @@ func startDetached(dir string, e env) (<-chan error, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
+	return proc.StartDetached(exe, []string{"--hidden"}, os.Environ(), filepath.Join(dir, trayLogFile))
+}
+
+// lockStart takes the start lock (a lock file only one process holds),
+// waiting at most timeout; the returned func releases it.
+func lockStart(path string, timeout time.Duration) (func(), error) {
+	unlock, err := proc.Lock(path, timeout, startPoll)
+	if errors.Is(err, proc.ErrHeld) {
+		return nil, fmt.Errorf("another lull command has been starting Lull for %s; try again", human.Duration(timeout))
 	}
-	log, err := os.OpenFile(filepath.Join(dir, trayLogFile), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("start lock: %w", err)
 	}
-	defer log.Close()
-	cmd := exec.Command(exe, "--hidden")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, log, log
-	cmd.SysProcAttr = detached()
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }() // reaps it if it stops while we wait
-	return done, nil
+	return unlock, nil
 }

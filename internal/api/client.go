@@ -98,8 +98,23 @@ func (c *Client) Status(ctx context.Context) (Status, error) {
 }
 
 // ShowWindow is POST /v1/window/show: the running Lull shows its window.
-func (c *Client) ShowWindow(ctx context.Context) error {
-	_, err := answer[Shown](ctx, c, RouteShowWindow, nil, nil)
+func (c *Client) ShowWindow(ctx context.Context) error { return c.ShowWindowOn(ctx, "") }
+
+// ShowWindowOn is POST /v1/window/show on tab ("digest", "report", or ""
+// for the window's choice).
+func (c *Client) ShowWindowOn(ctx context.Context, tab string) error {
+	var body any
+	if tab != "" {
+		body = ShowRequest{Tab: tab}
+	}
+	_, err := answer[Shown](ctx, c, RouteShowWindow, nil, body)
+	return err
+}
+
+// Quit is POST /v1/quit: the running Lull stops (the resident process and
+// its window).
+func (c *Client) Quit(ctx context.Context) error {
+	_, err := answer[Quitting](ctx, c, RouteQuit, nil, nil)
 	return err
 }
 
@@ -148,6 +163,13 @@ func (c *Client) Held(ctx context.Context) ([]notify.Item, error) {
 	return out.Items, err
 }
 
+// Breakthroughs is GET /v1/notifications/breakthroughs over r: what broke
+// through, oldest first.
+func (c *Client) Breakthroughs(ctx context.Context, r Range) ([]notify.Item, error) {
+	out, err := answer[Breakthroughs](ctx, c, RouteBreakthroughs, r.query(), nil)
+	return out.Items, err
+}
+
 // Digests is GET /v1/digests: at most limit, newest first (0: Lull's
 // default of 20).
 func (c *Client) Digests(ctx context.Context, limit int) ([]notify.Digest, error) {
@@ -168,6 +190,13 @@ func (c *Client) DeliverDigest(ctx context.Context) (DigestNow, error) {
 // when item is "".
 func (c *Client) MarkRead(ctx context.Context, digest, item string) error {
 	return c.call(ctx, RouteMarkRead, nil, nil, MarkRead{Item: item}, nil, digest)
+}
+
+// MarkAllRead is POST /v1/digests/read: every digest read; how many had
+// unread items.
+func (c *Client) MarkAllRead(ctx context.Context) (int, error) {
+	out, err := answer[MarkedRead](ctx, c, RouteMarkAllRead, nil, nil)
+	return out.Digests, err
 }
 
 // Plan is GET /v1/plan: the horizon's blocks as they stand.
@@ -227,10 +256,26 @@ func (c *Client) SyncCalendars(ctx context.Context) (SyncReport, error) {
 	return answer[SyncReport](ctx, c, RouteSyncCalendars, nil, nil)
 }
 
+// DiscoverCalDAV is POST /v1/calendars/discover: the calendars of a CalDAV
+// account, to choose one before adding it.
+func (c *Client) DiscoverCalDAV(ctx context.Context, req DiscoverCalDAV) ([]calendar.CalDAVCalendar, error) {
+	out, err := answer[CalDAVCalendars](ctx, c, RouteDiscoverCalDAV, nil, req)
+	return out.Calendars, err
+}
+
 // Busy is GET /v1/busy over r.
 func (c *Client) Busy(ctx context.Context, r Range) ([]calendar.Interval, error) {
-	return answer[[]calendar.Interval](ctx, c, RouteBusy, url.Values{"from": {r.From}, "to": {r.To}}, nil)
+	return answer[[]calendar.Interval](ctx, c, RouteBusy, r.query(), nil)
 }
+
+// Sessions is GET /v1/sessions over r: the focus sessions overlapping it,
+// oldest first, a running one with no end.
+func (c *Client) Sessions(ctx context.Context, r Range) ([]focus.Session, error) {
+	return answer[[]focus.Session](ctx, c, RouteSessions, r.query(), nil)
+}
+
+// query is r as a query string's from and to.
+func (r Range) query() url.Values { return url.Values{"from": {r.From}, "to": {r.To}} }
 
 // Settings is GET /v1/settings.
 func (c *Client) Settings(ctx context.Context) (Settings, error) {
@@ -248,9 +293,18 @@ func (c *Client) Report(ctx context.Context, req ReportRequest) ([]byte, error) 
 	return answer[[]byte](ctx, c, RouteReport, url.Values{"week": {req.Week}, "format": {req.Format}}, nil)
 }
 
+// WeekReport is GET /v1/report/week: week's report as exact data (an ISO
+// week, "2026-W47", or "" for this week).
+func (c *Client) WeekReport(ctx context.Context, week string) (*WeekReport, error) {
+	out, err := answer[*WeekReport](ctx, c, RouteWeekReport, url.Values{"week": {week}}, nil)
+	return out, err
+}
+
 // Export is GET /v1/export: the sessions in req's range and format.
 func (c *Client) Export(ctx context.Context, req ExportRequest) ([]byte, error) {
-	return answer[[]byte](ctx, c, RouteExport, url.Values{"from": {req.From}, "to": {req.To}, "format": {req.Format}}, nil)
+	q := req.query()
+	q.Set("format", req.Format)
+	return answer[[]byte](ctx, c, RouteExport, q, nil)
 }
 
 // Feed is GET /v1/focus.ics: the accepted blocks as iCalendar.

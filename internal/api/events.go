@@ -72,6 +72,12 @@ type Event struct {
 	// Problem says what went wrong, in words, with EventProblem and
 	// EventDisconnected.
 	Problem string `json:"problem,omitempty"`
+	// Seq numbers the running Lull's changes in the order they happened:
+	// a client that has seen Seq n has been told of every change up to n
+	// (the latest of each kind: numbers in between may be skipped).
+	// EventConnected carries the number of the last change before it.
+	// Zero on the Client's own EventDisconnected.
+	Seq uint64 `json:"seq,omitempty"`
 }
 
 // HeartbeatInterval is how often an idle event stream carries a comment

@@ -75,6 +75,12 @@ const (
 	RouteReport         = "report"
 	RouteExport         = "export"
 	RouteFeed           = "feed"
+	RouteQuit           = "quit"
+	RouteBreakthroughs  = "notifications.breakthroughs"
+	RouteMarkAllRead    = "digests.read-all"
+	RouteDiscoverCalDAV = "calendars.discover"
+	RouteSessions       = "sessions"
+	RouteWeekReport     = "report.week"
 )
 
 // Routes is every endpoint of the local API but the hello handshake
@@ -85,6 +91,7 @@ func Routes() []Route {
 	return []Route{
 		{RouteStatus, "GET", "/v1/status", "the state: focus, held, next block and digest, the week"},
 		{RouteShowWindow, "POST", "/v1/window/show", "show the window"},
+		{RouteQuit, "POST", "/v1/quit", "stop Lull (the resident process and its window)"},
 		{RouteEvents, "GET", "/v1/events", "a Server-Sent Events stream of changes"},
 		{RouteFocus, "GET", "/v1/focus", "the focus state"},
 		{RouteFocusStart, "POST", "/v1/focus/start", "start focus"},
@@ -93,9 +100,11 @@ func Routes() []Route {
 		{RouteFocusExtend, "POST", "/v1/focus/extend", "move the end of the session later"},
 		{RouteNotify, "POST", "/v1/notifications", "send notifications"},
 		{RouteHeld, "GET", "/v1/notifications/held", "the held notifications"},
+		{RouteBreakthroughs, "GET", "/v1/notifications/breakthroughs", "what broke through in a range, and why"},
 		{RouteDigests, "GET", "/v1/digests", "the digests delivered, newest first"},
 		{RouteDeliverDigest, "POST", "/v1/digests/now", "deliver a digest now"},
 		{RouteMarkRead, "POST", "/v1/digests/{id}/read", "mark a digest or one of its items read"},
+		{RouteMarkAllRead, "POST", "/v1/digests/read", "mark every digest read"},
 		{RoutePlan, "GET", "/v1/plan", "the blocks of the horizon as they stand"},
 		{RouteReplan, "POST", "/v1/plan", "re-plan (or preview), optionally reading the calendars first"},
 		{RouteAccepted, "GET", "/v1/plan/accepted", "the accepted blocks"},
@@ -107,10 +116,13 @@ func Routes() []Route {
 		{RouteChangeCalendar, "PATCH", "/v1/calendars/{id}", "change a calendar's settings"},
 		{RouteRemoveCalendar, "DELETE", "/v1/calendars/{id}", "remove a calendar"},
 		{RouteSyncCalendars, "POST", "/v1/calendars/sync", "read every calendar again and re-plan"},
+		{RouteDiscoverCalDAV, "POST", "/v1/calendars/discover", "list the calendars of a CalDAV account (before adding one)"},
 		{RouteBusy, "GET", "/v1/busy", "stored busy time"},
 		{RouteSettings, "GET", "/v1/settings", "the settings"},
 		{RouteSaveSettings, "PUT", "/v1/settings", "save the settings"},
 		{RouteReport, "GET", "/v1/report", "a week's report as text, JSON or CSV"},
+		{RouteWeekReport, "GET", "/v1/report/week", "a week's report as exact data (the window's charts)"},
+		{RouteSessions, "GET", "/v1/sessions", "the focus sessions in a range"},
 		{RouteExport, "GET", "/v1/export", "every session as CSV or JSON"},
 		{RouteFeed, "GET", "/v1/focus.ics", "the accepted blocks as an iCalendar feed (token also as ?token=)"},
 	}

@@ -162,6 +162,12 @@ type AddCalendar struct {
 	// AllDayFree sets the calendar's "all-day events are free" (see
 	// calendar.SourceConfig.AllDayFree).
 	AllDayFree bool `json:"all_day_free,omitempty"`
+	// Sample adds the calendar bundled with Lull instead, a made-up week
+	// of meetings, as a file calendar in the data directory marked as the
+	// sample (settings' SampleSource), so it can be removed in one click;
+	// the other fields are ignored, and adding it again returns the one
+	// there.
+	Sample bool `json:"sample,omitempty"`
 }
 
 // CalendarChange is PATCH /v1/calendars/{id}'s body; nil fields stay. The
@@ -197,6 +203,12 @@ type ExportRequest struct {
 	Format string
 }
 
+// ShowRequest is POST /v1/window/show's body (optional): the tab to show,
+// "digest", "report" or "" for the window's choice.
+type ShowRequest struct {
+	Tab string `json:"tab,omitempty"`
+}
+
 // Shown is POST /v1/window/show's answer.
 type Shown struct {
 	Shown bool `json:"shown"`
@@ -205,3 +217,54 @@ type Shown struct {
 // Settings are the user's settings, as GET /v1/settings answers and PUT
 // /v1/settings takes them (whole); settings.Fields is their schema.
 type Settings = settings.Settings
+
+// Quitting is POST /v1/quit's answer: Lull stops once it has answered.
+type Quitting struct {
+	Quitting bool `json:"quitting"`
+}
+
+// Breakthroughs is GET /v1/notifications/breakthroughs' answer: the
+// notifications that broke through in the range (Range; an empty from is
+// a week before now, an empty to now), oldest first, each with its
+// decision saying why.
+type Breakthroughs struct {
+	Items []notify.Item `json:"items"`
+}
+
+// MarkedRead is POST /v1/digests/read's answer: how many digests had
+// unread items and are read now.
+type MarkedRead struct {
+	Digests int `json:"digests"`
+}
+
+// DiscoverCalDAV is POST /v1/calendars/discover's body: a CalDAV account
+// to list the calendars of before one is added (the password is used for
+// this request only, never stored).
+type DiscoverCalDAV struct {
+	URL      string `json:"url"`
+	User     string `json:"user"`
+	Password string `json:"password,omitempty"`
+}
+
+// CalDAVCalendars is POST /v1/calendars/discover's answer.
+type CalDAVCalendars struct {
+	Calendars []calendar.CalDAVCalendar `json:"calendars"`
+}
+
+// WeekReport is GET /v1/report/week's answer: a week's report as data,
+// every length exact (GET /v1/report's JSON rounds hours for people and
+// spreadsheets), for the window's charts. The query is ReportRequest's
+// Week ("" for this week).
+type WeekReport = focus.WeeklyReport
+
+// Between is the Range from from to to as exact instants (RFC 3339 with
+// nanoseconds and the offset); a zero time leaves its side empty.
+func Between(from, to time.Time) Range {
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format(time.RFC3339Nano)
+	}
+	return Range{From: stamp(from), To: stamp(to)}
+}

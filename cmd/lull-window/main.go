@@ -1,0 +1,98 @@
+// Command lull-window is Lull's window: the Fyne window with the tabs
+// Today, Plan, Digest, Report and Settings, a client of the resident
+// process (`lull --hidden`) over the local API. The resident starts it on
+// demand (app/winproc) as
+//
+//	lull-window [--tab digest|report] [--minimized]
+//
+// with LULL_HOME naming the data directory, and it ends when its window
+// closes. At most one runs: a second one asks the resident to show the
+// first and exits.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"syscall"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	lull "github.com/lullapp/lull"
+	"github.com/lullapp/lull/assets"
+	"github.com/lullapp/lull/internal/proc"
+	"github.com/lullapp/lull/internal/store"
+	// First of all: LANGUAGE for a C.UTF-8 locale, so Fyne says no "Error
+	// parsing user locale C".
+	_ "github.com/lullapp/lull/internal/locale"
+)
+
+// Files in the data directory the window process uses.
+const (
+	// lockFile is held while a window process runs: two never run at
+	// once.
+	lockFile = "window.lock"
+	// crashLog receives a crash's report (the window has no terminal).
+	crashLog = "window-crash.log"
+)
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) int {
+	req, err := parseArgs(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "lull-window: %v\n", err)
+		return 2
+	}
+	dir, err := store.DataDir(os.Getenv)
+	if err == nil {
+		err = os.MkdirAll(dir, 0o700)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "lull-window: data directory: %v\n", err)
+		return 1
+	}
+	if f, err := os.OpenFile(filepath.Join(dir, crashLog), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+		debug.SetCrashOutput(f, debug.CrashOptions{})
+		f.Close()
+	}
+	unlock, err := proc.Lock(filepath.Join(dir, lockFile), 0, 0)
+	if errors.Is(err, proc.ErrHeld) {
+		return showRunning(dir, req)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "lull-window: %v\n", err)
+		return 1
+	}
+	defer unlock()
+
+	meta, err := lull.ReadMetadata()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "lull-window: %v\n", err)
+		return 1
+	}
+	icon := fyne.NewStaticResource("icon.png", assets.Icon)
+	fyneapp.SetMetadata(fyne.AppMetadata{
+		ID: meta.Details.ID, Name: meta.Details.Name, Version: meta.Details.Version,
+		Build: meta.Details.Build, Icon: icon, Release: true,
+	})
+	a := fyneapp.NewWithID(meta.Details.ID)
+	a.SetIcon(icon)
+	w := &window{app: a, dir: dir, req: req}
+	a.Lifecycle().SetOnStarted(w.start)
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		<-sig // the resident quitting, or a Ctrl+C
+		fyne.Do(a.Quit)
+	}()
+	a.Run()
+	w.close()
+	return 0
+}
