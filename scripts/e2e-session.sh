@@ -21,7 +21,7 @@
 # Environment for the tests: DISPLAY, DBUS_SESSION_BUS_ADDRESS,
 # RADICALE_URL=http://127.0.0.1:PORT (auth none, anyone may write anything;
 # empty storage),
-# E2E_REAL_KEYRING=1, E2E_DESKTOP=1, LANG, and LULL_BIN / LULL_TESTCLOCK_BIN
+# E2E_REAL_KEYRING=1, E2E_DESKTOP=1, LANG, and LULL_BIN / LULL_TESTCLOCK_BIN / LULL_WINDOW_BIN
 # (the app built with -tags lulltest) if the caller set them.
 # Logs: test-artifacts/e2e/ (override with E2E_LOGS).
 set -euo pipefail

@@ -118,14 +118,17 @@ env -u DISPLAY -u WAYLAND_DISPLAY -u DBUS_SESSION_BUS_ADDRESS -u XDG_RUNTIME_DIR
 done_step
 
 ART=test-artifacts
-step "go build -race -o $ART/bin/lull ./cmd/lull  (and lull-testclock with -tags lulltest)"
+step "go build -race -o $ART/bin/lull ./cmd/lull  (lull-testclock with -tags lulltest, lull-window)"
 mkdir -p "$ART/bin"
 [ -d cmd/lull ] || die "./cmd/lull does not exist: the app's main package is missing"
 go build -race -o "$ART/bin/lull" ./cmd/lull || die "building ./cmd/lull failed"
 go build -race -tags lulltest -o "$ART/bin/lull-testclock" ./cmd/lull || die "building ./cmd/lull with -tags lulltest failed"
-export LULL_BIN=$ROOT/$ART/bin/lull LULL_TESTCLOCK_BIN=$ROOT/$ART/bin/lull-testclock
+# The window process: beside lull, where lull and its tray look for it.
+go build -race -o "$ART/bin/lull-window" ./cmd/lull-window || die "building ./cmd/lull-window failed"
+export LULL_BIN=$ROOT/$ART/bin/lull LULL_TESTCLOCK_BIN=$ROOT/$ART/bin/lull-testclock LULL_WINDOW_BIN=$ROOT/$ART/bin/lull-window
 echo "LULL_BIN=$LULL_BIN"
 echo "LULL_TESTCLOCK_BIN=$LULL_TESTCLOCK_BIN"
+echo "LULL_WINDOW_BIN=$LULL_WINDOW_BIN"
 done_step
 
 step "End-to-end tests in a private desktop session (dbus-run-session)"
