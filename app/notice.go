@@ -102,6 +102,14 @@ func (n *notice) lost() {
 	})
 }
 
+// restartIfStopped is Restart Lull's shortcut: it restarts the resident
+// only while the notice offers to (a running Lull is left alone).
+func (n *notice) restartIfStopped() {
+	if !n.running {
+		n.onRestart()
+	}
+}
+
 // onRestart starts the resident again; the event stream finds it by
 // itself and the notice goes once it is connected.
 func (n *notice) onRestart() {

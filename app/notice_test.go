@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -114,6 +115,14 @@ func TestResidentStoppedAndRestarted(t *testing.T) {
 	h.wait()
 	h.hold("Mail", "Invoice 42")
 	h.wait()
+	// Ctrl+R restarts Lull only while it is stopped.
+	restartKey := &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
+	keys := h.ui.win.Canvas().(interface{ TypedShortcut(fyne.Shortcut) })
+	keys.TypedShortcut(restartKey)
+	h.wait()
+	if restarts != 0 {
+		t.Fatalf("Ctrl+R with Lull running restarted it %d times", restarts)
+	}
 
 	// The resident goes away (its API with it), as after a kill -9.
 	if err := l.svc.Close(); err != nil {
@@ -132,8 +141,9 @@ func TestResidentStoppedAndRestarted(t *testing.T) {
 	}
 	h.ui.win.Canvas().Overlays().Top().Hide()
 
-	// A restart that fails says why and can be tried again.
-	test.Tap(n.restart)
+	// A restart that fails says why and can be tried again (Ctrl+R is
+	// Restart Lull).
+	keys.TypedShortcut(restartKey)
 	h.until("the failed restart is told", func() bool { return n.text.Text == "Lull could not be started: no lull binary beside lull-window" })
 	if n.restart.Disabled() {
 		t.Error("Restart Lull is off after a failed restart")
