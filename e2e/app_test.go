@@ -94,7 +94,14 @@ func windowBin(t *testing.T) string {
 // found by their binary and their LULL_HOME.
 func windowProcs(t *testing.T, home string) []int {
 	t.Helper()
-	bin, err := filepath.EvalSymlinks(windowBin(t))
+	return procsOf(t, windowBin(t), home)
+}
+
+// procsOf are the live processes of binary bin running on home (their
+// LULL_HOME).
+func procsOf(t *testing.T, bin, home string) []int {
+	t.Helper()
+	bin, err := filepath.EvalSymlinks(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
