@@ -20,7 +20,9 @@ func fakeWindow(t *testing.T) (bin, record string) {
 	dir := t.TempDir()
 	bin = filepath.Join(dir, "lull-window")
 	record = filepath.Join(dir, "record")
-	script := "#!/bin/sh\necho \"$$ $LULL_HOME $*\" >> " + record + "\necho \"$LULL_RESIDENT_BIN\" > " + record + ".resident\necho 'window: hello' >&2\nexec sleep 600\n"
+	// The resident's binary is written before the start line: a test that
+	// saw the start line reads it whole.
+	script := "#!/bin/sh\necho \"$LULL_RESIDENT_BIN\" > " + record + ".resident\necho \"$$ $LULL_HOME $*\" >> " + record + "\necho 'window: hello' >&2\nexec sleep 600\n"
 	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
