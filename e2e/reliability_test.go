@@ -132,3 +132,34 @@ func waitWindowLog(t *testing.T, home, want string, timeout time.Duration) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestTrayOpensTheRealWindow: the tray of the resident, driven over D-Bus,
+// opens the real window process: "Open Lull" starts it and it is drawn,
+// "Weekly report" shows the Report tab in that same process, and Quit ends
+// both processes.
+func TestTrayOpensTheRealWindow(t *testing.T) {
+	needDesktop(t)
+	w := ownWatcher(t)
+	home := onboardedHome(t)
+	killWindowsAtEnd(t, home)
+	resident, _, m := startResident(t, w, home, windowBin(t))
+	m.waitItem("Open Lull", 10*time.Second)
+
+	m.click("Open Lull")
+	pid := waitWindowProcs(t, home, 1, 60*time.Second)[0]
+	win := windowID(t, 60*time.Second)
+	today := steady(t, win, "e2e-tray-open-lull.png")
+
+	settled(t, win, "e2e-tray-weekly-report.png", today, func() { m.click("Weekly report") })
+	if got := windowProcs(t, home); len(got) != 1 || got[0] != pid {
+		t.Fatalf("window processes after Weekly report: %v, want only %d", got, pid)
+	}
+
+	m.click("Quit")
+	select {
+	case <-resident.done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the resident did not end within 20 s of Quit")
+	}
+	waitWindowProcs(t, home, 0, 20*time.Second)
+}
