@@ -89,7 +89,10 @@ func StartDesktop(ctx context.Context, d Desktop) (*Service, error) {
 			}
 		}}
 	}
-	links.window = winproc.New(winproc.Config{Dir: d.Dir, Logf: logf})
+	// Serving the window (its reads, its event stream) grows the heap;
+	// once it closed, the resident goes back to a tray icon's size at
+	// once instead of when the runtime's scavenger gets to it.
+	links.window = winproc.New(winproc.Config{Dir: d.Dir, Logf: logf, Ended: debug.FreeOSMemory})
 	opts := Options{
 		DataOptions:  DataOptions{Dir: d.Dir, Clock: d.Clock},
 		Version:      d.Version,

@@ -163,6 +163,10 @@ type Config struct {
 	Resident string
 	// Logf receives what happened to the window (default: none).
 	Logf func(format string, args ...any)
+	// Ended is called, on the reaping goroutine, after a window process
+	// ended and was forgotten (default: nothing). The resident gives the
+	// memory serving the window took back to the system there.
+	Ended func()
 }
 
 // Launcher starts the window process and tracks it: at most one runs at a
@@ -191,6 +195,9 @@ func New(cfg Config) *Launcher {
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
+	}
+	if cfg.Ended == nil {
+		cfg.Ended = func() {}
 	}
 	return &Launcher{cfg: cfg}
 }
@@ -246,6 +253,7 @@ func (l *Launcher) reap(cmd *exec.Cmd, exited chan struct{}) {
 	if err != nil && !closing {
 		l.cfg.Logf("the window ended: %v (its messages are in %s)", err, filepath.Join(l.cfg.Dir, LogFile))
 	}
+	l.cfg.Ended()
 }
 
 // Running reports whether a window process started here runs.

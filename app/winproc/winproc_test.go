@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -241,5 +242,33 @@ func TestRequestArgs(t *testing.T) {
 		if got := strings.Join(tc.r.Args(), " "); got != tc.want {
 			t.Errorf("%+v.Args() = %q, want %q", tc.r, got, tc.want)
 		}
+	}
+}
+
+// TestEndedAfterTheWindowExits: Ended runs once per window that ended,
+// after it was forgotten (the resident frees the memory serving it took).
+func TestEndedAfterTheWindowExits(t *testing.T) {
+	bin, record := fakeWindow(t)
+	var ended atomic.Int32
+	var l *Launcher
+	l = New(Config{Dir: t.TempDir(), Find: func() (string, error) { return bin, nil }, Logf: t.Logf,
+		Ended: func() {
+			if l.Running() {
+				t.Error("Ended ran while the ended window was still tracked")
+			}
+			ended.Add(1)
+		}})
+	t.Cleanup(l.Close)
+	for i := 1; i <= 2; i++ {
+		if _, err := l.Show(Request{}); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, "the window starts", func() bool { return len(starts(t, record)) == i })
+		if n := ended.Load(); n != int32(i-1) {
+			t.Fatalf("Ended ran %d times while window %d runs", n, i)
+		}
+		pid, _ := strconv.Atoi(strings.Fields(starts(t, record)[i-1])[0])
+		syscall.Kill(pid, syscall.SIGKILL)
+		waitUntil(t, "Ended runs", func() bool { return ended.Load() == int32(i) })
 	}
 }
