@@ -3,7 +3,8 @@
 #
 #   make run       build and start Lull (scripts/run.sh)
 #   make test      the whole test suite (scripts/test.sh)
-#   make package   Linux package dist/Lull.tar.xz (fyne CLI pinned as a Go tool in go.mod)
+#   make package   Linux package dist/Lull.tar.xz: lull, lull-window, .desktop
+#                  entry, icon (fyne CLI pinned as a Go tool in go.mod)
 #   make package-check   build the package, unpack it into a temp prefix and check it
 #   make cross     Windows build (mingw) and macOS/Windows builds of the non-GUI packages
 #   make bench     every benchmark; writes BENCHMARKS.md
