@@ -7,11 +7,13 @@
 //
 // with LULL_HOME naming the data directory, and it ends when its window
 // closes. At most one runs: a second one asks the resident to show the
-// first and exits.
+// first and exits. Without a display to open it on, it says so and exits
+// 1; --help says what it is and exits 0.
 package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -44,6 +46,10 @@ func main() { os.Exit(run(os.Args[1:])) }
 
 func run(args []string) int {
 	req, err := parseArgs(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Println(help)
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "lull-window: %v\n", err)
 		return 2
@@ -69,6 +75,10 @@ func run(args []string) int {
 		return 1
 	}
 	defer unlock()
+	if err := displayProblem(); err != nil {
+		fmt.Fprintf(os.Stderr, "lull-window: %v\n", err)
+		return 1
+	}
 
 	meta, err := lull.ReadMetadata()
 	if err != nil {

@@ -35,18 +35,34 @@ const dialPoll = 100 * time.Millisecond
 // of a resident the window started (as cmd/lull's own starts do).
 const residentLog = "lull.log"
 
-// parseArgs reads the window's command line (winproc.Request.Args).
+// usage is the window's command line, as its errors and --help show it.
+const usage = "usage: lull-window [--tab digest|report] [--minimized]"
+
+// help is what --help prints: the window is not what a person runs.
+const help = usage + `
+
+Lull's window. Open it with "lull" (or the desktop launcher, or the tray's
+Open Lull): that starts Lull in the tray if it is not running, and Lull
+starts this window with LULL_HOME naming the data directory.
+
+  --tab digest|report   show that tab
+  --minimized           start minimised`
+
+// parseArgs reads the window's command line (winproc.Request.Args). For
+// --help (or -h) it returns flag.ErrHelp.
 func parseArgs(args []string) (winproc.Request, error) {
 	var r winproc.Request
 	fs := flag.NewFlagSet("lull-window", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&r.Tab, winproc.FlagTab[2:], "", "the tab to show: digest or report")
 	fs.BoolVar(&r.Minimized, winproc.FlagMinimized[2:], false, "start minimised")
-	if err := fs.Parse(args); err != nil {
-		return r, fmt.Errorf("%v (usage: lull-window [--tab digest|report] [--minimized])", err)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return r, err
+	} else if err != nil {
+		return r, fmt.Errorf("%v (%s)", err, usage)
 	}
 	if fs.NArg() > 0 {
-		return r, fmt.Errorf("unexpected %q (usage: lull-window [--tab digest|report] [--minimized])", fs.Arg(0))
+		return r, fmt.Errorf("unexpected %q (%s)", fs.Arg(0), usage)
 	}
 	if r.Tab != "" && r.Tab != winproc.TabDigest && r.Tab != winproc.TabReport {
 		return r, fmt.Errorf("no tab %q: want %s or %s", r.Tab, winproc.TabDigest, winproc.TabReport)
