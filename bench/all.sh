@@ -244,8 +244,8 @@ FP_BACK_SLACK=1.10
 FP_SHOWN=1.25
 
 mb() { [ -n "$1" ] && calc '"%.1f", a / 1024' "$1" || echo "n/a"; }
-# rat A B: A ÷ B with two decimals, or n/a
-rat() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+# rat A B: A ÷ B with two decimals and "×", or n/a (B zero or missing)
+rat() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f×", a / b; else printf "n/a" }'; }
 # pct CPU_S: CPU seconds over the idle window as % of one core
 pct() { [ -n "$1" ] && calc '"%.2f", 100 * a / b' "$1" "$fp_window" || echo "n/a"; }
 
@@ -267,12 +267,12 @@ fp_summary() {
 		echo "| Footprint (bench/footprint.sh) | n/a | issue 14's targets | | | not measured (see $LOGS/footprint.log) |"
 		return
 	fi
-	echo "| Footprint, hidden in the tray: RSS of the resident's whole process tree | $(mb "$h_rss") MB | ≤ $FP_HIDDEN_RSS× a bare Fyne window (issue 14) | bare Fyne window: $(mb "$m_rss") MB; bare tray icon: $(mb "$t_rss") MB | $(rat "$h_rss" "$m_rss")× | $v_hr |"
-	echo "| Footprint, hidden: CPU over a ${fp_window} s idle minute | $h_cs s ($(pct "$h_cs") % of a core) | ≤ $FP_HIDDEN_CPU× a bare Fyne window | bare Fyne window: $m_cs s; bare tray icon: $t_cs s | $(rat "$h_cs" "$m_cs")× | $v_hc |"
-	echo "| Footprint, tray \"Open Lull\" → window drawn, median of $fp_tries | $(calc '"%.0f", a' "$open_med") ms | ≤ $FP_OPEN_MS ms | | $(rat "$open_med" "$FP_OPEN_MS")× the target | $v_open |"
-	echo "| Footprint, window closed → the tree ${fp_back} s later | $(mb "$b_rss") MB | back to the resident's size (≤ $FP_BACK_SLACK× hidden) within $FP_BACK_S s | hidden before: $(mb "$h_rss") MB | $(rat "$b_rss" "$h_rss")× | $v_back |"
-	echo "| Footprint, window shown: RSS of the tree | $(mb "$s_rss") MB | ≤ $FP_SHOWN× a bare Fyne window | bare Fyne window: $(mb "$m_rss") MB | $(rat "$s_rss" "$m_rss")× | $v_sr |"
-	echo "| Footprint, window shown: CPU over a ${fp_window} s idle minute | $s_cs s ($(pct "$s_cs") % of a core) | ≤ $FP_SHOWN× a bare Fyne window | bare Fyne window: $m_cs s | $(rat "$s_cs" "$m_cs")× | $v_sc |"
+	echo "| Footprint, hidden in the tray: RSS of the resident's whole process tree | $(mb "$h_rss") MB | ≤ $FP_HIDDEN_RSS× a bare Fyne window (issue 14) | bare Fyne window: $(mb "$m_rss") MB; bare tray icon: $(mb "$t_rss") MB | $(rat "$h_rss" "$m_rss") | $v_hr |"
+	echo "| Footprint, hidden: CPU over a ${fp_window} s idle minute | $h_cs s ($(pct "$h_cs") % of a core) | ≤ $FP_HIDDEN_CPU× a bare Fyne window | bare Fyne window: $m_cs s; bare tray icon: $t_cs s | $(rat "$h_cs" "$m_cs") | $v_hc |"
+	echo "| Footprint, tray \"Open Lull\" → window drawn, median of $fp_tries | $(calc '"%.0f", a' "$open_med") ms | ≤ $FP_OPEN_MS ms | | $(rat "$open_med" "$FP_OPEN_MS") the target | $v_open |"
+	echo "| Footprint, window closed → the tree ${fp_back} s later | $(mb "$b_rss") MB | back to the resident's size (≤ $FP_BACK_SLACK× hidden) within $FP_BACK_S s | hidden before: $(mb "$h_rss") MB | $(rat "$b_rss" "$h_rss") | $v_back |"
+	echo "| Footprint, window shown: RSS of the tree | $(mb "$s_rss") MB | ≤ $FP_SHOWN× a bare Fyne window | bare Fyne window: $(mb "$m_rss") MB | $(rat "$s_rss" "$m_rss") | $v_sr |"
+	echo "| Footprint, window shown: CPU over a ${fp_window} s idle minute | $s_cs s ($(pct "$s_cs") % of a core) | ≤ $FP_SHOWN× a bare Fyne window | bare Fyne window: $m_cs s | $(rat "$s_cs" "$m_cs") | $v_sc |"
 }
 
 # fp_section: the footprint section, between the markers bench/all.sh
@@ -281,9 +281,9 @@ fp_section() {
 	echo "<!-- footprint: start -->"
 	echo "## Footprint: the resident and the window (bench/footprint.sh)"
 	echo
-	echo "Measured $(na "$(runinfo date)") at commit $(na "$(runinfo commit)"); load average (1, 5, 15 min) at"
-	echo "start $(na "$(runinfo load_start)"), at end $(na "$(runinfo load_end)") (the machine's other work slows and"
-	echo "wakes every program measured); the script took $(na "$(runinfo secs)") s, building included."
+	echo "Measured $(na "$(runinfo date)") at commit $(na "$(runinfo commit)"); the script took $(na "$(runinfo secs)") s,"
+	echo "building included. Load average (1, 5, 15 min) at start: $(na "$(runinfo load_start)"); at end:"
+	echo "$(na "$(runinfo load_end)"). The machine's other work slows and wakes every program measured."
 	echo
 	echo "Three programs one after the other on one private Xvfb display (no window manager) and D-Bus"
 	echo "session, each with fresh data and config directories, built with the same Go and Fyne: a bare"
@@ -305,12 +305,12 @@ fp_section() {
 	else
 		echo "| Target (issue 14) | Measured | Verdict |"
 		echo "|---|---|---|"
-		echo "| Hidden in the tray: RSS of the whole tree ≤ $FP_HIDDEN_RSS× the bare Fyne window | $(mb "$h_rss") MB against $(mb "$m_rss") MB: $(rat "$h_rss" "$m_rss")× | $v_hr |"
-		echo "| Hidden: CPU over a ${fp_window} s idle minute ≤ $FP_HIDDEN_CPU× the bare Fyne window's | $h_cs s ($(pct "$h_cs") % of a core) against $m_cs s: $(rat "$h_cs" "$m_cs")× | $v_hc |"
+		echo "| Hidden in the tray: RSS of the whole tree ≤ $FP_HIDDEN_RSS× the bare Fyne window | $(mb "$h_rss") MB against $(mb "$m_rss") MB: $(rat "$h_rss" "$m_rss") | $v_hr |"
+		echo "| Hidden: CPU over a ${fp_window} s idle minute ≤ $FP_HIDDEN_CPU× the bare Fyne window's | $h_cs s ($(pct "$h_cs") % of a core) against $m_cs s: $(rat "$h_cs" "$m_cs") | $v_hc |"
 		echo "| Tray \"Open Lull\" → window drawn ≤ 1 s, median of $fp_tries tries | $(calc '"%.0f", a' "$open_med") ms (tries, ms: ${open_tries:-n/a}) | $v_open |"
-		echo "| Window closed → tree back to the resident's size (≤ $FP_BACK_SLACK× its RSS hidden) within $FP_BACK_S s | $(mb "$b_rss") MB ${fp_back} s after, $(mb "$h_rss") MB hidden before: $(rat "$b_rss" "$h_rss")× | $v_back |"
-		echo "| Shown: RSS of the tree ≤ $FP_SHOWN× the bare Fyne window | $(mb "$s_rss") MB against $(mb "$m_rss") MB: $(rat "$s_rss" "$m_rss")× | $v_sr |"
-		echo "| Shown: CPU over a ${fp_window} s idle minute ≤ $FP_SHOWN× the bare Fyne window's | $s_cs s ($(pct "$s_cs") % of a core) against $m_cs s: $(rat "$s_cs" "$m_cs")× | $v_sc |"
+		echo "| Window closed → tree back to the resident's size (≤ $FP_BACK_SLACK× its RSS hidden) within $FP_BACK_S s | $(mb "$b_rss") MB ${fp_back} s after, $(mb "$h_rss") MB hidden before: $(rat "$b_rss" "$h_rss") | $v_back |"
+		echo "| Shown: RSS of the tree ≤ $FP_SHOWN× the bare Fyne window | $(mb "$s_rss") MB against $(mb "$m_rss") MB: $(rat "$s_rss" "$m_rss") | $v_sr |"
+		echo "| Shown: CPU over a ${fp_window} s idle minute ≤ $FP_SHOWN× the bare Fyne window's | $s_cs s ($(pct "$s_cs") % of a core) against $m_cs s: $(rat "$s_cs" "$m_cs") | $v_sc |"
 		echo
 		echo "| | Lull hidden (tree) | Lull shown (tree) | bare Fyne window | bare tray icon |"
 		echo "|---|---|---|---|---|"
@@ -321,8 +321,8 @@ fp_section() {
 		echo "| Peak RSS, MB | | | $(mb "$m_hwm") | $(mb "$t_hwm") |"
 		echo "| Threads | | | $m_th | $t_th |"
 		echo
-		echo "Hidden, Lull's tree against the bare tray icon alone: RSS $(rat "$h_rss" "$t_rss")×, CPU $(rat "$h_cs" "$t_cs")×,"
-		echo "wakeups $(rat "$h_wk" "$t_wk")×. Back ${fp_back} s after the last window closed: $(mb "$b_rss") MB."
+		echo "Hidden, Lull's tree beside the bare tray icon alone: RSS $(mb "$h_rss") MB against $(mb "$t_rss") MB"
+		echo "($(rat "$h_rss" "$t_rss")), CPU $h_cs s against $t_cs s, wakeups $h_wk /s against $t_wk /s."
 	fi
 	echo "<!-- footprint: end -->"
 }
@@ -486,7 +486,7 @@ full_page() {
 if [ -n "$fp_ok" ]; then
 	r="hidden $(mb "$h_rss") MB, $h_cs s CPU vs bare Fyne $(mb "$m_rss") MB, $m_cs s ($v_hr, $v_hc);"
 	r+=" open $(calc '"%.0f", a' "$open_med") ms ($v_open); back $(mb "$b_rss") MB ($v_back);"
-	r+=" shown $(rat "$s_rss" "$m_rss")x RSS ($v_sr), $(rat "$s_cs" "$m_cs")x CPU ($v_sc)"
+	r+=" shown $(rat "$s_rss" "$m_rss") RSS ($v_sr), $(rat "$s_cs" "$m_cs") CPU ($v_sc)"
 	row "footprint" "$r"
 else
 	row "footprint" "not measured"
