@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # bench/all.sh: every benchmark in one run, written up as BENCHMARKS.md.
 #
-#   bash bench/all.sh          (or: make bench)
+#   bash bench/all.sh            (or: make bench)
+#   bash bench/all.sh footprint  only bench/footprint.sh; replaces only the
+#                                footprint rows and section of BENCHMARKS.md
 #
 # Runs, one after the other on the same machine:
-#   bench/footprint.sh   idle RSS / CPU / wakeups of Lull vs a minimal Fyne window
+#   bench/footprint.sh   the resident's process tree hidden and shown, tray
+#                        "Open Lull" to a drawn window, the tree after the
+#                        window closed, beside a bare Fyne window and a bare
+#                        tray icon (issue 14's targets)
 #   bench/calendar.sh    `lull calendar expand` vs the Python reference and ical.js
 #                        (needs ../shared; skipped with a note without it)
 #   bench/intake.sh      notifications/s and latency over the local API
@@ -15,6 +20,14 @@
 # and the machine. Raw outputs go to BENCH_LOGS (default test-artifacts/bench/).
 # Exits non-zero if a benchmark could not run; a missed target is reported
 # in the page (and in the summary printed last), not as a failure.
+#
+# With the argument footprint, the page must exist: its Summary rows that
+# start with "Footprint" and the part between the footprint markers (HTML
+# comments) are replaced, everything else (other figures, hand-written
+# notes) is kept as it was; the footprint section says when it was measured.
+# BENCH_FROM_LOGS=1 bash bench/all.sh footprint runs nothing: it rewrites
+# those parts from the outputs of the last run in BENCH_LOGS (footprint.tsv,
+# footprint.log and footprint.run: when, at which commit, the load average).
 #
 # Set-up it does by itself (as root or via sudo): the Debian packages the
 # scripts need (build packages, xvfb, python3-dateutil, python3-icalendar,
@@ -27,25 +40,45 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd -P)
 . scripts/deps.sh
 
+only=
+case "${1:-}" in
+"") ;;
+footprint) only=footprint ;;
+*) die "usage: bash bench/all.sh [footprint] (unknown section \"$1\")" ;;
+esac
+
+from_logs=${BENCH_FROM_LOGS:-}
+[ -z "$from_logs" ] || [ -n "$only" ] || die "BENCH_FROM_LOGS=1 needs a section: bash bench/all.sh footprint"
 OUT=${BENCH_OUT:-BENCHMARKS.md}
+[ -z "$only" ] || [ -f "$OUT" ] || die "$OUT does not exist: run bash bench/all.sh in full first"
 LOGS=${BENCH_LOGS:-test-artifacts/bench}
 SHARED=${SHARED:-../shared}
 export ORACLE_NODE_DIR=${ORACLE_NODE_DIR:-/tmp/oracle-node}
 GO_BENCHTIME=${GO_BENCHTIME:-3s}
 mkdir -p "$LOGS"
-rm -f "$LOGS"/*.log "$LOGS"/*.tsv
+if [ -n "$from_logs" ]; then
+	[ -f "$LOGS/$only.tsv" ] || die "$LOGS/$only.tsv does not exist: nothing to write the page from"
+elif [ -n "$only" ]; then
+	rm -f "$LOGS/$only".log "$LOGS/$only".tsv "$LOGS/$only".run
+else
+	rm -f "$LOGS"/*.log "$LOGS"/*.tsv
+fi
 
 t_all=$SECONDS
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 step "Set-up"
 require_go
-# shellcheck disable=SC2086
-ensure_packages $BUILD_PACKAGES $SESSION_PACKAGES time python3-dateutil \
-	python3-icalendar python3-recurring-ical-events
+if [ -z "$only" ] && [ -z "$from_logs" ]; then
+	# shellcheck disable=SC2086
+	ensure_packages $BUILD_PACKAGES $SESSION_PACKAGES time python3-dateutil \
+		python3-icalendar python3-recurring-ical-events
+fi
 set_locale force
 export CGO_ENABLED=1
 calendar_skip=
-if [ ! -f "$SHARED/bench/gen_synthetic.py" ]; then
+if [ -n "$only" ]; then
+	calendar_skip="not part of this run"
+elif [ ! -f "$SHARED/bench/gen_synthetic.py" ]; then
 	calendar_skip="$SHARED (generator and reference expanders) is not there"
 elif [ ! -f "$ORACLE_NODE_DIR/node_modules/ical.js/package.json" ]; then
 	if command -v npm >/dev/null 2>&1; then
@@ -58,8 +91,15 @@ elif [ ! -f "$ORACLE_NODE_DIR/node_modules/ical.js/package.json" ]; then
 fi
 BIN=$(mktemp -d "${TMPDIR:-/tmp}/lull-bench.XXXXXX")
 trap 'rm -rf "$BIN"' EXIT
-go build -o "$BIN/lull" ./cmd/lull || die "go build ./cmd/lull failed"
-export LULL_BIN=$BIN/lull
+if [ -z "$from_logs" ]; then
+	# lull (the command line and the resident) is pure Go, as it ships; the
+	# window is the Fyne (cgo) program beside it.
+	CGO_ENABLED=0 go build -o "$BIN/lull" ./cmd/lull || die "go build ./cmd/lull failed"
+	go build -o "$BIN/lull-window" ./cmd/lull-window || die "go build ./cmd/lull-window failed"
+	export LULL_BIN=$BIN/lull LULL_WINDOW_BIN=$BIN/lull-window
+fi
+commit=$(git rev-parse --short HEAD 2>/dev/null)
+git diff --quiet HEAD 2>/dev/null || commit="$commit (working tree had uncommitted changes)"
 
 errors=()
 declare -A secs
@@ -75,11 +115,23 @@ bench() {
 	return "$rc"
 }
 
-FOOTPRINT_TSV=$ROOT/$LOGS/footprint.tsv bench footprint bash bench/footprint.sh ||
-	errors+=("bench/footprint.sh failed (see $LOGS/footprint.log)")
+# footprint.run: when and where the footprint figures were measured, for
+# the page (also when it is written later, from the logs).
+if [ -z "$from_logs" ]; then
+	fp_load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+	FOOTPRINT_TSV=$ROOT/$LOGS/footprint.tsv bench footprint bash bench/footprint.sh ||
+		errors+=("bench/footprint.sh failed (see $LOGS/footprint.log)")
+	printf 'date\t%s\ncommit\t%s\nload_start\t%s\nload_end\t%s\nsecs\t%s\n' \
+		"$(date -u '+%Y-%m-%d %H:%M UTC')" "$commit" "$fp_load_start" \
+		"$(cut -d' ' -f1-3 /proc/loadavg)" "${secs[footprint]}" >"$LOGS/footprint.run"
+fi
+# runinfo KEY: a line of footprint.run
+runinfo() { awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$LOGS/footprint.run" 2>/dev/null; }
 
 calendar_rc=
-if [ -z "$calendar_skip" ]; then
+if [ -n "$only" ]; then
+	:
+elif [ -z "$calendar_skip" ]; then
 	SHARED=$SHARED bench calendar sh bench/calendar.sh
 	calendar_rc=$?
 	# calendar.sh exits 1 for a missed target or differing output (reported
@@ -89,12 +141,14 @@ else
 	echo "calendar: skipped: $calendar_skip" | tee "$LOGS/calendar.log"
 fi
 
-bench intake sh bench/intake.sh || errors+=("bench/intake.sh failed (see $LOGS/intake.log)")
+if [ -z "$only" ]; then
+	bench intake sh bench/intake.sh || errors+=("bench/intake.sh failed (see $LOGS/intake.log)")
 
-bench flood bash bench/flood.sh || errors+=("bench/flood.sh failed (see $LOGS/flood.log)")
+	bench flood bash bench/flood.sh || errors+=("bench/flood.sh failed (see $LOGS/flood.log)")
 
-bench gobench go test -run '^$' -bench . -benchmem -benchtime "$GO_BENCHTIME" -count 1 \
-	./calendar/ ./calendar/ics/ ./focus/ ./notify/ || errors+=("go test -bench failed (see $LOGS/gobench.log)")
+	bench gobench go test -run '^$' -bench . -benchmem -benchtime "$GO_BENCHTIME" -count 1 \
+		./calendar/ ./calendar/ics/ ./focus/ ./notify/ || errors+=("go test -bench failed (see $LOGS/gobench.log)")
+fi
 
 # --- figures ---------------------------------------------------------------------
 
@@ -117,13 +171,6 @@ calc() {
 # verdict OK_EXPR: "met" or "**missed**" (awk expression over numbers)
 verdict() { awk "BEGIN { exit !($1) }" 2>/dev/null && echo met || echo "**missed**"; }
 
-m_rss=$(fp minimal rss_kb) l_rss=$(fp lull rss_kb)
-m_cpu=$(fp minimal cpu_pct) l_cpu=$(fp lull cpu_pct)
-m_wk=$(fp minimal wakeups_per_s) l_wk=$(fp lull wakeups_per_s)
-m_hwm=$(fp minimal hwm_kb) l_hwm=$(fp lull hwm_kb)
-h_rss=$(fp lull-hidden rss_kb) h_cpu=$(fp lull-hidden cpu_pct) h_wk=$(fp lull-hidden wakeups_per_s)
-m_cs=$(fp minimal cpu_s) l_cs=$(fp lull cpu_s) h_cs=$(fp lull-hidden cpu_s)
-m_th=$(fp minimal threads) l_th=$(fp lull threads)
 
 # calendar.sh: "lull: N occurrences, best of 5: X s, Y MB peak RSS" per program
 cal() { # cal PROGRAM FIELD(occ|secs|mb)
@@ -161,14 +208,147 @@ row() { summary+=("$1: $2"); }
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 os=$( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null)
-commit=$(git rev-parse --short HEAD 2>/dev/null)
-git diff --quiet HEAD 2>/dev/null || commit="$commit (working tree had uncommitted changes)"
-{
+# footprint.tsv (bench/footprint.sh): per program "name rss_kb hwm_kb cpu_pct
+# wakeups_per_s threads cpu_s" for minimal (the bare Fyne window) and
+# minimaltray (the bare tray icon); lull-hidden and lull-shown (the resident's
+# whole process tree) fill rss_kb, wakeups_per_s and cpu_s; open_median_ms and
+# back_rss_kb carry one figure each.
+m_rss=$(fp minimal rss_kb) m_hwm=$(fp minimal hwm_kb) m_cs=$(fp minimal cpu_s)
+m_wk=$(fp minimal wakeups_per_s) m_th=$(fp minimal threads)
+t_rss=$(fp minimaltray rss_kb) t_hwm=$(fp minimaltray hwm_kb) t_cs=$(fp minimaltray cpu_s)
+t_wk=$(fp minimaltray wakeups_per_s) t_th=$(fp minimaltray threads)
+h_rss=$(fp lull-hidden rss_kb) h_cs=$(fp lull-hidden cpu_s) h_wk=$(fp lull-hidden wakeups_per_s)
+s_rss=$(fp lull-shown rss_kb) s_cs=$(fp lull-shown cpu_s) s_wk=$(fp lull-shown wakeups_per_s)
+open_med=$(fp open_median_ms rss_kb) b_rss=$(fp back_rss_kb rss_kb)
+open_tries=$(sed -n 's/^ *tries (ms): //p' "$LOGS/footprint.log" 2>/dev/null | tail -n 1)
+# What footprint.sh ran with (its defaults unless set for this run).
+fp_settle=${SETTLE:-10} fp_window=${WINDOW:-60} fp_tries=${TRIES:-10} fp_back=${BACK:-60}
+
+# Issue 14's footprint targets.
+# FP_HIDDEN_RSS: hidden in the tray, the resident's whole tree costs at most
+# this share of a bare Fyne window's RSS (a tray icon's cost, not a window's).
+FP_HIDDEN_RSS=0.2
+# FP_HIDDEN_CPU: hidden, its CPU over the idle minute is at most this share
+# of the bare Fyne window's.
+FP_HIDDEN_CPU=0.05
+# FP_OPEN_MS: tray "Open Lull" to the window drawn, median of the tries.
+FP_OPEN_MS=1000
+# FP_BACK_S: within this many seconds of the window closing the tree is back
+# to the resident's size, which FP_BACK_SLACK defines: at most this many times
+# the tree's RSS hidden before the first window (the window process is gone;
+# the resident's Go heap may keep a little of having served it).
+FP_BACK_S=60
+FP_BACK_SLACK=1.10
+# FP_SHOWN: with the window shown, the tree's RSS and idle CPU are at most
+# this many times the bare Fyne window's (issue 2's target, kept).
+FP_SHOWN=1.25
+
+mb() { [ -n "$1" ] && calc '"%.1f", a / 1024' "$1" || echo "n/a"; }
+# rat A B: A ÷ B with two decimals and "×", or n/a (B zero or missing)
+rat() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.2f×", a / b; else printf "n/a" }'; }
+# pct CPU_S: CPU seconds over the idle window as % of one core
+pct() { [ -n "$1" ] && calc '"%.2f", 100 * a / b' "$1" "$fp_window" || echo "n/a"; }
+
+fp_ok=
+if have "$m_rss" "$m_cs" "$h_rss" "$h_cs" "$s_rss" "$s_cs" "$open_med" "$b_rss"; then
+	fp_ok=1
+	v_hr=$(verdict "$h_rss <= $FP_HIDDEN_RSS * $m_rss")
+	v_hc=$(verdict "$h_cs <= $FP_HIDDEN_CPU * $m_cs")
+	v_open=$(verdict "$open_med <= $FP_OPEN_MS")
+	v_back=$(verdict "$b_rss <= $FP_BACK_SLACK * $h_rss && $fp_back <= $FP_BACK_S")
+	v_sr=$(verdict "$s_rss <= $FP_SHOWN * $m_rss")
+	v_sc=$(verdict "$s_cs <= $FP_SHOWN * $m_cs")
+fi
+
+# fp_summary: the footprint rows of the Summary table (each starts with
+# "Footprint": bench/all.sh footprint replaces the rows that do).
+fp_summary() {
+	if [ -z "$fp_ok" ]; then
+		echo "| Footprint (bench/footprint.sh) | n/a | issue 14's targets | | | not measured (see $LOGS/footprint.log) |"
+		return
+	fi
+	echo "| Footprint, hidden in the tray: RSS of the resident's whole process tree | $(mb "$h_rss") MB | ≤ $FP_HIDDEN_RSS× a bare Fyne window (issue 14) | bare Fyne window: $(mb "$m_rss") MB; bare tray icon: $(mb "$t_rss") MB | $(rat "$h_rss" "$m_rss") | $v_hr |"
+	echo "| Footprint, hidden: CPU over a ${fp_window} s idle minute | $h_cs s ($(pct "$h_cs") % of a core) | ≤ $FP_HIDDEN_CPU× a bare Fyne window | bare Fyne window: $m_cs s; bare tray icon: $t_cs s | $(rat "$h_cs" "$m_cs") | $v_hc |"
+	echo "| Footprint, tray \"Open Lull\" → window drawn, median of $fp_tries | $(calc '"%.0f", a' "$open_med") ms | ≤ $FP_OPEN_MS ms | | $(rat "$open_med" "$FP_OPEN_MS") the target | $v_open |"
+	echo "| Footprint, window closed → the tree ${fp_back} s later | $(mb "$b_rss") MB | back to the resident's size (≤ $FP_BACK_SLACK× hidden) within $FP_BACK_S s | hidden before: $(mb "$h_rss") MB | $(rat "$b_rss" "$h_rss") | $v_back |"
+	echo "| Footprint, window shown: RSS of the tree | $(mb "$s_rss") MB | ≤ $FP_SHOWN× a bare Fyne window | bare Fyne window: $(mb "$m_rss") MB | $(rat "$s_rss" "$m_rss") | $v_sr |"
+	echo "| Footprint, window shown: CPU over a ${fp_window} s idle minute | $s_cs s ($(pct "$s_cs") % of a core) | ≤ $FP_SHOWN× a bare Fyne window | bare Fyne window: $m_cs s | $(rat "$s_cs" "$m_cs") | $v_sc |"
+}
+
+# fp_section: the footprint section, between the markers bench/all.sh
+# footprint replaces.
+fp_section() {
+	echo "<!-- footprint: start -->"
+	echo "## Footprint: the resident and the window (bench/footprint.sh)"
+	echo
+	echo "Measured $(na "$(runinfo date)") at commit $(na "$(runinfo commit)"); the script took $(na "$(runinfo secs)") s,"
+	echo "building included. Load average (1, 5, 15 min) at start: $(na "$(runinfo load_start)"); at end:"
+	echo "$(na "$(runinfo load_end)"). The machine's other work slows and wakes every program measured."
+	echo
+	echo "Three programs one after the other on one private Xvfb display (no window manager) and D-Bus"
+	echo "session, each with fresh data and config directories, built with the same Go and Fyne: a bare"
+	echo "Fyne window (\`bench/minimal\`: one label, the size of Lull's window), a bare tray icon on"
+	echo "fyne.io/systray (\`bench/minimaltray\`), and Lull. \`bench/trayprobe\` stands in for the desktop"
+	echo "panel (it owns org.kde.StatusNotifierWatcher, so tray icons register with it) and measures Lull's"
+	echo "resident (\`lull --hidden\`) as its whole process tree, window process included. Hidden: after"
+	echo "settling ${fp_settle} s, over an idle minute of ${fp_window} s. Then it clicks the tray's \"Open Lull\" $fp_tries times,"
+	echo "timing each click until the window named Lull is viewable (X11 map state, polled every 10 ms),"
+	echo "and ends the window process with SIGTERM (what closing it does when there is a tray); the first"
+	echo "window stays open to settle and sit through an idle minute of its own (shown), the others 2 s."
+	echo "${fp_back} s after the last window ended it reads the tree again (back). RSS is VmRSS summed over"
+	echo "the tree at the end of the idle minute, CPU is utime+stime over it, wakeups are the context"
+	echo "switches of all threads per second. The references are single processes measured the same way."
+	echo "Fyne renders through Mesa's software GL under Xvfb, so the window figures include rendering."
+	echo
+	if [ -z "$fp_ok" ]; then
+		echo "Not measured: see \`$LOGS/footprint.log\`."
+	else
+		echo "| Target (issue 14) | Measured | Verdict |"
+		echo "|---|---|---|"
+		echo "| Hidden in the tray: RSS of the whole tree ≤ $FP_HIDDEN_RSS× the bare Fyne window | $(mb "$h_rss") MB against $(mb "$m_rss") MB: $(rat "$h_rss" "$m_rss") | $v_hr |"
+		echo "| Hidden: CPU over a ${fp_window} s idle minute ≤ $FP_HIDDEN_CPU× the bare Fyne window's | $h_cs s ($(pct "$h_cs") % of a core) against $m_cs s: $(rat "$h_cs" "$m_cs") | $v_hc |"
+		echo "| Tray \"Open Lull\" → window drawn ≤ 1 s, median of $fp_tries tries | $(calc '"%.0f", a' "$open_med") ms (tries, ms: ${open_tries:-n/a}) | $v_open |"
+		echo "| Window closed → tree back to the resident's size (≤ $FP_BACK_SLACK× its RSS hidden) within $FP_BACK_S s | $(mb "$b_rss") MB ${fp_back} s after, $(mb "$h_rss") MB hidden before: $(rat "$b_rss" "$h_rss") | $v_back |"
+		echo "| Shown: RSS of the tree ≤ $FP_SHOWN× the bare Fyne window | $(mb "$s_rss") MB against $(mb "$m_rss") MB: $(rat "$s_rss" "$m_rss") | $v_sr |"
+		echo "| Shown: CPU over a ${fp_window} s idle minute ≤ $FP_SHOWN× the bare Fyne window's | $s_cs s ($(pct "$s_cs") % of a core) against $m_cs s: $(rat "$s_cs" "$m_cs") | $v_sc |"
+		echo
+		echo "| | Lull hidden (tree) | Lull shown (tree) | bare Fyne window | bare tray icon |"
+		echo "|---|---|---|---|---|"
+		echo "| RSS, MB | $(mb "$h_rss") | $(mb "$s_rss") | $(mb "$m_rss") | $(mb "$t_rss") |"
+		echo "| CPU s over the ${fp_window} s idle minute | $h_cs | $s_cs | $m_cs | $t_cs |"
+		echo "| CPU, % of one core | $(pct "$h_cs") | $(pct "$s_cs") | $(pct "$m_cs") | $(pct "$t_cs") |"
+		echo "| Wakeups /s | $h_wk | $s_wk | $m_wk | $t_wk |"
+		echo "| Peak RSS, MB | | | $(mb "$m_hwm") | $(mb "$t_hwm") |"
+		echo "| Threads | | | $m_th | $t_th |"
+		echo
+		echo "Hidden, Lull's tree beside the bare tray icon alone: RSS $(mb "$h_rss") MB against $(mb "$t_rss") MB"
+		echo "($(rat "$h_rss" "$t_rss")), CPU $h_cs s against $t_cs s, wakeups $h_wk /s against $t_wk /s."
+	fi
+	echo "<!-- footprint: end -->"
+}
+
+# splice_footprint PAGE: PAGE with its "Footprint" Summary rows (at the end
+# of the Summary table) and its footprint section replaced, the rest as it
+# was; fails when PAGE has no Summary table or no footprint markers.
+splice_footprint() {
+	ROWS=$(fp_summary) SEC=$(fp_section) awk '
+		/^## Summary/ { insum = 1 }
+		/^\| Footprint/ { next }
+		insum && /^\|/ { seen = 1 }
+		insum && seen && !/^\|/ { print ENVIRON["ROWS"]; rows = 1; insum = 0 }
+		$0 == "<!-- footprint: start -->" { print ENVIRON["SEC"]; skip = 1; sec = 1; next }
+		skip { if ($0 == "<!-- footprint: end -->") skip = 0; next }
+		{ print }
+		END { if (!rows || !sec || skip) exit 3 }' "$1"
+}
+
+full_page() {
 	echo "# Lull — measured performance"
 	echo
 	echo "Written by \`make bench\` (bench/all.sh) from one run: every ratio below compares two"
 	echo "programs measured minutes apart on the same machine, never figures from different days."
-	echo "Re-run it to refresh this page; raw outputs of the run go to \`$LOGS/\`."
+	echo "Re-run it to refresh this page; raw outputs of the run go to \`$LOGS/\`. \`bash bench/all.sh"
+	echo "footprint\` refreshes only the footprint rows and section, which then say when they were measured."
 	echo
 	echo "## Machine"
 	echo
@@ -221,23 +401,10 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (working tree had uncommitt
 	if have "$g_int"; then
 		echo "| Notification intake through the API handler in-process (Go benchmark) | $(calc '"%.0f", a' "$g_int") /s | ≥ 5,000 /s | | $(calc '"%.1f", a / 5000' "$g_int")× the target rate | $(verdict "$g_int >= 5000") |"
 	fi
-	if have "$l_rss" "$m_rss" "$l_cpu" "$m_cpu"; then
-		vr=$(verdict "$l_rss / $m_rss <= 1.25")
-		vc=$(verdict "$l_cpu <= 1.25 * $m_cpu")
-		echo "| Idle RSS, window shown | $(calc '"%.1f", a / 1024' "$l_rss") MB | ≤ 1.25× a bare Fyne window (issue 2); TESTING.md: ~150 MB | minimal Fyne window: $(calc '"%.1f", a / 1024' "$m_rss") MB | $(calc '"%.2f", a / b' "$l_rss" "$m_rss")× | $vr |"
-		echo "| Idle CPU, window shown | $l_cpu % of one core | ≤ 1.25× a bare Fyne window (issue 2); TESTING.md: ~1.5 % | minimal Fyne window: $m_cpu % | $(awk -v a="$l_cpu" -v b="$m_cpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }')× | $vc |"
-		if have "$h_cpu" "$h_rss"; then
-			vh=$(verdict "$h_cpu < 0.5 * $l_cpu")
-			echo "| Idle CPU, hidden to the tray (\`lull --hidden\`) | $h_cpu % of one core, $(calc '"%.1f", a / 1024' "$h_rss") MB | well below the shown window | Lull shown: $l_cpu % | $(awk -v a="$h_cpu" -v b="$l_cpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }')× | $vh |"
-		fi
-		echo "| Idle wakeups (context switches of all threads) | $l_wk /s | close to a bare Fyne window | minimal Fyne window: $m_wk /s | $(awk -v a="$l_wk" -v b="$m_wk" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }')× | |"
-		row "footprint" "Lull $(calc '"%.0f", a / 1024' "$l_rss") MB, $l_cpu % CPU vs minimal $(calc '"%.0f", a / 1024' "$m_rss") MB, $m_cpu % (RSS $vr, CPU $vc)"
-	else
-		echo "| Idle footprint | n/a | close to a bare Fyne window | | | not measured (see footprint log) |"
-	fi
+	fp_summary
 	echo
-	echo "Targets come from the issues (calendar: issue 3; intake: issue 5; footprint: issue 2's ≤ 1.25×"
-	echo "a bare Fyne window, and hidden-to-tray CPU well below the shown window). \"Ratio\" is reference ÷ Lull"
+	echo "Targets come from the issues (calendar: issue 3; intake: issue 5; footprint: issue 14, each"
+	echo "target in the footprint section). \"Ratio\" is reference ÷ Lull"
 	echo "for speed, Lull ÷ reference for footprint, and target ÷ measured (or measured ÷ target for rates)"
 	echo "where there is no reference program."
 	echo
@@ -267,28 +434,7 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (working tree had uncommitt
 	fi
 	echo
 
-	echo "## Idle footprint (bench/footprint.sh)"
-	echo
-	echo "The minimal window, Lull with its window shown and Lull hidden to the tray (\`lull --hidden\`) run"
-	echo "one after the other under a private Xvfb (no window manager), built with the"
-	echo "same Go and Fyne, with fresh data and config directories. After the window appears each settles"
-	echo "for 10 s, then sits idle for 60 s: CPU is utime+stime over those 60 s, RSS is VmRSS at its end,"
-	echo "wakeups are voluntary + involuntary context switches summed over all threads. Fyne renders"
-	echo "through Mesa's software GL under Xvfb, so both figures include rendering."
-	echo
-	if have "$l_rss" "$m_rss"; then
-		echo "| | Lull | minimal Fyne window | Lull ÷ minimal |"
-		echo "|---|---|---|---|"
-		echo "| RSS | $(calc '"%.1f", a / 1024' "$l_rss") MB | $(calc '"%.1f", a / 1024' "$m_rss") MB | $(calc '"%.2f", a / b' "$l_rss" "$m_rss")× |"
-		echo "| Peak RSS | $(calc '"%.1f", a / 1024' "$l_hwm") MB | $(calc '"%.1f", a / 1024' "$m_hwm") MB | $(calc '"%.2f", a / b' "$l_hwm" "$m_hwm")× |"
-		echo "| CPU, % of one core | $l_cpu | $m_cpu | $(awk -v a="$l_cpu" -v b="$m_cpu" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else printf "n/a" }') |"
-		echo "| CPU seconds over the 60 s idle window | $l_cs | $m_cs | $(awk -v a="$l_cs" -v b="$m_cs" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else printf "n/a" }') |"
-		if have "$h_rss"; then
-			echo "| Hidden to the tray: RSS / CPU s / wakeups | $(calc '"%.1f", a / 1024' "$h_rss") MB / $h_cs s / $h_wk per s | | |"
-		fi
-		echo "| Wakeups /s | $l_wk | $m_wk | $(awk -v a="$l_wk" -v b="$m_wk" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else printf "n/a" }') |"
-		echo "| Threads | $l_th | $m_th | |"
-	fi
+	fp_section
 	echo
 
 	echo "## Notification intake (bench/intake.sh)"
@@ -325,7 +471,6 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (working tree had uncommitt
 	echo
 	echo "| Script | Seconds |"
 	echo "|---|---|"
-	echo "| bench/footprint.sh (incl. building bench/minimal) | ${secs[footprint]:-n/a} |"
 	echo "| bench/calendar.sh | ${secs[calendar]:-skipped} |"
 	echo "| bench/intake.sh | ${secs[intake]:-n/a} |"
 	echo "| bench/flood.sh | ${secs[flood]:-n/a} |"
@@ -336,7 +481,23 @@ git diff --quiet HEAD 2>/dev/null || commit="$commit (working tree had uncommitt
 		echo
 		printf -- '- %s\n' "${errors[@]}"
 	fi
-} >"$OUT"
+}
+
+if [ -n "$fp_ok" ]; then
+	r="hidden $(mb "$h_rss") MB, $h_cs s CPU vs bare Fyne $(mb "$m_rss") MB, $m_cs s ($v_hr, $v_hc);"
+	r+=" open $(calc '"%.0f", a' "$open_med") ms ($v_open); back $(mb "$b_rss") MB ($v_back);"
+	r+=" shown $(rat "$s_rss" "$m_rss") RSS ($v_sr), $(rat "$s_cs" "$m_cs") CPU ($v_sc)"
+	row "footprint" "$r"
+else
+	row "footprint" "not measured"
+fi
+if [ -n "$only" ]; then
+	splice_footprint "$OUT" >"$BIN/page.md" ||
+		die "$OUT has no Summary table or no footprint markers: run bash bench/all.sh in full"
+	cat "$BIN/page.md" >"$OUT"
+else
+	full_page >"$OUT"
+fi
 
 step "Summary (written to $OUT in $((SECONDS - t_all)) s)"
 printf '%s\n' "${summary[@]}"
