@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -169,6 +170,7 @@ func (w *window) open(cl *api.Client) {
 		Logf:     func(f string, a ...any) { fmt.Fprintf(os.Stderr, "lull-window: "+f+"\n", a...) },
 	})
 	w.ui.ShowWindow(w.req.Tab)
+	time.AfterFunc(releaseAfterOpen, debug.FreeOSMemory)
 	if w.req.Minimized {
 		fyne.Do(func() { minimizeWindow(w.ui.Window()) })
 	}
