@@ -230,7 +230,6 @@ func envWith(set ...string) []string {
 // window process (lull-window) through a plain `lull`.
 func startApp(t *testing.T, home string) *instance {
 	t.Helper()
-	killWindowsAtEnd(t, home)
 	in := startProcess(t, home, lullBin(t), residentEnv(home, windowBin(t)), "--hidden")
 	in.waitAPI(90 * time.Second)
 	if out, errOut, code := runCLI(t, home, ""); code != 0 {
@@ -240,9 +239,12 @@ func startApp(t *testing.T, home string) *instance {
 }
 
 // startProcess starts bin (the app, with args if any) with env; it is
-// killed when the test ends, and its output logged if the test failed.
+// killed when the test ends, and its output logged if the test failed. A
+// window process it started on home goes too: a resident killed with
+// SIGKILL leaves its window up, saying Lull stopped, over the next test.
 func startProcess(t *testing.T, home, bin string, env []string, args ...string) *instance {
 	t.Helper()
+	killWindowsAtEnd(t, home)
 	in := &instance{t: t, home: home, logs: &bytes.Buffer{}, done: make(chan struct{})}
 	in.cmd = exec.Command(bin, args...)
 	in.cmd.Env = env
