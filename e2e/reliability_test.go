@@ -23,14 +23,15 @@ import (
 func TestKill9WindowAndResident(t *testing.T) {
 	needDesktop(t)
 	home := onboardedHome(t)
-	// Whatever runs on home when the test ends goes: the resident the
-	// window restarts is the window's child, not the test's.
+	resident := startApp(t, home)
+	// The resident the window restarts is the window's child, not the
+	// test's: it goes when the test ends, before the window processes
+	// (registered first, so run last), or it could start another one.
 	t.Cleanup(func() {
 		for _, pid := range procsOf(t, lullBin(t), home) {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	})
-	resident := startApp(t, home)
 	first := waitWindowProcs(t, home, 1, 60*time.Second)[0]
 	windowID(t, 60*time.Second)
 

@@ -181,7 +181,7 @@ func TestDesktopDunst(t *testing.T) {
 	svc.FocusEnded(time.Hour)
 	waitFor(t, "the second digest", func() bool { return len(watch.from(AppName)) >= 2 })
 	time.Sleep(300 * time.Millisecond)
-	if d := watch.from(AppName); len(d) != 2 || d[1].Title != "Lull — 2 held" || d[1].Body != "Chat 2" {
+	if d := watch.from(AppName); len(d) != 2 || d[1].Title != "Lull — 2 held" || d[1].Body != "Chat: still there?, lunch?" {
 		t.Fatalf("digest Notify calls = %+v", d)
 	}
 	waitFor(t, "only the digest shown", func() bool { return count("displayed") == "1" && count("waiting") == "0" })
