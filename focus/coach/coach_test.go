@@ -351,11 +351,11 @@ func TestReviewAndStore(t *testing.T) {
 func TestHasAgenda(t *testing.T) {
 	for desc, want := range map[string]bool{
 		"": false,
-		"Join Zoom Meeting\nhttps://zoom.us/j/1\nMeeting ID: 1 2 3\nPasscode: 9":      false,
-		"https://meet.google.com/abc-defg-hij":                                        false,
-		"Agenda: roadmap, hiring plan, risks\nhttps://zoom.us/j/1":                    true,
-		"1. Status of the migration\n2. Budget for Q1":                                true,
-		"Weekly status":                                                               false,
+		"Join Zoom Meeting\nhttps://zoom.us/j/1\nMeeting ID: 1 2 3\nPasscode: 9": false,
+		"https://meet.google.com/abc-defg-hij":                                   false,
+		"Agenda: roadmap, hiring plan, risks\nhttps://zoom.us/j/1":               true,
+		"1. Status of the migration\n2. Budget for Q1":                           true,
+		"Weekly status": false,
 		"________________\nMicrosoft Teams meeting\nJoin on your computer or mobile": false,
 	} {
 		if got := hasAgenda(desc); got != want {
