@@ -392,8 +392,8 @@ func batchSuggestions(in Input) []Suggestion {
 		out = append(out, Suggestion{
 			ID: ID(KindBatch, name), Kind: KindBatch,
 			Title: fmt.Sprintf("Batch %s to the %s digest only?", name, last),
-			Why: fmt.Sprintf("%s sent %d notifications to your digests this week; you opened %d of the %d digests that carried them. "+
-				"One delivery a day, at %s, would be enough.", name, n, o, c, last),
+			Why: fmt.Sprintf("%s sent %d notifications to your digests this week; you opened %d of the %d %s that carried them. "+
+				"One delivery a day, at %s, would be enough.", name, n, o, c, plural(c, "digest", "digests"), last),
 			Action: &Action{BatchSource: name, BatchAt: last},
 		})
 	}
