@@ -291,7 +291,7 @@ func TestSourceDigestSetting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]notify.TimeOfDay{"ci": {16, 30}, "build bot": {9, 0}}
+	want := map[string]notify.TimeOfDay{"ci": {Hour: 16, Minute: 30}, "build bot": {Hour: 9, Minute: 0}}
 	if !reflect.DeepEqual(cfg.SourceDigest, want) {
 		t.Fatalf("SourceDigest = %v, want %v", cfg.SourceDigest, want)
 	}
