@@ -73,6 +73,9 @@ type Backend interface {
 	SaveSettings(ctx context.Context, st api.Settings) (api.Settings, error)
 
 	WeekReport(ctx context.Context, week string) (*api.WeekReport, error)
+	Coach(ctx context.Context, week string) (api.Coach, error)
+	CoachApply(ctx context.Context, id, week string) (api.CoachApplied, error)
+	CoachDismiss(ctx context.Context, id, week string) error
 	Report(ctx context.Context, req api.ReportRequest) ([]byte, error)
 	Export(ctx context.Context, req api.ExportRequest) ([]byte, error)
 }

@@ -55,6 +55,8 @@ type reportTab struct {
 	// "streak".
 	stats         map[string]*widget.Label
 	interruptions *fyne.Container
+	// coach is the Coach section: the week's suggestions.
+	coach *coachSection
 	// exported confirms the last export: where the file went.
 	exported *widget.Label
 	// nav is the row of week buttons and title, body everything; both are
@@ -101,6 +103,7 @@ func newReportTab(u *UI) *reportTab {
 	t.problem.Importance = widget.DangerImportance
 	t.problem.Wrapping = fyne.TextWrapWord
 	t.problem.Hide()
+	t.coach = newCoachSection(u)
 	t.days = newChart(reportDaySize, nil)
 	t.trend = newChart(reportTrendSize, nil)
 
@@ -144,6 +147,8 @@ func newReportTab(u *UI) *reportTab {
 		t.exported,
 		t.headline,
 		t.problem,
+		heading("Coach"),
+		t.coach.content,
 		heading("Focus per day"),
 		t.dayKey,
 		t.days,
@@ -227,6 +232,11 @@ func (t *reportTab) show(d reportData) {
 		t.buttons["next"].Disable()
 	}
 	t.title.SetText(reportWeekTitle(t.week))
+	if t.week == d.current {
+		t.coach.ShowWeek("")
+	} else {
+		t.coach.ShowWeek(t.week.String())
+	}
 	r, err := d.report, d.err
 	if err != nil {
 		t.report = nil

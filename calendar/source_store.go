@@ -333,6 +333,17 @@ func slugID(name string) string {
 	return id
 }
 
+// Data returns source id's last good data (nil when it never had any),
+// with Lull's own blocks stripped as Fetch returns them: what the coach's
+// meeting audit reads without fetching again.
+func (s *SourceStore) Data(id string) ([]byte, error) {
+	data, _, _, err := s.cached(id)
+	if err != nil || data == nil {
+		return nil, err
+	}
+	return StripLullBlocks(data), nil
+}
+
 // cached returns the last good data, the fetch state and the status of id.
 func (s *SourceStore) cached(id string) (data []byte, fs fetchState, st SourceStatus, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {

@@ -31,6 +31,10 @@ type Digest struct {
 	At     time.Time    `json:"at"`
 	Reason DigestReason `json:"reason"`
 	Items  []Item       `json:"items"`
+	// Opened is when the user first opened the digest (clicked its
+	// notification, or looked at it in the window or through the API);
+	// zero when never.
+	Opened time.Time `json:"opened,omitzero"`
 }
 
 // Total is how many notifications the digest stands for (collapsed repeats
@@ -197,10 +201,11 @@ func cut(s string, n int) string {
 	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
-// takeDigest moves every held item into a new digest record at now, in one
-// transaction, and stores now as the last digest time. ok is false (and
-// nothing but the time is written) when nothing is held.
-func (q *Queue) takeDigest(now time.Time, reason DigestReason) (d Digest, ok bool, err error) {
+// takeDigest moves every held item that is due (due nil: every one) into a
+// new digest record at now, in one transaction, and stores now as the last
+// digest time. ok is false (and nothing but the time is written) when
+// nothing due is held.
+func (q *Queue) takeDigest(now time.Time, reason DigestReason, due func(Item) bool) (d Digest, ok bool, err error) {
 	q.writeMu.Lock()
 	defer q.writeMu.Unlock()
 	if err := q.applyLocked(); err != nil {
@@ -216,6 +221,9 @@ func (q *Queue) takeDigest(now time.Time, reason DigestReason) (d Digest, ok boo
 			var it Item
 			if err := json.Unmarshal(v, &it); err != nil {
 				return fmt.Errorf("queue item %x: %w", k, err)
+			}
+			if due != nil && !due(it) {
+				return nil
 			}
 			d.Items = append(d.Items, it)
 			keys = append(keys, append([]byte(nil), k...))
@@ -241,8 +249,20 @@ func (q *Queue) takeDigest(now time.Time, reason DigestReason) (d Digest, ok boo
 	if err != nil {
 		return Digest{}, false, fmt.Errorf("take digest: %w", err)
 	}
-	if ok {
+	if ok && due == nil {
 		clear(q.index)
+	} else if ok {
+		taken := make(map[string]bool, len(d.Items))
+		for _, it := range d.Items {
+			if k, err := hex.DecodeString(it.ID); err == nil {
+				taken[string(k)] = true
+			}
+		}
+		for h, k := range q.index {
+			if taken[string(k)] {
+				delete(q.index, h)
+			}
+		}
 	}
 	return d, ok, nil
 }
@@ -304,6 +324,31 @@ func (q *Queue) ListDigests(from, to time.Time, limit int) ([]Digest, error) {
 		return nil, fmt.Errorf("list digests: %w", err)
 	}
 	return out, nil
+}
+
+// MarkOpened records that digest digestID was opened at at; an earlier
+// opening is kept.
+func (q *Queue) MarkOpened(digestID string, at time.Time) error {
+	k, err := hex.DecodeString(digestID)
+	if err != nil || len(k) != 16 {
+		return fmt.Errorf("digest %q: %w", digestID, ErrNotFound)
+	}
+	return q.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketDigests)
+		raw := b.Get(k)
+		if raw == nil {
+			return fmt.Errorf("digest %q: %w", digestID, ErrNotFound)
+		}
+		var d Digest
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return fmt.Errorf("digest %q: %w", digestID, err)
+		}
+		if !d.Opened.IsZero() {
+			return nil
+		}
+		d.Opened = at
+		return putJSON(b, k, d)
+	})
 }
 
 // MarkRead marks one item of a digest as read, or every item when itemID

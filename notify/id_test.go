@@ -93,7 +93,7 @@ func TestIDsUniqueForever(t *testing.T) {
 			}
 		}
 		if round%4 == 1 {
-			if _, _, err := q.takeDigest(at, DigestManual); err != nil {
+			if _, _, err := q.takeDigest(at, DigestManual, nil); err != nil {
 				t.Fatal(err)
 			}
 		}

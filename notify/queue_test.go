@@ -62,7 +62,7 @@ func TestQueueDedupe(t *testing.T) {
 		t.Fatalf("held = %+v", items)
 	}
 	// After a digest, the same notification starts a new item.
-	if _, ok, err := q.takeDigest(mon.Add(26*time.Minute), DigestManual); err != nil || !ok {
+	if _, ok, err := q.takeDigest(mon.Add(26*time.Minute), DigestManual, nil); err != nil || !ok {
 		t.Fatal(ok, err)
 	}
 	if after := add(a, mon.Add(27*time.Minute)); after.Count != 1 {

@@ -29,6 +29,11 @@ type Rules struct {
 	// BatchDesktopAllDay holds captured desktop notifications all day, not
 	// only during focus.
 	BatchDesktopAllDay bool
+	// Hold lists apps or sources (case-insensitive, matched like VIP
+	// against the source and the desktop app) that never break through
+	// unless a VIP entry matches: urgency, keywords and repeat escalation
+	// are ignored for them ("hold Slack except VIPs", a coach suggestion).
+	Hold []string
 }
 
 func (r Rules) withDefaults() Rules {
@@ -139,6 +144,9 @@ func (e *Engine) Decide(n Notification, now time.Time, focusing bool) Decision {
 	e.arrived[key] = arrived
 
 	reason := e.breakthroughReason(n, len(arrived))
+	if reason != "" && !strings.HasPrefix(reason, vipPrefix) && e.held(n) {
+		return Decision{ActionHold, fmt.Sprintf("%s, but %s is held except VIPs", reason, n.sourceName())}
+	}
 	if reason != "" {
 		src := sourceKey(n)
 		broke := prune(e.broke[src], now, e.rules.RateWindow, e.rules.RateLimit)
@@ -182,6 +190,21 @@ func (e *Engine) Sources() int {
 	return len(e.arrived)
 }
 
+// vipPrefix starts the reason of a VIP breakthrough, the one rule a held
+// source still obeys.
+const vipPrefix = "VIP: "
+
+// held reports whether n's source or app is on the Hold list.
+func (e *Engine) held(n Notification) bool {
+	for _, h := range e.rules.Hold {
+		h = strings.TrimSpace(h)
+		if h != "" && (strings.EqualFold(h, n.Source) || (n.App != "" && strings.EqualFold(h, n.App))) {
+			return true
+		}
+	}
+	return false
+}
+
 // breakthroughReason names the first matching breakthrough rule in words a
 // person reads in the popup, the Digest tab and the report ("urgent", "VIP:
 // pager", "keyword 'outage'", "3rd message from Alice in Slack within
@@ -200,7 +223,7 @@ func (e *Engine) breakthroughReason(n Notification, recent int) string {
 		}
 		if strings.EqualFold(v, n.Source) || (n.App != "" && strings.EqualFold(v, n.App)) ||
 			(n.Origin == OriginDesktop && strings.EqualFold(v, strings.TrimSpace(n.Title))) {
-			return "VIP: " + v
+			return vipPrefix + v
 		}
 	}
 	if len(e.rules.Keywords) > 0 {

@@ -75,6 +75,14 @@ func TestRules(t *testing.T) {
 			{time.Minute, apiN("mail", "Invoice"), true, ActionHold, "batched"},
 			{time.Minute, deskN("Mail", "Invoice", UrgencyNormal, 0), true, ActionBreakthrough, "3rd message from Invoice in Mail"},
 		}},
+		{"a held source breaks through only for a VIP", Rules{VIP: []string{"Alice"}, Keywords: []string{"outage"}, Hold: []string{"slack"}}, []step{
+			{0, deskN("Slack", "Bob", UrgencyNormal, 0), true, ActionHold, "during focus"},
+			{time.Minute, deskN("Slack", "Bob", UrgencyNormal, 0), true, ActionHold, "during focus"},
+			{time.Minute, deskN("Slack", "Bob", UrgencyNormal, 0), true, ActionHold, "3rd message from Bob in Slack within 15 min, but Slack is held except VIPs"},
+			{0, deskN("Slack", "outage", UrgencyCritical, 0), true, ActionHold, "urgent, but Slack is held except VIPs"},
+			{0, deskN("Slack", "Alice", UrgencyNormal, 0), true, ActionBreakthrough, "VIP: Alice"},
+			{0, deskN("Mail", "outage", UrgencyNormal, 0), true, ActionBreakthrough, "keyword 'outage'"},
+		}},
 		{"a VIP sender inside an app breaks through", Rules{VIP: []string{"Alice"}}, []step{
 			{0, deskN("Slack", "Bob", UrgencyNormal, 0), true, ActionHold, "during focus"},
 			{0, deskN("Slack", "alice", UrgencyNormal, 0), true, ActionBreakthrough, "VIP: Alice"},

@@ -50,6 +50,12 @@ type Config struct {
 	DigestTimes []TimeOfDay
 	// Rules are the breakthrough rules.
 	Rules Rules
+	// SourceDigest batches a source (lower case, matched against the
+	// source and the desktop app) to one daily time: its held items are
+	// left out of every digest until that time of day has passed since
+	// they arrived ("batch CI to the 16:30 digest only", a coach
+	// suggestion). A digest the user asks for (DeliverNow) takes them too.
+	SourceDigest map[string]TimeOfDay
 }
 
 // normalized fills the defaults and sorts the digest times. A nil
@@ -364,7 +370,12 @@ func (s *Service) deliverLocked(reason DigestReason, force bool) (Digest, bool, 
 	s.mu.Lock()
 	s.pending = false
 	s.mu.Unlock()
-	d, ok, err := s.q.takeDigest(s.d.Clock.Now(), reason)
+	now := s.d.Clock.Now()
+	var due func(Item) bool
+	if reason != DigestManual {
+		due = s.Config().dueBy(now)
+	}
+	d, ok, err := s.q.takeDigest(now, reason, due)
 	if err != nil || !ok {
 		return d, ok, err
 	}
@@ -454,6 +465,42 @@ func (s *Service) Config() Config {
 	defer s.mu.Unlock()
 	return s.cfg
 }
+
+// dueBy returns whether a held item may go into a digest taken at now: an
+// item of a source batched to a daily time (SourceDigest) is due once that
+// time has come since it first arrived; every other item always is. nil
+// when no source is batched.
+func (c Config) dueBy(now time.Time) func(Item) bool {
+	if len(c.SourceDigest) == 0 {
+		return nil
+	}
+	loc := c.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	return func(it Item) bool {
+		tod, ok := c.SourceDigest[strings.ToLower(strings.TrimSpace(it.Source))]
+		if !ok && it.App != "" {
+			tod, ok = c.SourceDigest[strings.ToLower(strings.TrimSpace(it.App))]
+		}
+		if !ok {
+			return true
+		}
+		r := it.ReceivedAt.In(loc)
+		at := time.Date(r.Year(), r.Month(), r.Day(), tod.Hour, tod.Minute, 0, 0, loc)
+		if at.Before(r) {
+			y, m, d := r.AddDate(0, 0, 1).Date()
+			at = time.Date(y, m, d, tod.Hour, tod.Minute, 0, 0, loc)
+		}
+		return !now.Before(at)
+	}
+}
+
+// MarkOpened records that the user opened digest id (clicked its
+// notification, or looked at it in the window or through the API) at the
+// clock's now; the first opening is kept. The coach reads it to tell a
+// digest nobody reads from one that is.
+func (s *Service) MarkOpened(id string) error { return s.q.MarkOpened(id, s.d.Clock.Now()) }
 
 // Rules returns the breakthrough rules in force, defaults filled in.
 func (s *Service) Rules() Rules { return s.rules.Rules() }
@@ -554,8 +601,14 @@ func (s *Service) ListDigests(from, to time.Time, limit int) ([]Digest, error) {
 	return s.q.ListDigests(from, to, limit)
 }
 
-// MarkRead marks a digest item (every item when itemID is "") as read.
-func (s *Service) MarkRead(digestID, itemID string) error { return s.q.MarkRead(digestID, itemID) }
+// MarkRead marks a digest item (every item when itemID is "") as read;
+// reading a digest opens it (MarkOpened).
+func (s *Service) MarkRead(digestID, itemID string) error {
+	if err := s.q.MarkRead(digestID, itemID); err != nil {
+		return err
+	}
+	return s.MarkOpened(digestID)
+}
 
 // Stats returns notifications batched and digests delivered over the local
 // days of [from, to), for the weekly report.

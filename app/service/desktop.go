@@ -83,10 +83,16 @@ func StartDesktop(ctx context.Context, d Desktop) (*Service, error) {
 	if bus != nil {
 		// Digests open the Digest tab when clicked, where the desktop's
 		// notification server supports actions.
-		sender = clickableDigests{bus: bus, fallback: plain, open: func() {
+		sender = clickableDigests{bus: bus, fallback: plain, open: func(digest string) {
 			if svc := running.Load(); svc != nil {
 				svc.RequestShowDigest()
+				svc.digestOpened(digest)
 			}
+		}, latest: func() string {
+			if svc := running.Load(); svc != nil {
+				return svc.latestDigest()
+			}
+			return ""
 		}}
 	}
 	// Serving the window (its reads, its event stream) grows the heap;
@@ -189,12 +195,16 @@ func (l *desktopLinks) close() {
 type clickableDigests struct {
 	bus      *notify.Bus
 	fallback notify.Sender
-	open     func()
+	// open shows the digest and records it opened; latest names the digest
+	// being sent (it is stored before it is shown).
+	open   func(digest string)
+	latest func() string
 }
 
 func (c clickableDigests) Send(m notify.Message) error {
 	if !m.Urgent {
-		if err := c.bus.SendClickable(m, c.open); err == nil {
+		digest := c.latest()
+		if err := c.bus.SendClickable(m, func() { c.open(digest) }); err == nil {
 			return nil
 		}
 	}

@@ -317,6 +317,18 @@ var liveChecks = map[string]struct {
 			t.Fatalf("keyword: %+v", res)
 		}
 	}},
+	"Hold": {func(s *Settings) { s.Hold = []string{"ci"} }, func(t *testing.T, r *liveRig) {
+		n := fromAPI("ci", "Outage in eu-1")
+		n.Priority = notify.PriorityUrgent
+		if res := r.submit(t, n); res.Decision != notify.ActionHold || !strings.Contains(res.Reason, "held except VIPs") {
+			t.Fatalf("urgent from a held source: %+v", res)
+		}
+	}},
+	"SourceDigest": {func(s *Settings) { s.SourceDigest = []string{"ci 16:30"} }, func(t *testing.T, r *liveRig) {
+		if got := r.svc.Notify.Config().SourceDigest; got["ci"] != (notify.TimeOfDay{Hour: 16, Minute: 30}) {
+			t.Fatalf("digest-only in force: %v", got)
+		}
+	}},
 	"BatchDesktopAllDay": {func(s *Settings) { s.BatchDesktopAllDay = true }, func(t *testing.T, r *liveRig) {
 		if res := r.submit(t, desk("Slack", "Alice")); res.Decision != notify.ActionHold {
 			t.Fatalf("desktop notification outside focus: %+v", res)

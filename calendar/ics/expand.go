@@ -69,6 +69,16 @@ type Occurrence struct {
 	// BusyStatus is X-MICROSOFT-CDO-BUSYSTATUS upper-cased: FREE,
 	// TENTATIVE, BUSY, OOF or "".
 	BusyStatus string
+
+	// Recurring is set for an instance of a recurring series (a rule or
+	// RDATEs, or an override of one).
+	Recurring bool
+	// Attendees is the number of ATTENDEEs; Organizer the ORGANIZER's
+	// address (lower case, without "mailto:"); Description the
+	// DESCRIPTION cut at MaxDescriptionBytes. The meeting audit reads them.
+	Attendees   int
+	Organizer   string
+	Description string
 }
 
 // Expand returns every occurrence of cal's events overlapping [from, to),
@@ -516,6 +526,10 @@ func (x *expander) emit(ev *event, start, end icalTime, recur time.Time) bool {
 		Opaque:       ev.Transp == "OPAQUE",
 		Cancelled:    ev.Cancelled,
 		BusyStatus:   ev.BusyStatus,
+		Recurring:    len(ev.Rules) > 0 || len(ev.RDates) > 0 || ev.RecurID != nil,
+		Attendees:    len(ev.Attendees),
+		Organizer:    ev.Organizer,
+		Description:  ev.Description,
 	}
 	for _, a := range ev.Attendees {
 		if a.PartStat != "DECLINED" {

@@ -117,7 +117,16 @@ type event struct {
 	Transp     string // TRANSP, upper case ("" when absent)
 	BusyStatus string // X-MICROSOFT-CDO-BUSYSTATUS, upper case
 	Attendees  []attendee
+	// Organizer is the ORGANIZER's address, lower case without "mailto:".
+	Organizer string
+	// Description is DESCRIPTION, unescaped and cut at MaxDescriptionBytes.
+	Description string
 }
+
+// MaxDescriptionBytes bounds the description kept per event: the meeting
+// audit only asks whether there is an agenda, and a calendar of thousands
+// of events with long descriptions must not cost that much memory.
+const MaxDescriptionBytes = 1024
 
 // attendee is an ATTENDEE of an event with its participation status.
 type attendee struct {
@@ -635,8 +644,9 @@ func cutProp(s string) (name, value string, ok bool) {
 const parseBatch = 512
 
 // usedProp reports whether name (upper case) is one of the VEVENT
-// properties expansion and busy time read. The others (DESCRIPTION, long
-// X- properties...) are skipped by readComponent: reading them was most of
+// properties expansion, busy time and the coach's meeting audit read (the
+// audit reads ORGANIZER and DESCRIPTION, the latter cut at
+// MaxDescriptionBytes). The others (long X- properties...) are skipped by readComponent: reading them was most of
 // the parsing time on real calendars, and a malformed one must not cost
 // the event.
 func usedProp(name string) bool {
@@ -644,7 +654,8 @@ func usedProp(name string) bool {
 	case "BEGIN", "END", "UID", "SUMMARY", "DTSTART", "DTEND",
 		"DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID",
 		"SEQUENCE", "DTSTAMP", "LAST-MODIFIED", "TRANSP", "STATUS", "ATTENDEE",
-		"X-MICROSOFT-CDO-BUSYSTATUS", "X-MICROSOFT-CDO-INTENDEDSTATUS":
+		"X-MICROSOFT-CDO-BUSYSTATUS", "X-MICROSOFT-CDO-INTENDEDSTATUS",
+		"ORGANIZER", "DESCRIPTION":
 		return true
 	}
 	return false
@@ -835,6 +846,12 @@ func (p *parser) buildEvent(c *component, lineNo int, ev *event) (err error) {
 	if ev.BusyStatus == "" {
 		ev.BusyStatus = strings.ToUpper(strings.TrimSpace(c.value("X-MICROSOFT-CDO-INTENDEDSTATUS")))
 	}
+	if pr := c.get("ORGANIZER"); pr != nil {
+		ev.Organizer = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(pr.value)), "mailto:")
+	}
+	if pr := c.get("DESCRIPTION"); pr != nil {
+		ev.Description = cutBytes(unescapeText(pr.value), MaxDescriptionBytes)
+	}
 	for i := range c.props {
 		if pr := &c.props[i]; pr.name == "ATTENDEE" {
 			addr := strings.ToLower(strings.TrimSpace(pr.value))
@@ -843,6 +860,17 @@ func (p *parser) buildEvent(c *component, lineNo int, ev *event) (err error) {
 		}
 	}
 	return nil
+}
+
+// cutBytes cuts s to at most n bytes at a rune boundary.
+func cutBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // propError is err of the property pr, named what, with its line.

@@ -47,6 +47,7 @@ Usage:
   lull report [--week 2026-W47] [--format text|json|csv]
   lull export [--format csv|json] [--from DATE] [--to DATE]
   lull settings [show [--json] | set KEY VALUE]
+  lull coach [--week 2026-W49] [--json] | apply ID | dismiss ID
 
 Commands that need the running app (focus, notify, digest now) start it in
 the tray when it is not running. Run "lull COMMAND --help" for a command's
@@ -115,6 +116,8 @@ func (c *cli) dispatch(args []string) error {
 		return c.export(args[1:])
 	case "settings":
 		return c.settings(args[1:])
+	case "coach":
+		return c.coach(args[1:])
 	}
 	return usagef("unknown command %q (see \"lull --help\")", args[0])
 }

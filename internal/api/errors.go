@@ -9,6 +9,7 @@ import (
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/calendar/ics"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/focus/coach"
 	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/internal/settings"
@@ -109,6 +110,8 @@ func Errors() []Kind {
 		{"no_such_calendar", calendar.ErrNoSuchSource, notFound, ExitUsage},
 		{"no_such_session", focus.ErrNotFound, notFound, ExitUsage},
 		{"no_such_digest", notify.ErrNotFound, notFound, ExitUsage},
+		{"no_such_suggestion", coach.ErrNotFound, notFound, ExitUsage},
+		{"nothing_to_apply", coach.ErrNothingToApply, conflict, ExitUsage},
 		{"invalid_calendar", calendar.ErrBadSource, bad, ExitUsage},
 		{"invalid_block", calendar.ErrBadBlock, bad, ExitUsage},
 		// Focus as it stands.

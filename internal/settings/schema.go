@@ -197,6 +197,25 @@ func Fields() []Field {
 			value: func(st Settings) any { return effectiveDigestTimes(st) }},
 		listField("vip", "VIP senders and apps", "apps, sources or senders that always break through, comma-separated", "PagerDuty, boss@example.com", func(st *Settings) *[]string { return &st.VIP }),
 		listField("keywords", "breakthrough keywords", "words that break through, comma-separated", "outage, urgent", func(st *Settings) *[]string { return &st.Keywords }),
+		listField("hold", "held sources", "apps or sources that never break through except for VIPs, comma-separated", "Slack", func(st *Settings) *[]string { return &st.Hold }),
+		Field{Key: "digest-only", Label: "sources batched to one digest", Help: "sources delivered only in one daily digest: source and time, comma-separated, e.g. ci 16:30",
+			Example: SourceDigestExample, Empty: "none", Kind: KindList,
+			format: func(st Settings) string { return strings.Join(st.SourceDigest, ", ") },
+			parse: func(st *Settings, v string) error {
+				st.SourceDigest = nil
+				if strings.EqualFold(v, "none") {
+					return nil
+				}
+				for _, p := range splitList(v) {
+					src, at, err := ParseSourceDigest(p)
+					if err != nil {
+						return err
+					}
+					st.SourceDigest = append(st.SourceDigest, SourceDigestEntry(src, at))
+				}
+				return nil
+			},
+			value: func(st Settings) any { return splitList(strings.Join(st.SourceDigest, ",")) }},
 		switchField("batch-desktop", "hold desktop notifications all day", "hold desktop notifications all day, not only in focus: true or false", func(st *Settings) *bool { return &st.BatchDesktopAllDay }),
 		switchField("capture", "desktop capture", "capture desktop notifications: true or false", func(st *Settings) *bool { return &st.Capture }),
 		Field{Key: "dnd", Label: "do-not-disturb", Help: "do-not-disturb: " + strings.Join(DNDChoices(), ", "), Example: "auto",

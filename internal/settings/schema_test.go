@@ -10,6 +10,7 @@ import (
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/internal/human"
+	"github.com/lullapp/lull/notify"
 )
 
 // TestEveryFieldIsDescribed: every field has a key, a label, help and an
@@ -116,6 +117,11 @@ func TestRandomValuesRoundTrip(t *testing.T) {
 			case KindList:
 				if f.Key == "digest-times" {
 					text = strings.Join([]string{calendar.DayTime(r.IntN(24 * 60)).String(), calendar.DayTime(r.IntN(24 * 60)).String()}, ", ")
+					break
+				}
+				if f.Key == "digest-only" {
+					text = strings.Join([]string{words[r.IntN(len(words))] + " " + calendar.DayTime(r.IntN(24*60)).String(),
+						words[r.IntN(len(words))] + " " + calendar.DayTime(r.IntN(24*60)).String()}, ", ")
 					break
 				}
 				text = strings.Join([]string{words[r.IntN(len(words))], words[r.IntN(len(words))]}, ", ")
@@ -267,4 +273,46 @@ func FuzzFieldParse(f *testing.F) {
 			t.Fatalf("%s %q: stored %#v, written %q, read back %#v, %v", fd.Key, text, fd.Value(st), fd.Format(st), fd.Value(again), err)
 		}
 	})
+}
+
+// TestSourceDigestSetting: the digest-only setting reads "source HH:MM"
+// entries (a source may have spaces), reaches notify's config in lower
+// case, and a bad entry is a field error with an example.
+func TestSourceDigestSetting(t *testing.T) {
+	f, ok := Lookup("digest-only")
+	if !ok {
+		t.Fatal("no digest-only field")
+	}
+	st := Default()
+	if err := f.Parse(&st, "CI 16:30, Build bot@9:00"); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := st.NotifyConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]notify.TimeOfDay{"ci": {Hour: 16, Minute: 30}, "build bot": {Hour: 9, Minute: 0}}
+	if !reflect.DeepEqual(cfg.SourceDigest, want) {
+		t.Fatalf("SourceDigest = %v, want %v", cfg.SourceDigest, want)
+	}
+	for _, bad := range []string{"ci", "ci 25:00", "16:30"} {
+		st := Default()
+		err := f.Parse(&st, bad)
+		var fe *human.FieldError
+		if !errors.As(err, &fe) || fe.Key != "digest-only" || fe.Example == "" {
+			t.Errorf("Parse(%q) = %v, want a digest-only field error", bad, err)
+		}
+	}
+	st.SourceDigest = []string{"nope"}
+	if err := st.Validate(); !errors.Is(err, ErrBadSettings) {
+		t.Fatalf("Validate = %v, want ErrBadSettings", err)
+	}
+	hold, _ := Lookup("hold")
+	if err := hold.Parse(&st, "Slack, Teams"); err != nil {
+		t.Fatal(err)
+	}
+	st.SourceDigest = nil
+	if cfg, err := st.NotifyConfig(); err != nil || !reflect.DeepEqual(cfg.Rules.Hold, []string{"Slack", "Teams"}) {
+		t.Fatalf("Rules.Hold = %v, %v", cfg.Rules.Hold, err)
+	}
 }

@@ -35,6 +35,12 @@ type Settings struct {
 	Keywords []string `json:"keywords,omitempty"`
 	// BatchDesktopAllDay holds captured desktop notifications all day.
 	BatchDesktopAllDay bool `json:"batch_desktop_all_day,omitempty"`
+	// Hold lists apps or sources that never break through except for VIPs
+	// (notify.Rules.Hold).
+	Hold []string `json:"hold,omitempty"`
+	// SourceDigest batches sources to one daily digest time, each "source
+	// HH:MM" (notify.Config.SourceDigest).
+	SourceDigest []string `json:"source_digest,omitempty"`
 	// Capture turns desktop notification capture (Linux) on.
 	Capture bool `json:"capture"`
 	// DND chooses the do-not-disturb adapter: "auto", "off" or one of
@@ -114,6 +120,9 @@ func (s Settings) Validate() error {
 	if _, err := s.digestTimes(); err != nil {
 		return err
 	}
+	if _, err := s.sourceDigest(); err != nil {
+		return err
+	}
 	if s.BreakAfter < 0 || s.BreakAfter > MaxBreak || s.BreakAfter%time.Minute != 0 {
 		return Bad(&human.FieldError{Key: "break", Label: "break to suggest", Value: human.Duration(s.BreakAfter),
 			Problem: "must be whole minutes from 0 min to " + human.Duration(MaxBreak), Example: "5 min"})
@@ -159,6 +168,52 @@ func (s Settings) digestTimes() ([]notify.TimeOfDay, error) {
 	return out, nil
 }
 
+// SourceDigestExample is a right entry of the digest-only setting.
+const SourceDigestExample = "ci 16:30"
+
+// ParseSourceDigest reads one entry of the digest-only setting, "source
+// HH:MM" (the source may contain spaces; the time is the last word).
+func ParseSourceDigest(v string) (source string, at notify.TimeOfDay, err error) {
+	v = strings.TrimSpace(v)
+	i := strings.LastIndexAny(v, " \t@")
+	bad := func(problem string) error {
+		return Bad(&human.FieldError{Key: "digest-only", Label: "sources batched to one digest", Value: v,
+			Problem: problem, Example: SourceDigestExample})
+	}
+	if i <= 0 {
+		return "", notify.TimeOfDay{}, bad("write a source and a time of day")
+	}
+	source = strings.TrimSpace(v[:i])
+	if source == "" {
+		return "", notify.TimeOfDay{}, bad("write a source before the time")
+	}
+	if at, err = notify.ParseTimeOfDay(strings.TrimSpace(v[i+1:])); err != nil {
+		return "", notify.TimeOfDay{}, bad("the time of day is not a time like 16:30")
+	}
+	return source, at, nil
+}
+
+// SourceDigestEntry writes one entry of the digest-only setting as
+// ParseSourceDigest reads it.
+func SourceDigestEntry(source string, at notify.TimeOfDay) string { return source + " " + at.String() }
+
+// sourceDigest reads the digest-only setting into notify's map (lower-case
+// sources); nil when empty.
+func (s Settings) sourceDigest() (map[string]notify.TimeOfDay, error) {
+	if len(s.SourceDigest) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]notify.TimeOfDay, len(s.SourceDigest))
+	for _, v := range s.SourceDigest {
+		src, at, err := ParseSourceDigest(v)
+		if err != nil {
+			return nil, err
+		}
+		out[strings.ToLower(src)] = at
+	}
+	return out, nil
+}
+
 // Location is the user's zone from the plan settings.
 func (s Settings) Location() *time.Location {
 	loc, err := s.Plan.Location()
@@ -183,6 +238,10 @@ func (s Settings) NotifyConfig() (notify.Config, error) {
 	if err != nil {
 		return notify.Config{}, err
 	}
+	bySource, err := s.sourceDigest()
+	if err != nil {
+		return notify.Config{}, err
+	}
 	return notify.Config{
 		Location:    s.Location(),
 		DigestTimes: times,
@@ -190,7 +249,9 @@ func (s Settings) NotifyConfig() (notify.Config, error) {
 			VIP:                s.VIP,
 			Keywords:           s.Keywords,
 			BatchDesktopAllDay: s.BatchDesktopAllDay,
+			Hold:               s.Hold,
 		},
+		SourceDigest: bySource,
 	}, nil
 }
 
