@@ -86,17 +86,6 @@ func MeetingAt(ms []Meeting, t time.Time, join time.Duration) (stretch Interval,
 	return Interval{}, "", false
 }
 
-// NextMeetingStart returns the start of the first quiet stretch after t
-// (zero when none): when a resident must next look at the meetings.
-func NextMeetingStart(ms []Meeting, t time.Time, join time.Duration) time.Time {
-	for _, iv := range meetingStretches(ms, join) {
-		if iv.Start.After(t) {
-			return iv.Start
-		}
-	}
-	return time.Time{}
-}
-
 // meetingStretches joins meetings at most join apart into stretches.
 func meetingStretches(ms []Meeting, join time.Duration) []Interval {
 	var out []Interval

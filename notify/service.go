@@ -676,3 +676,24 @@ func (s *Service) Quiet() Quiet {
 	defer s.mu.Unlock()
 	return s.quiet
 }
+
+// DropQuiet ends a quiet stretch without a digest, because Lull quits: the
+// held notifications wait for the next digest (the catch-up one at the
+// next start, if a digest time passes meanwhile), and DND is left unless
+// focus still holds it (its own end leaves it).
+func (s *Service) DropQuiet() {
+	s.mu.Lock()
+	wasOn := s.quiet.On()
+	s.quiet, s.quietHeld = Quiet{}, false
+	leave := wasOn && !s.inFocus && s.dndOn && !s.suspended
+	if wasOn && !s.inFocus {
+		s.dndOn, s.suspended = false, false
+	}
+	dnd := s.d.DND
+	s.mu.Unlock()
+	if leave {
+		if err := dnd.Leave(); err != nil {
+			s.d.Logf("notify: leave %s do-not-disturb: %v", dnd.Name(), err)
+		}
+	}
+}

@@ -37,6 +37,9 @@ type Settings struct {
 	BatchDesktopAllDay bool `json:"batch_desktop_all_day,omitempty"`
 	// Capture turns desktop notification capture (Linux) on.
 	Capture bool `json:"capture"`
+	// HoldInMeetings holds desktop notifications while a busy calendar
+	// event runs, as in focus, with a digest when it ends (default on).
+	HoldInMeetings bool `json:"hold_in_meetings"`
 	// DND chooses the do-not-disturb adapter: "auto", "off" or one of
 	// notify.DNDNames.
 	DND string `json:"dnd"`
@@ -63,10 +66,11 @@ type Settings struct {
 // Default returns PRODUCT.md's defaults.
 func Default() Settings {
 	return Settings{
-		Plan:        calendar.DefaultPlanSettings(),
-		DigestTimes: defaultDigestTimes(),
-		Capture:     true,
-		DND:         "auto",
+		Plan:           calendar.DefaultPlanSettings(),
+		DigestTimes:    defaultDigestTimes(),
+		Capture:        true,
+		HoldInMeetings: true,
+		DND:            "auto",
 	}
 }
 
