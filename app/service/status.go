@@ -18,7 +18,7 @@ func (s *Service) Status() Status {
 	out := Status{
 		Running: true, Version: s.opts.Version, PID: os.Getpid(), DataDir: s.Dir,
 		Focusing: st.Focusing, Focus: st, StatusLine: s.Quiet().StatusLine(st.Focusing, focus.StatusLine(st, now), now),
-		Quiet: s.Quiet(),
+		Quiet:      s.Quiet(),
 		NextDigest: s.Notify.NextDigest(now), TokenStore: string(s.tokenStore), Problems: s.problemLines(),
 		TrayAvailable: s.TrayAvailable(),
 	}
