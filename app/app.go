@@ -337,7 +337,7 @@ func (u *UI) apply(p pendingEvents) {
 			u.report.Refresh()
 		}
 	}
-	if focusChanged || planChanged {
+	if focusChanged || planChanged || p.has(api.EventMeeting) || p.has(api.EventPresenting) {
 		u.today.refresh()
 	}
 	if p.focus != nil {
