@@ -492,6 +492,8 @@ func digestReason(r notify.DigestReason) string {
 		return "caught up after Lull was off"
 	case notify.DigestManual:
 		return "asked for"
+	case notify.DigestQuietEnd:
+		return "a meeting or presentation ended"
 	}
 	return string(r)
 }
