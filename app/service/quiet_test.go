@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +11,9 @@ import (
 	"time"
 
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/notify"
 )
 
@@ -330,5 +333,46 @@ func TestPresenting(t *testing.T) {
 	}
 	if r.Presenting != 20*time.Minute || r.Presentations != 1 {
 		t.Fatalf("presenting %v in %d", r.Presenting, r.Presentations)
+	}
+}
+
+// TestPresentRouteAndEvents: POST /v1/present through the typed client
+// turns presenting on and off; GET /v1/status and the event stream carry
+// the quiet state; a bad body is refused.
+func TestPresentRouteAndEvents(t *testing.T) {
+	svc, _ := startService(t, clock.NewFake(monday), true)
+	cl := apiClient(t, svc)
+	ch, err := cl.Events(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := <-ch
+	if first.Kind != api.EventConnected || first.Quiet == nil || first.Quiet.On() {
+		t.Fatalf("connected: %+v", first)
+	}
+	q, err := cl.Present(t.Context(), true)
+	if err != nil || !q.Presenting || q.PresentingBy != api.PresentingByUser {
+		t.Fatalf("present on: %+v %v", q, err)
+	}
+	st, err := cl.Status(t.Context())
+	if err != nil || !st.Quiet.Presenting || !strings.HasPrefix(st.StatusLine, "Presenting") {
+		t.Fatalf("status: %+v %v", st.Quiet, err)
+	}
+	for e := range ch {
+		if e.Kind == api.EventPresenting {
+			if e.Quiet == nil || !e.Quiet.Presenting {
+				t.Fatalf("presenting event: %+v", e)
+			}
+			break
+		}
+	}
+	if q, err := cl.Present(t.Context(), false); err != nil || q.Presenting {
+		t.Fatalf("present off: %+v %v", q, err)
+	}
+	raw := rawClient(t, svc)
+	err = raw.Do(t.Context(), "POST", api.Lookup(api.RoutePresent).URL(nil), nil, map[string]any{"on": "yes"}, nil)
+	var se *localapi.StatusError
+	if !errors.As(err, &se) || se.Status != 400 {
+		t.Fatalf("a bad body: %v", err)
 	}
 }
