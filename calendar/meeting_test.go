@@ -3,6 +3,8 @@ package calendar
 import (
 	"testing"
 	"time"
+
+	"github.com/lullapp/lull/calendar/ics"
 )
 
 // TestMeetingsFollowBusyRules: a meeting is a timed busy event by the same
@@ -78,5 +80,19 @@ func TestMeetingAtJoinsBackToBack(t *testing.T) {
 		if ok && (!iv.Start.Equal(at(c.start)) || !iv.End.Equal(at(c.end)) || title != c.title) {
 			t.Errorf("%s: %v–%v %q, want %s–%s %q", c.t, iv.Start, iv.End, title, c.start, c.end, c.title)
 		}
+	}
+}
+
+// TestIsMeetingNeverAllDay: an all-day occurrence is never a meeting,
+// whatever span it was given (the length limit alone is not the rule).
+func TestIsMeetingNeverAllDay(t *testing.T) {
+	start := mustTime(t, "2026-12-01T00:00:00Z")
+	o := ics.Occurrence{Summary: "Holiday", Start: start, End: start.Add(time.Hour), AllDay: true, Opaque: true}
+	if IsMeeting(o, false) {
+		t.Fatal("an all-day occurrence counted as a meeting")
+	}
+	o.AllDay = false
+	if !IsMeeting(o, false) {
+		t.Fatal("the same hour, timed, is a meeting")
 	}
 }
