@@ -122,6 +122,9 @@ func TestMeetingHoldWithDunst(t *testing.T) {
 	exec.Command("dunstctl", "set-paused", "false").Run()
 	exec.Command("dunstctl", "close-all").Run()
 	e.mon = startMonitor(t)
+	// With no tray on this desktop the resident starts its window
+	// (minimised) after a while; it must not outlive the test.
+	killWindowsAtEnd(t, home)
 	e.app = startProcess(t, home, e.bin, e.env, "--hidden")
 	e.app.waitAPI(90 * time.Second)
 
@@ -206,6 +209,9 @@ func TestFullscreenPresenting(t *testing.T) {
 	e.lull("settings", "set", "keywords", "outage")
 	exec.Command("dunstctl", "set-paused", "false").Run()
 	e.mon = startMonitor(t)
+	// With no tray on this desktop the resident starts its window
+	// (minimised) after a while; it must not outlive the test.
+	killWindowsAtEnd(t, home)
 	e.app = startProcess(t, home, e.bin, e.env, "--hidden")
 	e.app.waitAPI(90 * time.Second)
 	if st := e.status(); st.Quiet.Presenting {
