@@ -148,6 +148,10 @@ type UI struct {
 	notice *notice
 
 	bridge *bridge
+	// shownFocus and shownQuiet are the latest focus and quiet states the
+	// events told of: what the once-a-minute clock counts down.
+	shownFocus focus.State
+	shownQuiet api.Quiet
 	// ctx is cancelled by Close, ending the event stream and the requests
 	// under way.
 	ctx    context.Context
@@ -340,11 +344,17 @@ func (u *UI) apply(p pendingEvents) {
 			u.report.Refresh()
 		}
 	}
-	if focusChanged || planChanged {
+	if focusChanged || planChanged || p.has(api.EventMeeting) || p.has(api.EventPresenting) {
 		u.today.refresh()
 	}
 	if p.focus != nil {
-		u.bridge.arm(u.clock, *p.focus, u.now(), u.refreshClock)
+		u.shownFocus = *p.focus
+	}
+	if p.quiet != nil {
+		u.shownQuiet = *p.quiet
+	}
+	if p.focus != nil || p.quiet != nil {
+		u.bridge.arm(u.clock, countdown(u.shownFocus, u.shownQuiet, u.now()), u.now(), u.refreshClock)
 	}
 	if focusChanged || p.has(api.EventHeld) || p.has(api.EventDigest) {
 		// The read shows the held count on Today too.
@@ -430,4 +440,14 @@ func (u *UI) now() time.Time { return u.clock.Now() }
 // by requestTimeout.
 func (u *UI) call() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(u.ctx, requestTimeout)
+}
+
+// countdown is the state whose time left the window counts down by the
+// minute: the focus session, else a meeting ("In a meeting — 20 min
+// left"), as a session ending with it; none while presenting or idle.
+func countdown(st focus.State, q api.Quiet, now time.Time) focus.State {
+	if st.Focusing || !q.Meeting || q.Presenting || !q.MeetingEnd.After(now) {
+		return st
+	}
+	return focus.State{Focusing: true, Start: now, PlannedEnd: q.MeetingEnd}
 }

@@ -92,6 +92,8 @@ type pendingEvents struct {
 	focus *focus.State
 	// tray is the latest tray state (tray, connected).
 	tray *bool
+	// quiet is the latest quiet state (meeting, presenting, connected).
+	quiet *api.Quiet
 	// link is the latest of connected and disconnected, if any.
 	link api.EventKind
 	// show asks to show the window, on tab.
@@ -113,6 +115,10 @@ func (p *pendingEvents) add(e api.Event) {
 	if e.Tray != nil {
 		tray := *e.Tray
 		p.tray = &tray
+	}
+	if e.Quiet != nil {
+		q := *e.Quiet
+		p.quiet = &q
 	}
 	switch e.Kind {
 	case api.EventConnected, api.EventDisconnected:

@@ -345,6 +345,8 @@ func digestReasonText(r notify.DigestReason) string {
 		return "catching up after a restart"
 	case notify.DigestManual:
 		return "delivered on request"
+	case notify.DigestQuietEnd:
+		return "after a meeting or presentation"
 	}
 	return string(r)
 }

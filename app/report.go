@@ -433,11 +433,17 @@ func reportPlanned(r *focus.WeeklyReport) string {
 }
 
 func reportMeetings(r *focus.WeeklyReport) string {
-	if r.Working == 0 {
-		return "Meetings: no working hours this week"
+	line := "Meetings: no working hours this week"
+	if r.Working > 0 {
+		line = fmt.Sprintf("Meetings: %s of %s working time%s · %s available to focus",
+			chartHours(r.Meetings), chartHours(r.Working), reportPercent(r.Meetings, r.Working), chartHours(r.Available))
 	}
-	return fmt.Sprintf("Meetings: %s of %s working time%s · %s available to focus",
-		chartHours(r.Meetings), chartHours(r.Working), reportPercent(r.Meetings, r.Working), chartHours(r.Available))
+	// The meeting load as Lull lived it: notifications held in meetings,
+	// and presenting (none: no second line).
+	if q := focus.QuietLine(r); q != "" {
+		line += "\nQuiet: " + q
+	}
+	return line
 }
 
 func reportFragmented(r *focus.WeeklyReport, minBlock time.Duration) string {

@@ -33,7 +33,7 @@ const calendarWorkTimeout = 2 * time.Minute
 var (
 	settingsHoursKeys = []string{"goal", "hours-mon", "hours-tue", "hours-wed", "hours-thu", "hours-fri", "hours-sat", "hours-sun", "zone", "prefer"}
 	settingsBlockKeys = []string{"preferred-block", "min-block", "daily-cap", "buffer", "lunch", "end-cue", "break"}
-	settingsNoteKeys  = []string{"digest-times", "vip", "keywords", "hold", "digest-only", "dnd", "capture", "batch-desktop"}
+	settingsNoteKeys  = []string{"digest-times", "vip", "keywords", "hold", "digest-only", "dnd", "capture", "batch-desktop", "hold-in-meetings"}
 )
 
 // settingsField is the schema's field key; it panics on a key the schema

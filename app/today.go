@@ -14,6 +14,7 @@ import (
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/notify"
@@ -73,6 +74,8 @@ type todayData struct {
 	next       *calendar.Block
 	resumable  *focus.Block
 	nextDigest time.Time
+	// quiet says whether a meeting or presenting keeps the desktop quiet.
+	quiet api.Quiet
 	// day is today's timeline (dayOK: it could be read).
 	day   dayPlan
 	dayOK bool
@@ -195,6 +198,7 @@ func (t *todayTab) read() todayData {
 	}
 	d.loc, d.weekly = st.Location(), st.Plan.WeeklyGoal
 	d.state, d.next, d.resumable, d.nextDigest = status.Focus, status.NextBlock, status.Resumable, status.NextDigest
+	d.quiet = status.Quiet
 	today := localMidnight(d.now, d.loc)
 	if plan, err := u.api.Plan(ctx); err == nil {
 		if days, err := readDays(ctx, u.api, st, []time.Time{today}, plan.Blocks, d.now); err == nil {
@@ -220,7 +224,7 @@ func (t *todayTab) show(d todayData) {
 	}
 	t.shown = d
 	st, now, loc := d.state, d.now, d.loc
-	t.status.SetText(focus.StatusLine(st, now))
+	t.status.SetText(d.quiet.StatusLine(st.Focusing, focus.StatusLine(st, now), now))
 	t.toggle.SetText(toggleLabel(st, now))
 	if st.Focusing {
 		t.toggle.SetIcon(theme.MediaStopIcon())

@@ -310,3 +310,31 @@ func TestTodayRendersLightAndDark(t *testing.T) {
 		t.Errorf("mean brightness %.2f light, %.2f dark", lum[0], lum[1])
 	}
 }
+
+// TestTodayShowsMeetingsAndPresenting: Today says "In a meeting — N min
+// left" during a calendar meeting and counts it down with the clock alone,
+// says presenting while the user presents, and goes back after.
+func TestTodayShowsMeetingsAndPresenting(t *testing.T) {
+	h := newHarness(t)
+	h.sync()
+	today := h.ui.today
+	waitText := func(want string) {
+		t.Helper()
+		for deadline := time.Now().Add(eventWait); today.status.Text != want; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("status %q, want %q", today.status.Text, want)
+			}
+			h.wait()
+		}
+	}
+	h.clk.Set(time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)) // the stand-up, 09:00–09:15
+	waitText("In a meeting — 15 min left")
+	h.advance(5 * time.Minute)
+	waitText("In a meeting — 10 min left")
+	h.svc.SetPresenting(true)
+	waitText("Presenting — only urgent, VIP and repeats get through")
+	h.svc.SetPresenting(false)
+	waitText("In a meeting — 10 min left")
+	h.clk.Set(time.Date(2026, 11, 30, 9, 15, 0, 0, time.UTC))
+	waitText("Not focusing")
+}

@@ -43,6 +43,8 @@ type BusyTime struct {
 	// AllDay are the busy all-day events (out-of-office ones included),
 	// sorted by start.
 	AllDay []AllDayEvent
+	// Meetings are the timed busy events, sorted by start (see Meeting).
+	Meetings []Meeting
 	// Events is the number of occurrences in the window.
 	Events int
 	// Read is the number of events read from the calendar (a recurring
@@ -77,6 +79,7 @@ func BusyOf(cal *ics.Calendar, from, to time.Time, opt BusyOptions) BusyTime {
 		Busy:        Busy(occs, loc, opt.AllDayFree),
 		OutOfOffice: OutOfOfficeDays(occs, loc),
 		AllDay:      allDayEvents(occs, loc, opt.AllDayFree),
+		Meetings:    Meetings(occs, opt.AllDayFree),
 		Events:      len(occs),
 		Read:        cal.EventCount(),
 		Problems:    append(slices.Clip(cal.Problems), capped...),
@@ -90,6 +93,8 @@ func (bt *BusyTime) Add(b BusyTime) {
 	bt.OutOfOffice = uniqueTimes(append(bt.OutOfOffice, b.OutOfOffice...))
 	bt.AllDay = append(bt.AllDay, b.AllDay...)
 	slices.SortStableFunc(bt.AllDay, func(a, b AllDayEvent) int { return a.Start.Compare(b.Start) })
+	bt.Meetings = append(bt.Meetings, b.Meetings...)
+	sortMeetings(bt.Meetings)
 	bt.Events += b.Events
 	bt.Read += b.Read
 	bt.Problems = append(bt.Problems, b.Problems...)

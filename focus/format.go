@@ -42,6 +42,10 @@ type reportJSON struct {
 	MeetingHours          float64          `json:"meeting_hours"`
 	AvailableHours        float64          `json:"available_hours"`
 	FragmentedHours       float64          `json:"fragmented_hours"`
+	InMeetingsHours       float64          `json:"in_meetings_hours"`
+	MeetingStretches      int              `json:"meeting_stretches"`
+	PresentingHours       float64          `json:"presenting_hours"`
+	Presentations         int              `json:"presentations"`
 	NotificationsBatched  int              `json:"notifications_batched"`
 	DigestsDelivered      int              `json:"digests_delivered"`
 	StreakWeeks           int              `json:"streak_weeks"`
@@ -98,6 +102,8 @@ func WriteReportJSON(w io.Writer, r *WeeklyReport) error {
 		Sessions: r.Sessions, PlannedHours: hours(r.Planned), KeptHours: hours(r.Kept),
 		WorkingHours: hours(r.Working), MeetingHours: hours(r.Meetings),
 		AvailableHours: hours(r.Available), FragmentedHours: hours(r.Fragmented),
+		InMeetingsHours: hours(r.InMeetings), MeetingStretches: r.MeetingStretches,
+		PresentingHours: hours(r.Presenting), Presentations: r.Presentations,
 		NotificationsBatched: r.Batched, DigestsDelivered: r.Digests,
 		StreakWeeks: r.Streak, StreakIncludesCurrent: r.StreakIncludesCurrent,
 		Days: []dayJSON{}, Blocks: []blockJSON{}, Interruptions: []interruptJSON{}, Trend: []trendPointJSON{},
@@ -184,6 +190,9 @@ func WriteReportText(w io.Writer, r *WeeklyReport) error {
 	fmt.Fprintf(&b, "Planned      %s in %d blocks, kept %s (%s)\n", human.Duration(r.Planned), len(r.Blocks), human.Duration(r.Kept), pct(r.Kept, r.Planned))
 	fmt.Fprintf(&b, "Meetings     %s of %s working time\n", human.Duration(r.Meetings), human.Duration(r.Working))
 	fmt.Fprintf(&b, "Available    %s to focus, %s of it fragmented (gaps under the minimum block)\n", human.Duration(r.Available), human.Duration(r.Fragmented))
+	if line := QuietLine(r); line != "" {
+		fmt.Fprintf(&b, "Quiet        %s\n", line)
+	}
 	fmt.Fprintf(&b, "Notifications %d batched, %d digests delivered\n", r.Batched, r.Digests)
 	streak := fmt.Sprintf("%d week", r.Streak)
 	if r.Streak != 1 {
@@ -279,4 +288,26 @@ func WriteSessionsJSON(w io.Writer, sessions []Session, loc *time.Location) erro
 		return fmt.Errorf("export sessions as JSON: %w", err)
 	}
 	return nil
+}
+
+// QuietLine sums up the week's meeting load and presenting as `lull
+// report` and the Report tab say it: "4 h 30 min held quiet in 7
+// meetings · presenting 45 min (2 times)"; "" when there was neither.
+func QuietLine(r *WeeklyReport) string {
+	var parts []string
+	if r.InMeetings > 0 || r.MeetingStretches > 0 {
+		parts = append(parts, fmt.Sprintf("%s held quiet in %s", human.Duration(r.InMeetings.Round(time.Minute)), plural(r.MeetingStretches, "meeting")))
+	}
+	if r.Presenting > 0 || r.Presentations > 0 {
+		parts = append(parts, fmt.Sprintf("presenting %s (%s)", human.Duration(r.Presenting.Round(time.Minute)), plural(r.Presentations, "time")))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// plural writes "1 meeting", "3 meetings".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

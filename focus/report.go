@@ -51,6 +51,17 @@ type WeeklyReport struct {
 	// Fragmented is free working time lying in gaps shorter than
 	// Config.MinBlock (too short to focus in).
 	Fragmented time.Duration
+	// InMeetings is the meeting load as Lull lived it: the time it held
+	// notifications for meetings in the week (logged quiet spans, see
+	// QuietSpan; time also spent focusing counts as focus, not here), and
+	// MeetingStretches how many such stretches started in the week.
+	InMeetings       time.Duration
+	MeetingStretches int
+	// Presenting is the time spent presenting (a fullscreen window, or the
+	// user said so), focus time excluded, and Presentations how many
+	// started in the week.
+	Presenting    time.Duration
+	Presentations int
 	// Interruptions are the breakthroughs during the week's sessions, oldest first.
 	Interruptions []ReportInterruption
 	// Batched is how many notifications were held for digests in the week.
@@ -182,6 +193,12 @@ func buildReport(l *Log, cfg Config, deps Deps, w Week, now time.Time, live stri
 		}
 		sort.SliceStable(r.Interruptions, func(i, j int) bool { return r.Interruptions[i].At.Before(r.Interruptions[j].At) })
 		r.fill(cfg, deps, focus, blocks, busy)
+		if r.InMeetings, r.MeetingStretches, err = quietTime(tx, QuietMeeting, span, now, focus); err != nil {
+			return err
+		}
+		if r.Presenting, r.Presentations, err = quietTime(tx, QuietPresenting, span, now, focus); err != nil {
+			return err
+		}
 		return r.history(tx, cfg, now, live)
 	})
 	if err != nil {

@@ -23,6 +23,9 @@ const (
 	DigestFocusEnd  DigestReason = "focus-end"
 	DigestCatchUp   DigestReason = "catch-up"
 	DigestManual    DigestReason = "manual"
+	// DigestQuietEnd: a meeting or a presentation ended (and no focus
+	// runs) after notifications were held during it.
+	DigestQuietEnd DigestReason = "quiet-end"
 )
 
 // Digest is one delivered summary: every held item it handed over.

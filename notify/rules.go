@@ -129,9 +129,38 @@ func (n Notification) sourceName() string {
 	return n.Source
 }
 
+// Mode is what holds notifications when one arrives: focus, a meeting
+// running (a busy calendar event), presenting (a fullscreen window or the
+// user said so). Any of them holds desktop notifications; while presenting,
+// keyword rules do not break through (a keyword is a guess about a
+// message's importance, and a popup on a shared screen is shown to the
+// whole room), while urgent notifications, VIPs and repeats still do.
+type Mode struct {
+	Focusing, Meeting, Presenting bool
+}
+
+// Holding reports whether desktop notifications are held in m.
+func (m Mode) Holding() bool { return m.Focusing || m.Meeting || m.Presenting }
+
+// heldReason says why a desktop notification is held in m, in words.
+func (m Mode) heldReason() string {
+	switch {
+	case m.Focusing:
+		return "held during focus"
+	case m.Presenting:
+		return "held while presenting"
+	}
+	return "held during a meeting"
+}
+
 // Decide returns the decision for n arriving at now, focusing or not, and
 // records it in the engine's windows.
 func (e *Engine) Decide(n Notification, now time.Time, focusing bool) Decision {
+	return e.DecideIn(n, now, Mode{Focusing: focusing})
+}
+
+// DecideIn is Decide in mode m (focus, a meeting, presenting).
+func (e *Engine) DecideIn(n Notification, now time.Time, m Mode) Decision {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.calls++; e.calls >= sweepEvery {
@@ -143,9 +172,14 @@ func (e *Engine) Decide(n Notification, now time.Time, focusing bool) Decision {
 	arrived := append(prune(e.arrived[key], now, e.rules.RepeatWindow, keep), now)
 	e.arrived[key] = arrived
 
-	reason := e.breakthroughReason(n, len(arrived))
+	reason := e.breakthroughReason(n, len(arrived), !m.Presenting)
 	if reason != "" && !strings.HasPrefix(reason, vipPrefix) && e.held(n) {
 		return Decision{ActionHold, fmt.Sprintf("%s, but %s is held except VIPs", reason, n.sourceName())}
+	}
+	if reason == "" && m.Presenting {
+		if kw := e.breakthroughReason(n, 0, true); kw != "" {
+			return Decision{ActionHold, kw + ", but keywords do not break through while presenting: held"}
+		}
 	}
 	if reason != "" {
 		src := sourceKey(n)
@@ -161,8 +195,8 @@ func (e *Engine) Decide(n Notification, now time.Time, focusing bool) Decision {
 	switch {
 	case n.Origin != OriginDesktop:
 		return Decision{ActionHold, "sent to Lull: batched for the digest"}
-	case focusing:
-		return Decision{ActionHold, "held during focus"}
+	case m.Holding():
+		return Decision{ActionHold, m.heldReason()}
 	case e.rules.BatchDesktopAllDay:
 		return Decision{ActionHold, "desktop notifications are batched all day"}
 	}
@@ -209,7 +243,8 @@ func (e *Engine) held(n Notification) bool {
 // person reads in the popup, the Digest tab and the report ("urgent", "VIP:
 // pager", "keyword 'outage'", "3rd message from Alice in Slack within
 // 15 min"), or "".
-func (e *Engine) breakthroughReason(n Notification, recent int) string {
+// Keyword rules are skipped unless keywords is set.
+func (e *Engine) breakthroughReason(n Notification, recent int, keywords bool) string {
 	switch {
 	case n.Origin == OriginDesktop && n.Urgency >= UrgencyCritical:
 		return "urgent"
@@ -226,7 +261,7 @@ func (e *Engine) breakthroughReason(n Notification, recent int) string {
 			return vipPrefix + v
 		}
 	}
-	if len(e.rules.Keywords) > 0 {
+	if keywords && len(e.rules.Keywords) > 0 {
 		text := strings.ToLower(n.Title + "\n" + n.Body)
 		for _, k := range e.rules.Keywords {
 			if strings.Contains(text, strings.ToLower(k)) {

@@ -116,7 +116,10 @@ type Service struct {
 	timer     clock.Timer
 	timerGen  int // bumped whenever timer is re-armed; older callbacks do nothing
 	retry     clock.Timer
-	pending   bool // a digest fell due during focus
+	pending   bool // a digest fell due during focus (or a meeting, or presenting)
+	inFocus   bool // between FocusStarted and FocusEnded
+	quiet     Quiet
+	quietHeld bool // something was held since the quiet stretch began
 	started   bool
 	stopped   bool
 
@@ -156,25 +159,30 @@ func (s *Service) Submit(ctx context.Context, ns []Notification) ([]Result, erro
 	}
 	now := s.d.Clock.Now()
 	focusing, _ := s.d.Focus.Focusing()
+	s.mu.Lock()
+	mode := Mode{Focusing: focusing, Meeting: s.quiet.Meeting, Presenting: s.quiet.Presenting}
+	s.mu.Unlock()
 	items := make([]Item, len(ns))
 	for i, n := range ns {
 		if n.ReceivedAt.IsZero() {
 			n.ReceivedAt = now
 		}
-		items[i] = Item{Notification: n, Decision: s.rules.Decide(n, n.ReceivedAt, focusing)}
+		items[i] = Item{Notification: n, Decision: s.rules.DecideIn(n, n.ReceivedAt, mode)}
 	}
 	res, err := s.q.Add(items)
 	if err != nil {
 		return nil, fmt.Errorf("notify: %w", err)
 	}
 	for _, it := range items {
-		s.after(it, focusing)
+		s.after(it, mode)
 	}
 	return res, nil
 }
 
-// after acts on a committed item.
-func (s *Service) after(it Item, focusing bool) {
+// after acts on a committed item. Only breakthroughs during focus are
+// interruptions of a session: a meeting or a presentation is no focus.
+func (s *Service) after(it Item, mode Mode) {
+	focusing := mode.Focusing
 	switch it.Decision.Action {
 	case ActionBreakthrough:
 		if focusing && s.d.Interruptions != nil {
@@ -183,7 +191,7 @@ func (s *Service) after(it Item, focusing bool) {
 		}
 		s.mu.Lock()
 		dnd := s.d.DND
-		mustLift := focusing && s.dndOn && !s.suspended && hidesCritical(dnd)
+		mustLift := mode.Holding() && s.dndOn && !s.suspended && hidesCritical(dnd)
 		if mustLift {
 			s.suspended = true
 		}
@@ -204,6 +212,11 @@ func (s *Service) after(it Item, focusing bool) {
 			}
 		}
 	case ActionHold:
+		s.mu.Lock()
+		if s.quiet.On() {
+			s.quietHeld = true
+		}
+		s.mu.Unlock()
 		if it.Origin != OriginDesktop || it.ServerID == 0 {
 			return
 		}
@@ -265,6 +278,7 @@ const MinDigestSession = 15 * time.Minute
 // holding the focus engine's lock.
 func (s *Service) FocusStarted() {
 	s.mu.Lock()
+	s.inFocus = true
 	enter := !s.dndOn && s.d.DND != nil
 	if enter {
 		s.dndOn, s.suspended = true, false
@@ -314,7 +328,21 @@ func (s *Service) DND() DND {
 // lasted at least MinDigestSession or a scheduled digest fell due during it.
 // It runs the DND commands and the Sender synchronously and calls
 // FocusState.Focusing, so call it without holding the focus engine's lock.
+//
+// While a meeting or a presentation goes on (SetQuiet), the desktop stays
+// quiet: the digest the session would deliver waits for the quiet stretch
+// to end.
 func (s *Service) FocusEnded(lasted time.Duration) {
+	s.mu.Lock()
+	s.inFocus = false
+	if s.quiet.On() {
+		if lasted >= MinDigestSession {
+			s.pending = true
+		}
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
 	s.closeHeldOriginals()
 	s.mu.Lock()
 	leave := s.dndOn && !s.suspended
@@ -366,6 +394,17 @@ func (s *Service) deliverLocked(reason DigestReason, force bool) (Digest, bool, 
 	if focusing, until := s.d.Focus.Focusing(); focusing && !force {
 		s.deferUntil(until)
 		return Digest{}, false, nil
+	}
+	if !force {
+		s.mu.Lock()
+		quiet := s.quiet.On()
+		if quiet {
+			s.pending = true // SetQuiet delivers it when the stretch ends
+		}
+		s.mu.Unlock()
+		if quiet {
+			return Digest{}, false, nil
+		}
 	}
 	s.mu.Lock()
 	s.pending = false
@@ -614,4 +653,100 @@ func (s *Service) MarkRead(digestID, itemID string) error {
 // days of [from, to), for the weekly report.
 func (s *Service) Stats(from, to time.Time) (batched, digests int, err error) {
 	return s.q.Stats(from, to)
+}
+
+// Quiet is what holds notifications besides focus: a meeting running, or
+// the user presenting. The wiring sets it (SetQuiet) at every change.
+type Quiet struct {
+	Meeting    bool
+	Presenting bool
+}
+
+// On reports whether anything in q holds notifications.
+func (q Quiet) On() bool { return q.Meeting || q.Presenting }
+
+// SetQuiet tells the pipeline that a meeting or a presentation started or
+// ended. While q is on, desktop notifications are held as in focus (see
+// Mode), do-not-disturb is on, and scheduled digests wait. When the quiet
+// stretch ends with no focus running, the held originals are closed, DND
+// is left, and a digest is delivered if something was held during the
+// stretch or a digest fell due in it (DigestQuietEnd); with focus running,
+// its end does that instead. It runs the DND commands and the Sender
+// synchronously.
+func (s *Service) SetQuiet(q Quiet) {
+	s.mu.Lock()
+	prev := s.quiet
+	s.quiet = q
+	switch {
+	case !prev.On() && q.On():
+		s.quietHeld = false
+		enter := !s.dndOn && s.d.DND != nil
+		if enter {
+			s.dndOn, s.suspended = true, false
+		}
+		dnd := s.d.DND
+		s.mu.Unlock()
+		if enter {
+			if err := dnd.Enter(); err != nil {
+				s.d.Logf("notify: enter %s do-not-disturb: %v", dnd.Name(), err)
+			}
+		}
+	case prev.On() && !q.On() && !s.inFocus:
+		held := s.quietHeld || s.pending
+		s.quietHeld = false
+		s.mu.Unlock()
+		s.closeHeldOriginals()
+		s.mu.Lock()
+		leave := s.dndOn && !s.suspended
+		s.dndOn, s.suspended = false, false
+		dnd := s.d.DND
+		s.mu.Unlock()
+		if leave {
+			if err := dnd.Leave(); err != nil {
+				s.d.Logf("notify: leave %s do-not-disturb: %v", dnd.Name(), err)
+			}
+		}
+		if held {
+			if _, _, err := s.deliver(DigestQuietEnd, false); err != nil {
+				s.d.Logf("notify: end-of-meeting digest: %v", err)
+			}
+		}
+	case prev.On() && !q.On():
+		// Focus goes on: its end delivers what was held.
+		if s.quietHeld {
+			s.pending = true
+		}
+		s.quietHeld = false
+		s.mu.Unlock()
+	default:
+		s.mu.Unlock()
+	}
+}
+
+// Quiet returns what holds notifications besides focus (SetQuiet).
+func (s *Service) Quiet() Quiet {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.quiet
+}
+
+// DropQuiet ends a quiet stretch without a digest, because Lull quits: the
+// held notifications wait for the next digest (the catch-up one at the
+// next start, if a digest time passes meanwhile), and DND is left unless
+// focus still holds it (its own end leaves it).
+func (s *Service) DropQuiet() {
+	s.mu.Lock()
+	wasOn := s.quiet.On()
+	s.quiet, s.quietHeld = Quiet{}, false
+	leave := wasOn && !s.inFocus && s.dndOn && !s.suspended
+	if wasOn && !s.inFocus {
+		s.dndOn, s.suspended = false, false
+	}
+	dnd := s.d.DND
+	s.mu.Unlock()
+	if leave {
+		if err := dnd.Leave(); err != nil {
+			s.d.Logf("notify: leave %s do-not-disturb: %v", dnd.Name(), err)
+		}
+	}
 }

@@ -18,7 +18,7 @@
 # shellcheck shell=bash
 
 BUILD_PACKAGES="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev"
-SESSION_PACKAGES="xvfb x11-utils dbus dunst libnotify-bin gnome-keyring libsecret-tools imagemagick xdotool radicale curl"
+SESSION_PACKAGES="xvfb x11-utils dbus dunst libnotify-bin gnome-keyring libsecret-tools imagemagick xdotool radicale curl openbox wmctrl"
 
 die() {
 	printf '\nerror: %s\n' "$*" >&2

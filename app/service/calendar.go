@@ -80,7 +80,8 @@ func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 		}
 		rep.Sources = append(rep.Sources, sr)
 	}
-	snap := BusySnapshot{Synced: now, From: from, To: to, Busy: all.Busy, OutOfOffice: all.OutOfOffice, AllDay: all.AllDay}
+	snap := BusySnapshot{Synced: now, From: from, To: to, Busy: all.Busy, OutOfOffice: all.OutOfOffice, AllDay: all.AllDay,
+		Meetings: comingMeetings(all.Meetings, now)}
 	rep.BusyIntervals = len(snap.Busy)
 	if err := d.saveBusy(snap); err != nil {
 		return rep, err

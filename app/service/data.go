@@ -217,6 +217,10 @@ type BusySnapshot struct {
 	// AllDay are the busy all-day events, so the plan can say why a day
 	// got no focus.
 	AllDay []calendar.AllDayEvent `json:"all_day,omitempty"`
+	// Meetings are the timed busy events that had not ended at Synced
+	// (at most maxStoredMeetings, soonest first): what holds
+	// notifications during meetings.
+	Meetings []calendar.Meeting `json:"meetings,omitempty"`
 }
 
 var busyKey = []byte("busy")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/lullapp/lull/app/winproc"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/fullscreen"
 	"github.com/lullapp/lull/internal/store"
 	"github.com/lullapp/lull/notify"
 )
@@ -108,6 +109,7 @@ func StartDesktop(ctx context.Context, d Desktop) (*Service, error) {
 		TrayHost:     newTrayHost(ctx),
 		Quit:         d.Quit,
 		Logf:         logf,
+		Fullscreen:   fullscreen.Watch,
 		MakeDND: func(setting string) notify.DND {
 			if setting == "off" {
 				return notify.NoDND{}

@@ -343,6 +343,17 @@ var liveChecks = map[string]struct {
 			t.Fatalf("capture calls after turning it back on %v", got)
 		}
 	}},
+	"HoldInMeetings": {func(s *Settings) { s.HoldInMeetings = false }, func(t *testing.T, r *liveRig) {
+		r.clk.Set(time.Date(2026, 1, 5, 9, 35, 0, 0, berlin)) // in the stand-up
+		time.Sleep(20 * time.Millisecond)
+		if q := r.svc.Quiet(); q.Meeting {
+			t.Fatalf("holding in a meeting with the setting off: %+v", q)
+		}
+		r.save(t, func(s *Settings) { s.HoldInMeetings = true })
+		if q := r.svc.Quiet(); !q.Meeting || q.MeetingTitle != "Stand-up" {
+			t.Fatalf("setting back on in the stand-up: %+v", q)
+		}
+	}},
 	"EndCue": {func(s *Settings) { s.EndCue = true }, func(t *testing.T, r *liveRig) {
 		before := len(r.sent.Sent())
 		if _, err := r.svc.Focus.Start(25 * time.Minute); err != nil {

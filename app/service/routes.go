@@ -241,6 +241,7 @@ func (s *Service) handlers() map[string]http.Handler {
 		}),
 		api.RouteFeed: calendar.FeedHandler(s.AcceptedBlocks, s.Clock),
 	})
+	maps.Copy(hs, s.quietHandlers())
 	return hs
 }
 

@@ -64,6 +64,12 @@ type Options struct {
 	// window minimised; TrayAvailable tells the window, which then
 	// minimises on close instead of hiding.
 	TrayHost TrayHost
+	// Fullscreen, when set, watches whether the active window is
+	// fullscreen until ctx ends, calling changed at once with the state
+	// and again at every change (Linux: fullscreen.Watch on X11). An
+	// error means it cannot tell (no X11 display): presenting is then
+	// only what the user says.
+	Fullscreen func(ctx context.Context, changed func(on bool)) error
 	// Capture, when set, captures desktop notifications and hands them to
 	// sub until ctx ends (Linux: notify.StartCapture). The service runs it
 	// while the capture setting is on, and starts or stops it as soon as
@@ -116,6 +122,11 @@ const (
 	// TrayChanged: the desktop started or stopped showing tray icons
 	// (TrayAvailable).
 	TrayChanged
+	// MeetingChanged: a meeting began or ended, or its quiet stretch
+	// changed (Quiet).
+	MeetingChanged
+	// PresentingChanged: presenting began or ended (Quiet).
+	PresentingChanged
 )
 
 // Event is one change, delivered to each subscriber in order on a
@@ -129,6 +140,9 @@ type Event struct {
 	// Tab is the tab a ShowWindow or ShowDigest event asks for
 	// (winproc.TabDigest, winproc.TabReport or "").
 	Tab string
+	// Quiet is the quiet state a MeetingChanged or PresentingChanged
+	// event is about.
+	Quiet QuietState
 	// Seq numbers the events in the order they were emitted, from 1
 	// (EventSeq); emit sets it.
 	Seq uint64
@@ -183,6 +197,8 @@ type Service struct {
 	trayTold      bool
 	stopTrayWatch func()
 	trayTimer     clock.Timer
+
+	quiet quietTracker
 
 	captureMu   sync.Mutex
 	stopCapture context.CancelFunc // nil while capture is off
@@ -266,6 +282,9 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 		s.Notify.FocusStarted()
 	}
 	if err := s.Notify.Start(s.ctx); err != nil {
+		return fail(err)
+	}
+	if err := s.startQuiet(); err != nil {
 		return fail(err)
 	}
 	// From now on every saved setting reaches the running parts at once.
@@ -408,6 +427,7 @@ func (s *Service) SyncNow(ctx context.Context) (SyncReport, PlanResult, error) {
 	s.fetchMu.Lock()
 	rep, err := s.SyncCalendars(ctx)
 	s.fetchMu.Unlock()
+	s.refreshQuiet() // the meetings may have changed
 	s.emit(Event{Kind: CalendarsChanged})
 	if err != nil {
 		return rep, PlanResult{}, err
@@ -558,6 +578,9 @@ func (s *Service) applySettings(old, st Settings) {
 	if st.Capture != old.Capture {
 		s.setCapture(st.Capture)
 	}
+	if st.HoldInMeetings != old.HoldInMeetings {
+		s.refreshQuiet()
+	}
 	s.emit(Event{Kind: SettingsChanged})
 }
 
@@ -651,6 +674,7 @@ func (s *Service) Close() error {
 			s.trayTimer.Stop()
 		}
 		s.timerMu.Unlock()
+		s.stopQuiet()
 		if s.stopTrayWatch != nil {
 			s.stopTrayWatch()
 		}

@@ -40,6 +40,13 @@ func startService(t *testing.T, clk clock.Clock, withAPI bool) (*Service, *recor
 // (time limits, size caps) set.
 func startServiceWith(t *testing.T, clk clock.Clock, withAPI bool, sources calendar.SourceOptions) (*Service, *recorder) {
 	t.Helper()
+	return startServiceOpts(t, clk, withAPI, sources, nil)
+}
+
+// startServiceOpts is startServiceWith with more options set by more (nil:
+// none).
+func startServiceOpts(t *testing.T, clk clock.Clock, withAPI bool, sources calendar.SourceOptions, more func(*Options)) (*Service, *recorder) {
+	t.Helper()
 	keyring.MockInit()
 	dir := t.TempDir()
 	// Settings before start: zone Berlin, so the week.ics meetings (Berlin
@@ -55,7 +62,7 @@ func startServiceWith(t *testing.T, clk clock.Clock, withAPI bool, sources calen
 	}
 	d.Close()
 	rec := &recorder{}
-	svc, err := Start(context.Background(), Options{
+	opts := Options{
 		DataOptions:  DataOptions{Dir: dir, Clock: clk, Sources: sources},
 		Version:      "test",
 		Sender:       rec,
@@ -63,7 +70,11 @@ func startServiceWith(t *testing.T, clk clock.Clock, withAPI bool, sources calen
 		NoAPI:        !withAPI,
 		SyncInterval: -1,
 		Logf:         t.Logf,
-	})
+	}
+	if more != nil {
+		more(&opts)
+	}
+	svc, err := Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,8 @@ func (s *Service) Status() Status {
 	st := s.Focus.State()
 	out := Status{
 		Running: true, Version: s.opts.Version, PID: os.Getpid(), DataDir: s.Dir,
-		Focusing: st.Focusing, Focus: st, StatusLine: focus.StatusLine(st, now),
+		Focusing: st.Focusing, Focus: st, StatusLine: s.Quiet().StatusLine(st.Focusing, focus.StatusLine(st, now), now),
+		Quiet:      s.Quiet(),
 		NextDigest: s.Notify.NextDigest(now), TokenStore: string(s.tokenStore), Problems: s.problemLines(),
 		TrayAvailable: s.TrayAvailable(),
 	}

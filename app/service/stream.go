@@ -49,7 +49,8 @@ func (s *Service) serveEvents(w http.ResponseWriter, r *http.Request) {
 	st := s.Focus.State()
 	if !write(func() error {
 		tray := s.TrayAvailable()
-		return api.WriteEvent(w, api.Event{Kind: api.EventConnected, Focus: &st, Held: s.heldNow(), Tray: &tray, Seq: seq})
+		quiet := s.Quiet()
+		return api.WriteEvent(w, api.Event{Kind: api.EventConnected, Focus: &st, Held: s.heldNow(), Tray: &tray, Quiet: &quiet, Seq: seq})
 	}) {
 		return
 	}
@@ -102,6 +103,12 @@ func (s *Service) wireEvent(e Event) api.Event {
 	case TrayChanged:
 		tray := s.TrayAvailable()
 		out.Kind, out.Tray = api.EventTray, &tray
+	case MeetingChanged, PresentingChanged:
+		q := e.Quiet
+		out.Kind, out.Quiet = api.EventMeeting, &q
+		if e.Kind == PresentingChanged {
+			out.Kind = api.EventPresenting
+		}
 	case Problem:
 		out.Kind = api.EventProblem
 		if e.Err != nil {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/human"
 )
 
@@ -33,7 +34,9 @@ type State struct {
 	Held int
 	// Resumable is the block under way that was stopped early, if any.
 	Resumable *focus.Block
-	Now       time.Time
+	// Quiet says whether a meeting or presenting keeps the desktop quiet.
+	Quiet api.Quiet
+	Now   time.Time
 	// Loc is the user's zone, for the times in the labels.
 	Loc *time.Location
 }
@@ -47,14 +50,20 @@ type Model struct {
 	// Resume labels the item that resumes a block stopped early
 	// ("Resume block — 40 min left"); "" when there is none.
 	Resume string
+	// Presenting is set while presenting, and PresentingFullscreen when a
+	// fullscreen window (not the user) makes it so: the Presenting item
+	// is checked, and cannot be unchecked by hand then.
+	Presenting, PresentingFullscreen bool
 }
 
 // ModelOf is the Model for st.
 func ModelOf(st State) Model {
 	m := Model{
-		Status:   StatusLine(st.Focus, st.Next, st.Now, st.Loc),
-		Focusing: st.Focus.Focusing,
-		Held:     st.Held,
+		Status:               st.Quiet.StatusLine(st.Focus.Focusing, StatusLine(st.Focus, st.Next, st.Now, st.Loc), st.Now),
+		Focusing:             st.Focus.Focusing,
+		Held:                 st.Held,
+		Presenting:           st.Quiet.Presenting,
+		PresentingFullscreen: st.Quiet.Presenting && st.Quiet.PresentingBy == api.PresentingByFullscreen,
 	}
 	if b := st.Resumable; b != nil && !st.Focus.Focusing && b.End.After(st.Now) {
 		m.Resume = resumeLabel(b.End.Sub(st.Now))
@@ -108,6 +117,18 @@ func lengthLabel(d time.Duration) string {
 	return fmt.Sprintf("%d min", int(d/time.Minute))
 }
 
+// presentingLabel names the Presenting item: checked while presenting,
+// saying why when a fullscreen window makes it so.
+func presentingLabel(m Model) string {
+	switch {
+	case m.PresentingFullscreen:
+		return "✓ Presenting (fullscreen window)"
+	case m.Presenting:
+		return "✓ Presenting"
+	}
+	return "Presenting"
+}
+
 // resumeLabel names the resume item: "Resume block — 40 min left", the
 // time left rounded up as the status line rounds it.
 func resumeLabel(left time.Duration) string {
@@ -128,6 +149,11 @@ func nextRefresh(st State) time.Duration {
 		}
 	}
 	now := st.Now
+	if q := st.Quiet; q.Meeting && !q.Presenting && !st.Focus.Focusing && q.MeetingEnd.After(now) {
+		// "In a meeting — 20 min left" counts down by the minute.
+		soonest(minuteTick(q.MeetingEnd.Sub(now)))
+		return next
+	}
 	if st.Focus.Focusing {
 		soonest(focusTick(st.Focus, now))
 		return next

@@ -2,6 +2,7 @@ package tray
 
 import (
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/lullapp/lull/assets"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/internal/api"
 )
 
 // t0 is Monday 30 November 2026, 08:00 UTC.
@@ -137,14 +139,14 @@ func TestMenu(t *testing.T) {
 			"Not focusing (off)", "—",
 			"Start focus ▸ 25 min | 50 min | 90 min | Until next meeting",
 			"Stop focus (off)",
-			"Deliver digest now (none held) (off)", "—",
+			"Deliver digest now (none held) (off)", "Presenting", "—",
 			"Open Lull", "Weekly report", "—", "Quit",
 		}},
 		{"focusing, 3 held", Model{Status: "Focusing — 34 min left", Focusing: true, Held: 3}, []string{
 			"Focusing — 34 min left (off)", "—",
 			"Start focus (off) ▸ 25 min | 50 min | 90 min | Until next meeting",
 			"Stop focus",
-			"Deliver digest now (3 held)", "—",
+			"Deliver digest now (3 held)", "Presenting", "—",
 			"Open Lull", "Weekly report", "—", "Quit",
 		}},
 		{"a block stopped early", Model{Status: "Not focusing", Resume: "Resume block — 40 min left", Held: 1}, []string{
@@ -152,7 +154,21 @@ func TestMenu(t *testing.T) {
 			"Start focus ▸ 25 min | 50 min | 90 min | Until next meeting",
 			"Stop focus (off)",
 			"Resume block — 40 min left",
-			"Deliver digest now (1 held)", "—",
+			"Deliver digest now (1 held)", "Presenting", "—",
+			"Open Lull", "Weekly report", "—", "Quit",
+		}},
+		{"presenting by hand", Model{Status: "Presenting — only urgent, VIP and repeats get through", Presenting: true}, []string{
+			"Presenting — only urgent, VIP and repeats get through (off)", "—",
+			"Start focus ▸ 25 min | 50 min | 90 min | Until next meeting",
+			"Stop focus (off)",
+			"Deliver digest now (none held) (off)", "✓ Presenting", "—",
+			"Open Lull", "Weekly report", "—", "Quit",
+		}},
+		{"presenting fullscreen", Model{Status: "x", Presenting: true, PresentingFullscreen: true}, []string{
+			"x (off)", "—",
+			"Start focus ▸ 25 min | 50 min | 90 min | Until next meeting",
+			"Stop focus (off)",
+			"Deliver digest now (none held) (off)", "✓ Presenting (fullscreen window) (off)", "—",
 			"Open Lull", "Weekly report", "—", "Quit",
 		}},
 	} {
@@ -172,7 +188,11 @@ func TestMenuActions(t *testing.T) {
 	walk = func(items []Item) {
 		for _, it := range items {
 			if !it.Separator && it.Action.Do != None {
-				got = append(got, it.Label+" → "+doNames[it.Action.Do]+" "+it.Action.Length.String())
+				line := it.Label + " → " + doNames[it.Action.Do] + " " + it.Action.Length.String()
+				if it.Action.Do == Present {
+					line = it.Label + " → " + doNames[it.Action.Do] + fmt.Sprintf(" on=%v", it.Action.On)
+				}
+				got = append(got, line)
 			}
 			walk(it.Sub)
 		}
@@ -181,6 +201,7 @@ func TestMenuActions(t *testing.T) {
 	want := []string{
 		"25 min → start 25m0s", "50 min → start 50m0s", "90 min → start 1h30m0s", "Until next meeting → until 0s",
 		"Stop focus → stop 0s", "Resume block — 5 min left → resume 0s", "Deliver digest now (2 held) → deliver 0s",
+		"Presenting → present on=true",
 		"Open Lull → open 0s", "Weekly report → report 0s", "Quit → quit 0s",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -189,7 +210,7 @@ func TestMenuActions(t *testing.T) {
 }
 
 var doNames = map[Do]string{StartFocus: "start", UntilMeeting: "until", StopFocus: "stop", Resume: "resume",
-	Deliver: "deliver", Open: "open", Report: "report", Quit: "quit"}
+	Deliver: "deliver", Open: "open", Report: "report", Quit: "quit", Present: "present"}
 
 func TestNextRefresh(t *testing.T) {
 	now := t0
@@ -209,6 +230,7 @@ func TestNextRefresh(t *testing.T) {
 		{"next block today: at its start", State{Next: block(now.Add(90 * time.Minute))}, 90 * time.Minute},
 		{"next block tomorrow: at midnight", State{Next: block(now.Add(30 * time.Hour))}, 16 * time.Hour},
 		{"the soonest of resume and next block", State{Next: block(now.Add(30 * time.Hour)), Resumable: &focus.Block{End: now.Add(3 * time.Minute)}}, time.Minute},
+		{"in a meeting, 19m30s left", State{Quiet: api.Quiet{Meeting: true, MeetingEnd: now.Add(19*time.Minute + 30*time.Second)}}, 30 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.st.Now, tc.st.Loc = now, time.UTC
@@ -281,6 +303,34 @@ func TestShownMenuUpdate(t *testing.T) {
 			rebuild, changed := s.update(items)
 			if rebuild != tc.rebuild || strings.Join(labels(items, changed), "|") != strings.Join(tc.wantChanged, "|") {
 				t.Fatalf("update: rebuild %v, changed %q; want %v, %q", rebuild, labels(items, changed), tc.rebuild, tc.wantChanged)
+			}
+		})
+	}
+}
+
+// TestQuietStatusLine: the tray says a meeting with its minutes left
+// (rounded up), presenting before anything else, and focus before a
+// meeting (focus wins).
+func TestQuietStatusLine(t *testing.T) {
+	now := t0
+	focusing := focus.State{Focusing: true, Start: now, PlannedEnd: now.Add(25 * time.Minute)}
+	for _, tc := range []struct {
+		name string
+		st   State
+		want string
+	}{
+		{"in a meeting", State{Quiet: api.Quiet{Meeting: true, MeetingTitle: "Sync", MeetingEnd: now.Add(20 * time.Minute)}}, "In a meeting — 20 min left"},
+		{"in a meeting, rounds up", State{Quiet: api.Quiet{Meeting: true, MeetingEnd: now.Add(19*time.Minute + time.Second)}}, "In a meeting — 20 min left"},
+		{"in a long meeting", State{Quiet: api.Quiet{Meeting: true, MeetingEnd: now.Add(90 * time.Minute)}}, "In a meeting — 1 h 30 min left"},
+		{"meeting wins over the next block", State{Next: block(now.Add(time.Hour)), Quiet: api.Quiet{Meeting: true, MeetingEnd: now.Add(5 * time.Minute)}}, "In a meeting — 5 min left"},
+		{"focus wins over a meeting", State{Focus: focusing, Quiet: api.Quiet{Meeting: true, MeetingEnd: now.Add(time.Hour)}}, "Focusing — 25 min left"},
+		{"presenting by hand", State{Quiet: api.Quiet{Presenting: true, PresentingBy: api.PresentingByUser}}, "Presenting — only urgent, VIP and repeats get through"},
+		{"presenting fullscreen, in focus", State{Focus: focusing, Quiet: api.Quiet{Presenting: true, PresentingBy: api.PresentingByFullscreen}}, "Presenting (fullscreen) — only urgent, VIP and repeats get through"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.st.Now, tc.st.Loc = now, time.UTC
+			if got := ModelOf(tc.st).Status; got != tc.want {
+				t.Errorf("status %q, want %q", got, tc.want)
 			}
 		})
 	}

@@ -29,6 +29,8 @@ const (
 	// Report shows the window on the weekly report.
 	Report
 	Quit
+	// Present says the user presents (Action.On) or stopped.
+	Present
 )
 
 // Action is what a click on an item does.
@@ -36,6 +38,8 @@ type Action struct {
 	Do Do
 	// Length is StartFocus's length.
 	Length time.Duration
+	// On is Present's choice.
+	On bool
 }
 
 // Item is one entry of the menu: a separator, or a label that runs its
@@ -70,6 +74,7 @@ func Menu(m Model) []Item {
 	}
 	return append(items,
 		Item{Label: deliverLabel(m.Held), Disabled: m.Held == 0, Action: Action{Do: Deliver}},
+		Item{Label: presentingLabel(m), Disabled: m.PresentingFullscreen, Action: Action{Do: Present, On: !m.Presenting}},
 		separator,
 		Item{Label: "Open Lull", Action: Action{Do: Open}},
 		Item{Label: "Weekly report", Action: Action{Do: Report}},

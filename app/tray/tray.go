@@ -157,6 +157,7 @@ func (t *Tray) read() State {
 	if held, err := svc.Notify.Held(); err == nil {
 		st.Held = heldCount(held)
 	}
+	st.Quiet = svc.Quiet()
 	return st
 }
 
@@ -213,6 +214,9 @@ func (t *Tray) do(a Action) (string, error) {
 	case Deliver:
 		_, _, err = t.svc.Notify.DeliverNow()
 		return "The digest was not delivered", err
+	case Present:
+		t.svc.SetPresenting(a.On)
+		return "", nil
 	case Open:
 		return "Lull cannot open its window", t.svc.ShowWindow("")
 	case Report:

@@ -390,3 +390,19 @@ func TestTrayClosedBeforeStart(t *testing.T) {
 		t.Fatalf("a tray closed before it started showed %d menus", n)
 	}
 }
+
+// TestTrayPresentingToggle: the Presenting item turns presenting on and
+// off on the service, and the status line and the check mark follow.
+func TestTrayPresentingToggle(t *testing.T) {
+	r := newRig(t)
+	r.click("Presenting")
+	r.waitStatus("Presenting — only urgent, VIP and repeats get through")
+	if q := r.svc.Quiet(); !q.Presenting {
+		t.Fatalf("service not presenting: %+v", q)
+	}
+	r.click("✓ Presenting")
+	r.waitStatus("Not focusing")
+	if q := r.svc.Quiet(); q.Presenting {
+		t.Fatalf("still presenting: %+v", q)
+	}
+}

@@ -37,6 +37,7 @@ Usage:
   lull focus stop | resume | extend LENGTH
   lull notify --title T [--source S] [--body B] [--priority P] [--url U]
   lull digest now | list [--limit N] [--json]
+  lull present on | off     hold all but urgent and VIP while you present
   lull plan [--sync] [--dry-run] [--days N] [--format text|tsv|json]
   lull plan accept ID... | accept --all | skip ID...
   lull calendar add file PATH | add url | add caldav URL --user U   [--name N]
@@ -118,6 +119,8 @@ func (c *cli) dispatch(args []string) error {
 		return c.settings(args[1:])
 	case "coach":
 		return c.coach(args[1:])
+	case "present":
+		return c.present(args[1:])
 	}
 	return usagef("unknown command %q (see \"lull --help\")", args[0])
 }
@@ -166,6 +169,9 @@ func (c *cli) printStatus(st api.Status) {
 		fmt.Fprintf(tw, "Focus:\t%s\n", st.StatusLine)
 	} else {
 		fmt.Fprintf(tw, "Focus:\tnot focusing\n")
+	}
+	if st.Running {
+		printQuiet(tw, st.Quiet)
 	}
 	if r := st.Resumable; r != nil && !st.Focusing {
 		fmt.Fprintf(tw, "Resume:\tthe block until %s can be resumed: lull focus resume\n", r.End.Local().Format("15:04"))
@@ -489,6 +495,8 @@ func digestReason(r notify.DigestReason) string {
 		return "caught up after Lull was off"
 	case notify.DigestManual:
 		return "asked for"
+	case notify.DigestQuietEnd:
+		return "a meeting or presentation ended"
 	}
 	return string(r)
 }

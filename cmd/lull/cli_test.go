@@ -115,6 +115,10 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{"plan", "--ics", "testdata/week.ics", "--from", "someday"},
 		{"calendar", "busy", "--tz", "Mars/Olympus"},
 		{"calendar", "busy", "--from", "2026-01-06", "--to", "2026-01-05"},
+		{"present"},
+		{"present", "maybe"},
+		{"present", "on", "off"},
+		{"settings", "set", "hold-in-meetings", "perhaps"},
 	} {
 		r := runLull(t, dir, "", args...)
 		if r.code != exitUsage {

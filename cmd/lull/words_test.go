@@ -31,6 +31,7 @@ var helpCommands = [][]string{
 	{"calendar", "sync", "--help"}, {"calendar", "expand", "--help"}, {"calendar", "busy", "--help"},
 	{"report", "--help"}, {"export", "--help"}, {"settings", "--help"}, {"settings", "show", "--help"},
 	{"coach", "--help"}, {"coach", "apply", "--help"}, {"coach", "dismiss", "--help"},
+	{"present", "--help"},
 }
 
 // TestHelpGolden: every help text is a golden file (go test -run

@@ -46,6 +46,11 @@ const (
 	EventTray EventKind = "tray"
 	// EventProblem: background work failed (Problem says how).
 	EventProblem EventKind = "problem"
+	// EventMeeting: a meeting began or ended, or its stretch changed
+	// (Quiet).
+	EventMeeting EventKind = "meeting"
+	// EventPresenting: presenting began or ended (Quiet).
+	EventPresenting EventKind = "presenting"
 	// EventDisconnected is the Client's own: the stream broke (Problem
 	// says why) and it is reconnecting; EventConnected follows once it is
 	// back.
@@ -72,6 +77,9 @@ type Event struct {
 	// Problem says what went wrong, in words, with EventProblem and
 	// EventDisconnected.
 	Problem string `json:"problem,omitempty"`
+	// Quiet is what keeps the desktop quiet, with EventMeeting,
+	// EventPresenting and EventConnected.
+	Quiet *Quiet `json:"quiet,omitempty"`
 	// Seq numbers the running Lull's changes in the order they happened:
 	// a client that has seen Seq n has been told of every change up to n
 	// (the latest of each kind: numbers in between may be skipped).

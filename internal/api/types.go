@@ -38,6 +38,9 @@ type Status struct {
 	// TrayAvailable says whether the desktop shows Lull's tray icon; the
 	// window minimises instead of closing when it does not.
 	TrayAvailable bool `json:"tray_available"`
+	// Quiet says whether a meeting or a presentation keeps the desktop
+	// quiet now (StatusLine says so too).
+	Quiet Quiet `json:"quiet"`
 }
 
 // FocusStart is POST /v1/focus/start's body: Spec is a length ("25m",

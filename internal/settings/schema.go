@@ -218,6 +218,7 @@ func Fields() []Field {
 			value: func(st Settings) any { return splitList(strings.Join(st.SourceDigest, ",")) }},
 		switchField("batch-desktop", "hold desktop notifications all day", "hold desktop notifications all day, not only in focus: true or false", func(st *Settings) *bool { return &st.BatchDesktopAllDay }),
 		switchField("capture", "desktop capture", "capture desktop notifications: true or false", func(st *Settings) *bool { return &st.Capture }),
+		switchField("hold-in-meetings", "hold notifications in meetings", "hold desktop notifications during busy calendar events, with a digest after: true or false", func(st *Settings) *bool { return &st.HoldInMeetings }),
 		Field{Key: "dnd", Label: "do-not-disturb", Help: "do-not-disturb: " + strings.Join(DNDChoices(), ", "), Example: "auto",
 			Kind: KindChoice, Choices: DNDChoices(),
 			format: func(st Settings) string { return orDefault(st.DND, "auto") },

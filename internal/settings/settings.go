@@ -43,6 +43,9 @@ type Settings struct {
 	SourceDigest []string `json:"source_digest,omitempty"`
 	// Capture turns desktop notification capture (Linux) on.
 	Capture bool `json:"capture"`
+	// HoldInMeetings holds desktop notifications while a busy calendar
+	// event runs, as in focus, with a digest when it ends (default on).
+	HoldInMeetings bool `json:"hold_in_meetings"`
 	// DND chooses the do-not-disturb adapter: "auto", "off" or one of
 	// notify.DNDNames.
 	DND string `json:"dnd"`
@@ -69,10 +72,11 @@ type Settings struct {
 // Default returns PRODUCT.md's defaults.
 func Default() Settings {
 	return Settings{
-		Plan:        calendar.DefaultPlanSettings(),
-		DigestTimes: defaultDigestTimes(),
-		Capture:     true,
-		DND:         "auto",
+		Plan:           calendar.DefaultPlanSettings(),
+		DigestTimes:    defaultDigestTimes(),
+		Capture:        true,
+		HoldInMeetings: true,
+		DND:            "auto",
 	}
 }
 
