@@ -70,7 +70,7 @@ type Payload struct {
 type FocusStart struct {
 	// SessionID is the focus session's id (the same in its focus.ended).
 	SessionID string `json:"session_id"`
-	// Kind is "manual" or "block" (an accepted block began).
+	// Kind is "manual" or "scheduled" (an accepted block began).
 	Kind  string    `json:"kind"`
 	Start time.Time `json:"start"`
 	// PlannedEnd is when it is due to end; absent for open-ended focus.

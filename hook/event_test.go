@@ -23,7 +23,7 @@ var at = time.Date(2026, 11, 30, 14, 5, 0, 0, berlin)
 func samplePayloads() []Payload {
 	start := at.Add(-50 * time.Minute)
 	data := map[string]any{
-		FocusStarted: FocusStart{SessionID: "188c2e4f1a2b0000", Kind: "block", Start: at, PlannedEnd: at.Add(90 * time.Minute), PlannedMinutes: 90},
+		FocusStarted: FocusStart{SessionID: "188c2e4f1a2b0000", Kind: "scheduled", Start: at, PlannedEnd: at.Add(90 * time.Minute), PlannedMinutes: 90},
 		FocusEnded:   FocusEnd{SessionID: "188c2e4f1a2b0000", Kind: "manual", Start: start, End: at, Minutes: 50, Interruptions: 2, Outcome: "stopped early"},
 		DigestDelivered: Digest{DigestID: "d-188c", Reason: "focus-end", Total: 14,
 			Sources: []SourceCount{{"Mail", 9}, {"CI", 3}, {"Chat", 2}},
@@ -98,7 +98,7 @@ func TestPayloadGolden(t *testing.T) {
 // TestEnv: the main fields of each event are LULL_* variables.
 func TestEnv(t *testing.T) {
 	want := map[string][]string{
-		FocusStarted:    {"LULL_EVENT=focus.started", "LULL_EVENT_VERSION=1", "LULL_EVENT_ID=0123456789abcdef", "LULL_AT=2026-11-30T14:05:00+01:00", "LULL_MINUTES=90", "LULL_PLANNED_END=2026-11-30T15:35:00+01:00", "LULL_FOCUS_KIND=block"},
+		FocusStarted:    {"LULL_EVENT=focus.started", "LULL_EVENT_VERSION=1", "LULL_EVENT_ID=0123456789abcdef", "LULL_AT=2026-11-30T14:05:00+01:00", "LULL_MINUTES=90", "LULL_PLANNED_END=2026-11-30T15:35:00+01:00", "LULL_FOCUS_KIND=scheduled"},
 		FocusEnded:      {"LULL_EVENT=focus.ended", "LULL_MINUTES=50", "LULL_INTERRUPTIONS=2", "LULL_OUTCOME=stopped early"},
 		DigestDelivered: {"LULL_EVENT=digest.delivered", "LULL_TOTAL=14", "LULL_SOURCES=Mail 9, CI 3, Chat 2", "LULL_REASON=focus-end"},
 		Breakthrough:    {"LULL_EVENT=breakthrough", "LULL_SOURCE=Chat", "LULL_RULE=repeat", "LULL_FOCUSING=1"},
@@ -142,5 +142,20 @@ func TestBreakthroughRule(t *testing.T) {
 		if got := BreakthroughRule(reason); got != want {
 			t.Errorf("BreakthroughRule(%q) = %q, want %q", reason, got, want)
 		}
+	}
+}
+
+func TestWords(t *testing.T) {
+	r := Result{Event: FocusStarted, At: at, OK: true, Reason: "done", Took: 300 * time.Millisecond, Tries: 1}
+	if got, want := r.Words(berlin), "ran Mon 30 Nov 14:05, took under a second: done"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+	r = Result{At: at, Test: true, Reason: "the receiver failed (bad gateway); gave up after 4 tries", Took: 7200 * time.Millisecond}
+	if got, want := r.Words(berlin), "failed Mon 30 Nov 14:05 (a test), took 7 s: the receiver failed (bad gateway); gave up after 4 tries"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+	h := Hook{Dropped: 3}
+	if got, want := h.LastWords(berlin), "not run yet; 3 events dropped (it was too slow to keep up)"; got != want {
+		t.Errorf("%q, want %q", got, want)
 	}
 }

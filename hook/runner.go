@@ -298,7 +298,7 @@ func (r *Runner) finish(h Hook, res Result, began time.Time) Result {
 	if !res.OK {
 		what = "failed"
 	}
-	r.opts.Logf("hook %s (%s → %s) %s in %s: %s", h.ID, res.Event, Describe(h), what, human.Duration(res.Took), res.Reason)
+	r.opts.Logf("hook %s (%s → %s) %s, took %s: %s", h.ID, res.Event, Describe(h), what, tookWords(res.Took), res.Reason)
 	return res
 }
 

@@ -56,7 +56,7 @@ func mountRoutes(srv *localapi.Server, routes []api.Route, hs map[string]http.Ha
 // decodes the route's request type, calls the service and answers with the
 // route's answer type, or with the error as api.WriteError writes it.
 func (s *Service) handlers() map[string]http.Handler {
-	return map[string]http.Handler{
+	hs := map[string]http.Handler{
 		api.RouteStatus: answer(func(r *http.Request) (any, error) { return s.Status(), nil }),
 		api.RouteShowWindow: answer(func(r *http.Request) (any, error) {
 			var req api.ShowRequest
@@ -240,6 +240,8 @@ func (s *Service) handlers() map[string]http.Handler {
 		}),
 		api.RouteFeed: calendar.FeedHandler(s.AcceptedBlocks, s.Clock),
 	}
+	maps.Copy(hs, s.hookHandlers())
+	return hs
 }
 
 // answer is a handler answering f's value as JSON (200), or its error.

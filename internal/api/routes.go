@@ -88,7 +88,7 @@ const (
 // them. The request and answer types are named in each route's comment
 // on the Client method that calls it.
 func Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{RouteStatus, "GET", "/v1/status", "the state: focus, held, next block and digest, the week"},
 		{RouteShowWindow, "POST", "/v1/window/show", "show the window"},
 		{RouteQuit, "POST", "/v1/quit", "stop Lull (the resident process and its window)"},
@@ -125,7 +125,7 @@ func Routes() []Route {
 		{RouteSessions, "GET", "/v1/sessions", "the focus sessions in a range"},
 		{RouteExport, "GET", "/v1/export", "every session as CSV or JSON"},
 		{RouteFeed, "GET", "/v1/focus.ics", "the accepted blocks as an iCalendar feed (token also as ?token=)"},
-	}
+	}, hookRoutes()...)
 }
 
 // Lookup returns the route named name; it panics on a name that is not in
