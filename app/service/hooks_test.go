@@ -198,13 +198,25 @@ func TestHookRoutes(t *testing.T) {
 		want error
 		code string
 	}{
-		"unknown event": {func() error { _, err := cl.AddHook(ctx, api.AddHook{Event: "focus.begun", Exec: "/bin/true"}); return err }, hook.ErrBadHook, "invalid_hook"},
-		"relative":      {func() error { _, err := cl.AddHook(ctx, api.AddHook{Event: hook.FocusStarted, Exec: "true"}); return err }, hook.ErrBadHook, "invalid_hook"},
-		"plain http":    {func() error { _, err := cl.AddHook(ctx, api.AddHook{Event: hook.FocusStarted, Webhook: "http://example.com/x"}); return err }, hook.ErrBadHook, "invalid_hook"},
-		"both":          {func() error { _, err := cl.AddHook(ctx, api.AddHook{Event: hook.FocusStarted, Exec: "/bin/true", Webhook: secret}); return err }, hook.ErrBadHook, "invalid_hook"},
-		"neither":       {func() error { _, err := cl.AddHook(ctx, api.AddHook{Event: hook.FocusStarted}); return err }, hook.ErrBadHook, "invalid_hook"},
-		"remove gone":   {func() error { _, err := cl.RemoveHook(ctx, wh.ID); return err }, hook.ErrNoSuchHook, "no_such_hook"},
-		"test unknown":  {func() error { _, err := cl.TestHook(ctx, "hk-nope"); return err }, hook.ErrNoSuchHook, "no_such_hook"},
+		"unknown event": {func() error {
+			_, err := cl.AddHook(ctx, api.AddHook{Event: "focus.begun", Exec: "/bin/true"})
+			return err
+		}, hook.ErrBadHook, "invalid_hook"},
+		"relative": {func() error {
+			_, err := cl.AddHook(ctx, api.AddHook{Event: hook.FocusStarted, Exec: "true"})
+			return err
+		}, hook.ErrBadHook, "invalid_hook"},
+		"plain http": {func() error {
+			_, err := cl.AddHook(ctx, api.AddHook{Event: hook.FocusStarted, Webhook: "http://example.com/x"})
+			return err
+		}, hook.ErrBadHook, "invalid_hook"},
+		"both": {func() error {
+			_, err := cl.AddHook(ctx, api.AddHook{Event: hook.FocusStarted, Exec: "/bin/true", Webhook: secret})
+			return err
+		}, hook.ErrBadHook, "invalid_hook"},
+		"neither":      {func() error { _, err := cl.AddHook(ctx, api.AddHook{Event: hook.FocusStarted}); return err }, hook.ErrBadHook, "invalid_hook"},
+		"remove gone":  {func() error { _, err := cl.RemoveHook(ctx, wh.ID); return err }, hook.ErrNoSuchHook, "no_such_hook"},
+		"test unknown": {func() error { _, err := cl.TestHook(ctx, "hk-nope"); return err }, hook.ErrNoSuchHook, "no_such_hook"},
 	} {
 		err := tc.call()
 		var ae *api.Error
