@@ -47,6 +47,8 @@ Usage:
   lull report [--week 2026-W47] [--format text|json|csv]
   lull export [--format csv|json] [--from DATE] [--to DATE]
   lull settings [show [--json] | set KEY VALUE]
+  lull hooks add EVENT --exec PATH [ARG...] | add EVENT --webhook   (the address on stdin)
+  lull hooks list [--json] | remove ID | test ID
 
 Commands that need the running app (focus, notify, digest now) start it in
 the tray when it is not running. Run "lull COMMAND --help" for a command's
@@ -115,6 +117,8 @@ func (c *cli) dispatch(args []string) error {
 		return c.export(args[1:])
 	case "settings":
 		return c.settings(args[1:])
+	case "hooks":
+		return c.hooks(args[1:])
 	}
 	return usagef("unknown command %q (see \"lull --help\")", args[0])
 }

@@ -30,6 +30,7 @@ var helpCommands = [][]string{
 	{"calendar", "add", "caldav", "--help"}, {"calendar", "list", "--help"}, {"calendar", "remove", "--help"},
 	{"calendar", "sync", "--help"}, {"calendar", "expand", "--help"}, {"calendar", "busy", "--help"},
 	{"report", "--help"}, {"export", "--help"}, {"settings", "--help"}, {"settings", "show", "--help"},
+	{"hooks", "--help"}, {"hooks", "add", "--help"}, {"hooks", "list", "--help"}, {"hooks", "remove", "--help"}, {"hooks", "test", "--help"},
 }
 
 // TestHelpGolden: every help text is a golden file (go test -run
