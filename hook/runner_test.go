@@ -595,3 +595,32 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not met within 20 s")
 }
+
+// TestListInOrderAdded: hooks added at the same moment (the fake clock)
+// list in the order they were added; MaxHooks is the most kept.
+func TestListInOrderAdded(t *testing.T) {
+	r := newRig(t, nil)
+	var ids []string
+	for range 10 {
+		ids = append(ids, r.addWebhook(t, FocusStarted, "https://hooks.example.com/x").ID)
+	}
+	hooks, err := r.runner.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range hooks {
+		if h.ID != ids[i] {
+			t.Fatalf("listed %d as %s, added as %s", i, h.ID, ids[i])
+		}
+	}
+	for range MaxHooks - len(ids) {
+		r.addWebhook(t, FocusStarted, "https://hooks.example.com/x")
+	}
+	h, _ := NewWebhook(FocusStarted, "https://hooks.example.com/x")
+	if _, err := r.runner.Add(h, "https://hooks.example.com/x"); !errors.Is(err, ErrBadHook) || !strings.Contains(err.Error(), "at most 64 hooks") {
+		t.Errorf("hook %d: %v", MaxHooks+1, err)
+	}
+	if len(r.secrets.m) != MaxHooks {
+		t.Errorf("the refused hook left its address in the keyring: %d entries", len(r.secrets.m))
+	}
+}

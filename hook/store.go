@@ -67,8 +67,10 @@ type Hook struct {
 	// Titles lets the hook receive notification and meeting titles
 	// (off by default: see the package doc).
 	Titles bool `json:"titles,omitempty"`
-	// Added is when the hook was added.
+	// Added is when the hook was added, and Seq numbers the hooks in the
+	// order they were added (lists show them so).
 	Added time.Time `json:"added"`
+	Seq   uint64    `json:"seq"`
 	// Last is how the last run went; nil before the first.
 	Last *Result `json:"last,omitempty"`
 	// Dropped counts the events this hook lost because its queue was full
@@ -132,7 +134,7 @@ func OpenStore(db *store.DB, secrets Secrets) (*Store, error) {
 	return &Store{db: db, secrets: secrets}, nil
 }
 
-// List returns every hook, oldest first.
+// List returns every hook in the order they were added.
 func (s *Store) List() ([]Hook, error) {
 	var out []Hook
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -145,12 +147,7 @@ func (s *Store) List() ([]Hook, error) {
 			return nil
 		})
 	})
-	sort.SliceStable(out, func(i, j int) bool {
-		if !out[i].Added.Equal(out[j].Added) {
-			return out[i].Added.Before(out[j].Added)
-		}
-		return out[i].ID < out[j].ID
-	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 	return out, err
 }
 
@@ -251,6 +248,10 @@ func (s *Store) Add(h Hook, rawURL string, now time.Time) (Hook, error) {
 		b := tx.Bucket(hooksBucket)
 		if n := b.Stats().KeyN; n >= MaxHooks {
 			return fmt.Errorf("%w: Lull keeps at most %d hooks; remove one first", ErrBadHook, MaxHooks)
+		}
+		var err error
+		if h.Seq, err = b.NextSequence(); err != nil {
+			return err
 		}
 		return put(b, h)
 	})
