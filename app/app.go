@@ -29,6 +29,7 @@ import (
 	"github.com/lullapp/lull/assets"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/hook"
 	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/localapi"
@@ -78,6 +79,11 @@ type Backend interface {
 	CoachDismiss(ctx context.Context, id, week string) error
 	Report(ctx context.Context, req api.ReportRequest) ([]byte, error)
 	Export(ctx context.Context, req api.ExportRequest) ([]byte, error)
+
+	Hooks(ctx context.Context) (api.Hooks, error)
+	AddHook(ctx context.Context, req api.AddHook) (hook.Hook, error)
+	RemoveHook(ctx context.Context, id string) (hook.Hook, error)
+	TestHook(ctx context.Context, id string) (hook.Result, error)
 }
 
 var _ Backend = (*api.Client)(nil)

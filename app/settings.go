@@ -79,7 +79,9 @@ type settingsTab struct {
 	// by source id.
 	allDayFree map[string]*widget.Check
 
-	adder   *calendarAdder
+	adder *calendarAdder
+	// hooks is the Hooks section (hooks.go).
+	hooks   *hooksSection
 	loading bool // set while the fields are filled
 	// stored are the settings as last read from Lull, which Save starts
 	// from; shown is what the fields were last filled with, read back, so
@@ -127,6 +129,7 @@ func newSettingsTab(u *UI) *settingsTab {
 	t.progress.Stop()
 	t.adder = &calendarAdder{ui: u, win: u.win, busy: t.setBusy, added: func(calendar.SourceConfig) { t.refreshSources() }, synced: t.refreshSources}
 	t.checks["autostart"] = widget.NewCheck("Start Lull when I log in", t.setAutostart)
+	t.hooks = newHooksSection(u, u.win)
 
 	t.buttons["add-file"] = widget.NewButtonWithIcon("Add a file…", theme.FolderOpenIcon(), t.adder.addFile)
 	t.buttons["add-url"] = widget.NewButtonWithIcon("Subscribe to a URL…", theme.ContentAddIcon(), t.adder.addURL)
@@ -160,6 +163,8 @@ func newSettingsTab(u *UI) *settingsTab {
 		t.form(settingsBlockKeys),
 		heading("Notifications"),
 		t.form(settingsNoteKeys),
+		heading("Hooks"),
+		t.hooks.content,
 		container.NewVBox(system...),
 	)
 	// Save and Revert stay in view below the scrolling fields, with the
@@ -228,7 +233,10 @@ func (t *settingsTab) Content() fyne.CanvasObject { return t.content }
 // Refresh asks for a fresh read of the settings and the calendars; the
 // fields follow unless the user has unsaved edits: those are kept, so a
 // background sync never wipes what is being typed.
-func (t *settingsTab) Refresh() { t.loader.request() }
+func (t *settingsTab) Refresh() {
+	t.loader.request()
+	t.hooks.refresh()
+}
 
 // read reads the settings and the calendars off the UI goroutine.
 func (t *settingsTab) read() settingsData {

@@ -97,6 +97,10 @@ type Deps struct {
 	// Delivered, when set, is told of every digest delivered (stored as
 	// delivered and handed to the Sender), so the app can tell the window.
 	Delivered func(Digest)
+	// BrokeThrough, when set, is told of every notification that broke
+	// through (stored, and shown or left to the desktop), focusing or not,
+	// so the app can run the user's hooks. It must return at once.
+	BrokeThrough func(it Item, focusing bool)
 }
 
 // Service is the notification pipeline: rules, queue, digests and DND
@@ -185,6 +189,9 @@ func (s *Service) after(it Item, mode Mode) {
 	focusing := mode.Focusing
 	switch it.Decision.Action {
 	case ActionBreakthrough:
+		if s.d.BrokeThrough != nil {
+			s.d.BrokeThrough(it, focusing)
+		}
 		if focusing && s.d.Interruptions != nil {
 			s.d.Interruptions.RecordInterruption(Interruption{At: it.ReceivedAt, Source: it.Source, Title: it.Title,
 				Reason: it.Decision.Reason, NotificationID: it.ID})

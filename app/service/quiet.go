@@ -233,6 +233,7 @@ func (s *Service) refreshQuiet() {
 func (s *Service) quietChanged(prev, now QuietState) {
 	s.Notify.SetQuiet(notify.Quiet{Meeting: now.Meeting, Presenting: now.Presenting})
 	at := s.Clock.Now()
+	s.meetingHook(prev, now, at)
 	q := &s.quiet
 	q.mu.Lock()
 	l := q.log

@@ -242,6 +242,7 @@ func (s *Service) handlers() map[string]http.Handler {
 		api.RouteFeed: calendar.FeedHandler(s.AcceptedBlocks, s.Clock),
 	})
 	maps.Copy(hs, s.quietHandlers())
+	maps.Copy(hs, s.hookHandlers())
 	return hs
 }
 

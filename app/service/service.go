@@ -15,6 +15,7 @@ import (
 	"github.com/lullapp/lull/app/winproc"
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/focus"
+	"github.com/lullapp/lull/hook"
 	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/human"
@@ -169,6 +170,9 @@ type Service struct {
 	cueMu sync.Mutex
 	cued  string
 
+	// hooks runs the user's hooks (hooks.go).
+	hooks hookState
+
 	subMu  sync.Mutex
 	subs   map[int]*subscriber
 	nextID int
@@ -238,6 +242,9 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	if s.Focus, err = focus.Open(d.DB, d.Clock, cfg, d.Deps(d.Queue)); err != nil {
 		return fail(err)
 	}
+	if err := s.startHooks(); err != nil {
+		return fail(err)
+	}
 	ncfg, err := d.Settings().NotifyConfig()
 	if err != nil {
 		return fail(err)
@@ -260,7 +267,11 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 		DND:           opts.DND,
 		Closer:        opts.Closer,
 		Logf:          opts.Logf,
-		Delivered:     func(d notify.Digest) { s.emit(Event{Kind: DigestDelivered, Digest: d.ID}) },
+		Delivered: func(d notify.Digest) {
+			s.emit(Event{Kind: DigestDelivered, Digest: d.ID})
+			s.digestHook(d)
+		},
+		BrokeThrough: s.breakthroughHook,
 	}, ncfg)
 	if err != nil {
 		return fail(err)
@@ -272,14 +283,16 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 			s.Notify.FocusEnded(s.Clock.Now().Sub(st.Start))
 			s.cueEnd(st)
 		}
+		s.focusHook(st)
 		s.emit(Event{Kind: FocusChanged, Focus: st})
 	})
 	// A run killed during focus left do-not-disturb on: undo it first.
 	s.recoverDND(opts.DND)
 	// A block may have started focus while the engine opened. (Not
 	// focusing at start is no focus end: no digest for it.)
-	if s.Focus.State().Focusing {
+	if st := s.Focus.State(); st.Focusing {
 		s.Notify.FocusStarted()
+		s.focusHook(st)
 	}
 	if err := s.Notify.Start(s.ctx); err != nil {
 		return fail(err)
@@ -474,6 +487,7 @@ func (s *Service) Accept(ctx context.Context, id string) (calendar.Block, error)
 		return b, err
 	}
 	s.blocksChanged(ctx)
+	s.planHook([]calendar.Block{b}, nil)
 	return b, nil
 }
 
@@ -484,14 +498,25 @@ func (s *Service) Skip(ctx context.Context, id string) (calendar.Block, error) {
 		return b, err
 	}
 	s.blocksChanged(ctx)
+	s.planHook(nil, []calendar.Block{b})
 	return b, nil
 }
 
 // AcceptAll accepts every proposal in the horizon.
 func (s *Service) AcceptAll(ctx context.Context) (int, error) {
+	var proposed []calendar.Block
+	if s.wantsHook(hook.PlanChanged) {
+		blocks, _ := s.UpcomingBlocks()
+		for _, b := range blocks {
+			if b.State == calendar.StateProposed {
+				proposed = append(proposed, b)
+			}
+		}
+	}
 	n, err := s.Data.AcceptAll()
 	if n > 0 {
 		s.blocksChanged(ctx)
+		s.planHook(proposed[:min(n, len(proposed))], nil)
 	}
 	return n, err
 }
@@ -697,6 +722,7 @@ func (s *Service) Close() error {
 		if s.Focus != nil {
 			errs = append(errs, s.Focus.Close())
 		}
+		s.closeHooks()
 		errs = append(errs, s.Data.Close())
 		s.opts.desktop.close()
 		s.closeErr = errors.Join(errs...)

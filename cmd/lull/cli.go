@@ -49,6 +49,8 @@ Usage:
   lull export [--format csv|json] [--from DATE] [--to DATE]
   lull settings [show [--json] | set KEY VALUE]
   lull coach [--week 2026-W49] [--json] | apply ID | dismiss ID
+  lull hooks add EVENT --exec PATH [ARG...] | add EVENT --webhook   (the address on stdin)
+  lull hooks list [--json] | remove ID | test ID
 
 Commands that need the running app (focus, notify, digest now) start it in
 the tray when it is not running. Run "lull COMMAND --help" for a command's
@@ -121,6 +123,8 @@ func (c *cli) dispatch(args []string) error {
 		return c.coach(args[1:])
 	case "present":
 		return c.present(args[1:])
+	case "hooks":
+		return c.hooks(args[1:])
 	}
 	return usagef("unknown command %q (see \"lull --help\")", args[0])
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/lullapp/lull/calendar/ics"
 	"github.com/lullapp/lull/focus"
 	"github.com/lullapp/lull/focus/coach"
+	"github.com/lullapp/lull/hook"
 	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/localapi"
 	"github.com/lullapp/lull/internal/settings"
@@ -105,6 +106,7 @@ func Errors() []Kind {
 		{"unknown_plan_format", calendar.ErrUnknownFormat, bad, ExitUsage},
 		{"invalid_export_path", calendar.ErrBadExportPath, bad, ExitUsage},
 		{"bad_request", ErrBadRequest, bad, ExitUsage},
+		{"invalid_hook", hook.ErrBadHook, bad, ExitUsage},
 		// Things that are not there.
 		{"no_such_block", calendar.ErrNoSuchBlock, notFound, ExitUsage},
 		{"no_such_calendar", calendar.ErrNoSuchSource, notFound, ExitUsage},
@@ -112,6 +114,7 @@ func Errors() []Kind {
 		{"no_such_digest", notify.ErrNotFound, notFound, ExitUsage},
 		{"no_such_suggestion", coach.ErrNotFound, notFound, ExitUsage},
 		{"nothing_to_apply", coach.ErrNothingToApply, conflict, ExitUsage},
+		{"no_such_hook", hook.ErrNoSuchHook, notFound, ExitUsage},
 		{"invalid_calendar", calendar.ErrBadSource, bad, ExitUsage},
 		{"invalid_block", calendar.ErrBadBlock, bad, ExitUsage},
 		// Focus as it stands.

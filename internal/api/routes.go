@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -125,7 +126,7 @@ func Routes() []Route {
 		{RouteSessions, "GET", "/v1/sessions", "the focus sessions in a range"},
 		{RouteExport, "GET", "/v1/export", "every session as CSV or JSON"},
 		{RouteFeed, "GET", "/v1/focus.ics", "the accepted blocks as an iCalendar feed (token also as ?token=)"},
-	}, append(coachRoutes(), quietRoutes()...)...)
+	}, slices.Concat(coachRoutes(), quietRoutes(), hookRoutes())...)
 }
 
 // Lookup returns the route named name; it panics on a name that is not in
