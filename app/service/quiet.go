@@ -27,6 +27,13 @@ type QuietState = api.Quiet
 // A longer gap delivers what the first meeting held.
 const MeetingJoinGap = 5 * time.Minute
 
+// clockJumpSlack is how far the clock may move between refreshQuiet
+// reading the time and arming its timer before it looks again: the two
+// are microseconds apart, so more means the clock jumped in between (a
+// suspend and resume, a test's clock), and the timer, counted from the
+// later time, would start or end a meeting late by the jump.
+const clockJumpSlack = time.Second
+
 // maxStoredMeetings bounds the meetings kept with the busy snapshot: a
 // sync window holds a few weeks, a heavy calendar a few hundred meetings;
 // the bound keeps a calendar of thousands of generated events from
@@ -185,7 +192,6 @@ func (s *Service) refreshQuiet() {
 	q := &s.quiet
 	q.evalMu.Lock()
 	defer q.evalMu.Unlock()
-	now := s.Clock.Now()
 	var meetings []calendar.Meeting
 	if s.Settings().HoldInMeetings {
 		snap, err := s.Busy()
@@ -194,6 +200,7 @@ func (s *Service) refreshQuiet() {
 		}
 		meetings = snap.Meetings
 	}
+	now := s.Clock.Now()
 	next := QuietState{}
 	wake := nextMeetingBoundary(meetings, now)
 	if iv, title, ok := calendar.MeetingAt(meetings, now, MeetingJoinGap); ok {
@@ -219,7 +226,13 @@ func (s *Service) refreshQuiet() {
 	if !wake.IsZero() {
 		q.timer = s.Clock.AfterFunc(wake.Sub(now), func() { s.background(s.refreshQuiet) })
 	}
+	// The timer counts from the clock's time when armed: if the clock
+	// jumped since now was read, it fires late by the jump, so look again.
+	jumped := !wake.IsZero() && s.Clock.Now().Sub(now) > clockJumpSlack
 	q.mu.Unlock()
+	if jumped {
+		s.background(s.refreshQuiet)
+	}
 	if prev != next {
 		s.quietChanged(prev, next)
 	}

@@ -71,6 +71,13 @@ END:VCALENDAR
 func quietService(t *testing.T, fullscreen *func(bool)) (*Service, *recorder, *clock.Fake) {
 	t.Helper()
 	clk := clock.NewFake(monday)
+	svc, rec := quietServiceOn(t, clk, fullscreen)
+	return svc, rec, clk
+}
+
+// quietServiceOn is quietService on clock clk.
+func quietServiceOn(t *testing.T, clk clock.Clock, fullscreen *func(bool)) (*Service, *recorder) {
+	t.Helper()
 	svc, rec := startServiceOpts(t, clk, false, calendar.SourceOptions{}, func(o *Options) {
 		if fullscreen != nil {
 			o.Fullscreen = func(ctx context.Context, changed func(bool)) error {
@@ -94,7 +101,47 @@ func quietService(t *testing.T, fullscreen *func(bool)) (*Service, *recorder, *c
 	if _, _, err := svc.SyncNow(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	return svc, rec, clk
+	return svc, rec
+}
+
+// jumpingClock is a fake clock that jumps to jumpTo inside the first
+// AfterFunc call for a delay of jumpOn: the clock moving (a suspend, a
+// test's clock) between the moment a schedule read the time and the moment
+// it armed its timer.
+type jumpingClock struct {
+	*clock.Fake
+	mu     sync.Mutex
+	jumpOn time.Duration
+	jumpTo time.Time
+}
+
+func (c *jumpingClock) AfterFunc(d time.Duration, f func()) clock.Timer {
+	c.mu.Lock()
+	jump := d == c.jumpOn && !c.jumpTo.IsZero()
+	to := c.jumpTo
+	if jump {
+		c.jumpTo = time.Time{}
+	}
+	c.mu.Unlock()
+	if jump {
+		c.Fake.Set(to)
+	}
+	return c.Fake.AfterFunc(d, f)
+}
+
+// TestMeetingStartsAfterAClockJumpWhileArming: at 13:30 the quiet state
+// arms its timer for the 14:00 meeting (30 min), but the clock reaches
+// 14:00 (and stays there) between its reading the time and arming: the timer, 30 min from
+// the new time, would fire at 14:30. Lull notices the jump and looks
+// again, so the meeting holds from 14:00 (it used to stay loud for the
+// jump's length; seen as a flaky TestMeetingOverlappingFocus under load).
+func TestMeetingStartsAfterAClockJumpWhileArming(t *testing.T) {
+	clk := &jumpingClock{Fake: clock.NewFake(at("13:30")), jumpOn: 30 * time.Minute, jumpTo: at("14:00")}
+	svc, _ := quietServiceOn(t, clk, nil)
+	q := waitQuiet(t, svc, "14:00 after the jump", func(q QuietState) bool { return q.Meeting })
+	if q.MeetingTitle != "Review" || !clk.Now().Equal(at("14:00")) {
+		t.Fatalf("quiet %+v at %v, want the Review meeting at 14:00", q, clk.Now())
+	}
 }
 
 // at is monday's date at hh:mm in Berlin.
