@@ -87,16 +87,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 if [ -z "${DISPLAY:-}" ]; then
-	n=99
-	while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
-	Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >"$TMP/xvfb.log" 2>&1 &
-	xvfb_pid=$!
-	export DISPLAY=:$n
-	for _ in $(seq 100); do
-		xdpyinfo >/dev/null 2>&1 && break
-		kill -0 "$xvfb_pid" 2>/dev/null || die "Xvfb exited: $(cat "$TMP/xvfb.log")"
-		sleep 0.1
-	done
+	start_xvfb "$TMP/xvfb.log"
+	xvfb_pid=$XVFB_PID
 	xdpyinfo >/dev/null 2>&1 || die "Xvfb on $DISPLAY did not answer"
 fi
 

@@ -194,7 +194,14 @@ func TestFullscreenPresenting(t *testing.T) {
 	if err := wm.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { wm.Process.Kill(); wm.Wait() })
+	t.Cleanup(func() {
+		wm.Process.Kill()
+		wm.Wait()
+		// A killed window manager leaves its EWMH check on the root window;
+		// the next tests start on a clean desktop (a stale one is
+		// TestWindowAfterTheWindowManagerDied's case).
+		exec.Command("xprop", "-root", "-remove", "_NET_SUPPORTING_WM_CHECK").Run()
+	})
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if out, err := exec.Command("wmctrl", "-m").CombinedOutput(); err == nil && strings.Contains(string(out), "Openbox") {
 			break
@@ -285,5 +292,30 @@ func TestFullscreenPresenting(t *testing.T) {
 	}
 	if report := e.lull("report"); !strings.Contains(report, "presenting") {
 		t.Fatalf("lull report has no presenting time:\n%s", report)
+	}
+}
+
+// TestWindowAfterTheWindowManagerDied: a window manager that died leaves
+// _NET_SUPPORTING_WM_CHECK on the root window naming a window that is
+// gone; GLFW's EWMH check then leaves its X error handler grabbed and the
+// window process aborts on an assertion as it creates its window (glfw
+// issue 2601). Lull's window clears the stale property first and opens.
+func TestWindowAfterTheWindowManagerDied(t *testing.T) {
+	needDesktop(t)
+	gone := leaveStaleWMCheck()
+	if gone == 0 || wmCheck() != gone {
+		t.Fatalf("the stale check is not set: left %#x, root names %#x", gone, wmCheck())
+	}
+	t.Cleanup(func() { exec.Command("xprop", "-root", "-remove", "_NET_SUPPORTING_WM_CHECK").Run() })
+	home := onboardedHome(t)
+	keepDigestsAway(t, home)
+	startApp(t, home)
+	win := windowID(t, 60*time.Second)
+	screenshot(t, win, "e2e-window-after-wm-died.png")
+	if w := wmCheck(); w == gone {
+		t.Errorf("the stale check %#x is still on the root window", w)
+	}
+	if raw, _ := os.ReadFile(filepath.Join(home, "window.log")); strings.Contains(string(raw), "Assertion") {
+		t.Errorf("window.log has GLFW's abort:\n%s", raw)
 	}
 }

@@ -11,6 +11,42 @@ package e2e
 #include <sys/select.h>
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
+#include <X11/Xatom.h>
+
+// leaveStaleWMCheck does what a window manager killed with SIGKILL
+// leaves behind: the root window's _NET_SUPPORTING_WM_CHECK names its
+// check window, which is gone. It returns that window's ID, or 0.
+static unsigned long leaveStaleWMCheck(void) {
+	Display *d = XOpenDisplay(NULL);
+	if (d == NULL) return 0;
+	Window root = DefaultRootWindow(d);
+	Window w = XCreateSimpleWindow(d, root, 0, 0, 1, 1, 0, 0, 0);
+	Atom check = XInternAtom(d, "_NET_SUPPORTING_WM_CHECK", False);
+	XChangeProperty(d, root, check, XA_WINDOW, 32, PropModeReplace, (unsigned char *)&w, 1);
+	XChangeProperty(d, w, check, XA_WINDOW, 32, PropModeReplace, (unsigned char *)&w, 1);
+	XDestroyWindow(d, w);
+	XSync(d, False);
+	XCloseDisplay(d);
+	return w;
+}
+
+// wmCheck is the window the root's _NET_SUPPORTING_WM_CHECK names, or 0.
+static unsigned long wmCheck(void) {
+	Display *d = XOpenDisplay(NULL);
+	if (d == NULL) return 0;
+	unsigned long w = 0;
+	Atom check = XInternAtom(d, "_NET_SUPPORTING_WM_CHECK", True), type;
+	int format;
+	unsigned long n = 0, after;
+	unsigned char *data = NULL;
+	if (check != None && XGetWindowProperty(d, DefaultRootWindow(d), check, 0, 1, False, XA_WINDOW,
+			&type, &format, &n, &after, &data) == Success && data != NULL && n == 1) {
+		w = *(Window *)data;
+	}
+	if (data != NULL) XFree(data);
+	XCloseDisplay(d);
+	return w;
+}
 
 // closeWindow sends w the window manager's close request
 // (WM_PROTOCOLS / WM_DELETE_WINDOW), as a title bar's close button does.
@@ -74,6 +110,14 @@ import (
 	"strconv"
 	"time"
 )
+
+// leaveStaleWMCheck leaves a dead window manager's EWMH check on the root
+// window and returns the gone window's ID (0: no display).
+func leaveStaleWMCheck() uint64 { return uint64(C.leaveStaleWMCheck()) }
+
+// wmCheck is the window the root window's _NET_SUPPORTING_WM_CHECK names,
+// 0 when there is none.
+func wmCheck() uint64 { return uint64(C.wmCheck()) }
 
 // closeWindowX asks window id (xdotool's decimal id) to close, as a window
 // manager's close button would.

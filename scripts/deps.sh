@@ -124,3 +124,37 @@ go_vcs_guard() {
 		export GOFLAGS
 	fi
 }
+
+# XVFB_START_TIMEOUT is how long start_xvfb waits for Xvfb to report its
+# display: it takes well under a second; 15 s covers a loaded machine.
+XVFB_START_TIMEOUT=15
+
+# start_xvfb LOG: starts Xvfb (1280x800x24, no TCP) on a display it picks
+# itself (-displayfd: the server takes the first free number and writes it
+# once it listens, so two scripts starting Xvfb at once never share or
+# steal a display, as probing for a free number and then asking
+# xdpyinfo could: xdpyinfo answers for whichever server holds the number).
+# Sets XVFB_PID and exports DISPLAY; dies when Xvfb does not come up.
+start_xvfb() {
+	local log=$1 numdir n=
+	numdir=$(mktemp -d "${TMPDIR:-/tmp}/lull-xvfb.XXXXXX")
+	: >"$numdir/display" # there before Xvfb's shell opens it
+	Xvfb -displayfd 9 -screen 0 1280x800x24 -nolisten tcp 9>"$numdir/display" >"$log" 2>&1 &
+	XVFB_PID=$!
+	for ((i = 0; i < XVFB_START_TIMEOUT * 10; i++)); do
+		n=$(tr -dc 0-9 <"$numdir/display")
+		# The number is complete once its newline is written.
+		if [ -n "$n" ] && [ "$(tail -c1 "$numdir/display" | od -An -c | tr -d ' ')" = '\n' ]; then
+			break
+		fi
+		n=
+		kill -0 "$XVFB_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	rm -rf "$numdir"
+	if [ -z "$n" ]; then
+		kill -KILL "$XVFB_PID" 2>/dev/null
+		die "Xvfb did not start within $XVFB_START_TIMEOUT s: $(tail -n 5 "$log")"
+	fi
+	export DISPLAY=:$n
+}

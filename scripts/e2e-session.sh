@@ -151,39 +151,10 @@ wait_for_name() { # wait_for_name NAME SECONDS [PID that must stay alive]
 # --- Xvfb ---------------------------------------------------------------------
 
 step "Xvfb"
-display=
-for n in $(seq 99 199); do
-	if [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; then
-		continue
-	fi
-	Xvfb ":$n" -screen 0 1280x800x24 -nolisten tcp >"$LOGS/xvfb.log" 2>&1 &
-	pid=$!
-	up=
-	for ((i = 0; i < 150; i++)); do
-		if xdpyinfo -display ":$n" >/dev/null 2>&1; then
-			up=1
-			break
-		fi
-		alive "$pid" || break
-		sleep 0.1
-	done
-	if [ -n "$up" ]; then
-		remember Xvfb "$pid"
-		display=:$n
-		break
-	fi
-	if alive "$pid"; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null || true
-		die "Xvfb :$n did not answer xdpyinfo within 15 s (log: $LOGS/xvfb.log)"
-	fi
-	wait "$pid" 2>/dev/null || true
-	# Lost a race for this display number to another X server: try the next.
-	grep -q 'already active' "$LOGS/xvfb.log" ||
-		die "Xvfb :$n exited: $(tail -n 5 "$LOGS/xvfb.log")"
-done
-[ -n "$display" ] || die "no free X display between :99 and :199"
-export DISPLAY=$display
+start_xvfb "$LOGS/xvfb.log"
+pid=$XVFB_PID
+remember Xvfb "$pid"
+xdpyinfo >/dev/null 2>&1 || die "Xvfb on $DISPLAY does not answer xdpyinfo (log: $LOGS/xvfb.log)"
 echo "DISPLAY=$DISPLAY (1280x800x24), pid $pid"
 
 # --- dunst --------------------------------------------------------------------
