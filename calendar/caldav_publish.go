@@ -126,11 +126,10 @@ func (p *CalDAVPublisher) sync(ctx context.Context, want []Block, put *Block, re
 
 func (p *CalDAVPublisher) syncOnce(ctx context.Context, want []Block, put *Block, remove string) (SyncResult, error) {
 	var res SyncResult
-	password, err := p.st.secrets.Get(secretPasswordKey(p.cfg.ID))
+	hc, password, err := p.client()
 	if err != nil {
-		return res, fmt.Errorf("CalDAV calendar %q: read its password from the keyring: %w", p.cfg.Name, err)
+		return res, fmt.Errorf("CalDAV calendar %q: %w", p.cfg.Name, err)
 	}
-	hc := &davHTTP{hc: p.st.opts.HTTPClient, user: p.cfg.User, password: password, timeout: p.st.opts.Timeout, maxBytes: MaxDAVObjectBytes}
 	recs, tombs, err := p.load()
 	if err != nil {
 		return res, err

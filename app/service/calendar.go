@@ -80,6 +80,9 @@ func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 		}
 		rep.Sources = append(rep.Sources, sr)
 	}
+	if err := d.adoptSharedPlan(ctx); err != nil {
+		rep.Sources = append(rep.Sources, SourceReport{ID: st.PublishCalDAV, Name: "shared plan", Error: err.Error()})
+	}
 	snap := BusySnapshot{Synced: now, From: from, To: to, Busy: all.Busy, OutOfOffice: all.OutOfOffice, AllDay: all.AllDay,
 		Meetings: comingMeetings(all.Meetings, now)}
 	rep.BusyIntervals = len(snap.Busy)
@@ -351,10 +354,17 @@ func (d *Data) Publish(ctx context.Context) (PublishResult, error) {
 		}
 	}
 	if st.PublishCalDAV != "" {
-		pub, err := d.Sources.Publisher(st.PublishCalDAV)
-		if err != nil {
+		pub, shared, err := d.publisher()
+		switch {
+		case err != nil:
 			errs = append(errs, fmt.Errorf("publish: %w", err))
-		} else {
+		case shared:
+			sr, err := d.publishShared(ctx, pub)
+			res.CalDAV = sr
+			if err != nil {
+				errs = append(errs, fmt.Errorf("publish: %w", err))
+			}
+		default:
 			sr, err := pub.Sync(ctx, blocks)
 			res.CalDAV = &sr
 			if err != nil {
@@ -368,6 +378,102 @@ func (d *Data) Publish(ctx context.Context) (PublishResult, error) {
 		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// publisher is the publisher of the calendar chosen in the settings, and
+// whether that calendar shares the plan with the user's other devices
+// (sync on).
+func (d *Data) publisher() (*calendar.CalDAVPublisher, bool, error) {
+	id := d.Settings().PublishCalDAV
+	cfg, err := d.Sources.Config(id)
+	if err != nil {
+		return nil, false, err
+	}
+	pub, err := d.Sources.Publisher(id)
+	return pub, cfg.Sync, err
+}
+
+// adoptSharedPlan makes the stored plan the shared one when the calendar
+// Lull publishes to has sync on: blocks accepted on another device are
+// adopted, blocks skipped there are skipped here (see
+// calendar.CalDAVPublisher.Reconcile). It reads the server only; the
+// planner then plans around the adopted blocks and counts them toward the
+// goal.
+func (d *Data) adoptSharedPlan(ctx context.Context) error {
+	if d.Settings().PublishCalDAV == "" {
+		return nil
+	}
+	pub, shared, err := d.publisher()
+	if err != nil || !shared {
+		return err
+	}
+	_, err = d.reconcile(ctx, pub)
+	return err
+}
+
+// reconcile runs Reconcile over the stored blocks of the shared window and
+// stores its changes.
+func (d *Data) reconcile(ctx context.Context, pub *calendar.CalDAVPublisher) (calendar.SharedChanges, error) {
+	win := calendar.SharedWindow(d.Clock.Now())
+	local, err := d.Blocks.List(win.Start, win.End)
+	if err != nil {
+		return calendar.SharedChanges{}, err
+	}
+	ch, err := pub.Reconcile(ctx, local)
+	if err != nil || ch.Empty() {
+		return ch, err
+	}
+	if err := d.Blocks.Apply(calendar.Changes{Add: ch.Adopt, Remove: ch.Dropped}); err != nil {
+		return ch, fmt.Errorf("shared plan: %w", err)
+	}
+	for _, id := range ch.Skipped {
+		if _, err := d.Blocks.Skip(id); err != nil && !errors.Is(err, calendar.ErrNoSuchBlock) {
+			return ch, fmt.Errorf("shared plan: %w", err)
+		}
+	}
+	return ch, nil
+}
+
+// publishShared publishes to a calendar shared with other devices: under
+// the planner lease it re-reads the shared plan (what another device wrote
+// a moment ago wins), then writes this device's accepted blocks, and gives
+// the lease up. Without the lease (another device is writing) it writes
+// nothing and says so with calendar.ErrPlannerBusy; the changes stay
+// stored and go out at the next publish.
+func (d *Data) publishShared(ctx context.Context, pub *calendar.CalDAVPublisher) (*calendar.SyncResult, error) {
+	lease, err := pub.AcquirePlanner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer pub.ReleasePlanner(context.WithoutCancel(ctx), lease)
+	if _, err := d.reconcile(ctx, pub); err != nil {
+		return nil, err
+	}
+	now := d.Clock.Now()
+	from, _ := d.syncWindow(now)
+	all, err := d.Blocks.List(from, calendar.SharedWindow(now).End)
+	if err != nil {
+		return nil, err
+	}
+	var blocks []calendar.Block
+	for _, b := range all {
+		if b.State == calendar.StateAccepted {
+			blocks = append(blocks, b)
+		}
+	}
+	sr, err := pub.Sync(ctx, blocks)
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, id := range sr.GoneOnServer {
+		// Gone from the shared calendar: skipped on another device or
+		// deleted in a calendar app; either way not planned again.
+		if _, err := d.Blocks.Skip(id); err != nil && !errors.Is(err, calendar.ErrNoSuchBlock) {
+			errs = append(errs, fmt.Errorf("block %s gone from the server: %w", id, err))
+		}
+	}
+	return &sr, errors.Join(errs...)
 }
 
 // BusyFiles reads the busy time of calendar files over [from, to) with
