@@ -292,12 +292,13 @@ func (p *CalDAVPublisher) Tombstones() ([]string, error) {
 
 // isOwnObject reports whether obj is a calendar object Lull wrote for uid:
 // a VCALENDAR whose every component is a VEVENT with that UID, Lull's
-// prefix and X-LULL-BLOCK:1.
+// prefix and X-LULL-BLOCK:1 (besides the VTIMEZONE a calendar app adds
+// when the user moves the block there).
 func isOwnObject(obj []byte, uid string) bool {
 	parts := icsSplit(obj)
 	n := 0
 	for _, part := range parts {
-		if part.comp == "" {
+		if part.comp == "" || part.comp == "VTIMEZONE" {
 			continue
 		}
 		if !isLullBlock(part) {

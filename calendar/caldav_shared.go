@@ -136,12 +136,13 @@ func (p *CalDAVPublisher) sharedPlan(ctx context.Context) ([]SharedBlock, error)
 
 // sharedBlock reads one object as a Lull block: a single event with
 // Lull's UID and X-LULL-BLOCK:1 and one occurrence (a calendar app may
-// have moved it and written its times in any zone).
+// have moved it and written its times in any zone, with the zone's
+// VTIMEZONE).
 func sharedBlock(obj []byte, win Interval) (Block, bool) {
 	parts := icsSplit(obj)
 	var uid string
 	for _, part := range parts {
-		if part.comp == "" {
+		if part.comp == "" || part.comp == "VTIMEZONE" {
 			continue
 		}
 		if !isLullBlock(part) || uid != "" {

@@ -449,6 +449,9 @@ func (d *Data) publishShared(ctx context.Context, pub *calendar.CalDAVPublisher)
 	if _, err := d.reconcile(ctx, pub); err != nil {
 		return nil, err
 	}
+	if d.beforeSharedWrite != nil {
+		d.beforeSharedWrite()
+	}
 	now := d.Clock.Now()
 	from, _ := d.syncWindow(now)
 	all, err := d.Blocks.List(from, calendar.SharedWindow(now).End)

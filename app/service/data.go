@@ -38,6 +38,10 @@ type Data struct {
 	busy     *BusySnapshot
 	onSave   func(old, new Settings)
 	problems []error
+	// beforeSharedWrite, when set (tests only), runs in a publish to a
+	// shared calendar after the shared plan was re-read and before
+	// anything is written: the moment two devices race for.
+	beforeSharedWrite func()
 }
 
 // DataOptions say where the data lives and which keyring holds secrets.

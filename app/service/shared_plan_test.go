@@ -2,6 +2,12 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -143,5 +149,223 @@ func TestSecondDeviceAdoptsTheAcceptedPlan(t *testing.T) {
 	// nothing to add.
 	if proposed != 0 {
 		t.Errorf("B proposes %d more blocks although A's accepted plan reaches the target", proposed)
+	}
+}
+
+// accepted is the device's accepted blocks as "ID start–end" lines.
+func (v *device) accepted() []string {
+	var out []string
+	for _, b := range v.blocks() {
+		if b.State == calendar.StateAccepted {
+			out = append(out, b.ID+" "+b.Start.UTC().Format(time.RFC3339)+"–"+b.End.UTC().Format(time.RFC3339))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// serverPlan is the accepted blocks on the shared calendar, read through
+// v, as accepted() lines; it fails when two of them overlap.
+func (v *device) serverPlan() []string {
+	v.t.Helper()
+	pub, _, err := v.d.publisher()
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	shared, err := pub.SharedPlan(context.Background())
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	byID := map[string]calendar.Block{}
+	var out []string
+	for _, s := range shared {
+		byID[s.ID] = s.Block
+		out = append(out, s.ID+" "+s.Start.UTC().Format(time.RFC3339)+"–"+s.End.UTC().Format(time.RFC3339))
+	}
+	noOverlap(v.t, "the server", byID)
+	sort.Strings(out)
+	return out
+}
+
+// TestAcceptAndSkipTravelBetweenDevices: a block accepted on B reaches A
+// at A's next sync (A's own proposal for that slot gives way); a block
+// skipped on A is skipped on B at B's next sync.
+func TestAcceptAndSkipTravelBetweenDevices(t *testing.T) {
+	srv := radicaletest.Start(t)
+	srv.MkCalendar(t, "/alice/work/")
+	clk := clock.NewFake(monday)
+	devs := openDevices(t, srv, "/alice/work/", clk, 2)
+	a, b := devs[0], devs[1]
+	a.plan()
+	b.plan()
+	var proposals []calendar.Block
+	for _, blk := range b.blocks() {
+		if blk.State == calendar.StateProposed {
+			proposals = append(proposals, blk)
+		}
+	}
+	if len(proposals) < 2 {
+		t.Fatalf("B proposes %d blocks", len(proposals))
+	}
+	sort.Slice(proposals, func(i, j int) bool { return proposals[i].Start.Before(proposals[j].Start) })
+	first, second := proposals[0], proposals[1]
+	for _, blk := range []calendar.Block{first, second} {
+		if _, err := b.d.Blocks.Accept(blk.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := b.d.Publish(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	a.plan()
+	if got, want := a.accepted(), b.accepted(); strings.Join(got, "\n") != strings.Join(want, "\n") || len(got) != 2 {
+		t.Fatalf("accepted on B, after A's sync A has:\n%s\nB has:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	noOverlap(t, "A", a.blocks())
+
+	if _, err := a.d.Blocks.Skip(first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.d.Publish(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	b.plan()
+	if got := b.blocks()[first.ID]; got.State != calendar.StateSkipped {
+		t.Fatalf("skipped on A, B has %s as %q", first.ID, got.State)
+	}
+	if got := b.blocks()[second.ID]; got.State != calendar.StateAccepted {
+		t.Fatalf("B lost the other accepted block %s: %q", second.ID, got.State)
+	}
+	if got := b.serverPlan(); len(got) != 1 || !strings.HasPrefix(got[0], second.ID+" ") {
+		t.Fatalf("the server holds %v, want only %s", got, second.ID)
+	}
+	noOverlap(t, "B", b.blocks())
+}
+
+// TestDevicesPlanningAtOnceNeverDoubleBook: two devices that see
+// different calendars (B has a morning commitment A does not know) plan,
+// accept everything and publish at the same moment, in several rounds on
+// fresh calendars. Exactly one publishes first; the other adopts that plan
+// at its next sync. Nothing on the server or on either device ever
+// overlaps, and after one more sync each both show the same accepted
+// plan, the one on the server.
+func TestDevicesPlanningAtOnceNeverDoubleBook(t *testing.T) {
+	srv := radicaletest.Start(t)
+	clk := clock.NewFake(monday)
+	morning := writeFile(t, t.TempDir(), "gym.ics", calHead+
+		"BEGIN:VEVENT\r\nUID:gym@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20260105T083000\r\n"+
+		"DTEND;TZID=Europe/Berlin:20260105T093000\r\nRRULE:FREQ=DAILY;COUNT=30\r\nSUMMARY:Gym\r\nEND:VEVENT\r\n"+calTail)
+	const rounds = 5
+	for round := 0; round < rounds; round++ {
+		path := fmt.Sprintf("/alice/round-%d/", round)
+		srv.MkCalendar(t, path)
+		devs := openDevices(t, srv, path, clk, 2)
+		a, b := devs[0], devs[1]
+		if _, err := b.d.AddSource(context.Background(), AddSource{Kind: calendar.SourceFile, Path: morning, Name: "Gym"}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, 2)
+		// Each device that gets as far as writing waits there until the
+		// other one got there too or gave up, so both have read the
+		// server before either writes: the worst moment.
+		var atWrite, gaveUp atomic.Int32
+		for _, v := range devs {
+			v.d.beforeSharedWrite = func() {
+				atWrite.Add(1)
+				for deadline := time.Now().Add(10 * time.Second); atWrite.Load()+gaveUp.Load() < int32(len(devs)) && time.Now().Before(deadline); {
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+		}
+		for i, v := range devs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() {
+					if errs[i] != nil {
+						gaveUp.Add(1)
+					}
+				}()
+				<-start
+				ctx := context.Background()
+				if _, err := v.d.SyncCalendars(ctx); err != nil {
+					errs[i] = err
+					return
+				}
+				if _, err := v.d.Replan(false); err != nil {
+					errs[i] = err
+					return
+				}
+				if _, err := v.d.AcceptAll(); err != nil {
+					errs[i] = err
+					return
+				}
+				_, errs[i] = v.d.Publish(ctx)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for _, v := range devs {
+			v.d.beforeSharedWrite = nil
+		}
+		busy := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+			case errors.Is(err, calendar.ErrPlannerBusy):
+				busy++
+			default:
+				t.Fatalf("round %d: device %s: %v", round, devs[i].name, err)
+			}
+		}
+		server := a.serverPlan()
+		if len(server) == 0 {
+			t.Fatalf("round %d: nothing published", round)
+		}
+		weeklyGoal(t, a, round)
+		t.Logf("round %d: %d blocks on the server, %d device(s) waited for the other", round, len(server), busy)
+		for _, v := range devs {
+			v.plan() // the next sync: adopt, plan around, publish
+			noOverlap(t, v.name, v.blocks())
+		}
+		a.plan()
+		after := a.serverPlan()
+		weeklyGoal(t, a, round)
+		for _, v := range devs {
+			if got := v.accepted(); strings.Join(got, "\n") != strings.Join(after, "\n") {
+				t.Fatalf("round %d: %s's accepted plan:\n%s\nthe server's:\n%s", round, v.name, strings.Join(got, "\n"), strings.Join(after, "\n"))
+			}
+			noOverlap(t, v.name, v.blocks())
+		}
+	}
+}
+
+// weeklyGoal fails when the accepted blocks on the shared calendar add up
+// to more than the weekly goal in some week: two devices each planned the
+// whole goal, and the user would get it twice.
+func weeklyGoal(t *testing.T, v *device, round int) {
+	t.Helper()
+	pub, _, err := v.d.publisher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := pub.SharedPlan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := v.d.Settings()
+	perWeek := map[string]time.Duration{}
+	for _, s := range shared {
+		y, w := s.Start.In(st.Location()).ISOWeek()
+		perWeek[fmt.Sprintf("%d-W%02d", y, w)] += s.Duration()
+	}
+	for week, total := range perWeek {
+		if total > st.Plan.WeeklyGoal {
+			t.Fatalf("round %d: week %s has %s of accepted focus on the server, more than the %s goal: planned twice", round, week, total, st.Plan.WeeklyGoal)
+		}
 	}
 }
