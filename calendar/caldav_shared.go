@@ -286,6 +286,21 @@ func (p *CalDAVPublisher) Reconcile(ctx context.Context, local []Block) (SharedC
 	return ch, nil
 }
 
+// PublishedIDs lists the blocks this device has seen on the shared
+// calendar or written there (the ones a publish updates or removes with
+// If-Match), by block ID.
+func (p *CalDAVPublisher) PublishedIDs() (map[string]bool, error) {
+	recs, _, err := p.load()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(recs))
+	for _, r := range recs {
+		out[r.BlockID] = true
+	}
+	return out, nil
+}
+
 // Interval is the span of the recorded block.
 func (r pubRecord) Interval() Interval { return Interval{Start: r.Start, End: r.End} }
 

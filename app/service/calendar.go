@@ -431,7 +431,54 @@ func (d *Data) reconcile(ctx context.Context, pub *calendar.CalDAVPublisher) (ca
 			return ch, fmt.Errorf("shared plan: %w", err)
 		}
 	}
+	if len(ch.Adopt) > 0 {
+		if err := d.dropOverGoal(pub, win); err != nil {
+			return ch, fmt.Errorf("shared plan: %w", err)
+		}
+	}
 	return ch, nil
+}
+
+// dropOverGoal withdraws blocks accepted on this device but not published
+// yet from weeks whose accepted focus, with what was just adopted from
+// another device, exceeds the weekly goal: both devices planned that week
+// at the same moment and the one that published first wins; the latest
+// such blocks go first. Published blocks and blocks already begun stay.
+func (d *Data) dropOverGoal(pub *calendar.CalDAVPublisher, win calendar.Interval) error {
+	st := d.Settings()
+	loc, goal, now := st.Location(), st.Plan.WeeklyGoal, d.Clock.Now()
+	published, err := pub.PublishedIDs()
+	if err != nil {
+		return err
+	}
+	local, err := d.Blocks.List(win.Start, win.End)
+	if err != nil {
+		return err
+	}
+	total := map[[2]int]time.Duration{}
+	pending := map[[2]int][]calendar.Block{}
+	for _, b := range local {
+		if b.State != calendar.StateAccepted {
+			continue
+		}
+		y, w := b.Start.In(loc).ISOWeek()
+		k := [2]int{y, w}
+		total[k] += b.Duration()
+		if !published[b.ID] && b.Start.After(now) {
+			pending[k] = append(pending[k], b)
+		}
+	}
+	var drop []calendar.Block
+	for k, blocks := range pending {
+		for i := len(blocks) - 1; i >= 0 && total[k] > goal; i-- {
+			drop = append(drop, blocks[i])
+			total[k] -= blocks[i].Duration()
+		}
+	}
+	if len(drop) == 0 {
+		return nil
+	}
+	return d.Blocks.Apply(calendar.Changes{Remove: drop})
 }
 
 // publishShared publishes to a calendar shared with other devices: under

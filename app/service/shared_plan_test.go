@@ -254,11 +254,19 @@ func TestAcceptAndSkipTravelBetweenDevices(t *testing.T) {
 func TestDevicesPlanningAtOnceNeverDoubleBook(t *testing.T) {
 	srv := radicaletest.Start(t)
 	clk := clock.NewFake(monday)
-	morning := writeFile(t, t.TempDir(), "gym.ics", calHead+
-		"BEGIN:VEVENT\r\nUID:gym@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20260105T083000\r\n"+
-		"DTEND;TZID=Europe/Berlin:20260105T093000\r\nRRULE:FREQ=DAILY;COUNT=30\r\nSUMMARY:Gym\r\nEND:VEVENT\r\n"+calTail)
-	const rounds = 5
+	// B's morning commitment: 08:30–09:30 makes B plan over A's morning
+	// blocks; 09:00–12:00 makes it plan the afternoons A leaves free, so
+	// together they would plan the week's goal twice.
+	dir := t.TempDir()
+	gym := func(name, from, to string) string {
+		return writeFile(t, dir, name, calHead+
+			"BEGIN:VEVENT\r\nUID:gym@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20260105T"+from+"\r\n"+
+			"DTEND;TZID=Europe/Berlin:20260105T"+to+"\r\nRRULE:FREQ=DAILY;COUNT=30\r\nSUMMARY:Gym\r\nEND:VEVENT\r\n"+calTail)
+	}
+	mornings := []string{gym("overlapping.ics", "083000", "093000"), gym("elsewhere.ics", "090000", "120000")}
+	const rounds = 6
 	for round := 0; round < rounds; round++ {
+		morning := mornings[round%len(mornings)]
 		path := fmt.Sprintf("/alice/round-%d/", round)
 		srv.MkCalendar(t, path)
 		devs := openDevices(t, srv, path, clk, 2)
