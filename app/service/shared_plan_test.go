@@ -33,23 +33,37 @@ func openDevices(t *testing.T, srv *radicaletest.Server, calPath string, clk clo
 	keyring.MockInit()
 	var out []*device
 	for i := 0; i < n; i++ {
-		d, err := OpenData(DataOptions{Dir: t.TempDir(), Clock: clk})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		st := d.Settings()
-		st.Plan.Zone = "Europe/Berlin"
-		if err := d.SaveSettings(st); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := d.AddSource(context.Background(), AddSource{Kind: calendar.SourceCalDAV, URL: srv.Base + calPath,
-			User: radicaletest.User, Password: radicaletest.Password, Publish: true, Sync: true}); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, &device{t: t, name: string(rune('A' + i)), d: d})
+		out = append(out, openDevice(t, srv, calPath, clk, string(rune('A'+i))))
 	}
 	return out
+}
+
+// openDevice opens one device of openDevices (over the keyring mock as it
+// is).
+func openDevice(t *testing.T, srv *radicaletest.Server, calPath string, clk clock.Clock, name string) *device {
+	t.Helper()
+	d, err := OpenData(DataOptions{Dir: t.TempDir(), Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	st := d.Settings()
+	st.Plan.Zone = "Europe/Berlin"
+	if err := d.SaveSettings(st); err != nil {
+		t.Fatal(err)
+	}
+	addShared(t, d, srv, calPath)
+	return &device{t: t, name: name, d: d}
+}
+
+// addShared adds the Radicale calendar at calPath to d as a published
+// CalDAV calendar with sync on.
+func addShared(t *testing.T, d *Data, srv *radicaletest.Server, calPath string) {
+	t.Helper()
+	if _, err := d.AddSource(context.Background(), AddSource{Kind: calendar.SourceCalDAV, URL: srv.Base + calPath,
+		User: radicaletest.User, Password: radicaletest.Password, Publish: true, Sync: true}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // plan is what `lull plan --sync` does on the device: read the calendars,
@@ -375,5 +389,61 @@ func weeklyGoal(t *testing.T, v *device, round int) {
 		if total > st.Plan.WeeklyGoal {
 			t.Fatalf("round %d: week %s has %s of accepted focus on the server, more than the %s goal: planned twice", round, week, total, st.Plan.WeeklyGoal)
 		}
+	}
+}
+
+// TestResidentRetriesWhenAnotherDeviceHoldsTheLease: an accept while
+// another device writes the shared plan is not a problem shown to the
+// user; the running Lull publishes it again shortly (plannerRetryDelay),
+// and it reaches the server once the other device is done.
+func TestResidentRetriesWhenAnotherDeviceHoldsTheLease(t *testing.T) {
+	srv := radicaletest.Start(t)
+	srv.MkCalendar(t, "/alice/work/")
+	clk := clock.NewFake(monday)
+	svc, _ := startService(t, clk, false)
+	addShared(t, svc.Data, srv, "/alice/work/")
+	other := openDevice(t, srv, "/alice/work/", clk, "B")
+	var problems atomic.Int32
+	unsub := svc.Subscribe(func(e Event) {
+		if e.Kind == Problem {
+			t.Logf("problem: %v", e.Err)
+			problems.Add(1)
+		}
+	})
+	defer unsub()
+	ctx := context.Background()
+	res, err := svc.Replan(ctx, false)
+	if err != nil || len(res.Blocks) == 0 {
+		t.Fatalf("plan: %+v %v", res, err)
+	}
+	id := res.Blocks[0].ID
+	pub, _, err := other.d.publisher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lease, err := pub.AcquirePlanner(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Accept(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if got := other.serverPlan(); len(got) != 0 {
+		t.Fatalf("published while another device held the lease: %v", got)
+	}
+	if err := pub.ReleasePlanner(ctx, lease); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(plannerRetryDelay)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if got := other.serverPlan(); len(got) == 1 && strings.HasPrefix(got[0], id+" ") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the accepted block never reached the server: %v", other.serverPlan())
+		}
+	}
+	if n := problems.Load(); n != 0 {
+		t.Fatalf("%d problems shown for another device writing the plan", n)
 	}
 }
