@@ -198,6 +198,7 @@ func TestSharedPlanTwoDevices(t *testing.T) {
 	if len(onServer) != 3 {
 		t.Fatalf("after A accepted 3 blocks the server holds %v", onServer)
 	}
+	objects := d.objects()
 
 	step(t, "2. B syncs: it adopts A's accepted blocks and plans only around them")
 	planB := b.plan()
@@ -207,6 +208,14 @@ func TestSharedPlanTwoDevices(t *testing.T) {
 	planOverlaps(t, "B", planB)
 	if got := serverBlocks(t, d); strings.Join(got, "\n") != strings.Join(onServer, "\n") {
 		t.Fatalf("B's sync changed the server:\n%v\n→\n%v", onServer, got)
+	}
+	for href, body := range d.objects() {
+		if href == d.path+"lull-planner.ics" {
+			continue
+		}
+		if objects[href] != body {
+			t.Fatalf("B's sync rewrote %s (A's block, or something new):\n%s\n→\n%s", href, objects[href], body)
+		}
 	}
 
 	step(t, "3. B accepts one of its proposals; A shows it after its sync")

@@ -147,7 +147,7 @@ func (c *cli) calendarAdd(args []string) error {
 		user = fs.String("user", "", "the CalDAV user name, required (`U`)")
 		cal = fs.String("calendar", "", "which calendar, by path or name, when the account has several (`PATH`)")
 		publish = fs.Bool("publish", false, "write accepted focus blocks to this calendar")
-		sync = fs.Bool("sync", false, "share the plan, the focus log and focus state with your other devices through this calendar")
+		sync = fs.Bool("sync", false, "share the plan, focus log and focus state with your other devices here")
 	}
 	pos, err := fs.parse(args[1:])
 	if err != nil {
