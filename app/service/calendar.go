@@ -81,7 +81,17 @@ func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 		rep.Sources = append(rep.Sources, sr)
 	}
 	if err := d.adoptSharedPlan(ctx); err != nil {
-		rep.Sources = append(rep.Sources, SourceReport{ID: st.PublishCalDAV, Name: "shared plan", Error: err.Error()})
+		// Said on the row of the calendar that shares the plan; the plan
+		// stands as stored and is read again at the next sync.
+		for i := range rep.Sources {
+			if sr := &rep.Sources[i]; sr.ID == st.PublishCalDAV {
+				msg := "the plan shared with your other devices could not be read: " + err.Error()
+				if sr.Error != "" {
+					msg = sr.Error + "; " + msg
+				}
+				sr.Error = msg
+			}
+		}
 	}
 	snap := BusySnapshot{Synced: now, From: from, To: to, Busy: all.Busy, OutOfOffice: all.OutOfOffice, AllDay: all.AllDay,
 		Meetings: comingMeetings(all.Meetings, now)}
@@ -119,6 +129,8 @@ func (d *Data) Replan(dryRun bool) (PlanResult, error) {
 // ReplanWith is Replan with the horizon overridden by days (0: the
 // setting).
 func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
+	d.planMu.Lock()
+	defer d.planMu.Unlock()
 	in, snap, err := d.planInput(days)
 	if err != nil {
 		return PlanResult{}, err
@@ -414,6 +426,8 @@ func (d *Data) adoptSharedPlan(ctx context.Context) error {
 // reconcile runs Reconcile over the stored blocks of the shared window and
 // stores its changes.
 func (d *Data) reconcile(ctx context.Context, pub *calendar.CalDAVPublisher) (calendar.SharedChanges, error) {
+	d.planMu.Lock()
+	defer d.planMu.Unlock()
 	win := calendar.SharedWindow(d.Clock.Now())
 	local, err := d.Blocks.List(win.Start, win.End)
 	if err != nil {
