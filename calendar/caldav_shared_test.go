@@ -100,6 +100,49 @@ func TestPlannerLeaseRace(t *testing.T) {
 	t.Logf("wins per device over %d rounds: %v", rounds, wins)
 }
 
+// TestPlannerLeaseTakeoverRace: when the lease expired (its holder died),
+// devices taking it over at the same moment (If-Match on the expired
+// lease) again leave exactly one holder, round after round.
+func TestPlannerLeaseTakeoverRace(t *testing.T) {
+	srv := radicaletest.Start(t)
+	srv.MkCalendar(t, "/alice/takeover/")
+	clk := clock.NewFake(testNow)
+	pubs := sharedDevices(t, srv, "/alice/takeover/", clk, 4)
+	if _, err := pubs[0].AcquirePlanner(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 20
+	for round := 0; round < rounds; round++ {
+		// The holder never releases: it died.
+		clk.Advance(PlannerLeaseTTL + time.Second)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, len(pubs))
+		for i, p := range pubs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = p.AcquirePlanner(context.Background())
+			}()
+		}
+		close(start)
+		wg.Wait()
+		winners := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				winners++
+			case !errors.Is(err, ErrPlannerBusy):
+				t.Fatalf("round %d: device %d: %v", round, i, err)
+			}
+		}
+		if winners != 1 {
+			t.Fatalf("round %d: %d devices took the expired lease over, want exactly 1 (%v)", round, winners, errs)
+		}
+	}
+}
+
 // TestPlannerLeaseExpiry: a held lease keeps the others out until it
 // expires (a device that died holding it blocks them for PlannerLeaseTTL
 // at most); its holder renews it; a release by a device whose lease was
