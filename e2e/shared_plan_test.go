@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -268,6 +269,7 @@ func TestSharedPlanDevicesPlanAtOnce(t *testing.T) {
 		devs[1].env.lull("", "calendar", "add", "file", gym, "--name", "Gym")
 		var wg sync.WaitGroup
 		start := make(chan struct{})
+		var waited atomic.Int32
 		for _, v := range devs {
 			wg.Add(1)
 			go func() {
@@ -275,8 +277,12 @@ func TestSharedPlanDevicesPlanAtOnce(t *testing.T) {
 				<-start
 				// Not Fatal from a goroutine: run the commands directly.
 				for _, args := range [][]string{{"plan", "--sync"}, {"plan", "accept", "--all"}} {
-					if out, errOut, code := runWith(t, bin, v.env.env(), "", args...); code != 0 {
+					out, errOut, code := runWith(t, bin, v.env.env(), "", args...)
+					if code != 0 {
 						t.Errorf("round %d: %s: lull %s: exit %d\n%s%s", round, v.name, strings.Join(args, " "), code, out, errOut)
+					}
+					if strings.Contains(errOut, "another of your devices is changing the shared plan") {
+						waited.Add(1)
 					}
 				}
 			}()
@@ -305,7 +311,7 @@ func TestSharedPlanDevicesPlanAtOnce(t *testing.T) {
 			}
 			planOverlaps(t, v.name, p)
 		}
-		t.Logf("round %d: %d blocks on the server after the race, %d after both synced", round, len(first), len(server))
+		t.Logf("round %d: %d blocks on the server after the race, %d after both synced; %d publish(es) found the other device writing", round, len(first), len(server), waited.Load())
 	}
 }
 
