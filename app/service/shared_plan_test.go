@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand"
 	"sort"
 	"strings"
 	"sync"
@@ -178,8 +179,9 @@ func (v *device) accepted() []string {
 	return out
 }
 
-// serverPlan is the accepted blocks on the shared calendar, read through
-// v, as accepted() lines; it fails when two of them overlap.
+// serverPlan is the accepted blocks on the shared calendar from today on,
+// read through v, as accepted() lines; it fails when two blocks there
+// overlap.
 func (v *device) serverPlan() []string {
 	v.t.Helper()
 	pub, _, err := v.d.publisher()
@@ -190,11 +192,18 @@ func (v *device) serverPlan() []string {
 	if err != nil {
 		v.t.Fatal(err)
 	}
+	// Listed as UpcomingBlocks lists: from today on (the server also
+	// holds the last day's, history).
+	loc := v.d.Settings().Location()
+	y, m, dd := v.d.Clock.Now().In(loc).Date()
+	today := time.Date(y, m, dd, 0, 0, 0, 0, loc)
 	byID := map[string]calendar.Block{}
 	var out []string
 	for _, s := range shared {
 		byID[s.ID] = s.Block
-		out = append(out, s.ID+" "+s.Start.UTC().Format(time.RFC3339)+"–"+s.End.UTC().Format(time.RFC3339))
+		if s.End.After(today) {
+			out = append(out, s.ID+" "+s.Start.UTC().Format(time.RFC3339)+"–"+s.End.UTC().Format(time.RFC3339))
+		}
 	}
 	noOverlap(v.t, "the server", byID)
 	sort.Strings(out)
@@ -445,5 +454,88 @@ func TestResidentRetriesWhenAnotherDeviceHoldsTheLease(t *testing.T) {
 	}
 	if n := problems.Load(); n != 0 {
 		t.Fatalf("%d problems shown for another device writing the plan", n)
+	}
+}
+
+// TestSharedPlanRandomInterleavings: three devices on one calendar do
+// random things in random order — plan, accept a proposal they made
+// (perhaps before another device's publish), skip an accepted block, only
+// read the calendars, let time pass — each acting on what it last saw.
+// After every step the server holds no overlapping blocks and no week
+// beyond the goal; at the end, after two syncs each, every device shows
+// exactly the server's accepted plan.
+func TestSharedPlanRandomInterleavings(t *testing.T) {
+	srv := radicaletest.Start(t)
+	for _, seed := range []int64{1, 2, 3, 4} {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewSource(seed))
+			path := fmt.Sprintf("/alice/random-%d/", seed)
+			srv.MkCalendar(t, path)
+			clk := clock.NewFake(monday)
+			devs := openDevices(t, srv, path, clk, 3)
+			ctx := context.Background()
+			pick := func(v *device, state calendar.BlockState) (calendar.Block, bool) {
+				var ids []string
+				blocks := v.blocks()
+				for id, b := range blocks {
+					if b.State == state && b.Start.After(clk.Now()) {
+						ids = append(ids, id)
+					}
+				}
+				if len(ids) == 0 {
+					return calendar.Block{}, false
+				}
+				sort.Strings(ids)
+				return blocks[ids[rng.Intn(len(ids))]], true
+			}
+			publish := func(v *device) {
+				if _, err := v.d.Publish(ctx); err != nil {
+					t.Fatalf("%s: publish: %v", v.name, err)
+				}
+			}
+			const steps = 40
+			for step := 0; step < steps; step++ {
+				v := devs[rng.Intn(len(devs))]
+				switch op := rng.Intn(6); op {
+				case 0, 1:
+					v.plan()
+				case 2:
+					if b, ok := pick(v, calendar.StateProposed); ok {
+						if _, err := v.d.Blocks.Accept(b.ID); err != nil {
+							t.Fatal(err)
+						}
+						publish(v)
+					}
+				case 3:
+					if b, ok := pick(v, calendar.StateAccepted); ok {
+						if _, err := v.d.Blocks.Skip(b.ID); err != nil {
+							t.Fatal(err)
+						}
+						publish(v)
+					}
+				case 4:
+					if _, err := v.d.SyncCalendars(ctx); err != nil {
+						t.Fatal(err)
+					}
+				case 5:
+					clk.Advance(time.Duration(rng.Intn(180)) * time.Minute)
+				}
+				devs[0].serverPlan()
+				weeklyGoal(t, devs[0], step)
+			}
+			for range 2 {
+				for _, v := range devs {
+					v.plan()
+				}
+			}
+			server := devs[0].serverPlan()
+			for _, v := range devs {
+				if got := v.accepted(); strings.Join(got, "\n") != strings.Join(server, "\n") {
+					t.Fatalf("%s's accepted plan:\n%s\nthe server's:\n%s", v.name, strings.Join(got, "\n"), strings.Join(server, "\n"))
+				}
+				noOverlap(t, v.name, v.blocks())
+			}
+			t.Logf("%d accepted blocks on the server at the end", len(server))
+		})
 	}
 }
