@@ -39,11 +39,11 @@ const (
 	// PlannerLeaseUID is the UID of the lease's event.
 	PlannerLeaseUID = "lull-planner"
 	// PlannerLeaseTTL is how long a taken lease stays valid unless its
-	// holder releases it first. A publish holding it is bounded by
-	// DefaultOperationTimeout (30 s); four times that leaves room for
-	// clocks of the devices that differ by a minute, while a device that
-	// died holding the lease blocks the others' writes for two minutes
-	// at most.
+	// holder releases it first. A publish holding it re-reads the plan
+	// and writes it, each bounded by DefaultOperationTimeout (30 s), so
+	// it is done within a minute; twice that leaves room for devices
+	// whose clocks differ by a little, while a device that died holding
+	// the lease blocks the others' writes for two minutes at most.
 	PlannerLeaseTTL = 2 * time.Minute
 	// SharedPlanAhead is how far ahead of now the shared plan is read and
 	// kept: the longest planning horizon any device may have (62 days,
