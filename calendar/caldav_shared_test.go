@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -339,5 +340,28 @@ func TestBlockIDFromUIDRoundTrip(t *testing.T) {
 		if id, ok := blockIDFromUID(uid); ok {
 			t.Errorf("%q read as block ID %q", uid, id)
 		}
+	}
+}
+
+// TestSetSyncNeedsCalDAV: only a CalDAV calendar can share the plan with
+// other devices; asking it of a file calendar says so and changes nothing.
+func TestSetSyncNeedsCalDAV(t *testing.T) {
+	env := newSourceEnv(t, SourceOptions{})
+	path := filepath.Join(t.TempDir(), "work.ics")
+	if err := os.WriteFile(path, []byte(sampleICS), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := env.st.AddFileSource(path, "Work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.st.SetSync(cfg.ID, true); !errors.Is(err, ErrBadSource) || !strings.Contains(err.Error(), "needs a CalDAV calendar") {
+		t.Fatalf("SetSync on a file calendar: %v", err)
+	}
+	if got, err := env.st.Config(cfg.ID); err != nil || got.Sync {
+		t.Fatalf("sync stored for a file calendar: %+v %v", got, err)
+	}
+	if got, err := env.st.SetSync(cfg.ID, false); err != nil || got.Sync {
+		t.Fatalf("switching sync off: %+v %v", got, err)
 	}
 }
