@@ -391,7 +391,30 @@ func (c *CalDAVSource) Fetch(ctx context.Context) ([]byte, error) {
 // object with go-ical and fails the whole query on one object it cannot
 // read; here the raw text reaches Parse, which reports bad events one by one.
 func (s *SourceStore) calendarQuery(ctx context.Context, cfg SourceConfig, password string) ([]byte, error) {
-	win := s.opts.Window(s.clk.Now())
+	items, err := s.queryRange(ctx, cfg, password, s.opts.Window(s.clk.Now()))
+	if err != nil {
+		return nil, err
+	}
+	objects := make([][]byte, 0, len(items))
+	for _, it := range items {
+		if strings.TrimSpace(it.data) == "" {
+			continue
+		}
+		// One object that is not iCalendar fails the whole fetch: dropping
+		// it would drop its meeting from busy time while the source looked
+		// fine. The last good copy stays in use and the status says why.
+		if err := checkICalendar([]byte(it.data), "", fromServer); err != nil {
+			return nil, fmt.Errorf("event %s: %w", it.href, err)
+		}
+		objects = append(objects, []byte(it.data))
+	}
+	return mergeCalendarObjects(objects), nil
+}
+
+// queryRange runs a CalDAV calendar-query REPORT for VEVENTs overlapping
+// win and returns the objects' hrefs, ETags and data as the server sent
+// them.
+func (s *SourceStore) queryRange(ctx context.Context, cfg SourceConfig, password string, win Interval) ([]davItem, error) {
 	const utc = "20060102T150405Z"
 	body := `<?xml version="1.0" encoding="utf-8"?>` +
 		`<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">` +
@@ -422,24 +445,7 @@ func (s *SourceStore) calendarQuery(ctx context.Context, cfg SourceConfig, passw
 	if err != nil {
 		return nil, davErr(hc, err)
 	}
-	items, err := parseMultistatus(raw)
-	if err != nil {
-		return nil, err
-	}
-	objects := make([][]byte, 0, len(items))
-	for _, it := range items {
-		if strings.TrimSpace(it.data) == "" {
-			continue
-		}
-		// One object that is not iCalendar fails the whole fetch: dropping
-		// it would drop its meeting from busy time while the source looked
-		// fine. The last good copy stays in use and the status says why.
-		if err := checkICalendar([]byte(it.data), "", fromServer); err != nil {
-			return nil, fmt.Errorf("event %s: %w", it.href, err)
-		}
-		objects = append(objects, []byte(it.data))
-	}
-	return mergeCalendarObjects(objects), nil
+	return parseMultistatus(raw)
 }
 
 // resolveDAV joins a server URL and an absolute or relative path.

@@ -126,11 +126,10 @@ func (p *CalDAVPublisher) sync(ctx context.Context, want []Block, put *Block, re
 
 func (p *CalDAVPublisher) syncOnce(ctx context.Context, want []Block, put *Block, remove string) (SyncResult, error) {
 	var res SyncResult
-	password, err := p.st.secrets.Get(secretPasswordKey(p.cfg.ID))
+	hc, password, err := p.client()
 	if err != nil {
-		return res, fmt.Errorf("CalDAV calendar %q: read its password from the keyring: %w", p.cfg.Name, err)
+		return res, fmt.Errorf("CalDAV calendar %q: %w", p.cfg.Name, err)
 	}
-	hc := &davHTTP{hc: p.st.opts.HTTPClient, user: p.cfg.User, password: password, timeout: p.st.opts.Timeout, maxBytes: MaxDAVObjectBytes}
 	recs, tombs, err := p.load()
 	if err != nil {
 		return res, err
@@ -293,12 +292,13 @@ func (p *CalDAVPublisher) Tombstones() ([]string, error) {
 
 // isOwnObject reports whether obj is a calendar object Lull wrote for uid:
 // a VCALENDAR whose every component is a VEVENT with that UID, Lull's
-// prefix and X-LULL-BLOCK:1.
+// prefix and X-LULL-BLOCK:1 (besides the VTIMEZONE a calendar app adds
+// when the user moves the block there).
 func isOwnObject(obj []byte, uid string) bool {
 	parts := icsSplit(obj)
 	n := 0
 	for _, part := range parts {
-		if part.comp == "" {
+		if part.comp == "" || part.comp == "VTIMEZONE" {
 			continue
 		}
 		if !isLullBlock(part) {

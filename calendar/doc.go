@@ -20,4 +20,13 @@
 // OutOfOfficeDays lists the days an OOF event covers; Lull plans no focus
 // on them. The busy all-day events are kept by name (BusyTime.AllDay) so
 // that ExplainDays can say why a working day got no focus.
+//
+// # One plan across devices
+//
+// A CalDAV calendar with sync on (SourceConfig.Sync) that Lull publishes to
+// holds the plan all the user's devices share: the accepted blocks on it.
+// CalDAVPublisher.Reconcile reads them (SharedPlan) and says what a device
+// adopts, skips or drops; writing needs the planner lease (AcquirePlanner,
+// ReleasePlanner), an object taken with If-None-Match / If-Match so two
+// devices never write at once. See caldav_shared.go.
 package calendar

@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"encoding/json"
+	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -15,6 +16,29 @@ func (s *SourceStore) SetAllDayFree(id string, free bool) (SourceConfig, error) 
 			return err
 		}
 		cfg.AllDayFree = free
+		raw, err := json.Marshal(cfg)
+		if err != nil {
+			return err
+		}
+		return b.Put(srcKeyConfig, raw)
+	})
+	return cfg, err
+}
+
+// SetSync switches source id's sharing with the user's other devices on or
+// off (SourceConfig.Sync) and returns its settings. Only a CalDAV calendar
+// can carry it: the other devices reach the same server. It takes effect
+// at the next sync.
+func (s *SourceStore) SetSync(id string, on bool) (SourceConfig, error) {
+	var cfg SourceConfig
+	err := s.updateSource(id, func(b *bolt.Bucket) error {
+		if err := json.Unmarshal(b.Get(srcKeyConfig), &cfg); err != nil {
+			return err
+		}
+		if on && cfg.Kind != SourceCalDAV {
+			return fmt.Errorf("calendar %q: %w: sync with other devices needs a CalDAV calendar, and this is a %s calendar", cfg.Name, ErrBadSource, cfg.Kind)
+		}
+		cfg.Sync = on
 		raw, err := json.Marshal(cfg)
 		if err != nil {
 			return err

@@ -80,6 +80,19 @@ func (d *Data) SyncCalendars(ctx context.Context) (SyncReport, error) {
 		}
 		rep.Sources = append(rep.Sources, sr)
 	}
+	if err := d.adoptSharedPlan(ctx); err != nil {
+		// Said on the row of the calendar that shares the plan; the plan
+		// stands as stored and is read again at the next sync.
+		for i := range rep.Sources {
+			if sr := &rep.Sources[i]; sr.ID == st.PublishCalDAV {
+				msg := "the plan shared with your other devices could not be read: " + err.Error()
+				if sr.Error != "" {
+					msg = sr.Error + "; " + msg
+				}
+				sr.Error = msg
+			}
+		}
+	}
 	snap := BusySnapshot{Synced: now, From: from, To: to, Busy: all.Busy, OutOfOffice: all.OutOfOffice, AllDay: all.AllDay,
 		Meetings: comingMeetings(all.Meetings, now)}
 	rep.BusyIntervals = len(snap.Busy)
@@ -116,6 +129,8 @@ func (d *Data) Replan(dryRun bool) (PlanResult, error) {
 // ReplanWith is Replan with the horizon overridden by days (0: the
 // setting).
 func (d *Data) ReplanWith(dryRun bool, days int) (PlanResult, error) {
+	d.planMu.Lock()
+	defer d.planMu.Unlock()
 	in, snap, err := d.planInput(days)
 	if err != nil {
 		return PlanResult{}, err
@@ -351,10 +366,17 @@ func (d *Data) Publish(ctx context.Context) (PublishResult, error) {
 		}
 	}
 	if st.PublishCalDAV != "" {
-		pub, err := d.Sources.Publisher(st.PublishCalDAV)
-		if err != nil {
+		pub, shared, err := d.publisher()
+		switch {
+		case err != nil:
 			errs = append(errs, fmt.Errorf("publish: %w", err))
-		} else {
+		case shared:
+			sr, err := d.publishShared(ctx, pub)
+			res.CalDAV = sr
+			if err != nil {
+				errs = append(errs, fmt.Errorf("publish: %w", err))
+			}
+		default:
 			sr, err := pub.Sync(ctx, blocks)
 			res.CalDAV = &sr
 			if err != nil {
@@ -368,6 +390,154 @@ func (d *Data) Publish(ctx context.Context) (PublishResult, error) {
 		}
 	}
 	return res, errors.Join(errs...)
+}
+
+// publisher is the publisher of the calendar chosen in the settings, and
+// whether that calendar shares the plan with the user's other devices
+// (sync on).
+func (d *Data) publisher() (*calendar.CalDAVPublisher, bool, error) {
+	id := d.Settings().PublishCalDAV
+	cfg, err := d.Sources.Config(id)
+	if err != nil {
+		return nil, false, err
+	}
+	pub, err := d.Sources.Publisher(id)
+	return pub, cfg.Sync, err
+}
+
+// adoptSharedPlan makes the stored plan the shared one when the calendar
+// Lull publishes to has sync on: blocks accepted on another device are
+// adopted, blocks skipped there are skipped here (see
+// calendar.CalDAVPublisher.Reconcile). It reads the server only; the
+// planner then plans around the adopted blocks and counts them toward the
+// goal.
+func (d *Data) adoptSharedPlan(ctx context.Context) error {
+	if d.Settings().PublishCalDAV == "" {
+		return nil
+	}
+	pub, shared, err := d.publisher()
+	if err != nil || !shared {
+		return err
+	}
+	_, err = d.reconcile(ctx, pub)
+	return err
+}
+
+// reconcile runs Reconcile over the stored blocks of the shared window and
+// stores its changes.
+func (d *Data) reconcile(ctx context.Context, pub *calendar.CalDAVPublisher) (calendar.SharedChanges, error) {
+	d.planMu.Lock()
+	defer d.planMu.Unlock()
+	win := calendar.SharedWindow(d.Clock.Now())
+	local, err := d.Blocks.List(win.Start, win.End)
+	if err != nil {
+		return calendar.SharedChanges{}, err
+	}
+	ch, err := pub.Reconcile(ctx, local)
+	if err != nil || ch.Empty() {
+		return ch, err
+	}
+	if err := d.Blocks.Apply(calendar.Changes{Add: ch.Adopt, Remove: ch.Dropped}); err != nil {
+		return ch, fmt.Errorf("shared plan: %w", err)
+	}
+	for _, id := range ch.Skipped {
+		if _, err := d.Blocks.Skip(id); err != nil && !errors.Is(err, calendar.ErrNoSuchBlock) {
+			return ch, fmt.Errorf("shared plan: %w", err)
+		}
+	}
+	if len(ch.Adopt) > 0 {
+		if err := d.dropOverGoal(pub, win); err != nil {
+			return ch, fmt.Errorf("shared plan: %w", err)
+		}
+	}
+	return ch, nil
+}
+
+// dropOverGoal withdraws blocks accepted on this device but not published
+// yet from weeks whose accepted focus, with what was just adopted from
+// another device, exceeds the weekly goal: both devices planned that week
+// at the same moment and the one that published first wins; the latest
+// such blocks go first. Published blocks and blocks already begun stay.
+func (d *Data) dropOverGoal(pub *calendar.CalDAVPublisher, win calendar.Interval) error {
+	st := d.Settings()
+	loc, goal, now := st.Location(), st.Plan.WeeklyGoal, d.Clock.Now()
+	published, err := pub.PublishedIDs()
+	if err != nil {
+		return err
+	}
+	local, err := d.Blocks.List(win.Start, win.End)
+	if err != nil {
+		return err
+	}
+	total := map[[2]int]time.Duration{}
+	pending := map[[2]int][]calendar.Block{}
+	for _, b := range local {
+		if b.State != calendar.StateAccepted {
+			continue
+		}
+		y, w := b.Start.In(loc).ISOWeek()
+		k := [2]int{y, w}
+		total[k] += b.Duration()
+		if !published[b.ID] && b.Start.After(now) {
+			pending[k] = append(pending[k], b)
+		}
+	}
+	var drop []calendar.Block
+	for k, blocks := range pending {
+		for i := len(blocks) - 1; i >= 0 && total[k] > goal; i-- {
+			drop = append(drop, blocks[i])
+			total[k] -= blocks[i].Duration()
+		}
+	}
+	if len(drop) == 0 {
+		return nil
+	}
+	return d.Blocks.Apply(calendar.Changes{Remove: drop})
+}
+
+// publishShared publishes to a calendar shared with other devices: under
+// the planner lease it re-reads the shared plan (what another device wrote
+// a moment ago wins), then writes this device's accepted blocks, and gives
+// the lease up. Without the lease (another device is writing) it writes
+// nothing and says so with calendar.ErrPlannerBusy; the changes stay
+// stored and go out at the next publish.
+func (d *Data) publishShared(ctx context.Context, pub *calendar.CalDAVPublisher) (*calendar.SyncResult, error) {
+	lease, err := pub.AcquirePlanner(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer pub.ReleasePlanner(context.WithoutCancel(ctx), lease)
+	if _, err := d.reconcile(ctx, pub); err != nil {
+		return nil, err
+	}
+	if d.beforeSharedWrite != nil {
+		d.beforeSharedWrite()
+	}
+	now := d.Clock.Now()
+	from, _ := d.syncWindow(now)
+	all, err := d.Blocks.List(from, calendar.SharedWindow(now).End)
+	if err != nil {
+		return nil, err
+	}
+	var blocks []calendar.Block
+	for _, b := range all {
+		if b.State == calendar.StateAccepted {
+			blocks = append(blocks, b)
+		}
+	}
+	sr, err := pub.Sync(ctx, blocks)
+	var errs []error
+	if err != nil {
+		errs = append(errs, err)
+	}
+	for _, id := range sr.GoneOnServer {
+		// Gone from the shared calendar: skipped on another device or
+		// deleted in a calendar app; either way not planned again.
+		if _, err := d.Blocks.Skip(id); err != nil && !errors.Is(err, calendar.ErrNoSuchBlock) {
+			errs = append(errs, fmt.Errorf("block %s gone from the server: %w", id, err))
+		}
+	}
+	return &sr, errors.Join(errs...)
 }
 
 // BusyFiles reads the busy time of calendar files over [from, to) with

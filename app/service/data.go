@@ -38,6 +38,15 @@ type Data struct {
 	busy     *BusySnapshot
 	onSave   func(old, new Settings)
 	problems []error
+	// planMu makes a re-plan and an adoption of the shared plan one at a
+	// time: a re-plan worked out before an adoption and stored after it
+	// would turn an adopted block back into this device's proposal, and
+	// the next publish would remove it from the other devices.
+	planMu sync.Mutex
+	// beforeSharedWrite, when set (tests only), runs in a publish to a
+	// shared calendar after the shared plan was re-read and before
+	// anything is written: the moment two devices race for.
+	beforeSharedWrite func()
 }
 
 // DataOptions say where the data lives and which keyring holds secrets.

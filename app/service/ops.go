@@ -192,6 +192,11 @@ func (d *Data) AddSource(ctx context.Context, req AddSource) (calendar.SourceCon
 			return cfg, err
 		}
 	}
+	if req.Sync {
+		if cfg, err = d.Sources.SetSync(cfg.ID, true); err != nil {
+			return cfg, err
+		}
+	}
 	if req.Publish && cfg.Kind == calendar.SourceCalDAV {
 		st := d.Settings()
 		st.PublishCalDAV = cfg.ID

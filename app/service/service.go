@@ -474,11 +474,26 @@ func (s *Service) blocksChanged(ctx context.Context) {
 	s.publishMu.Lock()
 	_, err := s.Publish(ctx)
 	s.publishMu.Unlock()
-	if err != nil {
+	switch {
+	case errors.Is(err, calendar.ErrPlannerBusy):
+		// Another device is writing the shared plan: not a problem; the
+		// changes stay stored and go out shortly.
+		s.opts.Logf("%v", err)
+		s.Clock.AfterFunc(plannerRetryDelay, func() { s.background(func() { s.blocksChanged(s.ctx) }) })
+	case err != nil:
 		s.problem(err)
 	}
 	s.emit(Event{Kind: PlanChanged})
 }
+
+// plannerRetryDelay is how long after finding the shared plan being
+// written by another device (calendar.ErrPlannerBusy) the resident tries
+// to publish again: that device's publish takes a second or two, so the
+// user's accept or skip reaches the server within seconds rather than at
+// the next sync, without asking the server more than six times a minute
+// while a device that died holding the lease keeps it
+// (calendar.PlannerLeaseTTL).
+const plannerRetryDelay = 10 * time.Second
 
 // Accept accepts a proposed block and publishes it.
 func (s *Service) Accept(ctx context.Context, id string) (calendar.Block, error) {

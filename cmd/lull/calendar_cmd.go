@@ -24,7 +24,7 @@ import (
 const calendarUsage = `Usage: lull calendar add file PATH [--name N] [--all-day-free]
        lull calendar add url [--name N] [--all-day-free]
                                   (the address from stdin, or typed when asked)
-       lull calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N] [--all-day-free]
+       lull calendar add caldav URL --user U [--calendar PATH] [--publish] [--sync] [--name N] [--all-day-free]
                                   (the password from stdin, or typed when asked)
        lull calendar list [--json]
        lull calendar set ID all-day-free on|off
@@ -135,18 +135,19 @@ func (c *cli) calendarAdd(args []string) error {
 	case "url":
 		fs = c.flags("calendar add url", "Connects an ICS subscription URL. It is often secret, so it is read from stdin (or typed\nwhen asked), never taken as an argument; Lull keeps it in the OS keyring.", "calendar add url [--name N] [--all-day-free]")
 	case "caldav":
-		fs = c.flags("calendar add caldav", "Connects a CalDAV calendar; the password is read from stdin or prompted, and kept in the\nOS keyring.", "calendar add caldav URL --user U [--calendar PATH] [--publish] [--name N] [--all-day-free]")
+		fs = c.flags("calendar add caldav", "Connects a CalDAV calendar; the password is read from stdin or prompted, and kept in the\nOS keyring.", "calendar add caldav URL --user U [--calendar PATH] [--publish] [--sync] [--name N] [--all-day-free]")
 	default:
 		return usagef("calendar add: unknown kind %q (want file, url or caldav)", kind)
 	}
 	name := fs.String("name", "", "the name Lull shows (`N`)")
 	allDayFree := fs.Bool("all-day-free", false, "count this calendar's all-day events as free unless they are marked busy")
 	var user, cal *string
-	var publish *bool
+	var publish, sync *bool
 	if kind == "caldav" {
 		user = fs.String("user", "", "the CalDAV user name, required (`U`)")
 		cal = fs.String("calendar", "", "which calendar, by path or name, when the account has several (`PATH`)")
 		publish = fs.Bool("publish", false, "write accepted focus blocks to this calendar")
+		sync = fs.Bool("sync", false, "share the plan, focus log and focus state with your other devices here")
 	}
 	pos, err := fs.parse(args[1:])
 	if err != nil {
@@ -186,7 +187,7 @@ func (c *cli) calendarAdd(args []string) error {
 		if len(pos) != 1 || *user == "" {
 			return usagef("calendar add caldav needs URL and --user, e.g. lull calendar add caldav https://dav.example.com/ --user me")
 		}
-		req.Kind, req.URL, req.User, req.Calendar, req.Publish = calendar.SourceCalDAV, pos[0], *user, *cal, *publish
+		req.Kind, req.URL, req.User, req.Calendar, req.Publish, req.Sync = calendar.SourceCalDAV, pos[0], *user, *cal, *publish, *sync
 		if req.Password, err = c.readSecret(fmt.Sprintf("Password for %s: ", *user)); err != nil {
 			return err
 		}

@@ -138,6 +138,7 @@ func Errors() []Kind {
 		{"not_lulls", calendar.ErrNotLullObject, conflict, ExitFailure},
 		{"block_deleted_by_user", calendar.ErrBlockDeletedByUser, conflict, ExitFailure},
 		{"publish_conflict", calendar.ErrPublishConflict, conflict, ExitFailure},
+		{"planner_busy", calendar.ErrPlannerBusy, conflict, ExitFailure},
 		{"secret_missing", calendar.ErrSecretNotFound, internal, ExitFailure},
 		{"keyring_timeout", calendar.ErrKeyringTimeout, unavail, ExitFailure},
 		// Calendar data Lull cannot read (a file given on the command line;

@@ -165,6 +165,10 @@ type AddCalendar struct {
 	// AllDayFree sets the calendar's "all-day events are free" (see
 	// calendar.SourceConfig.AllDayFree).
 	AllDayFree bool `json:"all_day_free,omitempty"`
+	// Sync shares the plan, the focus log and focus state with the user's
+	// other devices through this CalDAV calendar (see
+	// calendar.SourceConfig.Sync).
+	Sync bool `json:"sync,omitempty"`
 	// Sample adds the calendar bundled with Lull instead, a made-up week
 	// of meetings, as a file calendar in the data directory marked as the
 	// sample (settings' SampleSource), so it can be removed in one click;

@@ -1,0 +1,367 @@
+package calendar
+
+import (
+	"context"
+	"errors"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zalando/go-keyring"
+
+	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/radicaletest"
+	"github.com/lullapp/lull/internal/store"
+)
+
+// sharedDevices opens n devices (each its own database and SourceStore)
+// on one clock, each with the Radicale calendar at calPath added as a
+// CalDAV source with sync on, and returns their publishers.
+func sharedDevices(t *testing.T, srv *radicaletest.Server, calPath string, clk clock.Clock, n int) []*CalDAVPublisher {
+	t.Helper()
+	keyring.MockInit()
+	var out []*CalDAVPublisher
+	for i := 0; i < n; i++ {
+		db, err := store.Open(filepath.Join(t.TempDir(), "lull.db"), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		st, err := NewSourceStore(db, Keyring{}, clk, SourceOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := st.AddCalDAVSource(context.Background(), srv.Base+calPath, radicaletest.User, radicaletest.Password, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg, err = st.SetSync(cfg.ID, true); err != nil || !cfg.Sync {
+			t.Fatalf("SetSync: %+v %v", cfg, err)
+		}
+		pub, err := st.Publisher(cfg.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, pub)
+	}
+	return out
+}
+
+// TestPlannerLeaseRace: devices asking for the planner lease at the same
+// moment, round after round: exactly one gets it every time, the others
+// are told another device is planning, and the winner's release lets the
+// next round start at once.
+func TestPlannerLeaseRace(t *testing.T) {
+	srv := radicaletest.Start(t)
+	srv.MkCalendar(t, "/alice/race/")
+	clk := clock.NewFake(testNow)
+	pubs := sharedDevices(t, srv, "/alice/race/", clk, 4)
+	const rounds = 30
+	wins := make([]int, len(pubs))
+	for round := 0; round < rounds; round++ {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		leases := make([]*PlannerLease, len(pubs))
+		errs := make([]error, len(pubs))
+		for i, p := range pubs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				leases[i], errs[i] = p.AcquirePlanner(context.Background())
+			}()
+		}
+		close(start)
+		wg.Wait()
+		winner := -1
+		for i := range pubs {
+			switch {
+			case errs[i] == nil:
+				if winner >= 0 {
+					t.Fatalf("round %d: devices %d and %d both hold the planner lease", round, winner, i)
+				}
+				winner = i
+			case !errors.Is(errs[i], ErrPlannerBusy):
+				t.Fatalf("round %d: device %d: %v (want another device is planning)", round, i, errs[i])
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("round %d: nobody got the planner lease: %v", round, errs)
+		}
+		wins[winner]++
+		if err := pubs[winner].ReleasePlanner(context.Background(), leases[winner]); err != nil {
+			t.Fatalf("round %d: release: %v", round, err)
+		}
+	}
+	t.Logf("wins per device over %d rounds: %v", rounds, wins)
+}
+
+// TestPlannerLeaseTakeoverRace: when the lease expired (its holder died),
+// devices taking it over at the same moment (If-Match on the expired
+// lease) again leave exactly one holder, round after round.
+func TestPlannerLeaseTakeoverRace(t *testing.T) {
+	srv := radicaletest.Start(t)
+	srv.MkCalendar(t, "/alice/takeover/")
+	clk := clock.NewFake(testNow)
+	pubs := sharedDevices(t, srv, "/alice/takeover/", clk, 4)
+	if _, err := pubs[0].AcquirePlanner(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 20
+	for round := 0; round < rounds; round++ {
+		// The holder never releases: it died.
+		clk.Advance(PlannerLeaseTTL + time.Second)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, len(pubs))
+		for i, p := range pubs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = p.AcquirePlanner(context.Background())
+			}()
+		}
+		close(start)
+		wg.Wait()
+		winners := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				winners++
+			case !errors.Is(err, ErrPlannerBusy):
+				t.Fatalf("round %d: device %d: %v", round, i, err)
+			}
+		}
+		if winners != 1 {
+			t.Fatalf("round %d: %d devices took the expired lease over, want exactly 1 (%v)", round, winners, errs)
+		}
+	}
+}
+
+// TestPlannerLeaseExpiry: a held lease keeps the others out until it
+// expires (a device that died holding it blocks them for PlannerLeaseTTL
+// at most); its holder renews it; a release by a device whose lease was
+// taken over leaves the new holder's lease alone.
+func TestPlannerLeaseExpiry(t *testing.T) {
+	srv := radicaletest.Start(t)
+	srv.MkCalendar(t, "/alice/lease/")
+	clk := clock.NewFake(testNow)
+	pubs := sharedDevices(t, srv, "/alice/lease/", clk, 3)
+	a, b, c := pubs[0], pubs[1], pubs[2]
+	ctx := context.Background()
+	la, err := a.AcquirePlanner(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AcquirePlanner(ctx); !errors.Is(err, ErrPlannerBusy) {
+		t.Fatalf("B while A holds the lease: %v, want busy", err)
+	}
+	clk.Advance(PlannerLeaseTTL / 2)
+	if la, err = a.AcquirePlanner(ctx); err != nil {
+		t.Fatalf("A renews its own lease: %v", err)
+	}
+	clk.Advance(PlannerLeaseTTL - time.Second)
+	if _, err := b.AcquirePlanner(ctx); !errors.Is(err, ErrPlannerBusy) {
+		t.Fatalf("B before A's renewed lease expired: %v, want busy", err)
+	}
+	clk.Advance(2 * time.Second)
+	lb, err := b.AcquirePlanner(ctx)
+	if err != nil {
+		t.Fatalf("B after A's lease expired: %v", err)
+	}
+	if err := a.ReleasePlanner(ctx, la); err != nil {
+		t.Fatalf("A releases a lease B took over: %v", err)
+	}
+	if _, err := c.AcquirePlanner(ctx); !errors.Is(err, ErrPlannerBusy) {
+		t.Fatalf("C after A's stale release: %v, want busy (B holds it)", err)
+	}
+	if err := b.ReleasePlanner(ctx, lb); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AcquirePlanner(ctx); err != nil {
+		t.Fatalf("C after B released: %v", err)
+	}
+}
+
+// TestPlannerLeaseNotLulls: an object at the lease's name that Lull did
+// not write is never overwritten; sharing the plan stops with a clear
+// error instead.
+func TestPlannerLeaseNotLulls(t *testing.T) {
+	srv := radicaletest.Start(t)
+	srv.MkCalendar(t, "/alice/foreign/")
+	foreign := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//EN\r\nBEGIN:VEVENT\r\nUID:someone@else\r\nDTSTAMP:20261101T000000Z\r\n" +
+		"DTSTART:20261123T100000Z\r\nDTEND:20261123T110000Z\r\nSUMMARY:Mine\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	srv.Put(t, "/alice/foreign/"+PlannerLeaseName, foreign)
+	_, _, before := srv.Do(t, "GET", "/alice/foreign/"+PlannerLeaseName, "")
+	pubs := sharedDevices(t, srv, "/alice/foreign/", clock.NewFake(testNow), 1)
+	if _, err := pubs[0].AcquirePlanner(context.Background()); !errors.Is(err, ErrNotLullObject) {
+		t.Fatalf("AcquirePlanner over a foreign object: %v", err)
+	}
+	if _, _, after := srv.Do(t, "GET", "/alice/foreign/"+PlannerLeaseName, ""); after != before {
+		t.Fatalf("the foreign object changed:\n%s\n→\n%s", before, after)
+	}
+}
+
+const berlinVTimezone = "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n" +
+	"BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\nDTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n" +
+	"BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\nDTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n" +
+	"END:VTIMEZONE\r\n"
+
+func sharedBlockAt(id string, start time.Time, d time.Duration) Block {
+	return Block{ID: id, Start: start, End: start.Add(d), State: StateAccepted}
+}
+
+func blockIDs(bs []Block) []string {
+	var out []string
+	for _, b := range bs {
+		out = append(out, b.ID)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestReconcileAdoptsMovesSkipsDrops walks the shared plan between two
+// devices on a real server: B adopts A's accepted blocks (at A's times,
+// once), adopts A's move, skips what A removed, drops its own unpublished
+// block that A's plan overlaps, and keeps its own pending skip; a block a
+// calendar app moved and rewrote in another zone is read at its new time,
+// and foreign events are never taken for blocks.
+func TestReconcileAdoptsMovesSkipsDrops(t *testing.T) {
+	srv := radicaletest.Start(t)
+	srv.MkCalendar(t, "/alice/shared/")
+	srv.Put(t, "/alice/shared/meeting.ics", sampleICS)
+	clk := clock.NewFake(testNow)
+	pubs := sharedDevices(t, srv, "/alice/shared/", clk, 2)
+	a, b := pubs[0], pubs[1]
+	ctx := context.Background()
+	mon := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	x := sharedBlockAt("lull-20261123T0800Z", mon, 2*time.Hour)
+	y := sharedBlockAt("lull-20261124T0800Z", mon.AddDate(0, 0, 1), 2*time.Hour)
+	w := sharedBlockAt("lull-20261125T0800Z", mon.AddDate(0, 0, 2), 2*time.Hour)
+	if _, err := a.Sync(ctx, []Block{x, y, w}); err != nil {
+		t.Fatal(err)
+	}
+
+	ch, err := b.Reconcile(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := blockIDs(ch.Adopt); strings.Join(got, ",") != strings.Join([]string{x.ID, y.ID, w.ID}, ",") || len(ch.Skipped)+len(ch.Dropped) != 0 {
+		t.Fatalf("first reconcile: %+v", ch)
+	}
+	for _, ad := range ch.Adopt {
+		want := map[string]Block{x.ID: x, y.ID: y, w.ID: w}[ad.ID]
+		if !ad.Start.Equal(want.Start) || !ad.End.Equal(want.End) || ad.State != StateAccepted {
+			t.Fatalf("adopted %+v, want %+v", ad, want)
+		}
+	}
+	local := []Block{x, y, w}
+	if ch, err := b.Reconcile(ctx, local); err != nil || !ch.Empty() {
+		t.Fatalf("second reconcile changes something: %+v %v", ch, err)
+	}
+
+	// A moves X an hour later and removes Y (skipped on A); B has an
+	// unpublished accepted block Z where X now is, and skipped W itself
+	// without having published that yet.
+	x2 := x
+	x2.Start, x2.End = x.Start.Add(time.Hour), x.End.Add(time.Hour)
+	if _, err := a.Sync(ctx, []Block{x2, w}); err != nil {
+		t.Fatal(err)
+	}
+	z := sharedBlockAt("lull-20261123T1030Z", mon.Add(150*time.Minute), time.Hour)
+	wSkipped := w
+	wSkipped.State = StateSkipped
+	ch, err = b.Reconcile(ctx, []Block{x, y, wSkipped, z})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Adopt) != 1 || ch.Adopt[0].ID != x.ID || !ch.Adopt[0].Start.Equal(x2.Start) || !strings.Contains(ch.Adopt[0].Reason, "moved") {
+		t.Fatalf("B does not adopt A's move: %+v", ch.Adopt)
+	}
+	if strings.Join(ch.Skipped, ",") != y.ID {
+		t.Fatalf("B does not skip the block A removed: %v", ch.Skipped)
+	}
+	if len(ch.Dropped) != 1 || ch.Dropped[0].ID != z.ID {
+		t.Fatalf("B keeps its unpublished block over A's: %+v", ch.Dropped)
+	}
+
+	// A calendar app moves W to 14:00 Berlin and writes it with a TZID.
+	_, etag, body := srv.Do(t, "GET", "/alice/shared/"+BlockUID(w.ID)+".ics", "")
+	// Calendar apps send the zone's definition along.
+	body = strings.Replace(body, "BEGIN:VEVENT", berlinVTimezone+"BEGIN:VEVENT", 1)
+	moved := strings.Replace(strings.Replace(body, "DTSTART:20261125T080000Z", "DTSTART;TZID=Europe/Berlin:20261125T140000", 1),
+		"DTEND:20261125T100000Z", "DTEND;TZID=Europe/Berlin:20261125T160000", 1)
+	if code, _, resp := srv.Do(t, "PUT", "/alice/shared/"+BlockUID(w.ID)+".ics", moved, "If-Match", etag, "Content-Type", "text/calendar"); code/100 != 2 {
+		t.Fatalf("PUT moved W: %d %s", code, resp)
+	}
+	plan, err := b.SharedPlan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, sb := range plan {
+		if sb.ID == w.ID {
+			found = true
+			if want := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC); !sb.Start.Equal(want) || !sb.End.Equal(want.Add(2*time.Hour)) {
+				t.Fatalf("W moved in a calendar app read at %s–%s, want %s", sb.Start, sb.End, want)
+			}
+		}
+		if !strings.HasPrefix(BlockUID(sb.ID), BlockUIDPrefix) || sb.ID == "m1@example.com" {
+			t.Fatalf("a foreign event read as a block: %+v", sb)
+		}
+	}
+	if !found || len(plan) != 2 {
+		t.Fatalf("shared plan: %+v", plan)
+	}
+}
+
+// TestBlockIDFromUIDRoundTrip: every block ID survives BlockUID and back,
+// and UIDs BlockUID never makes are refused.
+func TestBlockIDFromUIDRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewSource(16))
+	for i := 0; i < 2000; i++ {
+		b := make([]byte, 1+rng.Intn(30))
+		for j := range b {
+			b[j] = byte(rng.Intn(256))
+		}
+		id := string(b)
+		got, ok := blockIDFromUID(BlockUID(id))
+		if !ok || got != id {
+			t.Fatalf("%q → %q → %q, %v", id, BlockUID(id), got, ok)
+		}
+	}
+	for _, uid := range []string{"", "lull-block-", "lull-block-_4", "lull-block-_zz", "lull-block-_41", "other-x", "lull-block-a b"} {
+		if id, ok := blockIDFromUID(uid); ok {
+			t.Errorf("%q read as block ID %q", uid, id)
+		}
+	}
+}
+
+// TestSetSyncNeedsCalDAV: only a CalDAV calendar can share the plan with
+// other devices; asking it of a file calendar says so and changes nothing.
+func TestSetSyncNeedsCalDAV(t *testing.T) {
+	env := newSourceEnv(t, SourceOptions{})
+	path := filepath.Join(t.TempDir(), "work.ics")
+	if err := os.WriteFile(path, []byte(sampleICS), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := env.st.AddFileSource(path, "Work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.st.SetSync(cfg.ID, true); !errors.Is(err, ErrBadSource) || !strings.Contains(err.Error(), "needs a CalDAV calendar") {
+		t.Fatalf("SetSync on a file calendar: %v", err)
+	}
+	if got, err := env.st.Config(cfg.ID); err != nil || got.Sync {
+		t.Fatalf("sync stored for a file calendar: %+v %v", got, err)
+	}
+	if got, err := env.st.SetSync(cfg.ID, false); err != nil || got.Sync {
+		t.Fatalf("switching sync off: %+v %v", got, err)
+	}
+}
