@@ -116,6 +116,9 @@ type SourceConfig struct {
 	// all-day events that say nothing about being busy count as free (for
 	// producers that never mark them; see BusyOptions.AllDayFree).
 	AllDayFree bool `json:"all_day_free,omitempty"`
+	// Sync shares the plan, the focus log and focus state with the user's
+	// other devices through this CalDAV calendar (issue 16).
+	Sync bool `json:"sync,omitempty"`
 	// Added is when the source was added.
 	Added time.Time `json:"added"`
 }

@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"encoding/json"
+	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -15,6 +16,28 @@ func (s *SourceStore) SetAllDayFree(id string, free bool) (SourceConfig, error) 
 			return err
 		}
 		cfg.AllDayFree = free
+		raw, err := json.Marshal(cfg)
+		if err != nil {
+			return err
+		}
+		return b.Put(srcKeyConfig, raw)
+	})
+	return cfg, err
+}
+
+// SetSync switches sync with the user's other devices through source id's
+// calendar on or off and returns its settings. Only CalDAV sources may
+// have it: sync reads and writes the server.
+func (s *SourceStore) SetSync(id string, on bool) (SourceConfig, error) {
+	var cfg SourceConfig
+	err := s.updateSource(id, func(b *bolt.Bucket) error {
+		if err := json.Unmarshal(b.Get(srcKeyConfig), &cfg); err != nil {
+			return err
+		}
+		if cfg.Kind != SourceCalDAV {
+			return fmt.Errorf("calendar %q is a %s calendar: %w: sync needs a CalDAV calendar", cfg.Name, cfg.Kind, ErrBadSource)
+		}
+		cfg.Sync = on
 		raw, err := json.Marshal(cfg)
 		if err != nil {
 			return err

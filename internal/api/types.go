@@ -165,6 +165,9 @@ type AddCalendar struct {
 	// AllDayFree sets the calendar's "all-day events are free" (see
 	// calendar.SourceConfig.AllDayFree).
 	AllDayFree bool `json:"all_day_free,omitempty"`
+	// Sync shares the plan, the focus log and focus state with the user's
+	// other devices through this CalDAV calendar (calendar.SourceConfig.Sync).
+	Sync bool `json:"sync,omitempty"`
 	// Sample adds the calendar bundled with Lull instead, a made-up week
 	// of meetings, as a file calendar in the data directory marked as the
 	// sample (settings' SampleSource), so it can be removed in one click;
@@ -178,6 +181,9 @@ type AddCalendar struct {
 type CalendarChange struct {
 	// AllDayFree is the "all-day events are free" setting.
 	AllDayFree *bool `json:"all_day_free,omitempty"`
+	// Sync switches sync with the user's other devices through this
+	// CalDAV calendar on or off (calendar.SourceConfig.Sync).
+	Sync *bool `json:"sync,omitempty"`
 }
 
 // Removed is DELETE /v1/calendars/{id}'s answer.
