@@ -392,37 +392,8 @@ func (c *CalDAVSource) Fetch(ctx context.Context) ([]byte, error) {
 // read; here the raw text reaches Parse, which reports bad events one by one.
 func (s *SourceStore) calendarQuery(ctx context.Context, cfg SourceConfig, password string) ([]byte, error) {
 	win := s.opts.Window(s.clk.Now())
-	const utc = "20060102T150405Z"
-	body := `<?xml version="1.0" encoding="utf-8"?>` +
-		`<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">` +
-		`<D:prop><D:getetag/><C:calendar-data/></D:prop>` +
-		`<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">` +
-		`<C:time-range start="` + win.Start.UTC().Format(utc) + `" end="` + win.End.UTC().Format(utc) + `"/>` +
-		`</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`
-	target, err := resolveDAV(cfg.ServerURL, cfg.CalendarPath)
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, "REPORT", target, strings.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadSource, err)
-	}
-	req.Header.Set("Content-Type", `application/xml; charset="utf-8"`)
-	req.Header.Set("Depth", "1")
 	hc := &davHTTP{hc: s.opts.HTTPClient, user: cfg.User, password: password, timeout: s.opts.Timeout, maxBytes: s.opts.MaxBytes}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusMultiStatus {
-		return nil, statusErr(resp.StatusCode)
-	}
-	raw, err := readCapped(resp.Body, s.opts.MaxBytes)
-	if err != nil {
-		return nil, davErr(hc, err)
-	}
-	items, err := parseMultistatus(raw)
+	items, err := rangeQuery(ctx, hc, cfg.ServerURL, cfg.CalendarPath, win.Start, win.End)
 	if err != nil {
 		return nil, err
 	}
@@ -440,6 +411,42 @@ func (s *SourceStore) calendarQuery(ctx context.Context, cfg SourceConfig, passw
 		objects = append(objects, []byte(it.data))
 	}
 	return mergeCalendarObjects(objects), nil
+}
+
+// rangeQuery runs a calendar-query REPORT on collection for the VEVENTs
+// overlapping [start, end) and returns each object's href, ETag and data,
+// the answer capped at hc.maxBytes.
+func rangeQuery(ctx context.Context, hc *davHTTP, server, collection string, start, end time.Time) ([]davItem, error) {
+	const utc = "20060102T150405Z"
+	body := `<?xml version="1.0" encoding="utf-8"?>` +
+		`<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">` +
+		`<D:prop><D:getetag/><C:calendar-data/></D:prop>` +
+		`<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">` +
+		`<C:time-range start="` + start.UTC().Format(utc) + `" end="` + end.UTC().Format(utc) + `"/>` +
+		`</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`
+	target, err := resolveDAV(server, collection)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, "REPORT", target, strings.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadSource, err)
+	}
+	req.Header.Set("Content-Type", `application/xml; charset="utf-8"`)
+	req.Header.Set("Depth", "1")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusMultiStatus {
+		return nil, statusErr(resp.StatusCode)
+	}
+	raw, err := readCapped(resp.Body, hc.maxBytes)
+	if err != nil {
+		return nil, davErr(hc, err)
+	}
+	return parseMultistatus(raw)
 }
 
 // resolveDAV joins a server URL and an absolute or relative path.
