@@ -127,6 +127,12 @@ type Deps struct {
 	OutOfOffice func(day time.Time) bool
 	// NotifyStats counts batched notifications and digests.
 	NotifyStats NotifyStats
+	// Remote lists the sessions of the user's other devices (the shared
+	// focus log); the report merges them with this device's, each moment
+	// counted once, and splits the week per device. DeviceName names this
+	// device there.
+	Remote     RemoteSource
+	DeviceName string
 }
 
 func (d Deps) outOfOffice(t time.Time) bool { return d.OutOfOffice != nil && d.OutOfOffice(t) }
