@@ -45,8 +45,8 @@ func TestReportMergesOtherDevices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recordSession(t, l, at(16, 9, 0), at(16, 10, 0))  // Mon 1h
-	recordSession(t, l, at(17, 9, 0), at(17, 11, 0))  // Tue 2h
+	recordSession(t, l, at(16, 9, 0), at(16, 10, 0)) // Mon 1h
+	recordSession(t, l, at(17, 9, 0), at(17, 11, 0)) // Tue 2h
 	remote := fakeRemote{
 		{Device: "desktop", Start: at(16, 9, 30), End: at(16, 10, 30)}, // overlaps Mon by 30m
 		{Device: "desktop", Start: at(18, 14, 0), End: at(18, 15, 0)},  // Wed 1h
