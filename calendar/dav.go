@@ -143,3 +143,7 @@ func (d *DAV) MkCalendar(ctx context.Context, collection, name string) (int, err
 	}
 	return resp.StatusCode, nil
 }
+
+// StatusError says an HTTP status a CalDAV server answered in words, as a
+// source sentinel (ErrSourceAuth, ErrSourceNotFound, ErrSourceHTTP).
+func StatusError(code int) error { return statusErr(code) }

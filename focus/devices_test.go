@@ -66,8 +66,8 @@ func TestReportMergesOtherDevices(t *testing.T) {
 		prevWeek  time.Duration
 		mondayHas time.Duration
 	}{
-		{"this device only", Deps{DeviceName: "laptop"}, 3 * time.Hour, 2, "", 0, time.Hour},
-		{"three devices", Deps{DeviceName: "laptop", Remote: remote}, 3*time.Hour + 30*time.Minute + 90*time.Minute, 5,
+		{"this device only", Deps{DeviceName: func() string { return "laptop" }}, 3 * time.Hour, 2, "", 0, time.Hour},
+		{"three devices", Deps{DeviceName: func() string { return "laptop" }, Remote: remote}, 3*time.Hour + 30*time.Minute + 90*time.Minute, 5,
 			"laptop 3 h in 2 sessions (this one), desktop 2 h in 2 sessions, tablet 1 h in 1 session", 3 * time.Hour, 90 * time.Minute},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

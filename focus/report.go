@@ -197,7 +197,7 @@ func buildReport(l *Log, cfg Config, deps Deps, w Week, now time.Time, live stri
 		}
 		r.Sessions = len(sessions)
 		if len(remote) > 0 {
-			focus, r.Devices = SplitDevices(deps.DeviceName, focus, len(sessions), remote, span)
+			focus, r.Devices = SplitDevices(deps.deviceName(), focus, len(sessions), remote, span)
 			for _, d := range r.Devices[1:] {
 				r.Sessions += d.Sessions
 			}
@@ -480,7 +480,7 @@ func addRemoteTotals(tx *bolt.Tx, deps Deps, weeks []Week, totals []time.Duratio
 		if err != nil {
 			return err
 		}
-		all, _ := SplitDevices(deps.DeviceName, local, 0, in, span)
+		all, _ := SplitDevices(deps.deviceName(), local, 0, in, span)
 		totals[i] = overlap(all, []calendar.Interval{span})
 	}
 	return nil

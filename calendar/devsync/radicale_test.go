@@ -191,6 +191,9 @@ func newDevice(t testing.TB, r *radicale, name string, start time.Time, noMake b
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := st.Init(); err != nil {
+		t.Fatal(err)
+	}
 	d.sy = New(st, d.src)
 	return d
 }

@@ -42,6 +42,9 @@ var (
 func (s *Store) Swept() time.Time {
 	var t time.Time
 	s.db.View(func(tx *bolt.Tx) error {
+		if !ready(tx) {
+			return nil
+		}
 		if raw := bk(tx, metaBucket).Get(keySwept); raw != nil {
 			return t.UnmarshalBinary(raw)
 		}
@@ -87,8 +90,25 @@ type Store struct {
 	db *store.DB
 }
 
-// OpenStore opens (creating on first use) the sync state in db.
-func OpenStore(db *store.DB) (*Store, error) {
+// OpenStore opens the sync state in db. It writes nothing: the state is
+// made by Init at the first sync, and until then reads as empty (no device
+// ID, nothing queued, no other devices), also in a read-only file.
+func OpenStore(db *store.DB) (*Store, error) { return &Store{db: db}, nil }
+
+// Init makes the sync state on first use: the buckets and this device's
+// random ID. It is idempotent and writes only the first time.
+func (s *Store) Init() error {
+	db := s.db
+	ready := false
+	if err := db.View(func(tx *bolt.Tx) error {
+		ready = tx.Bucket(rootBucket) != nil
+		return nil
+	}); err != nil {
+		return fmt.Errorf("device sync state: %w", err)
+	}
+	if ready {
+		return nil
+	}
 	err := db.Update(func(tx *bolt.Tx) error {
 		root, err := tx.CreateBucketIfNotExists(rootBucket)
 		if err != nil {
@@ -110,22 +130,36 @@ func OpenStore(db *store.DB) (*Store, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("device sync state: %w", err)
+		return fmt.Errorf("device sync state: %w", err)
 	}
-	return &Store{db: db}, nil
+	return nil
 }
 
 // DeviceID is this device's ID: random, made once, in every UID it writes.
 func (s *Store) DeviceID() string {
 	var id string
 	s.db.View(func(tx *bolt.Tx) error {
+		if !ready(tx) {
+			return nil
+		}
 		id = string(bk(tx, metaBucket).Get(keyDevice))
 		return nil
 	})
 	return id
 }
 
-func bk(tx *bolt.Tx, name []byte) *bolt.Bucket { return tx.Bucket(rootBucket).Bucket(name) }
+// bk is the sub-bucket name; nil (read as empty by bolt's nil-safe use
+// below) only in a read-only file that never held sync state.
+func bk(tx *bolt.Tx, name []byte) *bolt.Bucket {
+	root := tx.Bucket(rootBucket)
+	if root == nil {
+		return nil
+	}
+	return root.Bucket(name)
+}
+
+// ready reports whether the sync state exists in the file.
+func ready(tx *bolt.Tx) bool { return tx.Bucket(rootBucket) != nil }
 
 func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
 	raw := b.Get(k)
@@ -147,6 +181,9 @@ func putJSON(b *bolt.Bucket, k []byte, v any) error {
 // are there or on the server already, and returns how many it added. It is
 // idempotent, so the caller may hand the same sessions again.
 func (s *Store) Enqueue(sessions []Session, now time.Time) (int, error) {
+	if err := s.Init(); err != nil {
+		return 0, err
+	}
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		out, sent := bk(tx, outboxBucket), bk(tx, sentBucket)
@@ -187,6 +224,9 @@ func (s *Store) Enqueue(sessions []Session, now time.Time) (int, error) {
 func (s *Store) Pending() int {
 	n := 0
 	s.db.View(func(tx *bolt.Tx) error {
+		if !ready(tx) {
+			return nil
+		}
 		n = bk(tx, outboxBucket).Stats().KeyN
 		return nil
 	})
@@ -225,6 +265,9 @@ func addRemote(tx *bolt.Tx, se Session) (bool, error) {
 // AddRemote stores other devices' sessions as a sync reads them (exported
 // for tests and tools that replay a log); see Merge for the rule.
 func (s *Store) AddRemote(sessions []Session) error {
+	if err := s.Init(); err != nil {
+		return err
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		for _, se := range sessions {
 			if _, err := addRemote(tx, se); err != nil {
@@ -245,6 +288,9 @@ const MaxSessionSpan = 48 * time.Hour
 func (s *Store) Remote(from, to time.Time) ([]Session, error) {
 	var out []Session
 	err := s.db.View(func(tx *bolt.Tx) error {
+		if !ready(tx) {
+			return nil
+		}
 		c := bk(tx, remoteBucket).Cursor()
 		lo := make([]byte, 8)
 		binary.BigEndian.PutUint64(lo, uint64(from.Add(-MaxSessionSpan).UnixNano()))
@@ -272,6 +318,9 @@ func (s *Store) Remote(from, to time.Time) ([]Session, error) {
 func (s *Store) Devices() ([]State, error) {
 	var out []State
 	err := s.db.View(func(tx *bolt.Tx) error {
+		if !ready(tx) {
+			return nil
+		}
 		return bk(tx, devsBucket).ForEach(func(k, v []byte) error {
 			var st State
 			if err := json.Unmarshal(v, &st); err != nil {

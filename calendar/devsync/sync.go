@@ -127,6 +127,9 @@ type Local struct {
 // writes stay queued and the error is returned and recorded.
 func (s *Syncer) Sync(ctx context.Context, loc Local, now time.Time) (Result, error) {
 	var res Result
+	if err := s.st.Init(); err != nil {
+		return res, err
+	}
 	err := s.sync(ctx, loc, now, &res)
 	if serr := s.recordStatus(loc, now, err); serr != nil && err == nil {
 		err = serr
@@ -135,6 +138,9 @@ func (s *Syncer) Sync(ctx context.Context, loc Local, now time.Time) (Result, er
 }
 
 func (s *Syncer) sync(ctx context.Context, loc Local, now time.Time, res *Result) error {
+	if err := s.st.Init(); err != nil {
+		return err
+	}
 	me := s.st.DeviceID()
 	for i := range loc.Sessions {
 		loc.Sessions[i].Device, loc.Sessions[i].DeviceName = me, loc.DeviceName
@@ -321,7 +327,7 @@ func (s *Syncer) write(ctx context.Context, dav *calendar.DAV, lc logCal, me str
 			res.Written++
 			return s.sent(it, sentRec{Href: href, ETag: etag})
 		case code != http.StatusPreconditionFailed:
-			return fmt.Errorf("write %s: the server refused it (status %d)", it.UID, code)
+			return fmt.Errorf("write %s: %w", it.UID, calendar.StatusError(code))
 		}
 		if attempt > 0 {
 			return fmt.Errorf("write %s: it keeps changing on the server; trying again at the next sync", it.UID)
@@ -526,6 +532,9 @@ func (s *Store) Status(deviceName string) (Status, error) {
 	counts := map[string]int{}
 	var lc logCal
 	err := s.db.View(func(tx *bolt.Tx) error {
+		if !ready(tx) {
+			return nil
+		}
 		var o lastOutcome
 		if _, err := getJSON(bk(tx, metaBucket), keyStatus, &o); err != nil {
 			return err
