@@ -218,4 +218,6 @@ func (o offline) Export(_ context.Context, req api.ExportRequest) ([]byte, error
 
 func (o offline) SyncStatus(context.Context) (api.SyncStatus, error) { return o.d.SyncStatus() }
 
-func (o offline) SyncDevices(ctx context.Context) (api.SyncStatus, error) { return o.d.SyncDevices(ctx) }
+func (o offline) SyncDevices(ctx context.Context) (api.SyncStatus, error) {
+	return o.d.SyncDevices(ctx)
+}
