@@ -200,9 +200,17 @@ func (s *Syncer) logCalendar(ctx context.Context, dav *calendar.DAV, res *Result
 		}
 		if code == http.StatusCreated {
 			lc.Path, lc.Dedicated = path, true
+		} else {
+			// Another device may have made it already (discovery does not
+			// list it when the account's home is unknown): a calendar
+			// that answers a query is it.
+			res.Requests++
+			if _, qerr := dav.Query(ctx, path, time.Unix(0, 0), time.Unix(1, 0)); qerr == nil {
+				lc.Path, lc.Dedicated = path, true
+			}
 		}
-		// Any other answer: the server does not let Lull make calendars;
-		// the log goes into the synced calendar as transparent events.
+		// Otherwise the server does not let Lull make calendars: the log
+		// goes into the synced calendar as transparent events.
 	}
 	err = s.st.db.Update(func(tx *bolt.Tx) error {
 		meta := bk(tx, metaBucket)
