@@ -33,6 +33,9 @@ const (
 type radicale struct {
 	base string
 	hc   *http.Client
+	// root is the storage's collection root (the files of every
+	// collection, by path).
+	root string
 }
 
 // startRadicale runs Radicale with one user; it skips when Radicale is
@@ -67,7 +70,8 @@ func startRadicale(t testing.TB) *radicale {
 			t.Logf("radicale log:\n%s", logs.String())
 		}
 	})
-	r := &radicale{base: fmt.Sprintf("http://127.0.0.1:%d", port), hc: &http.Client{Timeout: 30 * time.Second}}
+	r := &radicale{base: fmt.Sprintf("http://127.0.0.1:%d", port), hc: &http.Client{Timeout: 5 * time.Minute},
+		root: filepath.Join(dir, "collections", "collection-root")}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		resp, err := r.hc.Get(r.base + "/")
@@ -175,7 +179,8 @@ func newDevice(t testing.TB, r *radicale, name string, start time.Time, noMake b
 	t.Cleanup(func() { db.Close() })
 	d := &device{name: name, clk: clock.NewFake(start), net: &switchable{noMake: noMake}}
 	d.src, err = calendar.NewSourceStore(db, &memSecrets{m: map[string]string{}}, d.clk,
-		calendar.SourceOptions{HTTPClient: &http.Client{Transport: d.net}})
+		// Generous limits: the benchmark's cold Radicale takes long on its first query.
+		calendar.SourceOptions{HTTPClient: &http.Client{Transport: d.net}, Timeout: 10 * time.Minute, OperationTimeout: 30 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,9 @@ func syncRoutes() []Route {
 // as last seen (devsync.Status).
 type SyncStatus = devsync.Status
 
+// SyncDeviceStatus is one other device in SyncStatus (devsync.DeviceStatus).
+type SyncDeviceStatus = devsync.DeviceStatus
+
 // SyncStatus is GET /v1/sync.
 func (c *Client) SyncStatus(ctx context.Context) (SyncStatus, error) {
 	return answer[SyncStatus](ctx, c, RouteSyncStatus, nil, nil)
