@@ -183,11 +183,19 @@ func buildReport(l *Log, cfg Config, deps Deps, w Week, now time.Time, live stri
 		}
 	}
 
-	var remote []RemoteSession
+	// The other devices' sessions up to the week's end, read before the
+	// log's transaction (the trend and the streak look back; a second
+	// read transaction inside it could wait on a writer for ever).
+	var remote, remoteAll []RemoteSession
 	if deps.Remote != nil {
 		var err error
-		if remote, err = deps.Remote.RemoteSessions(span.Start, span.End); err != nil {
+		if remoteAll, err = deps.Remote.RemoteSessions(time.Unix(0, 0), span.End); err != nil {
 			return nil, fmt.Errorf("report %s: other devices' sessions: %w", w, err)
+		}
+		for _, s := range remoteAll {
+			if s.Start.Before(span.End) && s.End.After(span.Start) {
+				remote = append(remote, s)
+			}
 		}
 	}
 	err := l.db.View(func(tx *bolt.Tx) error {
@@ -217,7 +225,7 @@ func buildReport(l *Log, cfg Config, deps Deps, w Week, now time.Time, live stri
 		if r.Presenting, r.Presentations, err = quietTime(tx, QuietPresenting, span, now, focus); err != nil {
 			return err
 		}
-		return r.history(tx, cfg, deps, now, live)
+		return r.history(tx, cfg, deps.deviceName(), remoteAll, now, live)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", w, err)
@@ -282,7 +290,7 @@ const historyChunk = 26
 // history computes the trend and the streak. It walks back in chunks of
 // weeks, each one forward range scan with a light decode, and stops as soon
 // as the streak is broken and the trend is filled.
-func (r *WeeklyReport) history(tx *bolt.Tx, cfg Config, deps Deps, now time.Time, live string) error {
+func (r *WeeklyReport) history(tx *bolt.Tx, cfg Config, device string, remote []RemoteSession, now time.Time, live string) error {
 	c := tx.Bucket(sessionsBucket).Cursor()
 	k, _ := c.First()
 	var oldest time.Time
@@ -309,7 +317,7 @@ func (r *WeeklyReport) history(tx *bolt.Tx, cfg Config, deps Deps, now time.Time
 		if err != nil {
 			return err
 		}
-		if err := addRemoteTotals(tx, deps, chunk, t, now, live); err != nil {
+		if err := addRemoteTotals(tx, device, remote, chunk, t, now, live); err != nil {
 			return err
 		}
 		for i := historyChunk - 1; i >= 0; i-- {
@@ -449,15 +457,11 @@ func overlap(a, b []calendar.Interval) time.Duration {
 }
 
 // addRemoteTotals recounts the weeks in which other devices focused
-// (deps.Remote) as the union of every device's focus, so the trend and the
+// (remote, every such session up to the report's week) as the union of every device's focus, so the trend and the
 // streak count a week worked on two machines once, fully.
-func addRemoteTotals(tx *bolt.Tx, deps Deps, weeks []Week, totals []time.Duration, now time.Time, live string) error {
-	if deps.Remote == nil || len(weeks) == 0 {
+func addRemoteTotals(tx *bolt.Tx, device string, remote []RemoteSession, weeks []Week, totals []time.Duration, now time.Time, live string) error {
+	if len(remote) == 0 || len(weeks) == 0 {
 		return nil
-	}
-	remote, err := deps.Remote.RemoteSessions(weeks[0].Start, weeks[len(weeks)-1].End)
-	if err != nil || len(remote) == 0 {
-		return err
 	}
 	for i, w := range weeks {
 		span := w.Interval()
@@ -480,7 +484,7 @@ func addRemoteTotals(tx *bolt.Tx, deps Deps, weeks []Week, totals []time.Duratio
 		if err != nil {
 			return err
 		}
-		all, _ := SplitDevices(deps.deviceName(), local, 0, in, span)
+		all, _ := SplitDevices(device, local, 0, in, span)
 		totals[i] = overlap(all, []calendar.Interval{span})
 	}
 	return nil

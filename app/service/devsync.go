@@ -197,6 +197,23 @@ func (s *Service) followed(remote devsync.State, err error) {
 	}
 }
 
+// kickDeviceSync syncs devices now, in the background, when sync is on: a
+// focus change goes out at once instead of at the next period, so the
+// other devices follow at their next sync.
+func (s *Service) kickDeviceSync() {
+	if s.opts.SyncInterval <= 0 {
+		return
+	}
+	s.background(func() {
+		if _, on, _ := s.syncSource(); !on || s.ctx.Err() != nil {
+			return
+		}
+		if _, err := s.SyncDevices(s.ctx); err != nil && s.ctx.Err() == nil {
+			s.opts.Logf("%v", err)
+		}
+	})
+}
+
 // deviceSyncLoop syncs devices every devsync.Period while sync is on (it
 // does nothing while it is off) until the service closes.
 func (s *Service) deviceSyncLoop() {

@@ -289,6 +289,7 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 		}
 		s.focusHook(st)
 		s.emit(Event{Kind: FocusChanged, Focus: st})
+		s.kickDeviceSync()
 	})
 	// A run killed during focus left do-not-disturb on: undo it first.
 	s.recoverDND(opts.DND)

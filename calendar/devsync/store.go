@@ -293,7 +293,9 @@ func (s *Store) Remote(from, to time.Time) ([]Session, error) {
 		}
 		c := bk(tx, remoteBucket).Cursor()
 		lo := make([]byte, 8)
-		binary.BigEndian.PutUint64(lo, uint64(from.Add(-MaxSessionSpan).UnixNano()))
+		if seek := from.Add(-MaxSessionSpan); seek.After(time.Unix(0, 0)) {
+			binary.BigEndian.PutUint64(lo, uint64(seek.UnixNano()))
+		}
 		for k, v := c.Seek(lo); k != nil; k, v = c.Next() {
 			var se Session
 			if err := json.Unmarshal(v, &se); err != nil {

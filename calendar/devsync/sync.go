@@ -37,9 +37,11 @@ const ReadOverlap = MaxSessionSpan
 const MaxHistory = 10 * 366 * 24 * time.Hour
 
 // QueryChunk is the span of one time-range query when a read covers more
-// than that (the first read, a backfill): about a quarter's sessions of
-// five devices per answer, well under calendar.MaxDAVQueryBytes.
-const QueryChunk = 92 * 24 * time.Hour
+// than that (the first read, a backfill): a year of five devices' sessions
+// is about 4,000 events, 2 MB, well under calendar.MaxDAVQueryBytes, and
+// servers without a time index (Radicale) scan the whole calendar for each
+// query, so fewer, larger queries are faster (BENCHMARKS.md).
+const QueryChunk = 366 * 24 * time.Hour
 
 // Status is the outcome of the latest syncs, for `lull sync status` and the
 // Settings tab.
