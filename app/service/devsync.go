@@ -144,9 +144,23 @@ func (r remoteSessions) RemoteSessions(from, to time.Time) ([]focus.RemoteSessio
 	if err != nil {
 		return nil, err
 	}
+	// A device renamed since it wrote older sessions is one device, under
+	// its latest name.
+	names := map[string]string{}
+	devs, err := r.st.Devices()
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range devs {
+		names[d.Device] = d.DeviceName
+	}
 	out := make([]focus.RemoteSession, len(got))
 	for i, s := range got {
-		out[i] = focus.RemoteSession{Device: s.DeviceName, Start: s.Start, End: s.End, Interruptions: s.Interruptions}
+		name := s.DeviceName
+		if n := names[s.Device]; n != "" {
+			name = n
+		}
+		out[i] = focus.RemoteSession{Device: name, Start: s.Start, End: s.End, Interruptions: s.Interruptions}
 	}
 	return out, nil
 }

@@ -425,6 +425,11 @@ func TestConflictsNeverOverwriteOthers(t *testing.T) {
 	if rb.Read != 1 || rb.Follow == nil || !rb.Follow.Focusing || rb.Follow.DeviceName != "laptop" {
 		t.Errorf("b: read %d, follow %+v; want s2 and laptop's focus", rb.Read, rb.Follow)
 	}
+	// B's own change after that is newer: nothing to follow (no echo).
+	b.clk.Advance(time.Minute)
+	if rb, err := b.sync(t, nil, true, b.clk.Now()); err != nil || rb.Follow != nil {
+		t.Errorf("b after its own newer change: follow %+v, %v; want none", rb.Follow, err)
+	}
 }
 
 // Without MKCALENDAR the log lives in the synced calendar as transparent
