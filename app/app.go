@@ -69,6 +69,8 @@ type Backend interface {
 	RemoveCalendar(ctx context.Context, id string) error
 	SyncCalendars(ctx context.Context) (api.SyncReport, error)
 	DiscoverCalDAV(ctx context.Context, req api.DiscoverCalDAV) ([]calendar.CalDAVCalendar, error)
+	SyncStatus(ctx context.Context) (api.SyncStatus, error)
+	SyncDevices(ctx context.Context) (api.SyncStatus, error)
 
 	Settings(ctx context.Context) (api.Settings, error)
 	SaveSettings(ctx context.Context, st api.Settings) (api.Settings, error)

@@ -36,6 +36,7 @@ func (t *settingsTab) showSources(d settingsData) {
 	t.sample = sample
 	t.removeButtons = map[string]*widget.Button{}
 	t.allDayFree = map[string]*widget.Check{}
+	t.syncBoxes = map[string]*widget.Check{}
 	var rows []fyne.CanvasObject
 	if err != nil {
 		l := widget.NewLabel("The calendars could not be listed: " + userError(err).Error())
@@ -66,8 +67,27 @@ func (t *settingsTab) showSources(d settingsData) {
 		free.SetChecked(s.Config.AllDayFree)
 		free.OnChanged = func(on bool) { t.setAllDayFree(id, on) }
 		t.allDayFree[id] = free
-		rows = append(rows, container.NewBorder(nil, nil, nil, rm, container.NewVBox(name, detail, free)))
+		box := container.NewVBox(name, detail, free)
+		if s.Config.Kind == calendar.SourceCalDAV {
+			syncBox := widget.NewCheck("Sync with my other devices (focus log and focus, through this calendar)", nil)
+			syncBox.SetChecked(s.Config.Sync)
+			syncBox.OnChanged = func(on bool) { t.setSync(id, on) }
+			t.syncBoxes[id] = syncBox
+			box.Add(syncBox)
+		}
+		rows = append(rows, container.NewBorder(nil, nil, nil, rm, box))
 	}
+	t.syncState = widget.NewLabel(strings.Join(syncStateLines(d.sync, d.syncErr, d.now, d.st.Location()), "\n"))
+	t.syncState.Wrapping = fyne.TextWrapWord
+	if d.syncErr != nil || d.sync.LastError != "" {
+		t.syncState.Importance = widget.WarningImportance
+	}
+	syncNow := widget.NewButtonWithIcon("Sync devices now", theme.ViewRefreshIcon(), t.syncDevices)
+	if !d.sync.On {
+		syncNow.Disable()
+	}
+	t.devices.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, syncNow, t.syncState)}
+	t.devices.Refresh()
 	t.sources.Objects = rows
 	t.sources.Refresh()
 	if sample != "" {
@@ -119,6 +139,91 @@ func (t *settingsTab) setAllDayFree(id string, on bool) {
 			t.refreshSources()
 		}
 	})
+}
+
+// setSync switches sync with the user's other devices on or off for a
+// CalDAV calendar; the list shows the new state.
+func (t *settingsTab) setSync(id string, on bool) {
+	u := t.ui
+	u.bridge.run(func() error {
+		ctx, cancel := u.call()
+		defer cancel()
+		_, err := u.api.ChangeCalendar(ctx, id, api.CalendarChange{Sync: &on})
+		return err
+	}, func(err error) {
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("could not change the calendar: %w", userError(err)), t.win)
+		}
+		t.refreshSources()
+	})
+}
+
+// syncDevices syncs with the other devices now and shows the new state.
+func (t *settingsTab) syncDevices() {
+	u := t.ui
+	u.bridge.run(func() error {
+		ctx, cancel := u.call()
+		defer cancel()
+		_, err := u.api.SyncDevices(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("could not sync: %w", userError(err)), t.win)
+		}
+		t.refreshSources()
+	})
+}
+
+// syncStateLines says the device sync's state in words, times in loc:
+// on or off and through which calendar, this device, the last sync (or
+// why it failed), the changes waiting, and each other device as last
+// seen.
+func syncStateLines(st api.SyncStatus, err error, now time.Time, loc *time.Location) []string {
+	if err != nil {
+		return []string{"The sync state could not be read: " + userError(err).Error()}
+	}
+	when := func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		t = t.In(loc)
+		if y, m, d := t.Date(); y == now.In(loc).Year() && m == now.In(loc).Month() && d == now.In(loc).Day() {
+			return "today " + t.Format("15:04")
+		}
+		return t.Format("Mon 2 Jan 15:04")
+	}
+	if !st.On {
+		return []string{"Sync is off: tick \"Sync with my other devices\" on a CalDAV calendar to share your focus log and focus with your other computers."}
+	}
+	lines := []string{fmt.Sprintf("Sync is on through %q; this device is %q.", st.Calendar, st.DeviceName)}
+	last := "Last sync: " + when(st.LastSuccess)
+	if st.LastError != "" {
+		last = "Last sync failed " + when(st.LastAttempt) + ": " + st.LastError + " (last good sync: " + when(st.LastSuccess) + ")"
+	}
+	lines = append(lines, last)
+	waiting := fmt.Sprintf("%d changes waiting to be written", st.Pending)
+	if st.Pending == 1 {
+		waiting = "1 change waiting to be written"
+	}
+	if st.Held > 0 {
+		waiting += fmt.Sprintf("; %d kept back (another event holds their place on the server)", st.Held)
+	}
+	lines = append(lines, waiting)
+	if len(st.Devices) == 0 {
+		lines = append(lines, "No other device seen yet.")
+	}
+	for _, d := range st.Devices {
+		state := "not focusing"
+		if d.Focusing {
+			state = "focusing"
+		}
+		n := fmt.Sprintf("%d sessions", d.Sessions)
+		if d.Sessions == 1 {
+			n = "1 session"
+		}
+		lines = append(lines, fmt.Sprintf("%s: last seen %s, %s, %s", d.Name, when(d.LastSeen), state, n))
+	}
+	return lines
 }
 
 // removeSource removes a calendar (Lull then re-plans without it); removing

@@ -421,6 +421,11 @@ func reportHeadline(r *focus.WeeklyReport) string {
 	if r.Sessions != 1 {
 		b.WriteString("s")
 	}
+	// The week worked on several devices (the shared focus log): who
+	// focused how long, each moment counted once in the total above.
+	if line := focus.DevicesLine(r); line != "" {
+		b.WriteString("\nDevices: " + line)
+	}
 	return b.String()
 }
 

@@ -517,6 +517,9 @@ func TestReportTexts(t *testing.T) {
 		{reportStreak(&focus.WeeklyReport{Streak: 3, StreakIncludesCurrent: true}), "Streak: 3 weeks in a row at the goal, this one included"},
 		{reportHeadline(&focus.WeeklyReport{Complete: true, Focus: 12 * time.Hour, Sessions: 1}),
 			"12 h of focus · no weekly goal set · survey average 11.7 h a week · 1 session"},
+		{reportHeadline(&focus.WeeklyReport{Complete: true, Focus: 9 * time.Hour, Sessions: 5, Devices: []focus.DeviceFocus{
+			{Name: "laptop", This: true, Focus: 4*time.Hour + 30*time.Minute, Sessions: 3}, {Name: "desktop", Focus: 5 * time.Hour, Sessions: 2}}}),
+			"9 h of focus · no weekly goal set · survey average 11.7 h a week · 5 sessions\nDevices: laptop 4 h 30 min in 3 sessions (this one), desktop 5 h in 2 sessions"},
 	}
 	for _, tc := range tests {
 		if tc.got != tc.want {

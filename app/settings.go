@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/internal/api"
 	"github.com/lullapp/lull/internal/human"
 	"github.com/lullapp/lull/internal/settings"
 )
@@ -34,6 +35,9 @@ var (
 	settingsHoursKeys = []string{"goal", "hours-mon", "hours-tue", "hours-wed", "hours-thu", "hours-fri", "hours-sat", "hours-sun", "zone", "prefer"}
 	settingsBlockKeys = []string{"preferred-block", "min-block", "daily-cap", "buffer", "lunch", "end-cue", "break"}
 	settingsNoteKeys  = []string{"digest-times", "vip", "keywords", "hold", "digest-only", "dnd", "capture", "batch-desktop", "hold-in-meetings"}
+	// settingsDeviceKeys are the settings of sync with the user's other
+	// devices (issue 16).
+	settingsDeviceKeys = []string{"device-name", "focus-follows"}
 )
 
 // settingsField is the schema's field key; it panics on a key the schema
@@ -78,6 +82,13 @@ type settingsTab struct {
 	// allDayFree are the calendar list's "All-day events are free" boxes
 	// by source id.
 	allDayFree map[string]*widget.Check
+	// syncBoxes are the CalDAV calendars' "Sync with my other devices"
+	// boxes by calendar ID; syncState is the sync state per device.
+	syncBoxes map[string]*widget.Check
+	syncState *widget.Label
+	// devices holds the sync state per device and the "Sync devices now"
+	// button.
+	devices *fyne.Container
 
 	adder *calendarAdder
 	// hooks is the Hooks section (hooks.go).
@@ -108,6 +119,9 @@ type settingsData struct {
 	now      time.Time
 	sources  []calendar.SourceInfo
 	srcError error
+	// sync is the device sync's state (GET /v1/sync).
+	sync    api.SyncStatus
+	syncErr error
 }
 
 func newSettingsTab(u *UI) *settingsTab {
@@ -122,6 +136,7 @@ func newSettingsTab(u *UI) *settingsTab {
 		removeButtons: map[string]*widget.Button{},
 		status:        widget.NewLabel(""),
 		sources:       container.NewVBox(),
+		devices:       container.NewVBox(),
 		progress:      widget.NewProgressBarInfinite(),
 	}
 	t.status.Wrapping = fyne.TextWrapWord
@@ -156,6 +171,9 @@ func newSettingsTab(u *UI) *settingsTab {
 		t.sources,
 		newFlow(t.buttons["add-file"], t.buttons["add-url"], t.buttons["add-caldav"], t.buttons["sync"], t.buttons["remove-sample"]),
 		t.progress,
+		heading("Your devices"),
+		t.devices,
+		t.form(settingsDeviceKeys),
 		widget.NewSeparator(),
 		heading("Goal and working hours"),
 		t.form(settingsHoursKeys),
@@ -249,6 +267,7 @@ func (t *settingsTab) read() settingsData {
 	}
 	d := settingsData{st: st, now: u.now()}
 	d.sources, d.srcError = u.api.Calendars(ctx)
+	d.sync, d.syncErr = u.api.SyncStatus(ctx)
 	return d
 }
 
@@ -284,7 +303,7 @@ func (t *settingsTab) edited() bool {
 // compares them.
 func settingsUIFields(st settings.Settings) []any {
 	var out []any
-	for _, keys := range [][]string{settingsHoursKeys, settingsBlockKeys, settingsNoteKeys} {
+	for _, keys := range [][]string{settingsHoursKeys, settingsBlockKeys, settingsNoteKeys, settingsDeviceKeys} {
 		for _, key := range keys {
 			out = append(out, settingsField(key).Value(st))
 		}
@@ -379,7 +398,7 @@ func settingsFieldText(err error) string {
 // key the field it is about.
 func (t *settingsTab) collect() (settings.Settings, string, error) {
 	st := t.stored
-	for _, keys := range [][]string{settingsHoursKeys, settingsBlockKeys, settingsNoteKeys} {
+	for _, keys := range [][]string{settingsHoursKeys, settingsBlockKeys, settingsNoteKeys, settingsDeviceKeys} {
 		for _, key := range keys {
 			if err := settingsField(key).Parse(&st, t.fieldText(key)); err != nil {
 				return st, key, err

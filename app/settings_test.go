@@ -88,7 +88,7 @@ func TestSettingsOnTheSchema(t *testing.T) {
 	}
 	tab, _, h := showSettings(t, l)
 	n := 0
-	for _, keys := range [][]string{settingsHoursKeys, settingsBlockKeys, settingsNoteKeys} {
+	for _, keys := range [][]string{settingsHoursKeys, settingsBlockKeys, settingsNoteKeys, settingsDeviceKeys} {
 		for _, key := range keys {
 			n++
 			f, ok := settings.Lookup(key)
@@ -729,5 +729,33 @@ func TestSettingsErrorClearsWhenFixed(t *testing.T) {
 		if strings.HasPrefix(tab.status.Text, "Not saved:") {
 			t.Errorf("%s=%q: status still %q", tc.key, tc.good, tab.status.Text)
 		}
+	}
+}
+
+// TestSyncStateLines: the Settings tab says the sync state per device in
+// words, local time, never a raw stamp or a status code.
+func TestSyncStateLines(t *testing.T) {
+	loc := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 12, 3, 14, 10, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		st   api.SyncStatus
+		want []string
+	}{
+		{"off", api.SyncStatus{}, []string{`Sync is off: tick "Sync with my other devices" on a CalDAV calendar to share your focus log and focus with your other computers.`}},
+		{"on, two devices", api.SyncStatus{On: true, Calendar: "Work", DeviceName: "laptop", LastSuccess: now.Add(-time.Minute), Pending: 1,
+			Devices: []api.SyncDeviceStatus{{Name: "desktop", LastSeen: now.Add(-2 * time.Minute), Focusing: true, Sessions: 12},
+				{Name: "old-pc", LastSeen: now.AddDate(0, 0, -3), Sessions: 1}}},
+			[]string{`Sync is on through "Work"; this device is "laptop".`, "Last sync: today 15:09", "1 change waiting to be written",
+				"desktop: last seen today 15:08, focusing, 12 sessions", "old-pc: last seen Mon 30 Nov 15:10, not focusing, 1 session"}},
+		{"failing", api.SyncStatus{On: true, Calendar: "Work", DeviceName: "laptop", LastAttempt: now, LastError: "the server cannot be reached", Pending: 3, Held: 1},
+			[]string{`Sync is on through "Work"; this device is "laptop".`, "Last sync failed today 15:10: the server cannot be reached (last good sync: never)",
+				"3 changes waiting to be written; 1 kept back (another event holds their place on the server)", "No other device seen yet."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := syncStateLines(tc.st, nil, now, loc); !slices.Equal(got, tc.want) {
+				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
+			}
+		})
 	}
 }

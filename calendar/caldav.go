@@ -391,7 +391,9 @@ func (c *CalDAVSource) Fetch(ctx context.Context) ([]byte, error) {
 // object with go-ical and fails the whole query on one object it cannot
 // read; here the raw text reaches Parse, which reports bad events one by one.
 func (s *SourceStore) calendarQuery(ctx context.Context, cfg SourceConfig, password string) ([]byte, error) {
-	items, err := s.queryRange(ctx, cfg, password, s.opts.Window(s.clk.Now()))
+	win := s.opts.Window(s.clk.Now())
+	hc := &davHTTP{hc: s.opts.HTTPClient, user: cfg.User, password: password, timeout: s.opts.Timeout, maxBytes: s.opts.MaxBytes}
+	items, err := rangeQuery(ctx, hc, cfg.ServerURL, cfg.CalendarPath, win.Start, win.End)
 	if err != nil {
 		return nil, err
 	}
@@ -412,17 +414,25 @@ func (s *SourceStore) calendarQuery(ctx context.Context, cfg SourceConfig, passw
 }
 
 // queryRange runs a CalDAV calendar-query REPORT for VEVENTs overlapping
-// win and returns the objects' hrefs, ETags and data as the server sent
-// them.
+// win on cfg's calendar and returns the objects' hrefs, ETags and data as
+// the server sent them.
 func (s *SourceStore) queryRange(ctx context.Context, cfg SourceConfig, password string, win Interval) ([]davItem, error) {
+	hc := &davHTTP{hc: s.opts.HTTPClient, user: cfg.User, password: password, timeout: s.opts.Timeout, maxBytes: s.opts.MaxBytes}
+	return rangeQuery(ctx, hc, cfg.ServerURL, cfg.CalendarPath, win.Start, win.End)
+}
+
+// rangeQuery runs a calendar-query REPORT on collection for the VEVENTs
+// overlapping [start, end) and returns each object's href, ETag and data,
+// the answer capped at hc.maxBytes.
+func rangeQuery(ctx context.Context, hc *davHTTP, server, collection string, start, end time.Time) ([]davItem, error) {
 	const utc = "20060102T150405Z"
 	body := `<?xml version="1.0" encoding="utf-8"?>` +
 		`<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">` +
 		`<D:prop><D:getetag/><C:calendar-data/></D:prop>` +
 		`<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">` +
-		`<C:time-range start="` + win.Start.UTC().Format(utc) + `" end="` + win.End.UTC().Format(utc) + `"/>` +
+		`<C:time-range start="` + start.UTC().Format(utc) + `" end="` + end.UTC().Format(utc) + `"/>` +
 		`</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`
-	target, err := resolveDAV(cfg.ServerURL, cfg.CalendarPath)
+	target, err := resolveDAV(server, collection)
 	if err != nil {
 		return nil, err
 	}
@@ -432,7 +442,6 @@ func (s *SourceStore) queryRange(ctx context.Context, cfg SourceConfig, password
 	}
 	req.Header.Set("Content-Type", `application/xml; charset="utf-8"`)
 	req.Header.Set("Depth", "1")
-	hc := &davHTTP{hc: s.opts.HTTPClient, user: cfg.User, password: password, timeout: s.opts.Timeout, maxBytes: s.opts.MaxBytes}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, err
@@ -441,7 +450,7 @@ func (s *SourceStore) queryRange(ctx context.Context, cfg SourceConfig, password
 	if resp.StatusCode != http.StatusMultiStatus {
 		return nil, statusErr(resp.StatusCode)
 	}
-	raw, err := readCapped(resp.Body, s.opts.MaxBytes)
+	raw, err := readCapped(resp.Body, hc.maxBytes)
 	if err != nil {
 		return nil, davErr(hc, err)
 	}

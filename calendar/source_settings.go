@@ -36,7 +36,7 @@ func (s *SourceStore) SetSync(id string, on bool) (SourceConfig, error) {
 			return err
 		}
 		if on && cfg.Kind != SourceCalDAV {
-			return fmt.Errorf("calendar %q: %w: sync with other devices needs a CalDAV calendar, and this is a %s calendar", cfg.Name, ErrBadSource, cfg.Kind)
+			return fmt.Errorf("calendar %q is a %s calendar: %w: sync needs a CalDAV calendar", cfg.Name, cfg.Kind, ErrBadSource)
 		}
 		cfg.Sync = on
 		raw, err := json.Marshal(cfg)

@@ -127,6 +127,20 @@ type Deps struct {
 	OutOfOffice func(day time.Time) bool
 	// NotifyStats counts batched notifications and digests.
 	NotifyStats NotifyStats
+	// Remote lists the sessions of the user's other devices (the shared
+	// focus log); the report merges them with this device's, each moment
+	// counted once, and splits the week per device. DeviceName names this
+	// device there (nil: "this device"), read at each report so a new name
+	// shows at once.
+	Remote     RemoteSource
+	DeviceName func() string
+}
+
+func (d Deps) deviceName() string {
+	if d.DeviceName == nil {
+		return "this device"
+	}
+	return d.DeviceName()
 }
 
 func (d Deps) outOfOffice(t time.Time) bool { return d.OutOfOffice != nil && d.OutOfOffice(t) }

@@ -54,6 +54,16 @@ type reportJSON struct {
 	Blocks                []blockJSON      `json:"blocks"`
 	Interruptions         []interruptJSON  `json:"interruptions"`
 	Trend                 []trendPointJSON `json:"trend"`
+	// Devices is the per-device split, present when other devices'
+	// sessions fall in the week.
+	Devices []deviceJSON `json:"devices,omitempty"`
+}
+
+type deviceJSON struct {
+	Name       string  `json:"name"`
+	This       bool    `json:"this,omitempty"`
+	FocusHours float64 `json:"focus_hours"`
+	Sessions   int     `json:"sessions"`
 }
 
 type dayJSON struct {
@@ -124,6 +134,9 @@ func WriteReportJSON(w io.Writer, r *WeeklyReport) error {
 	for _, p := range r.Trend {
 		out.Trend = append(out.Trend, trendPointJSON{Week: p.Week.String(), FocusHours: hours(p.Focus), MetGoal: p.MetGoal})
 	}
+	for _, d := range r.Devices {
+		out.Devices = append(out.Devices, deviceJSON{Name: d.Name, This: d.This, FocusHours: hours(d.Focus), Sessions: d.Sessions})
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
@@ -187,6 +200,9 @@ func WriteReportText(w io.Writer, r *WeeklyReport) error {
 		met = "goal met"
 	}
 	fmt.Fprintf(&b, "Focus        %s of %s goal (%s, %s); survey average %.1f h\n", human.Duration(r.Focus), human.Duration(r.Goal), pct(r.Focus, r.Goal), met, BaselineHours)
+	if line := DevicesLine(r); line != "" {
+		fmt.Fprintf(&b, "Devices      %s\n", line)
+	}
 	fmt.Fprintf(&b, "Planned      %s in %d blocks, kept %s (%s)\n", human.Duration(r.Planned), len(r.Blocks), human.Duration(r.Kept), pct(r.Kept, r.Planned))
 	fmt.Fprintf(&b, "Meetings     %s of %s working time\n", human.Duration(r.Meetings), human.Duration(r.Working))
 	fmt.Fprintf(&b, "Available    %s to focus, %s of it fragmented (gaps under the minimum block)\n", human.Duration(r.Available), human.Duration(r.Fragmented))
@@ -310,4 +326,18 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// DevicesLine is the report's per-device split in words ("laptop 6 h (this
+// one), desktop 4 h"), "" for a one-device week.
+func DevicesLine(r *WeeklyReport) string {
+	parts := make([]string, 0, len(r.Devices))
+	for _, d := range r.Devices {
+		part := fmt.Sprintf("%s %s in %s", d.Name, human.Duration(d.Focus), plural(d.Sessions, "session"))
+		if d.This {
+			part += " (this one)"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -62,6 +62,11 @@ type WeeklyReport struct {
 	// started in the week.
 	Presenting    time.Duration
 	Presentations int
+	// Devices splits Focus per device when other devices' sessions (the
+	// shared focus log) fall in the week, this device first; nil
+	// otherwise. Focus, Sessions, the days and the trend count every
+	// device, each moment once.
+	Devices []DeviceFocus
 	// Interruptions are the breakthroughs during the week's sessions, oldest first.
 	Interruptions []ReportInterruption
 	// Batched is how many notifications were held for digests in the week.
@@ -178,12 +183,33 @@ func buildReport(l *Log, cfg Config, deps Deps, w Week, now time.Time, live stri
 		}
 	}
 
+	// The other devices' sessions up to the week's end, read before the
+	// log's transaction (the trend and the streak look back; a second
+	// read transaction inside it could wait on a writer for ever).
+	var remote, remoteAll []RemoteSession
+	if deps.Remote != nil {
+		var err error
+		if remoteAll, err = deps.Remote.RemoteSessions(time.Unix(0, 0), span.End); err != nil {
+			return nil, fmt.Errorf("report %s: other devices' sessions: %w", w, err)
+		}
+		for _, s := range remoteAll {
+			if s.Start.Before(span.End) && s.End.After(span.Start) {
+				remote = append(remote, s)
+			}
+		}
+	}
 	err := l.db.View(func(tx *bolt.Tx) error {
 		focus, sessions, err := weekFocus(tx, span, now, live)
 		if err != nil {
 			return err
 		}
 		r.Sessions = len(sessions)
+		if len(remote) > 0 {
+			focus, r.Devices = SplitDevices(deps.deviceName(), focus, len(sessions), remote, span)
+			for _, d := range r.Devices[1:] {
+				r.Sessions += d.Sessions
+			}
+		}
 		for _, s := range sessions {
 			for _, in := range s.Interruptions {
 				if !in.At.Before(w.Start) && in.At.Before(w.End) {
@@ -199,7 +225,7 @@ func buildReport(l *Log, cfg Config, deps Deps, w Week, now time.Time, live stri
 		if r.Presenting, r.Presentations, err = quietTime(tx, QuietPresenting, span, now, focus); err != nil {
 			return err
 		}
-		return r.history(tx, cfg, now, live)
+		return r.history(tx, cfg, deps.deviceName(), remoteAll, now, live)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("report %s: %w", w, err)
@@ -264,7 +290,7 @@ const historyChunk = 26
 // history computes the trend and the streak. It walks back in chunks of
 // weeks, each one forward range scan with a light decode, and stops as soon
 // as the streak is broken and the trend is filled.
-func (r *WeeklyReport) history(tx *bolt.Tx, cfg Config, now time.Time, live string) error {
+func (r *WeeklyReport) history(tx *bolt.Tx, cfg Config, device string, remote []RemoteSession, now time.Time, live string) error {
 	c := tx.Bucket(sessionsBucket).Cursor()
 	k, _ := c.First()
 	var oldest time.Time
@@ -289,6 +315,9 @@ func (r *WeeklyReport) history(tx *bolt.Tx, cfg Config, now time.Time, live stri
 		}
 		t, err := weekTotals(tx, chunk, now, liveKey)
 		if err != nil {
+			return err
+		}
+		if err := addRemoteTotals(tx, device, remote, chunk, t, now, live); err != nil {
 			return err
 		}
 		for i := historyChunk - 1; i >= 0; i-- {
@@ -425,4 +454,38 @@ func overlap(a, b []calendar.Interval) time.Duration {
 		}
 	}
 	return d
+}
+
+// addRemoteTotals recounts the weeks in which other devices focused
+// (remote, every such session up to the report's week) as the union of every device's focus, so the trend and the
+// streak count a week worked on two machines once, fully.
+func addRemoteTotals(tx *bolt.Tx, device string, remote []RemoteSession, weeks []Week, totals []time.Duration, now time.Time, live string) error {
+	if len(remote) == 0 || len(weeks) == 0 {
+		return nil
+	}
+	for i, w := range weeks {
+		span := w.Interval()
+		if span.End.After(now) {
+			span.End = now
+		}
+		if !span.End.After(span.Start) {
+			continue
+		}
+		var in []RemoteSession
+		for _, s := range remote {
+			if s.Start.Before(span.End) && s.End.After(span.Start) {
+				in = append(in, s)
+			}
+		}
+		if len(in) == 0 {
+			continue
+		}
+		local, _, err := weekFocus(tx, span, now, live)
+		if err != nil {
+			return err
+		}
+		all, _ := SplitDevices(device, local, 0, in, span)
+		totals[i] = overlap(all, []calendar.Interval{span})
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/calendar/devsync"
 	"github.com/lullapp/lull/focus"
 	"github.com/lullapp/lull/internal/clock"
 	"github.com/lullapp/lull/internal/settings"
@@ -31,6 +32,9 @@ type Data struct {
 	Blocks  *calendar.BlockStore
 	Sources *calendar.SourceStore
 	Queue   *notify.Queue
+	// Devices is the device sync's state: the outbox, the other devices'
+	// sessions and states (calendar/devsync).
+	Devices *devsync.Store
 
 	saveMu   sync.Mutex // one settings save (and its onSave) at a time
 	mu       sync.Mutex
@@ -100,6 +104,9 @@ func OpenData(opts DataOptions) (*Data, error) {
 		return fail(err)
 	}
 	if d.Queue, err = notify.OpenQueue(db, d.settings.Location()); err != nil {
+		return fail(err)
+	}
+	if d.Devices, err = devsync.OpenStore(db); err != nil {
 		return fail(err)
 	}
 	d.problems = d.Queue.Problems()
@@ -185,6 +192,8 @@ func (d *Data) Deps(stats focus.NotifyStats) focus.Deps {
 		WorkingHours: func(day time.Time) []calendar.Interval { return d.Settings().WorkingHours(day) },
 		OutOfOffice:  d.outOfOffice,
 		NotifyStats:  stats,
+		Remote:       remoteSessions{d.Devices},
+		DeviceName:   d.DeviceName,
 	}
 }
 

@@ -354,6 +354,17 @@ var liveChecks = map[string]struct {
 			t.Fatalf("setting back on in the stand-up: %+v", q)
 		}
 	}},
+	"DeviceName": {func(s *Settings) { s.DeviceName = "studio-mac" }, func(t *testing.T, r *liveRig) {
+		if st, err := r.svc.SyncStatus(); err != nil || st.DeviceName != "studio-mac" {
+			t.Fatalf("sync status %+v, %v: want the new device name", st, err)
+		}
+	}},
+	"FocusFollows": {func(s *Settings) { s.FocusFollows = false }, func(t *testing.T, r *liveRig) {
+		// Read at every sync (SyncDevices): the next one no longer follows.
+		if r.svc.Settings().FocusFollows {
+			t.Fatal("focus-follows still on")
+		}
+	}},
 	"EndCue": {func(s *Settings) { s.EndCue = true }, func(t *testing.T, r *liveRig) {
 		before := len(r.sent.Sent())
 		if _, err := r.svc.Focus.Start(25 * time.Minute); err != nil {

@@ -247,14 +247,26 @@ type SourceChange = api.CalendarChange
 // ChangeSource changes a calendar's settings and returns them; the next
 // sync reads the calendar with them.
 func (d *Data) ChangeSource(id string, ch SourceChange) (calendar.SourceConfig, error) {
-	if ch.AllDayFree == nil {
+	if ch.AllDayFree == nil && ch.Sync == nil {
 		cfg, err := d.Sources.Config(id)
 		if err != nil {
 			return cfg, err
 		}
-		return cfg, api.BadRequest("nothing to change (want all_day_free)")
+		return cfg, api.BadRequest("nothing to change (want all_day_free or sync)")
 	}
-	return d.Sources.SetAllDayFree(id, *ch.AllDayFree)
+	var cfg calendar.SourceConfig
+	var err error
+	if ch.AllDayFree != nil {
+		if cfg, err = d.Sources.SetAllDayFree(id, *ch.AllDayFree); err != nil {
+			return cfg, err
+		}
+	}
+	if ch.Sync != nil {
+		if cfg, err = d.Sources.SetSync(id, *ch.Sync); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
 }
 
 // RemoveSource removes a source and its secret; it stops publishing to it.

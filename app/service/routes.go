@@ -243,6 +243,7 @@ func (s *Service) handlers() map[string]http.Handler {
 	})
 	maps.Copy(hs, s.quietHandlers())
 	maps.Copy(hs, s.hookHandlers())
+	maps.Copy(hs, s.syncHandlers())
 	return hs
 }
 

@@ -193,6 +193,10 @@ type Service struct {
 	timerMu   sync.Mutex
 	syncTimer clock.Timer
 	fileTimer clock.Timer
+	// devMu is held while devices sync (one sync at a time, network
+	// bounded by the CalDAV source's limits); devTimer is the next one.
+	devMu    sync.Mutex
+	devTimer clock.Timer
 
 	// The desktop's tray host (watchTray): present now, the no-tray
 	// notice sent, and what stops the watch and the grace timer.
@@ -285,6 +289,7 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 		}
 		s.focusHook(st)
 		s.emit(Event{Kind: FocusChanged, Focus: st})
+		s.kickDeviceSync()
 	})
 	// A run killed during focus left do-not-disturb on: undo it first.
 	s.recoverDND(opts.DND)
@@ -314,6 +319,7 @@ func Start(ctx context.Context, opts Options) (*Service, error) {
 	}
 	if opts.SyncInterval > 0 {
 		s.background(s.syncAndSchedule)
+		s.background(s.deviceSyncLoop)
 	}
 	s.reportStartProblems()
 	return s, nil
@@ -709,6 +715,9 @@ func (s *Service) Close() error {
 		}
 		if s.fileTimer != nil {
 			s.fileTimer.Stop()
+		}
+		if s.devTimer != nil {
+			s.devTimer.Stop()
 		}
 		if s.trayTimer != nil {
 			s.trayTimer.Stop()

@@ -38,6 +38,8 @@ type backend interface {
 	SaveSettings(ctx context.Context, st api.Settings) (api.Settings, error)
 	Report(ctx context.Context, req api.ReportRequest) ([]byte, error)
 	Export(ctx context.Context, req api.ExportRequest) ([]byte, error)
+	SyncStatus(ctx context.Context) (api.SyncStatus, error)
+	SyncDevices(ctx context.Context) (api.SyncStatus, error)
 }
 
 // commandTimeout bounds one command's work on the data directly (reading
@@ -212,4 +214,10 @@ func (o offline) Export(_ context.Context, req api.ExportRequest) ([]byte, error
 	var buf bytes.Buffer
 	err := service.WriteExport(&buf, o.d, req.From, req.To, req.Format)
 	return buf.Bytes(), err
+}
+
+func (o offline) SyncStatus(context.Context) (api.SyncStatus, error) { return o.d.SyncStatus() }
+
+func (o offline) SyncDevices(ctx context.Context) (api.SyncStatus, error) {
+	return o.d.SyncDevices(ctx)
 }

@@ -28,6 +28,7 @@ const calendarUsage = `Usage: lull calendar add file PATH [--name N] [--all-day-
                                   (the password from stdin, or typed when asked)
        lull calendar list [--json]
        lull calendar set ID all-day-free on|off
+       lull calendar set ID sync on|off
        lull calendar remove ID
        lull calendar sync
        lull calendar expand FILE --from T --to T [--tz ZONE]
@@ -39,7 +40,9 @@ add      connect a calendar: a file, a subscription URL or a CalDAV account.
          stdin (or typed when asked) and kept in the OS keyring
 list     the calendars with their IDs
 set      all-day-free on: this calendar's all-day events that say nothing
-         about being busy count as free (for calendars that never mark them)
+         about being busy count as free (for calendars that never mark them);
+         sync on (CalDAV only): share the focus log and focus state with your
+         other devices through this calendar (see "lull sync --help")
 remove   disconnect a calendar by ID
 sync     read every calendar again
 expand   every occurrence of FILE's events in the window, one per line (UTC)
@@ -142,12 +145,12 @@ func (c *cli) calendarAdd(args []string) error {
 	name := fs.String("name", "", "the name Lull shows (`N`)")
 	allDayFree := fs.Bool("all-day-free", false, "count this calendar's all-day events as free unless they are marked busy")
 	var user, cal *string
-	var publish, sync *bool
+	var publish, syncOn *bool
 	if kind == "caldav" {
 		user = fs.String("user", "", "the CalDAV user name, required (`U`)")
 		cal = fs.String("calendar", "", "which calendar, by path or name, when the account has several (`PATH`)")
 		publish = fs.Bool("publish", false, "write accepted focus blocks to this calendar")
-		sync = fs.Bool("sync", false, "share the plan, focus log and focus state with your other devices here")
+		syncOn = fs.Bool("sync", false, "share the plan, focus log and focus state with your other devices through this calendar")
 	}
 	pos, err := fs.parse(args[1:])
 	if err != nil {
@@ -187,7 +190,7 @@ func (c *cli) calendarAdd(args []string) error {
 		if len(pos) != 1 || *user == "" {
 			return usagef("calendar add caldav needs URL and --user, e.g. lull calendar add caldav https://dav.example.com/ --user me")
 		}
-		req.Kind, req.URL, req.User, req.Calendar, req.Publish, req.Sync = calendar.SourceCalDAV, pos[0], *user, *cal, *publish, *sync
+		req.Kind, req.URL, req.User, req.Calendar, req.Publish, req.Sync = calendar.SourceCalDAV, pos[0], *user, *cal, *publish, *syncOn
 		if req.Password, err = c.readSecret(fmt.Sprintf("Password for %s: ", *user)); err != nil {
 			return err
 		}
@@ -261,22 +264,27 @@ func (c *cli) calendarList(args []string) error {
 	return tw.Flush()
 }
 
-// calendarSet is `lull calendar set ID all-day-free on|off`.
+// calendarSet is `lull calendar set ID all-day-free|sync on|off`.
 func (c *cli) calendarSet(args []string) error {
-	fs := c.flags("calendar set", "Changes how Lull reads one calendar: with all-day-free on, its all-day events that say\nnothing about being busy count as free (for calendars that never mark them).",
-		"calendar set ID all-day-free on|off")
+	fs := c.flags("calendar set", "Changes how Lull reads one calendar: with all-day-free on, its all-day events that say\nnothing about being busy count as free (for calendars that never mark them); with sync on\n(CalDAV only), the focus log and focus state are shared with your other devices through it.",
+		"calendar set ID all-day-free|sync on|off")
 	pos, err := fs.parse(args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 3 || pos[1] != "all-day-free" {
-		return usagef("calendar set needs ID all-day-free on|off (see \"lull calendar list\" for the ID)")
+	if len(pos) != 3 || pos[1] != "all-day-free" && pos[1] != "sync" {
+		return usagef("calendar set needs ID all-day-free on|off or ID sync on|off (see \"lull calendar list\" for the ID)")
 	}
-	free, err := settings.ParseSwitch(pos[2])
+	on, err := settings.ParseSwitch(pos[2])
 	if err != nil {
-		return usagef("calendar set %s all-day-free %q: want on or off", pos[0], pos[2])
+		return usagef("calendar set %s %s %q: want on or off", pos[0], pos[1], pos[2])
 	}
-	ch := api.CalendarChange{AllDayFree: &free}
+	var ch api.CalendarChange
+	if pos[1] == "sync" {
+		ch.Sync = &on
+	} else {
+		ch.AllDayFree = &on
+	}
 	var cfg calendar.SourceConfig
 	err = c.withBackend(func(ctx context.Context, b backend) (err error) {
 		cfg, err = b.ChangeCalendar(ctx, pos[0], ch)
@@ -285,9 +293,14 @@ func (c *cli) calendarSet(args []string) error {
 	if err != nil {
 		return err
 	}
-	if cfg.AllDayFree {
+	switch {
+	case ch.Sync != nil && cfg.Sync:
+		fmt.Fprintf(c.stdout, "%s: sync with your other devices is on\n", cfg.Name)
+	case ch.Sync != nil:
+		fmt.Fprintf(c.stdout, "%s: sync with your other devices is off\n", cfg.Name)
+	case cfg.AllDayFree:
 		fmt.Fprintf(c.stdout, "%s: all-day events are free unless marked busy\n", cfg.Name)
-	} else {
+	default:
 		fmt.Fprintf(c.stdout, "%s: all-day events are busy unless marked free\n", cfg.Name)
 	}
 	return nil

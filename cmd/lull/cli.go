@@ -42,7 +42,7 @@ Usage:
   lull plan accept ID... | accept --all | skip ID...
   lull calendar add file PATH | add url | add caldav URL --user U   [--name N]
                             (a subscription address and a password come on stdin)
-  lull calendar list [--json] | remove ID | sync
+  lull calendar list [--json] | remove ID | sync | set ID sync on|off
   lull calendar expand FILE --from T --to T [--tz ZONE]
   lull calendar busy [FILE] [--from T] [--to T] [--tz ZONE]
   lull report [--week 2026-W47] [--format text|json|csv]
@@ -51,6 +51,7 @@ Usage:
   lull coach [--week 2026-W49] [--json] | apply ID | dismiss ID
   lull hooks add EVENT --exec PATH [ARG...] | add EVENT --webhook   (the address on stdin)
   lull hooks list [--json] | remove ID | test ID
+  lull sync [status] [--json]   share the focus log and focus with your other devices
 
 Commands that need the running app (focus, notify, digest now) start it in
 the tray when it is not running. Run "lull COMMAND --help" for a command's
@@ -125,6 +126,8 @@ func (c *cli) dispatch(args []string) error {
 		return c.present(args[1:])
 	case "hooks":
 		return c.hooks(args[1:])
+	case "sync":
+		return c.syncDevices(args[1:])
 	}
 	return usagef("unknown command %q (see \"lull --help\")", args[0])
 }

@@ -587,3 +587,42 @@ func TestCalendarAllDayFreeSetting(t *testing.T) {
 		t.Errorf("unknown calendar: exit %d %q", r.code, r.stderr)
 	}
 }
+
+// TestSyncCommands: sync needs a CalDAV calendar (a file calendar refuses
+// it in words), `lull sync` with sync off says how to switch it on and
+// exits 2, and `lull sync status` prints the state, also as JSON.
+func TestSyncCommands(t *testing.T) {
+	keyring.MockInit()
+	dir := t.TempDir()
+	ics, _ := filepath.Abs("testdata/offsite.ics")
+	if r := runLull(t, dir, "", "calendar", "add", "file", ics, "--name", "Team"); r.code != 0 {
+		t.Fatalf("add: %d %q", r.code, r.stderr)
+	}
+	if r := runLull(t, dir, "", "calendar", "set", "team", "sync", "on"); r.code != exitUsage || !strings.Contains(r.stderr, "sync needs a CalDAV calendar") {
+		t.Errorf("sync on a file calendar: exit %d %q", r.code, r.stderr)
+	}
+	if r := runLull(t, dir, "", "calendar", "set", "team", "sync", "maybe"); r.code != exitUsage {
+		t.Errorf("sync maybe: exit %d %q", r.code, r.stderr)
+	}
+	r := runLull(t, dir, "", "sync")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "sync is off") || !strings.Contains(r.stderr, "lull calendar set caldav-1 sync on") {
+		t.Errorf("lull sync while off: exit %d %q", r.code, r.stderr)
+	}
+	r = runLull(t, dir, "", "sync", "status")
+	if r.code != 0 || !strings.Contains(r.stdout, "Sync:") || !strings.Contains(r.stdout, "off (switch it on: lull calendar set ID sync on)") ||
+		!strings.Contains(r.stdout, "Pending:") || !strings.Contains(r.stdout, "0 changes to write") {
+		t.Errorf("sync status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	checkWords(t, r.stdout)
+	r = runLull(t, dir, "", "sync", "status", "--json")
+	var st struct {
+		On      bool `json:"on"`
+		Pending int  `json:"pending"`
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &st) != nil || st.On {
+		t.Errorf("sync status --json: exit %d %q", r.code, r.stdout)
+	}
+	if r := runLull(t, dir, "", "sync", "now", "please"); r.code != exitUsage {
+		t.Errorf("sync with stray arguments: exit %d", r.code)
+	}
+}

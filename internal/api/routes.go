@@ -126,7 +126,7 @@ func Routes() []Route {
 		{RouteSessions, "GET", "/v1/sessions", "the focus sessions in a range"},
 		{RouteExport, "GET", "/v1/export", "every session as CSV or JSON"},
 		{RouteFeed, "GET", "/v1/focus.ics", "the accepted blocks as an iCalendar feed (token also as ?token=)"},
-	}, slices.Concat(coachRoutes(), quietRoutes(), hookRoutes())...)
+	}, slices.Concat(coachRoutes(), quietRoutes(), hookRoutes(), syncRoutes())...)
 }
 
 // Lookup returns the route named name; it panics on a name that is not in

@@ -166,8 +166,7 @@ type AddCalendar struct {
 	// calendar.SourceConfig.AllDayFree).
 	AllDayFree bool `json:"all_day_free,omitempty"`
 	// Sync shares the plan, the focus log and focus state with the user's
-	// other devices through this CalDAV calendar (see
-	// calendar.SourceConfig.Sync).
+	// other devices through this CalDAV calendar (calendar.SourceConfig.Sync).
 	Sync bool `json:"sync,omitempty"`
 	// Sample adds the calendar bundled with Lull instead, a made-up week
 	// of meetings, as a file calendar in the data directory marked as the
@@ -182,6 +181,9 @@ type AddCalendar struct {
 type CalendarChange struct {
 	// AllDayFree is the "all-day events are free" setting.
 	AllDayFree *bool `json:"all_day_free,omitempty"`
+	// Sync switches sync with the user's other devices through this
+	// CalDAV calendar on or off (calendar.SourceConfig.Sync).
+	Sync *bool `json:"sync,omitempty"`
 }
 
 // Removed is DELETE /v1/calendars/{id}'s answer.

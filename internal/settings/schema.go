@@ -232,6 +232,8 @@ func Fields() []Field {
 		textField("export-ics", "export file", "file accepted blocks are written to (empty: none)", "/home/me/focus.ics", func(st *Settings) *string { return &st.ExportICS }),
 		switchField("end-cue", "end-of-session notification", "tell me when a focus session ends: true or false", func(st *Settings) *bool { return &st.EndCue }),
 		lengthField("break", "break to suggest", "the break the end-of-session notification suggests, e.g. 5m (0: none)", "5m", func(st *Settings) *time.Duration { return &st.BreakAfter }),
+		textField("device-name", "device name", "this computer's name in the shared focus log and the per-device report (empty: the host name)", "laptop", func(st *Settings) *string { return &st.DeviceName }),
+		switchField("focus-follows", "focus follows you", "start and stop focus here when another of your devices does (with sync on): true or false", func(st *Settings) *bool { return &st.FocusFollows }),
 		switchField("onboarded", "onboarding done", "first-run onboarding done (false shows it again): true or false", func(st *Settings) *bool { return &st.Onboarded }),
 	)
 	return out

@@ -9,6 +9,7 @@ package settings
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -67,6 +68,28 @@ type Settings struct {
 	// end, and BreakAfter is the short break it suggests (0: none).
 	EndCue     bool          `json:"end_cue,omitempty"`
 	BreakAfter time.Duration `json:"break_after,omitempty"`
+	// DeviceName names this computer in the shared focus log and the
+	// per-device report ("" for the host name); see DeviceNameOr.
+	DeviceName string `json:"device_name,omitempty"`
+	// FocusFollows starts and stops focus here when another of the user's
+	// devices does, at the next sync (default on; only with sync on).
+	FocusFollows bool `json:"focus_follows"`
+}
+
+// MaxDeviceName bounds the device name: it is written into every session
+// event of the shared log and shown in a report column.
+const MaxDeviceName = 64
+
+// DeviceNameOr is the device name to use: the setting, else host (the
+// computer's host name), else "this computer".
+func (s Settings) DeviceNameOr(host string) string {
+	switch {
+	case strings.TrimSpace(s.DeviceName) != "":
+		return strings.TrimSpace(s.DeviceName)
+	case host != "":
+		return host
+	}
+	return "this computer"
 }
 
 // Default returns PRODUCT.md's defaults.
@@ -77,6 +100,7 @@ func Default() Settings {
 		Capture:        true,
 		HoldInMeetings: true,
 		DND:            "auto",
+		FocusFollows:   true,
 	}
 }
 
@@ -123,6 +147,10 @@ func (s Settings) Validate() error {
 	}
 	if _, err := s.digestTimes(); err != nil {
 		return err
+	}
+	if len(s.DeviceName) > MaxDeviceName || strings.ContainsAny(s.DeviceName, "\r\n") {
+		return Bad(&human.FieldError{Key: "device-name", Label: "device name", Value: s.DeviceName,
+			Problem: fmt.Sprintf("want one line of at most %d characters", MaxDeviceName), Example: "laptop", Err: ErrBadSettings})
 	}
 	if _, err := s.sourceDigest(); err != nil {
 		return err
