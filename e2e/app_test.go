@@ -200,7 +200,7 @@ type instance struct {
 	t    *testing.T
 	home string
 	cmd  *exec.Cmd
-	logs *bytes.Buffer
+	logs *lockedBuffer
 	done chan struct{}
 }
 
@@ -238,6 +238,26 @@ func startApp(t *testing.T, home string) *instance {
 	return in
 }
 
+// lockedBuffer is a process's output: os/exec writes it from its own
+// goroutine while a test reads it (a bare bytes.Buffer is a data race).
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String is the output so far.
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // startProcess starts bin (the app, with args if any) with env; it is
 // killed when the test ends, and its output logged if the test failed. A
 // window process it started on home goes too: a resident killed with
@@ -245,7 +265,7 @@ func startApp(t *testing.T, home string) *instance {
 func startProcess(t *testing.T, home, bin string, env []string, args ...string) *instance {
 	t.Helper()
 	killWindowsAtEnd(t, home)
-	in := &instance{t: t, home: home, logs: &bytes.Buffer{}, done: make(chan struct{})}
+	in := &instance{t: t, home: home, logs: &lockedBuffer{}, done: make(chan struct{})}
 	in.cmd = exec.Command(bin, args...)
 	in.cmd.Env = env
 	in.cmd.Stdout, in.cmd.Stderr = in.logs, in.logs

@@ -198,7 +198,7 @@ func Fields() []Field {
 		listField("vip", "VIP senders and apps", "apps, sources or senders that always break through, comma-separated", "PagerDuty, boss@example.com", func(st *Settings) *[]string { return &st.VIP }),
 		listField("keywords", "breakthrough keywords", "words that break through, comma-separated", "outage, urgent", func(st *Settings) *[]string { return &st.Keywords }),
 		listField("hold", "held sources", "apps or sources that never break through except for VIPs, comma-separated", "Slack", func(st *Settings) *[]string { return &st.Hold }),
-		Field{Key: "digest-only", Label: "sources batched to one digest", Help: "sources delivered only in one daily digest: source and time, comma-separated, e.g. ci 16:30",
+		Field{Key: "digest-only", Label: "once-a-day sources", Help: "sources delivered only in one daily digest: source and time, comma-separated, e.g. ci 16:30",
 			Example: SourceDigestExample, Empty: "none", Kind: KindList,
 			format: func(st Settings) string { return strings.Join(st.SourceDigest, ", ") },
 			parse: func(st *Settings, v string) error {

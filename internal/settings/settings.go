@@ -209,7 +209,7 @@ func ParseSourceDigest(v string) (source string, at notify.TimeOfDay, err error)
 	v = strings.TrimSpace(v)
 	i := strings.LastIndexAny(v, " \t@")
 	bad := func(problem string) error {
-		return Bad(&human.FieldError{Key: "digest-only", Label: "sources batched to one digest", Value: v,
+		return Bad(&human.FieldError{Key: "digest-only", Label: "once-a-day sources", Value: v,
 			Problem: problem, Example: SourceDigestExample})
 	}
 	if i <= 0 {
