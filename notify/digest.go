@@ -332,45 +332,18 @@ func (q *Queue) ListDigests(from, to time.Time, limit int) ([]Digest, error) {
 // MarkOpened records that digest digestID was opened at at; an earlier
 // opening is kept.
 func (q *Queue) MarkOpened(digestID string, at time.Time) error {
-	k, err := hex.DecodeString(digestID)
-	if err != nil || len(k) != 16 {
-		return fmt.Errorf("digest %q: %w", digestID, ErrNotFound)
-	}
-	return q.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketDigests)
-		raw := b.Get(k)
-		if raw == nil {
-			return fmt.Errorf("digest %q: %w", digestID, ErrNotFound)
+	return q.updateDigest(digestID, func(d *Digest) error {
+		if d.Opened.IsZero() {
+			d.Opened = at
 		}
-		var d Digest
-		if err := json.Unmarshal(raw, &d); err != nil {
-			return fmt.Errorf("digest %q: %w", digestID, err)
-		}
-		if !d.Opened.IsZero() {
-			return nil
-		}
-		d.Opened = at
-		return putJSON(b, k, d)
+		return nil
 	})
 }
 
 // MarkRead marks one item of a digest as read, or every item when itemID
 // is empty.
 func (q *Queue) MarkRead(digestID, itemID string) error {
-	k, err := hex.DecodeString(digestID)
-	if err != nil || len(k) != 16 {
-		return fmt.Errorf("digest %q: %w", digestID, ErrNotFound)
-	}
-	return q.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketDigests)
-		raw := b.Get(k)
-		if raw == nil {
-			return fmt.Errorf("digest %q: %w", digestID, ErrNotFound)
-		}
-		var d Digest
-		if err := json.Unmarshal(raw, &d); err != nil {
-			return fmt.Errorf("digest %q: %w", digestID, err)
-		}
+	return q.updateDigest(digestID, func(d *Digest) error {
 		hit := false
 		for i := range d.Items {
 			if itemID == "" || d.Items[i].ID == itemID {
@@ -379,6 +352,30 @@ func (q *Queue) MarkRead(digestID, itemID string) error {
 		}
 		if !hit {
 			return fmt.Errorf("item %q in digest %q: %w", itemID, digestID, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// updateDigest reads digest digestID, lets change edit it and writes it
+// back in one transaction; an unknown or malformed ID is ErrNotFound.
+func (q *Queue) updateDigest(digestID string, change func(*Digest) error) error {
+	k, err := hex.DecodeString(digestID)
+	if err != nil || len(k) != 16 {
+		return fmt.Errorf("digest %q: %w", digestID, ErrNotFound)
+	}
+	return q.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketDigests)
+		raw := b.Get(k)
+		if raw == nil {
+			return fmt.Errorf("digest %q: %w", digestID, ErrNotFound)
+		}
+		var d Digest
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return fmt.Errorf("digest %q: %w", digestID, err)
+		}
+		if err := change(&d); err != nil {
+			return err
 		}
 		return putJSON(b, k, d)
 	})
