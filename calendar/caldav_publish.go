@@ -314,28 +314,50 @@ func isOwnObject(obj []byte, uid string) bool {
 
 // get fetches an object; a 404 is a status, not an error.
 func (p *CalDAVPublisher) get(ctx context.Context, hc *davHTTP, href string) (body []byte, etag string, status int, err error) {
+	g, err := p.getDated(ctx, hc, href)
+	return g.body, g.etag, g.status, err
+}
+
+// davGot is one GET's answer: the object, its ETag, the status, and the
+// server's clock when it answered (its Date header; zero when it sent none
+// or one that does not parse).
+type davGot struct {
+	body   []byte
+	etag   string
+	status int
+	date   time.Time
+}
+
+// getDated fetches an object like get and also reads the server's clock.
+func (p *CalDAVPublisher) getDated(ctx context.Context, hc *davHTTP, href string) (davGot, error) {
+	var g davGot
 	target, err := resolveDAV(p.cfg.ServerURL, href)
 	if err != nil {
-		return nil, "", 0, err
+		return g, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return nil, "", 0, err
+		return g, err
 	}
 	req.Header.Set("Accept", "text/calendar")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, "", 0, err
+		return g, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-		return nil, "", resp.StatusCode, statusErr(resp.StatusCode)
+		g.status = resp.StatusCode
+		return g, statusErr(resp.StatusCode)
 	}
-	body, err = readCapped(resp.Body, MaxDAVObjectBytes)
+	body, err := readCapped(resp.Body, MaxDAVObjectBytes)
 	if err != nil {
-		return nil, "", 0, davErr(hc, err)
+		return davGot{}, davErr(hc, err)
 	}
-	return body, resp.Header.Get("ETag"), resp.StatusCode, nil
+	g.body, g.etag, g.status = body, resp.Header.Get("ETag"), resp.StatusCode
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		g.date = d
+	}
+	return g, nil
 }
 
 // send issues a PUT or DELETE with one precondition header and returns the

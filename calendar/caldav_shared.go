@@ -305,7 +305,8 @@ func (p *CalDAVPublisher) PublishedIDs() (map[string]bool, error) {
 func (r pubRecord) Interval() Interval { return Interval{Start: r.Start, End: r.End} }
 
 // PlannerLease is the planner lease held by this device: the right to
-// write the shared plan until Until, or until released.
+// write the shared plan until Until (on the server's clock), or until
+// released.
 type PlannerLease struct {
 	href  string
 	etag  string
@@ -337,12 +338,20 @@ func (p *CalDAVPublisher) acquire(ctx context.Context) (*PlannerLease, error) {
 		return nil, err
 	}
 	href := strings.TrimSuffix(p.cfg.CalendarPath, "/") + "/" + PlannerLeaseName
-	now := p.st.clk.Now()
-	until := now.Add(PlannerLeaseTTL)
-	obj, etag, status, err := p.get(ctx, hc, href)
+	got, err := p.getDated(ctx, hc, href)
 	if err != nil {
 		return nil, redactErr(err, password)
 	}
+	obj, etag, status := got.body, got.etag, got.status
+	// The lease is dated and judged on the server's clock, the one clock
+	// every device reads: a device whose own clock runs minutes ahead must
+	// not think a live lease expired. A server that sends no Date leaves
+	// each device's own clock.
+	now := got.date
+	if now.IsZero() {
+		now = p.st.clk.Now()
+	}
+	until := now.Add(PlannerLeaseTTL)
 	cond, val := "If-None-Match", "*"
 	switch status {
 	case http.StatusNotFound, http.StatusGone:

@@ -21,12 +21,25 @@ import (
 
 // sharedDevices opens n devices (each its own database and SourceStore)
 // on one clock, each with the Radicale calendar at calPath added as a
-// CalDAV source with sync on, and returns their publishers.
+// CalDAV source with sync on, and returns their publishers. The server's
+// clock (its Date header) is clk too.
 func sharedDevices(t *testing.T, srv *radicaletest.Server, calPath string, clk clock.Clock, n int) []*CalDAVPublisher {
+	t.Helper()
+	clks := make([]clock.Clock, n)
+	for i := range clks {
+		clks[i] = clk
+	}
+	return sharedDevicesOn(t, srv.ClockBase(t, clk.Now), calPath, clks)
+}
+
+// sharedDevicesOn opens a device per clock in clks, each with the calendar
+// at base+calPath added as a CalDAV source with sync on, and returns their
+// publishers.
+func sharedDevicesOn(t *testing.T, base, calPath string, clks []clock.Clock) []*CalDAVPublisher {
 	t.Helper()
 	keyring.MockInit()
 	var out []*CalDAVPublisher
-	for i := 0; i < n; i++ {
+	for _, clk := range clks {
 		db, err := store.Open(filepath.Join(t.TempDir(), "lull.db"), store.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -36,7 +49,7 @@ func sharedDevices(t *testing.T, srv *radicaletest.Server, calPath string, clk c
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg, err := st.AddCalDAVSource(context.Background(), srv.Base+calPath, radicaletest.User, radicaletest.Password, "")
+		cfg, err := st.AddCalDAVSource(context.Background(), base+calPath, radicaletest.User, radicaletest.Password, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,6 +199,51 @@ func TestPlannerLeaseExpiry(t *testing.T) {
 	}
 	if _, err := c.AcquirePlanner(ctx); err != nil {
 		t.Fatalf("C after B released: %v", err)
+	}
+}
+
+// TestPlannerLeaseSkewedClocks: the lease is dated and judged on the
+// server's clock, so devices whose own clocks are minutes off (one ahead,
+// one behind) still see a live lease as held and an expired one as
+// expired, and the lease written says the server's time.
+func TestPlannerLeaseSkewedClocks(t *testing.T) {
+	srv := radicaletest.Start(t)
+	srv.MkCalendar(t, "/alice/skew/")
+	server := clock.NewFake(testNow)
+	skew := 10 * PlannerLeaseTTL
+	behind, ahead := clock.NewFake(testNow.Add(-skew)), clock.NewFake(testNow.Add(skew))
+	pubs := sharedDevicesOn(t, srv.ClockBase(t, server.Now), "/alice/skew/", []clock.Clock{behind, ahead})
+	slow, fast := pubs[0], pubs[1]
+	ctx := context.Background()
+	advance := func(d time.Duration) {
+		for _, c := range []*clock.Fake{server, behind, ahead} {
+			c.Advance(d)
+		}
+	}
+	l, err := slow.AcquirePlanner(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := server.Now().Add(PlannerLeaseTTL); !l.Until.Equal(want) {
+		t.Errorf("lease until %v, want %v (the server's clock + %v)", l.Until, want, PlannerLeaseTTL)
+	}
+	advance(PlannerLeaseTTL / 2)
+	// The device running ahead sees its own clock far past the lease's end.
+	if _, err := fast.AcquirePlanner(ctx); !errors.Is(err, ErrPlannerBusy) {
+		t.Fatalf("a device %v ahead took a live lease: %v, want busy", skew, err)
+	}
+	advance(PlannerLeaseTTL)
+	// The device running behind would still wait on its own clock.
+	if _, err := fast.AcquirePlanner(ctx); err != nil {
+		t.Fatalf("takeover of an expired lease: %v", err)
+	}
+	advance(PlannerLeaseTTL / 2)
+	if _, err := slow.AcquirePlanner(ctx); !errors.Is(err, ErrPlannerBusy) {
+		t.Fatalf("the device behind took the live lease back: %v, want busy", err)
+	}
+	advance(PlannerLeaseTTL)
+	if _, err := slow.AcquirePlanner(ctx); err != nil {
+		t.Fatalf("the device behind, after the lease expired on the server's clock: %v", err)
 	}
 }
 

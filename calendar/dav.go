@@ -1,6 +1,7 @@
 package calendar
 
 import (
+	"bytes"
 	"context"
 	"encoding/xml"
 	"fmt"
@@ -91,6 +92,87 @@ func (d *DAV) Query(ctx context.Context, collection string, start, end time.Time
 		out = append(out, DAVObject{Href: it.href, ETag: it.etag, Data: []byte(it.data)})
 	}
 	return out, nil
+}
+
+// MaxDAVTagBytes caps the answer to a collection-tag PROPFIND: one
+// response with two short properties is well under a kilobyte, so more is
+// a server sending far more than asked.
+const MaxDAVTagBytes = 64 << 10
+
+// CollectionTag returns a tag of collection's contents that changes
+// whenever an object in it is added, changed or removed: its sync-token
+// (RFC 6578), else its getctag (CalendarServer, which most servers also
+// serve). One Depth: 0 PROPFIND of a few hundred bytes, so a device can
+// poll often and read the collection only when it changed. "" (no error)
+// when the server offers neither: the caller must then read every time.
+func (d *DAV) CollectionTag(ctx context.Context, collection string) (string, error) {
+	target, err := resolveDAV(d.p.cfg.ServerURL, collection)
+	if err != nil {
+		return "", err
+	}
+	body := `<?xml version="1.0" encoding="utf-8"?>` +
+		`<D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/">` +
+		`<D:prop><D:sync-token/><CS:getctag/></D:prop></D:propfind>`
+	req, err := http.NewRequestWithContext(ctx, "PROPFIND", target, strings.NewReader(body))
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadSource, err)
+	}
+	req.Header.Set("Content-Type", `application/xml; charset="utf-8"`)
+	req.Header.Set("Depth", "0")
+	hc := &davHTTP{hc: d.hc.hc, user: d.hc.user, password: d.password, timeout: d.hc.timeout, maxBytes: MaxDAVTagBytes}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", d.Redact(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusMultiStatus {
+		return "", statusErr(resp.StatusCode)
+	}
+	raw, err := readCapped(resp.Body, hc.maxBytes)
+	if err != nil {
+		return "", d.Redact(davErr(hc, err))
+	}
+	return parseCollectionTag(raw)
+}
+
+// parseCollectionTag reads the sync-token, else the getctag, of a
+// Depth: 0 multistatus; "" when the server sent neither.
+func parseCollectionTag(raw []byte) (string, error) {
+	var ms struct {
+		Responses []struct {
+			Propstat []struct {
+				Status string `xml:"DAV: status"`
+				Prop   struct {
+					SyncToken string `xml:"DAV: sync-token"`
+					CTag      string `xml:"http://calendarserver.org/ns/ getctag"`
+				} `xml:"DAV: prop"`
+			} `xml:"DAV: propstat"`
+		} `xml:"DAV: response"`
+	}
+	if err := xml.NewDecoder(bytes.NewReader(raw)).Decode(&ms); err != nil {
+		return "", fmt.Errorf("%w: unreadable multistatus: %v", ErrSourceHTTP, err)
+	}
+	var token, ctag string
+	for _, r := range ms.Responses {
+		for _, ps := range r.Propstat {
+			if code := parseDAVStatus(ps.Status); code != 0 && code != http.StatusOK {
+				continue
+			}
+			if t := strings.TrimSpace(ps.Prop.SyncToken); t != "" {
+				token = t
+			}
+			if t := strings.TrimSpace(ps.Prop.CTag); t != "" {
+				ctag = t
+			}
+		}
+	}
+	if token != "" {
+		return "sync-token " + token, nil
+	}
+	if ctag != "" {
+		return "ctag " + ctag, nil
+	}
+	return "", nil
 }
 
 // Calendars lists the account's calendar collections (discovery).

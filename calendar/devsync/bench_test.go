@@ -57,7 +57,8 @@ func seedLog(b *testing.B, r *radicale, end time.Time) (int, int64) {
 // BenchmarkSyncFiveYearsOnRadicale measures one sync of a device that
 // joins a log of 5 devices × 5 years on a real Radicale: its first sync
 // reads the whole history (time-range queries of QueryChunk), and a
-// routine sync after it reads only the last ReadOverlap. Run with
+// routine sync after it reads only the last ReadOverlap; a quiet poll after
+// that (nothing new) reads only the log calendar's tag. Run with
 // -benchtime=1x: each iteration needs a fresh device.
 func BenchmarkSyncFiveYearsOnRadicale(b *testing.B) {
 	r := startRadicale(b)
@@ -93,9 +94,22 @@ func BenchmarkSyncFiveYearsOnRadicale(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		// A quiet poll: nothing to write, nothing new on the server.
+		d.clk.Advance(Period)
+		t2 := time.Now()
+		res3, err := d.sync(b, nil, false, time.Time{})
+		quiet := time.Since(t2)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res3.Written != 0 || res3.Read != 0 {
+			b.Fatalf("quiet poll wrote %d and read %d, want none", res3.Written, res3.Read)
+		}
 		b.ReportMetric(first.Seconds(), "first-sync-s")
 		b.ReportMetric(float64(res.Requests), "first-sync-requests")
 		b.ReportMetric(routine.Seconds()*1000, "routine-sync-ms")
 		b.ReportMetric(float64(res2.Requests), "routine-sync-requests")
+		b.ReportMetric(quiet.Seconds()*1000, "quiet-poll-ms")
+		b.ReportMetric(float64(res3.Requests), "quiet-poll-requests")
 	}
 }

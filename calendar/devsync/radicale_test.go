@@ -142,10 +142,15 @@ func (m *memSecrets) Delete(k string) error {
 // switchable is a transport that fails while off (the device is offline)
 // and answers MKCALENDAR with 403 when noMake (a server that does not let
 // clients make calendars).
+// It answers a collection-tag PROPFIND with neither tag while noTag (a
+// server without sync-token or getctag) and records the methods sent.
 type switchable struct {
-	off    atomic.Bool
-	noMake bool
-	reqs   atomic.Int64
+	off     atomic.Bool
+	noMake  bool
+	noTag   atomic.Bool
+	reqs    atomic.Int64
+	mu      sync.Mutex
+	methods []string
 }
 
 func (s *switchable) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -153,10 +158,27 @@ func (s *switchable) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("network is unreachable")}
 	}
 	s.reqs.Add(1)
+	s.mu.Lock()
+	s.methods = append(s.methods, req.Method)
+	s.mu.Unlock()
 	if s.noMake && req.Method == "MKCALENDAR" {
 		return &http.Response{StatusCode: http.StatusForbidden, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}, Request: req}, nil
 	}
+	if s.noTag.Load() && req.Method == "PROPFIND" && req.Header.Get("Depth") == "0" {
+		body := `<?xml version="1.0"?><D:multistatus xmlns:D="DAV:"><D:response><D:href>` + req.URL.Path +
+			`</D:href><D:propstat><D:prop><D:sync-token/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response></D:multistatus>`
+		return &http.Response{StatusCode: http.StatusMultiStatus, Body: io.NopCloser(strings.NewReader(body)), Header: http.Header{}, Request: req}, nil
+	}
 	return http.DefaultTransport.RoundTrip(req)
+}
+
+// sent returns the methods sent since the last call.
+func (s *switchable) sent() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.methods
+	s.methods = nil
+	return out
 }
 
 // device is one Lull install: its own data file, its clock, its sync.
@@ -466,6 +488,50 @@ func TestFallbackToSyncedCalendar(t *testing.T) {
 	for i, want := range foreign {
 		if _, after := r.do(t, "GET", fmt.Sprintf("/alice/work/f%d.ics", i), "", nil); after != want {
 			t.Errorf("foreign event %d changed", i)
+		}
+	}
+}
+
+// TestQuietPollIsOneTagRead: with nothing to write and nothing new on the
+// server, a sync is one small PROPFIND of the log calendar's tag, no
+// query; a change by another device (its focus starting) changes the tag,
+// so the next sync reads it and follows. A server without collection tags
+// is read every time.
+func TestQuietPollIsOneTagRead(t *testing.T) {
+	r := startRadicale(t)
+	a := newDevice(t, r, "laptop", t0, false)
+	b := newDevice(t, r, "desktop", t0, false)
+	mustSync(t, a, nil)
+	mustSync(t, b, nil)
+	mustSync(t, a, nil) // reads b's first state
+	a.net.sent()
+	for round := 0; round < 3; round++ {
+		a.clk.Advance(Period)
+		res := mustSync(t, a, nil)
+		if got := a.net.sent(); fmt.Sprint(got) != "[PROPFIND]" || res.Requests != 1 || res.Follow != nil {
+			t.Fatalf("quiet round %d: sent %v (%d requests), follow %+v; want one PROPFIND", round, got, res.Requests, res.Follow)
+		}
+	}
+	b.clk.Advance(Period)
+	started := b.clk.Now()
+	if _, err := b.sync(t, nil, true, started); err != nil {
+		t.Fatal(err)
+	}
+	a.clk.Advance(Period)
+	res := mustSync(t, a, nil)
+	if got := a.net.sent(); len(got) != 2 || got[0] != "PROPFIND" || got[1] != "REPORT" {
+		t.Errorf("after b's change a sent %v, want PROPFIND then REPORT", got)
+	}
+	if res.Follow == nil || !res.Follow.Focusing || !res.Follow.Changed.Equal(started) || res.Follow.DeviceName != "desktop" {
+		t.Errorf("a follows %+v, want desktop's focus from %v", res.Follow, started)
+	}
+	// Without tags every sync reads.
+	a.net.noTag.Store(true)
+	for round := 0; round < 2; round++ {
+		a.clk.Advance(Period)
+		mustSync(t, a, nil)
+		if got := a.net.sent(); fmt.Sprint(got) != "[PROPFIND REPORT]" {
+			t.Errorf("without tags, round %d sent %v, want PROPFIND then REPORT", round, got)
 		}
 	}
 }

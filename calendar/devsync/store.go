@@ -32,6 +32,7 @@ var (
 	keyState  = []byte("state") // this device's latest State (JSON)
 	keyLog    = []byte("log")   // logCal JSON: where the log lives
 	keyRead   = []byte("read")  // time of the last complete read (binary)
+	keyTag    = []byte("tag")   // the log calendar's collection tag at the last complete read
 	keySeen   = []byte("seen")  // device ID → Seq handled (JSON map)
 	keySwept  = []byte("swept") // local sessions ending before this were enqueued (binary time)
 )

@@ -10,6 +10,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,4 +149,24 @@ func (s *Server) Put(t testing.TB, path, body string) {
 	if code, _, resp := s.Do(t, http.MethodPut, path, body, "Content-Type", "text/calendar; charset=utf-8"); code/100 != 2 {
 		t.Fatalf("PUT %s: %d %s", path, code, resp)
 	}
+}
+
+// ClockBase returns the address of a proxy in front of the server whose
+// answers carry now() in their Date header: the server's clock as the test
+// sets it (Radicale's own is the machine's), for what Lull judges on the
+// server's clock. The proxy stops when t ends.
+func (s *Server) ClockBase(t testing.TB, now func() time.Time) string {
+	t.Helper()
+	target, err := url.Parse(s.Base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		resp.Header.Set("Date", now().UTC().Format(http.TimeFormat))
+		return nil
+	}
+	px := httptest.NewServer(rp)
+	t.Cleanup(px.Close)
+	return px.URL
 }
