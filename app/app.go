@@ -95,6 +95,13 @@ var _ Backend = (*api.Client)(nil)
 // this the view says what failed instead of waiting for ever.
 const requestTimeout = 30 * time.Second
 
+// narrowWidth is the narrowest window, in pixels, that every tab fits:
+// nothing clipped, and no tab's minimum size widening the window. It is
+// Lull beside another window on a 1024 px screen (half of it, less the
+// window frames); labels, placeholders, charts and forms are kept short or
+// wrapping for it.
+const narrowWidth = 500
+
 // Options configure the UI.
 type Options struct {
 	// Clock is "now" for the window (default: the real clock; tests pass

@@ -65,13 +65,13 @@ func (t *settingsTab) showSources(d settingsData) {
 		t.removeButtons[id] = rm
 		free := widget.NewCheck("All-day events are free", nil)
 		free.SetChecked(s.Config.AllDayFree)
-		free.OnChanged = func(on bool) { t.setAllDayFree(id, on) }
+		free.OnChanged = func(on bool) { t.setAllDayFree(free, id, on) }
 		t.allDayFree[id] = free
 		box := container.NewVBox(name, detail, free)
 		if s.Config.Kind == calendar.SourceCalDAV {
 			syncBox := widget.NewCheck("Sync with my other devices (focus log and focus, through this calendar)", nil)
 			syncBox.SetChecked(s.Config.Sync)
-			syncBox.OnChanged = func(on bool) { t.setSync(id, on) }
+			syncBox.OnChanged = func(on bool) { t.setSync(syncBox, id, on) }
 			t.syncBoxes[id] = syncBox
 			box.Add(syncBox)
 		}
@@ -124,38 +124,56 @@ func sourceDetail(s calendar.SourceInfo, sample bool, now time.Time, loc *time.L
 	return where + " · " + s.Status.Describe(now, loc)
 }
 
-// setAllDayFree changes a calendar's "all-day events are free"; Lull
-// re-reads the calendars and re-plans.
-func (t *settingsTab) setAllDayFree(id string, on bool) {
-	u := t.ui
-	u.bridge.run(func() error {
-		ctx, cancel := u.call()
-		defer cancel()
-		_, err := u.api.ChangeCalendar(ctx, id, api.CalendarChange{AllDayFree: &on})
-		return err
-	}, func(err error) {
-		if err != nil {
-			dialog.ShowError(fmt.Errorf("could not change the calendar: %w", userError(err)), t.win)
-			t.refreshSources()
-		}
-	})
+// setAllDayFree changes a calendar's "all-day events are free" (box,
+// ticked on); Lull re-reads the calendars and re-plans.
+func (t *settingsTab) setAllDayFree(box *widget.Check, id string, on bool) {
+	t.changeCalendar(box, on, id, api.CalendarChange{AllDayFree: &on},
+		func(cfg calendar.SourceConfig) bool { return cfg.AllDayFree })
 }
 
 // setSync switches sync with the user's other devices on or off for a
-// CalDAV calendar; the list shows the new state.
-func (t *settingsTab) setSync(id string, on bool) {
+// CalDAV calendar (box, ticked on); Your devices shows the new state.
+func (t *settingsTab) setSync(box *widget.Check, id string, on bool) {
+	t.changeCalendar(box, on, id, api.CalendarChange{Sync: &on},
+		func(cfg calendar.SourceConfig) bool { return cfg.Sync })
+}
+
+// changeCalendar has Lull make the change ch to calendar id that a click
+// on box asked for (ticked: what the click made it). The box is off until
+// Lull answers, then shows the setting as Lull has it (stored reads it
+// from the calendar's settings): the click's value when Lull took it, the
+// value before the click when it did not — a refusal, or Lull not running
+// — which is told in words. The calendars and Your devices are read
+// again either way.
+func (t *settingsTab) changeCalendar(box *widget.Check, ticked bool, id string, ch api.CalendarChange, stored func(calendar.SourceConfig) bool) {
 	u := t.ui
+	box.Disable()
+	var cfg calendar.SourceConfig
 	u.bridge.run(func() error {
 		ctx, cancel := u.call()
 		defer cancel()
-		_, err := u.api.ChangeCalendar(ctx, id, api.CalendarChange{Sync: &on})
+		var err error
+		cfg, err = u.api.ChangeCalendar(ctx, id, ch)
 		return err
 	}, func(err error) {
+		box.Enable()
 		if err != nil {
+			showChecked(box, !ticked)
 			dialog.ShowError(fmt.Errorf("could not change the calendar: %w", userError(err)), t.win)
+		} else {
+			showChecked(box, stored(cfg))
 		}
 		t.refreshSources()
 	})
+}
+
+// showChecked sets box to on without calling its OnChanged: showing a
+// setting is not changing it.
+func showChecked(box *widget.Check, on bool) {
+	changed := box.OnChanged
+	box.OnChanged = nil
+	box.SetChecked(on)
+	box.OnChanged = changed
 }
 
 // syncDevices syncs with the other devices now and shows the new state.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -492,7 +493,21 @@ func TestSettingsRemoveSample(t *testing.T) {
 
 // fakeCalDAVDiscovery answers a CalDAV client's discovery for alice/secret
 // with one calendar /alice/work/ ("Work"), and an empty calendar query.
-func fakeCalDAVDiscovery(t *testing.T) *httptest.Server {
+func fakeCalDAVDiscovery(t *testing.T) *httptest.Server { return fakeCalDAV(t, "Work") }
+
+// fakeCalDAV answers a CalDAV client's discovery for alice/secret with a
+// calendar /alice/<name in lower case>/ for each of names, and an empty
+// calendar query on each.
+func fakeCalDAV(t *testing.T, names ...string) *httptest.Server {
+	cals := map[string]string{} // path: name
+	var listed string
+	for _, name := range names {
+		p := "/alice/" + strings.ToLower(name) + "/"
+		cals[p] = name
+		listed += `<D:response><D:href>` + p + `</D:href><D:propstat><D:prop><D:resourcetype><D:collection/><C:calendar/></D:resourcetype>` +
+			`<D:displayname>` + name + `</D:displayname><C:supported-calendar-component-set><C:comp name="VEVENT"/></C:supported-calendar-component-set></D:prop>` +
+			`<D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		if u, p, ok := r.BasicAuth(); !ok || u != "alice" || p != "secret" {
@@ -510,9 +525,8 @@ func fakeCalDAVDiscovery(t *testing.T) *httptest.Server {
 				`<D:resourcetype><D:collection/></D:resourcetype></D:prop>` + ok + `</D:propstat></D:response>`
 		case r.Method == "PROPFIND" && r.URL.Path == "/alice/":
 			body = `<D:response><D:href>/alice/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/></D:resourcetype></D:prop>` + ok + `</D:propstat></D:response>` +
-				`<D:response><D:href>/alice/work/</D:href><D:propstat><D:prop><D:resourcetype><D:collection/><C:calendar/></D:resourcetype>` +
-				`<D:displayname>Work</D:displayname><C:supported-calendar-component-set><C:comp name="VEVENT"/></C:supported-calendar-component-set></D:prop>` + ok + `</D:propstat></D:response>`
-		case r.Method == "REPORT" && r.URL.Path == "/alice/work/":
+				listed
+		case r.Method == "REPORT" && cals[r.URL.Path] != "":
 		default:
 			http.NotFound(w, r)
 			return
@@ -757,5 +771,155 @@ func TestSyncStateLines(t *testing.T) {
 				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
 			}
 		})
+	}
+}
+
+// syncBoxCalendars starts Lull with the CalDAV calendars names added (on
+// a fake server) and shows the Settings tab; it returns the calendars' IDs
+// by name.
+func syncBoxCalendars(t *testing.T, names ...string) (*settingsTab, *harness, map[string]string) {
+	t.Helper()
+	l := openLull(t, berlin(t, 2026, 11, 18, 15, 0))
+	srv := fakeCalDAV(t, names...)
+	cl, err := api.Dial(l.svc.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, name := range names {
+		cfg, err := cl.AddCalendar(t.Context(), api.AddCalendar{Kind: calendar.SourceCalDAV, URL: srv.URL + "/", User: "alice", Password: "secret",
+			Calendar: "/alice/" + strings.ToLower(name) + "/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = cfg.ID
+	}
+	tab, _, h := showSettings(t, l)
+	return tab, h, ids
+}
+
+// syncOn reads through the API the window uses whether sync is on for
+// calendar id.
+func syncOn(t *testing.T, h *harness, id string) bool {
+	t.Helper()
+	list, err := h.cl.Calendars(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list {
+		if s.Config.ID == id {
+			return s.Config.Sync
+		}
+	}
+	t.Fatalf("no calendar %s", id)
+	return false
+}
+
+// codeOrGoWords finds what a person should never read in a message: an
+// HTTP status, a Go type or package-qualified name, a sentinel's name.
+var codeOrGoWords = regexp.MustCompile(`\b[1-5][0-9][0-9]\b|\*?\b[a-z]+\.[A-Z]\w*|\bErr[A-Z]\w*|%!|\bstatus code\b|invalid calendar source`)
+
+// TestSettingsSyncBox: ticking "Sync with my other devices" under a
+// CalDAV calendar switches sync on in Lull (read back through the API the
+// window uses) and Your devices says so; unticking switches it off. A
+// second calendar cannot carry the sync while the first does: ticking its
+// box says why in words and the box stays unticked, as Lull has it.
+func TestSettingsSyncBox(t *testing.T) {
+	tab, h, ids := syncBoxCalendars(t, "Work", "Home")
+	work, home := ids["Work"], ids["Home"]
+	for name, id := range ids {
+		if box := tab.syncBoxes[id]; box == nil || box.Checked || syncOn(t, h, id) {
+			t.Fatalf("%s: box %v before any tick", name, box)
+		}
+	}
+	if !strings.HasPrefix(tab.syncState.Text, "Sync is off") {
+		t.Errorf("Your devices before any tick: %q", tab.syncState.Text)
+	}
+
+	test.Tap(tab.syncBoxes[work])
+	if !tab.syncBoxes[work].Disabled() {
+		t.Error("the box takes another click before Lull has answered the first")
+	}
+	h.wait()
+	if !syncOn(t, h, work) {
+		t.Fatal("ticking the box did not switch sync on in Lull")
+	}
+	if st, err := h.cl.SyncStatus(t.Context()); err != nil || !st.On || st.Calendar != "Work" {
+		t.Errorf("sync status after ticking: %+v, %v", st, err)
+	}
+	if !tab.syncBoxes[work].Checked {
+		t.Error("the box is unticked with sync on")
+	}
+	if !strings.HasPrefix(tab.syncState.Text, `Sync is on through "Work"`) {
+		t.Errorf("Your devices after ticking: %q", tab.syncState.Text)
+	}
+	if b := buttonLabelled(t, tab.devices, "Sync devices now"); b.Disabled() {
+		t.Error("Sync devices now is off with sync on")
+	}
+	if tab.win.Canvas().Overlays().Top() != nil {
+		t.Fatalf("a dialog after ticking: %q", texts(tab.win.Canvas().Overlays().Top()))
+	}
+
+	// The second calendar: refused, in words, and its box as Lull has it.
+	test.Tap(tab.syncBoxes[home])
+	h.wait()
+	top := tab.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("ticking a second calendar's box showed nothing")
+	}
+	msg := strings.Join(texts(top), " ")
+	if !strings.Contains(msg, `"Work"`) || !strings.Contains(msg, "switch sync off") || codeOrGoWords.MatchString(msg) {
+		t.Errorf("the refusal says %q", msg)
+	}
+	top.Hide()
+	if syncOn(t, h, home) || !syncOn(t, h, work) {
+		t.Errorf("after the refusal: Home %v, Work %v", syncOn(t, h, home), syncOn(t, h, work))
+	}
+	if tab.syncBoxes[home].Checked || !tab.syncBoxes[work].Checked {
+		t.Errorf("after the refusal the boxes show Home %v, Work %v", tab.syncBoxes[home].Checked, tab.syncBoxes[work].Checked)
+	}
+	if !strings.HasPrefix(tab.syncState.Text, `Sync is on through "Work"`) {
+		t.Errorf("Your devices after the refusal: %q", tab.syncState.Text)
+	}
+
+	// Unticking switches it off; then the other calendar can carry it.
+	test.Tap(tab.syncBoxes[work])
+	h.wait()
+	if syncOn(t, h, work) || tab.syncBoxes[work].Checked {
+		t.Errorf("after unticking: sync %v, box %v", syncOn(t, h, work), tab.syncBoxes[work].Checked)
+	}
+	if !strings.HasPrefix(tab.syncState.Text, "Sync is off") {
+		t.Errorf("Your devices after unticking: %q", tab.syncState.Text)
+	}
+	if b := buttonLabelled(t, tab.devices, "Sync devices now"); !b.Disabled() {
+		t.Error("Sync devices now is on with sync off")
+	}
+	test.Tap(tab.syncBoxes[home])
+	h.wait()
+	if !syncOn(t, h, home) || !tab.syncBoxes[home].Checked || !strings.HasPrefix(tab.syncState.Text, `Sync is on through "Home"`) {
+		t.Errorf("Home after Work let go: sync %v, box %v, %q", syncOn(t, h, home), tab.syncBoxes[home].Checked, tab.syncState.Text)
+	}
+	if top := tab.win.Canvas().Overlays().Top(); top != nil {
+		t.Errorf("a dialog after ticking Home: %q", texts(top))
+	}
+}
+
+// TestSettingsSyncBoxWithLullStopped: a tick Lull never took (it stopped
+// running) is told in words and does not stay on the box, even though the
+// list cannot be read again.
+func TestSettingsSyncBoxWithLullStopped(t *testing.T) {
+	tab, h, ids := syncBoxCalendars(t, "Work")
+	box := tab.syncBoxes[ids["Work"]]
+	if err := h.svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(box)
+	h.until("an error dialog", func() bool { return tab.win.Canvas().Overlays().Top() != nil })
+	if msg := strings.Join(texts(tab.win.Canvas().Overlays().Top()), " "); !strings.Contains(msg, "Lull stopped running") || codeOrGoWords.MatchString(msg) {
+		t.Errorf("the error says %q", msg)
+	}
+	h.wait()
+	if box := tab.syncBoxes[ids["Work"]]; box.Checked || box.Disabled() {
+		t.Errorf("the box shows ticked %v (off %v) for a change Lull never made", box.Checked, box.Disabled())
 	}
 }

@@ -3,6 +3,7 @@ package calendar
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -413,7 +414,8 @@ func TestSetSyncNeedsCalDAV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.st.SetSync(cfg.ID, true); !errors.Is(err, ErrBadSource) || !strings.Contains(err.Error(), "needs a CalDAV calendar") {
+	if _, err := env.st.SetSync(cfg.ID, true); !errors.Is(err, ErrBadSource) || !strings.Contains(err.Error(), "needs a CalDAV calendar") ||
+		strings.Contains(err.Error(), "save") { // a refusal, not a failure to save
 		t.Fatalf("SetSync on a file calendar: %v", err)
 	}
 	if got, err := env.st.Config(cfg.ID); err != nil || got.Sync {
@@ -421,5 +423,45 @@ func TestSetSyncNeedsCalDAV(t *testing.T) {
 	}
 	if got, err := env.st.SetSync(cfg.ID, false); err != nil || got.Sync {
 		t.Fatalf("switching sync off: %+v %v", got, err)
+	}
+}
+
+// TestSetSyncOneCalendar: one calendar carries the sync. Switching it on
+// for a second calendar while the first has it is refused in words (which
+// calendar has it, what to do) and changes nothing; switching it off is
+// always possible, again on is no change, and once the first lets go the
+// second can take it.
+func TestSetSyncOneCalendar(t *testing.T) {
+	env := newSourceEnv(t, SourceOptions{})
+	dav := newFakeDAV(t)
+	first, second := addFakeCalDAV(t, env, dav), addFakeCalDAV(t, env, dav)
+	if _, err := env.st.SetSync(first.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := env.st.SetSync(first.ID, true); err != nil || !got.Sync {
+		t.Fatalf("on again for the calendar that has it: %+v %v", got, err)
+	}
+	_, err := env.st.SetSync(second.ID, true)
+	want := fmt.Sprintf(`calendar %q: sync is on for another calendar, %q: one calendar carries the sync with your other devices, so switch sync off for %q first`,
+		second.Name, first.Name, first.Name)
+	if !errors.Is(err, ErrSyncElsewhere) || err.Error() != want {
+		t.Fatalf("sync on for a second calendar: %v, want %q", err, want)
+	}
+	for id, on := range map[string]bool{first.ID: true, second.ID: false} {
+		if got, err := env.st.Config(id); err != nil || got.Sync != on {
+			t.Errorf("%s after the refusal: sync %v, %v; want %v", id, got.Sync, err, on)
+		}
+	}
+	if got, err := env.st.SetSync(second.ID, false); err != nil || got.Sync {
+		t.Errorf("off for the calendar without it: %+v %v", got, err)
+	}
+	if got, err := env.st.SetSync(first.ID, false); err != nil || got.Sync {
+		t.Fatalf("off for the calendar that has it: %+v %v", got, err)
+	}
+	if got, err := env.st.SetSync(second.ID, true); err != nil || !got.Sync {
+		t.Fatalf("on for the second once the first let go: %+v %v", got, err)
+	}
+	if _, err := env.st.SetSync(first.ID, true); !errors.Is(err, ErrSyncElsewhere) {
+		t.Errorf("on for the first while the second has it: %v", err)
 	}
 }

@@ -63,6 +63,11 @@ var (
 	// ErrPublishConflict means the object changed on the server since Lull
 	// last saw it (If-Match / If-None-Match failed); Lull leaves it alone.
 	ErrPublishConflict = errors.New("calendar object changed on the server")
+	// ErrSyncElsewhere refuses sync with the user's other devices on a
+	// calendar while another calendar has it: the devices share one focus
+	// log, beside one calendar, so a second calendar with sync on would
+	// silently share nothing.
+	ErrSyncElsewhere = errors.New("sync is on for another calendar")
 )
 
 // SourceKind is the type of a calendar source.

@@ -187,7 +187,7 @@ func (e *Engine) DecideIn(n Notification, now time.Time, m Mode) Decision {
 		if len(broke) >= e.rules.RateLimit {
 			e.broke[src] = broke
 			return Decision{ActionHold, fmt.Sprintf("%s, but %s already broke through %s within %s (rate limit): held",
-				reason, n.sourceName(), times(len(broke)), human.Duration(e.rules.RateWindow))}
+				reason, n.sourceName(), human.Times(len(broke)), human.Duration(e.rules.RateWindow))}
 		}
 		e.broke[src] = append(broke, now)
 		return Decision{ActionBreakthrough, reason}
@@ -292,17 +292,6 @@ func ordinal(n int) string {
 		suffix = "rd"
 	}
 	return fmt.Sprintf("%d%s", n, suffix)
-}
-
-// times writes "once", "twice", "3 times".
-func times(n int) string {
-	switch n {
-	case 1:
-		return "once"
-	case 2:
-		return "twice"
-	}
-	return fmt.Sprintf("%d times", n)
 }
 
 // prune drops times older than window before now (times at exactly

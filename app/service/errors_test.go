@@ -45,6 +45,7 @@ var sentinels = map[string]error{
 	"calendar.ErrNotLullObject":      calendar.ErrNotLullObject,
 	"calendar.ErrBlockDeletedByUser": calendar.ErrBlockDeletedByUser,
 	"calendar.ErrPublishConflict":    calendar.ErrPublishConflict,
+	"calendar.ErrSyncElsewhere":      calendar.ErrSyncElsewhere,
 	"calendar.ErrPlannerBusy":        calendar.ErrPlannerBusy,
 	"calendar.ErrBadSettings":        calendar.ErrBadSettings,
 	"calendar.ErrNoSuchBlock":        calendar.ErrNoSuchBlock,

@@ -158,12 +158,24 @@ func (d *Data) Breakthroughs(from, to string) ([]notify.Item, error) {
 type AddSource = api.AddCalendar
 
 // AddSource adds a calendar source; a CalDAV source is checked against the
-// server first (discovery), so a wrong password fails here.
+// server first (discovery), so a wrong password fails here. Sync asked of
+// it while another calendar has sync on is refused before anything is
+// added (calendar.ErrSyncElsewhere).
 func (d *Data) AddSource(ctx context.Context, req AddSource) (calendar.SourceConfig, error) {
 	var cfg calendar.SourceConfig
 	var err error
 	if req.Sample {
 		return d.addSample()
+	}
+	if req.Sync {
+		holder, on, err := d.syncSource()
+		if err != nil {
+			return cfg, err
+		}
+		if on {
+			return cfg, fmt.Errorf("%w, %q: one calendar carries the sync with your other devices, so switch sync off for %q first, or add this calendar without sync",
+				calendar.ErrSyncElsewhere, holder.Name, holder.Name)
+		}
 	}
 	switch req.Kind {
 	case calendar.SourceFile:

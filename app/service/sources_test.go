@@ -457,3 +457,41 @@ func TestUpstreamNonsenseIs502(t *testing.T) {
 		}
 	}
 }
+
+// TestOneCalendarCarriesTheSync: with sync on for one CalDAV calendar,
+// adding another with sync, or switching it on for another, is refused
+// over the API in words (which calendar has it, what to do; no status
+// code), as a usage error, and adds or changes nothing; the same calendar
+// added without sync is added.
+func TestOneCalendarCarriesTheSync(t *testing.T) {
+	f := newSlowCalendarServer(t)
+	svc, _ := startService(t, clock.NewFake(monday), true)
+	cl := apiClient(t, svc)
+	ctx := t.Context()
+	req := api.AddCalendar{Kind: calendar.SourceCalDAV, URL: f.srv.URL + "/", User: "alice", Password: "pw", Sync: true}
+	first, err := cl.AddCalendar(ctx, req)
+	if err != nil || !first.Sync {
+		t.Fatalf("the first calendar with sync: %+v %v", first, err)
+	}
+	_, err = cl.AddCalendar(ctx, req)
+	want := `sync is on for another calendar, "Work": one calendar carries the sync with your other devices, so switch sync off for "Work" first, or add this calendar without sync`
+	if !errors.Is(err, calendar.ErrSyncElsewhere) || err.Error() != want || api.ExitCode(err) != api.ExitUsage {
+		t.Fatalf("a second calendar with sync: %v (exit %d), want %q", err, api.ExitCode(err), want)
+	}
+	if list, err := cl.Calendars(ctx); err != nil || len(list) != 1 {
+		t.Fatalf("after the refused add: %d calendars, %v", len(list), err)
+	}
+	req.Sync = false
+	second, err := cl.AddCalendar(ctx, req)
+	if err != nil || second.Sync {
+		t.Fatalf("the second calendar without sync: %+v %v", second, err)
+	}
+	on := true
+	_, err = cl.ChangeCalendar(ctx, second.ID, api.CalendarChange{Sync: &on})
+	if !errors.Is(err, calendar.ErrSyncElsewhere) || !strings.HasPrefix(err.Error(), `calendar "Work": sync is on for another calendar, "Work"`) || api.ExitCode(err) != api.ExitUsage {
+		t.Fatalf("sync on for the second: %v", err)
+	}
+	if st, err := cl.SyncStatus(ctx); err != nil || !st.On || st.Calendar != first.Name {
+		t.Errorf("sync after the refusals: %+v %v", st, err)
+	}
+}

@@ -346,7 +346,7 @@ func holdSuggestions(in Input) []Suggestion {
 			ID: ID(KindHold, name), Kind: KindHold,
 			Title: fmt.Sprintf("Hold %s except VIPs?", name),
 			Why: fmt.Sprintf("%s broke through %s during focus this week, %d of them because the same sender wrote again and again. "+
-				"Held, it waits for the digest; your VIPs still reach you.", name, times(n), r),
+				"Held, it waits for the digest; your VIPs still reach you.", name, human.Times(n), r),
 			Action: &Action{Hold: name},
 		})
 	}
@@ -439,17 +439,6 @@ func planTimeSuggestions(in Input) []Suggestion {
 			"Planning focus in the %s keeps it away from them.", byHour[top], total, top, (top+1)%24, half, prefer),
 		Action: &Action{Prefer: prefer},
 	}}
-}
-
-// times writes "once", "twice", "9 times".
-func times(n int) string {
-	switch n {
-	case 1:
-		return "once"
-	case 2:
-		return "twice"
-	}
-	return fmt.Sprintf("%d times", n)
 }
 
 // dur writes a length for a person: "2 h 10 min".

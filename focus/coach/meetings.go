@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/lullapp/lull/calendar"
+	"github.com/lullapp/lull/internal/human"
 )
 
 // series gathers one recurring meeting's occurrences in the week.
@@ -105,7 +106,7 @@ func meetingAudit(in Input) []Suggestion {
 			ID: ID(KindMeetingCost, s.key), Kind: KindMeetingCost,
 			Title: fmt.Sprintf("'%s' costs you focus", s.summary),
 			Why: fmt.Sprintf("This week it met %s and left %d %s shorter than your %s minimum block, %s in all. %s",
-				times(s.count), s.gaps, plural(s.gaps, "gap", "gaps"), dur(st.Plan.MinBlock), dur(s.lost), whatIfText(gain, meets)),
+				human.Times(s.count), s.gaps, plural(s.gaps, "gap", "gaps"), dur(st.Plan.MinBlock), dur(s.lost), whatIfText(gain, meets)),
 			WhatIf: gain,
 		})
 	}

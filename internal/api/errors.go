@@ -117,6 +117,7 @@ func Errors() []Kind {
 		{"no_such_hook", hook.ErrNoSuchHook, notFound, ExitUsage},
 		{"invalid_calendar", calendar.ErrBadSource, bad, ExitUsage},
 		{"invalid_block", calendar.ErrBadBlock, bad, ExitUsage},
+		{"sync_elsewhere", calendar.ErrSyncElsewhere, conflict, ExitUsage},
 		// Focus as it stands.
 		{"already_focusing", focus.ErrAlreadyFocusing, conflict, ExitFailure},
 		{"not_focusing", focus.ErrNotFocusing, conflict, ExitFailure},

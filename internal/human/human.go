@@ -1,10 +1,10 @@
 // Package human holds values as a person types and reads them: lengths of
 // time ("1 h 30 min", typed as "25m", "1h30" or "90"), --from/--to ranges of
-// days and times, and the error that names the value a person typed wrong,
-// says why in their terms and shows a right one. Everything a person reads
-// from the command line, the settings and the local API goes through here,
-// so no Go duration syntax ("1h0m0s"), Go type name or UTC stamp reaches
-// them.
+// days and times, counts ("twice"), and the error that names the value a
+// person typed wrong, says why in their terms and shows a right one.
+// Everything a person reads from the command line, the settings and the
+// local API goes through here, so no Go duration syntax ("1h0m0s"), Go type
+// name or UTC stamp reaches them.
 package human
 
 import (
