@@ -41,8 +41,8 @@ add      connect a calendar: a file, a subscription URL or a CalDAV account.
 list     the calendars with their IDs
 set      all-day-free on: this calendar's all-day events that say nothing
          about being busy count as free (for calendars that never mark them);
-         sync on (CalDAV only): share the focus log and focus state with your
-         other devices through this calendar (see "lull sync --help")
+         sync on (one CalDAV calendar): share the focus log and focus state
+         with your other devices through this calendar (see "lull sync --help")
 remove   disconnect a calendar by ID
 sync     read every calendar again
 expand   every occurrence of FILE's events in the window, one per line (UTC)
@@ -266,7 +266,7 @@ func (c *cli) calendarList(args []string) error {
 
 // calendarSet is `lull calendar set ID all-day-free|sync on|off`.
 func (c *cli) calendarSet(args []string) error {
-	fs := c.flags("calendar set", "Changes how Lull reads one calendar: with all-day-free on, its all-day events that say\nnothing about being busy count as free (for calendars that never mark them); with sync on\n(CalDAV only), the focus log and focus state are shared with your other devices through it.",
+	fs := c.flags("calendar set", "Changes how Lull reads one calendar: with all-day-free on, its all-day events that say\nnothing about being busy count as free (for calendars that never mark them); with sync on\n(one CalDAV calendar at a time), the focus log and focus state are shared with your other devices through it.",
 		"calendar set ID all-day-free|sync on|off")
 	pos, err := fs.parse(args)
 	if err != nil {
