@@ -43,7 +43,7 @@ const PointerCheck = 10 * time.Minute
 
 // ErrNoSuchLogCalendar means the calendar asked for as the focus log is
 // not one of the sync account's calendars that take events.
-var ErrNoSuchLogCalendar = errors.New("no such calendar in the synced account")
+var ErrNoSuchLogCalendar = errors.New("pick a calendar of the synced account")
 
 // LogChoice is one calendar of the synced account the focus log may go to.
 type LogChoice struct {
@@ -418,8 +418,8 @@ func matchLog(dav *calendar.DAV, cals []calendar.CalDAVCalendar, which string) (
 	}
 	switch len(hits) {
 	case 0:
-		return logCal{}, fmt.Errorf("%w: %q is not one of the calendars of %q; pick one of %s, e.g. lull sync log-calendar %s",
-			ErrNoSuchLogCalendar, which, src.Name, strings.Join(names, ", "), firstOr(names, `"Focus"`))
+		return logCal{}, fmt.Errorf("%w: %q is none of %s, e.g. lull sync log-calendar %s",
+			ErrNoSuchLogCalendar, which, strings.Join(names, ", "), firstOr(names, `"Focus"`))
 	case 1:
 		c := hits[0]
 		return logCal{Source: src.ID, Path: c.Path, Dedicated: !samePath(c.Path, src.CalendarPath), Name: choiceName(c)}, nil
@@ -428,7 +428,7 @@ func matchLog(dav *calendar.DAV, cals []calendar.CalDAVCalendar, which string) (
 	for _, c := range hits {
 		paths = append(paths, c.Path)
 	}
-	return logCal{}, fmt.Errorf("%w: more than one calendar is named %q; give its path instead, one of %s",
+	return logCal{}, fmt.Errorf("%w: more than one is named %q; give its path instead, one of %s",
 		ErrNoSuchLogCalendar, which, strings.Join(paths, ", "))
 }
 
