@@ -124,7 +124,6 @@ func TestSyncLogCalendarCommand(t *testing.T) {
 			t.Fatalf("list: %d %s%s", r.code, r.stdout, r.stderr)
 		}
 		checkWords(t, r.stdout)
-		t.Log(r.stdout)
 		return r.stdout
 	}
 	if out := list(); !strings.Contains(out, "* Lull focus log") || !strings.Contains(out, "  Focus") || !strings.Contains(out, "  alice/work") ||
@@ -136,7 +135,6 @@ func TestSyncLogCalendarCommand(t *testing.T) {
 		t.Errorf("unknown name: exit %d %q", r.code, r.stderr)
 	}
 	checkWords(t, r.stderr)
-	t.Log(r.stderr)
 	if r := runLull(t, dir, "", "sync", "log-calendar", "--new", "Focus"); r.code != exitUsage {
 		t.Errorf("a name and --new: exit %d %q", r.code, r.stderr)
 	}
