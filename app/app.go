@@ -71,6 +71,8 @@ type Backend interface {
 	DiscoverCalDAV(ctx context.Context, req api.DiscoverCalDAV) ([]calendar.CalDAVCalendar, error)
 	SyncStatus(ctx context.Context) (api.SyncStatus, error)
 	SyncDevices(ctx context.Context) (api.SyncStatus, error)
+	LogCalendars(ctx context.Context) ([]api.LogCalendar, error)
+	PickLogCalendar(ctx context.Context, req api.PickLogCalendar) (api.LogCalendar, error)
 
 	Settings(ctx context.Context) (api.Settings, error)
 	SaveSettings(ctx context.Context, st api.Settings) (api.Settings, error)

@@ -87,6 +87,9 @@ func (t *settingsTab) showSources(d settingsData) {
 		syncNow.Disable()
 	}
 	t.devices.Objects = []fyne.CanvasObject{container.NewBorder(nil, nil, nil, syncNow, t.syncState)}
+	if d.sync.On && d.syncErr == nil {
+		t.devices.Add(t.logs.row(d.sync))
+	}
 	t.devices.Refresh()
 	t.sources.Objects = rows
 	t.sources.Refresh()

@@ -87,8 +87,9 @@ type settingsTab struct {
 	syncBoxes map[string]*widget.Check
 	syncState *widget.Label
 	// devices holds the sync state per device and the "Sync devices now"
-	// button.
+	// button; logs is its "Focus log" select (logpicker.go).
 	devices *fyne.Container
+	logs    *logPicker
 
 	adder *calendarAdder
 	// hooks is the Hooks section (hooks.go).
@@ -145,6 +146,7 @@ func newSettingsTab(u *UI) *settingsTab {
 	t.adder = &calendarAdder{ui: u, win: u.win, busy: t.setBusy, added: func(calendar.SourceConfig) { t.refreshSources() }, synced: t.refreshSources}
 	t.checks["autostart"] = widget.NewCheck("Start Lull when I log in", t.setAutostart)
 	t.hooks = newHooksSection(u, u.win)
+	t.logs = newLogPicker(t)
 
 	t.buttons["add-file"] = widget.NewButtonWithIcon("Add a file…", theme.FolderOpenIcon(), t.adder.addFile)
 	t.buttons["add-url"] = widget.NewButtonWithIcon("Subscribe to a URL…", theme.ContentAddIcon(), t.adder.addURL)

@@ -82,10 +82,10 @@ func (d *Data) localFocus(eng *focus.Engine, now time.Time) (focusing bool, sinc
 	return false, since, until, changed, nil
 }
 
-// syncDevices runs one device sync: this device's finished sessions not
+// syncOnce runs one device sync: this device's finished sessions not
 // yet sent and its focus state go out, the others' come in. eng is the
 // running focus engine (nil offline).
-func (d *Data) syncDevices(ctx context.Context, eng *focus.Engine) (devsync.Result, error) {
+func (d *Data) syncOnce(ctx context.Context, eng *focus.Engine) (devsync.Result, error) {
 	src, on, err := d.syncSource()
 	if err != nil || !on {
 		if err == nil {
@@ -119,6 +119,65 @@ func (d *Data) syncDevices(ctx context.Context, eng *focus.Engine) (devsync.Resu
 		return devsync.Result{}, err
 	}
 	return devsync.New(d.Devices, d.Sources).Sync(ctx, loc, now)
+}
+
+// syncDevices runs one device sync (syncOnce), and a second at once when
+// the first found the log calendar moved (a pick on another device): that
+// one hands every session, so the whole log reaches the new calendar now.
+func (d *Data) syncDevices(ctx context.Context, eng *focus.Engine) (devsync.Result, error) {
+	res, err := d.syncOnce(ctx, eng)
+	if err != nil || !res.LogChanged {
+		return res, err
+	}
+	again, err := d.syncOnce(ctx, eng)
+	again.Written += res.Written
+	again.Read += res.Read
+	again.Requests += res.Requests
+	again.LogChanged = true
+	if again.Follow == nil {
+		again.Follow = res.Follow
+	}
+	return again, err
+}
+
+// logSyncSource is the synced CalDAV calendar for the log-calendar pick;
+// a bad request while sync is off.
+func (d *Data) logSyncSource() (calendar.SourceConfig, error) {
+	src, on, err := d.syncSource()
+	if err == nil && !on {
+		err = api.BadRequest("%v", errSyncOff)
+	}
+	return src, err
+}
+
+// LogCalendars lists the calendars the shared focus log may go to, the
+// current one marked (GET /v1/sync/log-calendars, `lull sync
+// log-calendar`).
+func (d *Data) LogCalendars(ctx context.Context) ([]api.LogCalendar, error) {
+	src, err := d.logSyncSource()
+	if err != nil {
+		return nil, err
+	}
+	list, err := devsync.New(d.Devices, d.Sources).LogCalendars(ctx, src.ID)
+	if err != nil {
+		return nil, fmt.Errorf("calendars for the focus log: %w", err)
+	}
+	return list, nil
+}
+
+// PickLogCalendar makes the calendar req names the focus log of every
+// device (POST /v1/sync/log-calendar, `lull sync log-calendar NAME`); this
+// device's whole log goes there at its next sync.
+func (d *Data) PickLogCalendar(ctx context.Context, req api.PickLogCalendar) (api.LogCalendar, error) {
+	src, err := d.logSyncSource()
+	if err != nil {
+		return api.LogCalendar{}, err
+	}
+	got, err := devsync.New(d.Devices, d.Sources).SetLogCalendar(ctx, src.ID, req.Calendar, d.Clock.Now())
+	if errors.Is(err, devsync.ErrNoSuchLogCalendar) {
+		return got, api.BadRequest("%v", err)
+	}
+	return got, err
 }
 
 // SyncDevices syncs now offline (`lull sync` with no Lull running): no
@@ -247,11 +306,31 @@ func (s *Service) deviceSyncLoop() {
 	s.devTimer = s.Clock.AfterFunc(devsync.Period, func() { s.background(s.deviceSyncLoop) })
 }
 
+// PickLogCalendar is Data.PickLogCalendar while no device sync runs;
+// the new calendar gets this device's log at a sync started at once.
+func (s *Service) PickLogCalendar(ctx context.Context, req api.PickLogCalendar) (api.LogCalendar, error) {
+	s.devMu.Lock()
+	got, err := s.Data.PickLogCalendar(ctx, req)
+	s.devMu.Unlock()
+	if err == nil {
+		s.kickDeviceSync()
+	}
+	return got, err
+}
+
 // syncHandlers are the device sync's handlers (api.RouteSyncStatus,
-// api.RouteSyncNow).
+// api.RouteSyncNow, api.RouteLogCalendars, api.RoutePickLogCalendar).
 func (s *Service) syncHandlers() map[string]http.Handler {
 	return map[string]http.Handler{
-		api.RouteSyncStatus: answer(func(r *http.Request) (any, error) { return s.SyncStatus() }),
-		api.RouteSyncNow:    answer(func(r *http.Request) (any, error) { return s.SyncDevices(r.Context()) }),
+		api.RouteSyncStatus:   answer(func(r *http.Request) (any, error) { return s.SyncStatus() }),
+		api.RouteSyncNow:      answer(func(r *http.Request) (any, error) { return s.SyncDevices(r.Context()) }),
+		api.RouteLogCalendars: answer(func(r *http.Request) (any, error) { return s.LogCalendars(r.Context()) }),
+		api.RoutePickLogCalendar: answer(func(r *http.Request) (any, error) {
+			var req api.PickLogCalendar
+			if err := decode(r, &req); err != nil {
+				return nil, err
+			}
+			return s.PickLogCalendar(r.Context(), req)
+		}),
 	}
 }

@@ -235,8 +235,18 @@ func (d *device) session(start time.Time, length time.Duration, interruptions in
 // sync runs one sync of d with sessions and a focus state.
 func (d *device) sync(t testing.TB, sessions []Session, focusing bool, changed time.Time) (Result, error) {
 	t.Helper()
-	return d.sy.Sync(context.Background(), Local{Source: d.source, DeviceName: d.name, Sessions: sessions,
-		Focusing: focusing, Since: changed, Changed: changed}, d.clk.Now())
+	loc := Local{Source: d.source, DeviceName: d.name, Sessions: sessions, Focusing: focusing, Since: changed, Changed: changed}
+	res, err := d.sy.Sync(context.Background(), loc, d.clk.Now())
+	if err == nil && res.LogChanged {
+		// As the service does: sync again at once, with every session.
+		again, err := d.sy.Sync(context.Background(), loc, d.clk.Now())
+		again.Written += res.Written
+		again.Read += res.Read
+		again.Requests += res.Requests
+		again.LogChanged = true
+		return again, err
+	}
+	return res, err
 }
 
 func mustSync(t testing.TB, d *device, sessions []Session) Result {

@@ -79,9 +79,29 @@ type logCal struct {
 	Source string `json:"source"`
 	// Path is the log collection's path.
 	Path string `json:"path"`
-	// Dedicated is true for the "Lull focus log" calendar, false when the
-	// log lives in the sync-enabled calendar itself.
+	// Dedicated is true for a calendar of its own ("Lull focus log" or
+	// one picked), false when the log lives in the sync-enabled calendar
+	// itself.
 	Dedicated bool `json:"dedicated"`
+	// Name is the log calendar's display name when known ("" for the
+	// "Lull focus log" of stores written before the pick existed).
+	Name string `json:"name,omitempty"`
+	// Checked is when the pointer object (PointerName) was last read, or
+	// the log calendar was last chosen on this device.
+	Checked time.Time `json:"checked,omitzero"`
+}
+
+// label is the log calendar in words for the status.
+func (lc logCal) label() string {
+	switch {
+	case lc.Path == "":
+		return ""
+	case !lc.Dedicated:
+		return "the synced calendar (as free events)"
+	case lc.Name != "":
+		return lc.Name
+	}
+	return LogCalendarName
 }
 
 // Store is the device sync's durable state in the data directory's bbolt

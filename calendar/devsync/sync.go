@@ -54,8 +54,9 @@ type Status struct {
 	// names it.
 	On       bool   `json:"on"`
 	Calendar string `json:"calendar,omitempty"`
-	// LogCalendar says where the focus log is written: "Lull focus log"
-	// or the synced calendar itself.
+	// LogCalendar says where the focus log is written: the display name
+	// of the log calendar ("Lull focus log", or the one picked with
+	// SetLogCalendar), or the synced calendar itself.
 	LogCalendar string `json:"log_calendar,omitempty"`
 	// Device is this device's ID and DeviceName its name.
 	Device     string `json:"device"`
@@ -97,6 +98,11 @@ type Result struct {
 	// than this device's own (the caller starts or stops focus to match
 	// when focus follows you); nil otherwise.
 	Follow *State
+	// LogChanged is true when this sync found the log calendar moved (a
+	// pick on another device, see PointerCheck): this device's sessions
+	// handed to it were enqueued before, so the caller syncs again at
+	// once, handing every session (Swept is zero again).
+	LogChanged bool
 }
 
 // Syncer runs syncs for one device.
@@ -161,7 +167,7 @@ func (s *Syncer) sync(ctx context.Context, loc Local, now time.Time, res *Result
 	if err != nil {
 		return err
 	}
-	lc, err := s.logCalendar(ctx, dav, res)
+	lc, err := s.logCalendar(ctx, dav, now, res)
 	if err != nil {
 		return err
 	}
@@ -169,74 +175,6 @@ func (s *Syncer) sync(ctx context.Context, loc Local, now time.Time, res *Result
 		return err
 	}
 	return s.read(ctx, dav, lc, loc, me, now, res)
-}
-
-// logCalendar finds the log calendar: the one remembered, else one named
-// LogCalendarName, else one made with MKCALENDAR, else the synced calendar
-// itself (its log events are transparent, so they never block time).
-func (s *Syncer) logCalendar(ctx context.Context, dav *calendar.DAV, res *Result) (logCal, error) {
-	src := dav.Config()
-	var lc logCal
-	err := s.st.db.View(func(tx *bolt.Tx) error {
-		_, err := getJSON(bk(tx, metaBucket), keyLog, &lc)
-		return err
-	})
-	if err != nil || lc.Source == src.ID && lc.Path != "" {
-		return lc, err
-	}
-	lc = logCal{Source: src.ID, Path: src.CalendarPath}
-	res.Requests++
-	cals, err := dav.Calendars(ctx)
-	if err != nil {
-		return lc, fmt.Errorf("find the %q calendar: %w", LogCalendarName, err)
-	}
-	found := false
-	for _, c := range cals {
-		if strings.EqualFold(strings.TrimSpace(c.Name), LogCalendarName) {
-			lc.Path, lc.Dedicated, found = c.Path, true, true
-			break
-		}
-	}
-	if !found {
-		path := dav.SiblingPath(logSlug)
-		res.Requests++
-		code, err := dav.MkCalendar(ctx, path, LogCalendarName)
-		if err != nil {
-			return lc, fmt.Errorf("make the %q calendar: %w", LogCalendarName, err)
-		}
-		if code == http.StatusCreated {
-			lc.Path, lc.Dedicated = path, true
-		} else {
-			// Another device may have made it already (discovery does not
-			// list it when the account's home is unknown): a calendar
-			// that answers a query is it.
-			res.Requests++
-			if _, qerr := dav.Query(ctx, path, time.Unix(0, 0), time.Unix(1, 0)); qerr == nil {
-				lc.Path, lc.Dedicated = path, true
-			}
-		}
-		// Otherwise the server does not let Lull make calendars: the log
-		// goes into the synced calendar as transparent events.
-	}
-	err = s.st.db.Update(func(tx *bolt.Tx) error {
-		meta := bk(tx, metaBucket)
-		// A new log calendar: what was sent elsewhere is not there, so the
-		// whole local log is swept and sent again, and read in full.
-		root := tx.Bucket(rootBucket)
-		if err := root.DeleteBucket(sentBucket); err != nil {
-			return err
-		}
-		if _, err := root.CreateBucket(sentBucket); err != nil {
-			return err
-		}
-		for _, k := range [][]byte{keyRead, keyTag, keySwept, keyState} {
-			if err := meta.Delete(k); err != nil {
-				return err
-			}
-		}
-		return putJSON(meta, keyLog, lc)
-	})
-	return lc, err
 }
 
 // errHeld marks a write refused because another object holds its place.
@@ -607,12 +545,7 @@ func (s *Store) Status(deviceName string) (Status, error) {
 	if err != nil {
 		return st, fmt.Errorf("sync status: %w", err)
 	}
-	if lc.Path != "" {
-		st.LogCalendar = LogCalendarName
-		if !lc.Dedicated {
-			st.LogCalendar = "the synced calendar (as free events)"
-		}
-	}
+	st.LogCalendar = lc.label()
 	devs, err := s.Devices()
 	if err != nil {
 		return st, fmt.Errorf("sync status: %w", err)

@@ -40,6 +40,8 @@ type backend interface {
 	Export(ctx context.Context, req api.ExportRequest) ([]byte, error)
 	SyncStatus(ctx context.Context) (api.SyncStatus, error)
 	SyncDevices(ctx context.Context) (api.SyncStatus, error)
+	LogCalendars(ctx context.Context) ([]api.LogCalendar, error)
+	PickLogCalendar(ctx context.Context, req api.PickLogCalendar) (api.LogCalendar, error)
 }
 
 // commandTimeout bounds one command's work on the data directly (reading
@@ -220,4 +222,12 @@ func (o offline) SyncStatus(context.Context) (api.SyncStatus, error) { return o.
 
 func (o offline) SyncDevices(ctx context.Context) (api.SyncStatus, error) {
 	return o.d.SyncDevices(ctx)
+}
+
+func (o offline) LogCalendars(ctx context.Context) ([]api.LogCalendar, error) {
+	return o.d.LogCalendars(ctx)
+}
+
+func (o offline) PickLogCalendar(ctx context.Context, req api.PickLogCalendar) (api.LogCalendar, error) {
+	return o.d.PickLogCalendar(ctx, req)
 }

@@ -52,6 +52,7 @@ Usage:
   lull hooks add EVENT --exec PATH [ARG...] | add EVENT --webhook   (the address on stdin)
   lull hooks list [--json] | remove ID | test ID
   lull sync [status] [--json]   share the focus log and focus with your other devices
+  lull sync log-calendar [NAME | --new] [--json]   list or pick the focus log's calendar
 
 Commands that need the running app (focus, notify, digest now) start it in
 the tray when it is not running. Run "lull COMMAND --help" for a command's

@@ -32,7 +32,7 @@ var helpCommands = [][]string{
 	{"report", "--help"}, {"export", "--help"}, {"settings", "--help"}, {"settings", "show", "--help"},
 	{"coach", "--help"}, {"coach", "apply", "--help"}, {"coach", "dismiss", "--help"},
 	{"present", "--help"},
-	{"sync", "--help"},
+	{"sync", "--help"}, {"sync", "log-calendar", "--help"},
 	{"hooks", "--help"}, {"hooks", "add", "--help"}, {"hooks", "list", "--help"}, {"hooks", "remove", "--help"}, {"hooks", "test", "--help"},
 }
 
