@@ -142,11 +142,13 @@ func (m *memSecrets) Delete(k string) error {
 // switchable is a transport that fails while off (the device is offline)
 // and answers MKCALENDAR with 403 when noMake (a server that does not let
 // clients make calendars).
-// It answers a collection-tag PROPFIND with neither tag while noTag (a
-// server without sync-token or getctag) and records the methods sent.
+// It answers a collection-tag PROPFIND as a server without getctag
+// (noCTag) or without either tag (noTag) would, and records the methods
+// sent.
 type switchable struct {
 	off     atomic.Bool
 	noMake  bool
+	noCTag  atomic.Bool
 	noTag   atomic.Bool
 	reqs    atomic.Int64
 	mu      sync.Mutex
@@ -164,10 +166,18 @@ func (s *switchable) RoundTrip(req *http.Request) (*http.Response, error) {
 	if s.noMake && req.Method == "MKCALENDAR" {
 		return &http.Response{StatusCode: http.StatusForbidden, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{}, Request: req}, nil
 	}
-	if s.noTag.Load() && req.Method == "PROPFIND" && req.Header.Get("Depth") == "0" {
-		body := `<?xml version="1.0"?><D:multistatus xmlns:D="DAV:"><D:response><D:href>` + req.URL.Path +
-			`</D:href><D:propstat><D:prop><D:sync-token/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response></D:multistatus>`
-		return &http.Response{StatusCode: http.StatusMultiStatus, Body: io.NopCloser(strings.NewReader(body)), Header: http.Header{}, Request: req}, nil
+	if req.Method == "PROPFIND" && req.Header.Get("Depth") == "0" && req.Body != nil {
+		raw, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(raw))
+		ctag, token := bytes.Contains(raw, []byte("getctag")), bytes.Contains(raw, []byte("sync-token"))
+		if ctag && (s.noCTag.Load() || s.noTag.Load()) || token && s.noTag.Load() {
+			body := `<?xml version="1.0"?><D:multistatus xmlns:D="DAV:"><D:response><D:href>` + req.URL.Path +
+				`</D:href><D:propstat><D:prop><D:sync-token/></D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat></D:response></D:multistatus>`
+			return &http.Response{StatusCode: http.StatusMultiStatus, Body: io.NopCloser(strings.NewReader(body)), Header: http.Header{}, Request: req}, nil
+		}
 	}
 	return http.DefaultTransport.RoundTrip(req)
 }
@@ -535,13 +545,23 @@ func TestQuietPollIsOneTagRead(t *testing.T) {
 	if res.Follow == nil || !res.Follow.Focusing || !res.Follow.Changed.Equal(started) || res.Follow.DeviceName != "desktop" {
 		t.Errorf("a follows %+v, want desktop's focus from %v", res.Follow, started)
 	}
+	// Without getctag the sync-token serves: the first sync reads (the
+	// tag's kind changed), the next ones do not.
+	a.net.noCTag.Store(true)
+	for round, want := range []string{"[PROPFIND PROPFIND REPORT]", "[PROPFIND PROPFIND]", "[PROPFIND PROPFIND]"} {
+		a.clk.Advance(Period)
+		mustSync(t, a, nil)
+		if got := a.net.sent(); fmt.Sprint(got) != want {
+			t.Errorf("with only a sync-token, round %d sent %v, want %s", round, got, want)
+		}
+	}
 	// Without tags every sync reads.
 	a.net.noTag.Store(true)
 	for round := 0; round < 2; round++ {
 		a.clk.Advance(Period)
 		mustSync(t, a, nil)
-		if got := a.net.sent(); fmt.Sprint(got) != "[PROPFIND REPORT]" {
-			t.Errorf("without tags, round %d sent %v, want PROPFIND then REPORT", round, got)
+		if got := a.net.sent(); fmt.Sprint(got) != "[PROPFIND PROPFIND REPORT]" {
+			t.Errorf("without tags, round %d sent %v, want two PROPFINDs then REPORT", round, got)
 		}
 	}
 }
