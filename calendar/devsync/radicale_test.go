@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,15 +19,17 @@ import (
 
 	"github.com/lullapp/lull/calendar"
 	"github.com/lullapp/lull/internal/clock"
+	"github.com/lullapp/lull/internal/radicaletest"
 	"github.com/lullapp/lull/internal/store"
 )
 
 const (
-	davUser     = "alice"
-	davPassword = "s3cret-pw"
+	davUser     = radicaletest.User
+	davPassword = radicaletest.Password
 )
 
-// radicale is a real CalDAV server on 127.0.0.1 for one test.
+// radicale is a real CalDAV server on 127.0.0.1 for one test
+// (radicaletest), with the calendar /alice/work/ made.
 type radicale struct {
 	base string
 	hc   *http.Client
@@ -38,53 +38,13 @@ type radicale struct {
 	root string
 }
 
-// startRadicale runs Radicale with one user; it skips when Radicale is
-// not installed.
+// startRadicale runs Radicale with one user and its calendar
+// /alice/work/; it skips when Radicale is not installed.
 func startRadicale(t testing.TB) *radicale {
 	t.Helper()
-	if _, err := exec.LookPath("radicale"); err != nil {
-		t.Skip("radicale is not installed (apt-get install radicale)")
-	}
-	dir := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	users := filepath.Join(dir, "users")
-	os.WriteFile(users, []byte(davUser+":"+davPassword+"\n"), 0o600)
-	cfg := filepath.Join(dir, "config")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("[server]\nhosts = 127.0.0.1:%d\n[auth]\ntype = htpasswd\nhtpasswd_filename = %s\nhtpasswd_encryption = plain\n"+
-		"[storage]\nfilesystem_folder = %s\n[rights]\ntype = owner_only\n[logging]\nlevel = warning\n", port, users, filepath.Join(dir, "collections"))), 0o600)
-	var logs bytes.Buffer
-	cmd := exec.Command("radicale", "--config", cfg)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("radicale log:\n%s", logs.String())
-		}
-	})
-	r := &radicale{base: fmt.Sprintf("http://127.0.0.1:%d", port), hc: &http.Client{Timeout: 5 * time.Minute},
-		root: filepath.Join(dir, "collections", "collection-root")}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := r.hc.Get(r.base + "/")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("radicale did not answer on %s: %v", r.base, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	r.do(t, "MKCALENDAR", "/alice/work/", "", nil)
+	s := radicaletest.Start(t)
+	r := &radicale{base: s.Base, hc: &http.Client{Timeout: 5 * time.Minute}, root: s.Root}
+	s.MkCalendar(t, "/alice/work/")
 	return r
 }
 

@@ -36,6 +36,10 @@ const startTimeout = 30 * time.Second
 type Server struct {
 	// Base is its address, http://127.0.0.1:PORT.
 	Base string
+	// Root is its storage's collection root: the files of every
+	// collection by path, for tests that seed a large collection on disk
+	// faster than uploads would.
+	Root string
 	hc   *http.Client
 	mu   sync.Mutex
 	logs bytes.Buffer
@@ -79,7 +83,8 @@ level = warning
 `, port, users, filepath.Join(dir, "collections"))), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Base: fmt.Sprintf("http://127.0.0.1:%d", port), hc: &http.Client{Timeout: 10 * time.Second}}
+	s := &Server{Base: fmt.Sprintf("http://127.0.0.1:%d", port), hc: &http.Client{Timeout: 10 * time.Second},
+		Root: filepath.Join(dir, "collections", "collection-root")}
 	cmd := exec.Command("radicale", "--config", cfg)
 	cmd.Stdout, cmd.Stderr = s, s
 	if err := cmd.Start(); err != nil {
